@@ -1,0 +1,12 @@
+package io.kapacitystack.kapacity.api.v1alpha1;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import io.fabric8.generator.annotation.Required;
+
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public class HorizontalPortraitSpec extends PortraitSpec {
+    @Required
+    public CrossVersionObjectReference scaleTargetRef;
+    /** When set, another system fills this portrait's status and the controller leaves it alone. */
+    public String externalGeneratorName;
+}

@@ -1,0 +1,34 @@
+package io.kapacitystack.kapacity.api.v1alpha1;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonProperty;
+import io.fabric8.generator.annotation.Required;
+import io.fabric8.kubernetes.api.model.autoscaling.v2.ContainerResourceMetricSource;
+import io.fabric8.kubernetes.api.model.autoscaling.v2.ExternalMetricSource;
+import io.fabric8.kubernetes.api.model.autoscaling.v2.ObjectMetricSource;
+import io.fabric8.kubernetes.api.model.autoscaling.v2.PodsMetricSource;
+import io.fabric8.kubernetes.api.model.autoscaling.v2.ResourceMetricSource;
+
+/** autoscaling/v2 MetricSpec with Kapacity's two extra fields, {@code name} and {@code operator}. */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public class MetricSpec {
+    /** Identifies the metric; the predictive algorithm uses it as the traffic column name. */
+    public String name;
+    public Operator operator;
+    /** Object, Pods, Resource, ContainerResource or External. */
+    @Required
+    public String type;
+    public ObjectMetricSource object;
+    public PodsMetricSource pods;
+    public ResourceMetricSource resource;
+    public ContainerResourceMetricSource containerResource;
+    public ExternalMetricSource external;
+
+    public enum Operator {
+        @JsonProperty("==") EQUAL,
+        @JsonProperty(">") GREATER,
+        @JsonProperty("<") LESS,
+        @JsonProperty(">=") GREATER_OR_EQUAL,
+        @JsonProperty("<=") LESS_OR_EQUAL
+    }
+}

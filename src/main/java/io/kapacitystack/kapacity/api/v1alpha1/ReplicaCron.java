@@ -1,0 +1,36 @@
+package io.kapacitystack.kapacity.api.v1alpha1;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import io.fabric8.generator.annotation.Default;
+import io.fabric8.generator.annotation.Min;
+import io.fabric8.generator.annotation.Required;
+
+/** A replica number that applies in the window [start, end) of two cron expressions. */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public class ReplicaCron {
+    /** Must be unique among the crons of one provider. */
+    @Required
+    public String name;
+    public String description;
+    /** IANA time zone name of the expressions. */
+    @Default("UTC")
+    public String timeZone;
+    @Required
+    public String start;
+    @Required
+    public String end;
+    @Required
+    @Min(0)
+    public Integer replicas;
+
+    public ReplicaCron() {
+    }
+
+    public ReplicaCron(String name, String timeZone, String start, String end, int replicas) {
+        this.name = name;
+        this.timeZone = timeZone;
+        this.start = start;
+        this.end = end;
+        this.replicas = replicas;
+    }
+}

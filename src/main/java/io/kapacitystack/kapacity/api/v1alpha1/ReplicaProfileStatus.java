@@ -1,0 +1,19 @@
+package io.kapacitystack.kapacity.api.v1alpha1;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import io.fabric8.generator.annotation.Min;
+import io.fabric8.kubernetes.api.model.Condition;
+
+import java.util.ArrayList;
+import java.util.List;
+
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public class ReplicaProfileStatus {
+    @Min(0)
+    public Integer onlineReplicas;
+    @Min(0)
+    public Integer cutoffReplicas;
+    @Min(0)
+    public Integer standbyReplicas;
+    public List<Condition> conditions = new ArrayList<>();
+}

@@ -1,2 +1,33 @@
 package io.kapacitystack.kapacity;
-public final class Main { public static void main(String[] a) { System.out.println("kapacity"); } }
+
+import io.kapacitystack.kapacity.manager.ManagerCommand;
+
+import java.util.Arrays;
+
+/** {@code java -jar kapacity.jar <subcommand> [flags]}. */
+public final class Main {
+
+    private Main() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        if (args.length == 0 || args[0].equals("-h") || args[0].equals("--help") || args[0].equals("help")) {
+            System.out.println("Usage: java -jar kapacity.jar <command> [flags]\n\nCommands:\n"
+                    + "  manager   run the controllers against a Kubernetes cluster (kubeconfig or in-cluster)\n"
+                    + "  sandbox   run everything on this machine: an embedded API, simulated workloads, the console\n\n"
+                    + "Run a command with --help for its flags.");
+            return;
+        }
+        String[] rest = Arrays.copyOfRange(args, 1, args.length);
+        int code;
+        switch (args[0]) {
+            case "manager":
+                code = ManagerCommand.run(rest);
+                break;
+            default:
+                System.err.println("unknown command \"" + args[0] + "\"; try --help");
+                code = 2;
+        }
+        System.exit(code);
+    }
+}

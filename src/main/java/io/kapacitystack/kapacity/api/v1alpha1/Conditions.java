@@ -1,0 +1,48 @@
+package io.kapacitystack.kapacity.api.v1alpha1;
+
+import io.fabric8.kubernetes.api.model.Condition;
+
+import java.time.Instant;
+import java.util.List;
+
+/** metav1.Condition bookkeeping as Kapacity does it: the transition time moves only when the status changes. */
+public final class Conditions {
+
+    private Conditions() {
+    }
+
+    public static void set(List<Condition> conditions, String type, boolean status, Long generation, String reason,
+                           String message, Instant now) {
+        String statusText = status ? "True" : "False";
+        Condition c = find(conditions, type);
+        if (c == null) {
+            c = new Condition();
+            c.setType(type);
+            conditions.add(c);
+        }
+        if (!statusText.equals(c.getStatus())) {
+            c.setLastTransitionTime(KubeTime.format(now));
+        }
+        c.setStatus(statusText);
+        c.setObservedGeneration(generation);
+        c.setReason(reason);
+        c.setMessage(message);
+    }
+
+    public static Condition find(List<Condition> conditions, String type) {
+        if (conditions == null) {
+            return null;
+        }
+        for (Condition c : conditions) {
+            if (type.equals(c.getType())) {
+                return c;
+            }
+        }
+        return null;
+    }
+
+    public static boolean isTrue(List<Condition> conditions, String type) {
+        Condition c = find(conditions, type);
+        return c != null && "True".equals(c.getStatus());
+    }
+}

@@ -1,0 +1,379 @@
+package io.kapacitystack.kapacity.autoscaler;
+
+import io.kapacitystack.kapacity.api.v1alpha1.Conditions;
+import io.kapacitystack.kapacity.api.v1alpha1.GrayStrategy;
+import io.kapacitystack.kapacity.api.v1alpha1.HorizontalPortraitValue;
+import io.kapacitystack.kapacity.api.v1alpha1.IntelligentHorizontalPodAutoscaler;
+import io.kapacitystack.kapacity.api.v1alpha1.IntelligentHorizontalPodAutoscalerSpec;
+import io.kapacitystack.kapacity.api.v1alpha1.IntelligentHorizontalPodAutoscalerStatus;
+import io.kapacitystack.kapacity.api.v1alpha1.KubeTime;
+import io.kapacitystack.kapacity.api.v1alpha1.PodState;
+import io.kapacitystack.kapacity.api.v1alpha1.PortraitProvider;
+import io.kapacitystack.kapacity.api.v1alpha1.ReplicaProfile;
+import io.kapacitystack.kapacity.api.v1alpha1.ReplicaProfileBehavior;
+import io.kapacitystack.kapacity.api.v1alpha1.ReplicaProfileSpec;
+import io.kapacitystack.kapacity.events.PlannedEvent;
+import io.kapacitystack.kapacity.portrait.PortraitSelector;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Decides, for one IHPA at one instant, its status, what its ReplicaProfile should say and which events to record
+ * (spec §4). Pure: it reads the objects it is given and the selector's evaluation, and writes nothing.
+ *
+ * <p>Deliberate differences from upstream (docs/compatibility.md): the stored portrait value is the provider's,
+ * not the clamped one; min &gt; max and malformed providers are reported as {@code InvalidSpec} instead of being
+ * silently clamped or crashing; a gray step is always followed by a wake-up at its due time.
+ */
+public final class IhpaPlanner {
+
+    public static final String SCALING_ACTIVE = "ScalingActive";
+    public static final String SCALING_LIMITED = "ScalingLimited";
+    public static final String GRAY_PROGRESSING = "GrayProgressing";
+
+    private final PortraitSelector selector;
+
+    public IhpaPlanner(PortraitSelector selector) {
+        this.selector = selector;
+    }
+
+    /**
+     * @param rp          the current ReplicaProfile of the IHPA, or null if it has none
+     * @param targetError why the scale target cannot be scaled (null if it can or was not checked)
+     */
+    public IhpaPlan plan(IntelligentHorizontalPodAutoscaler ihpa, ReplicaProfile rp, String targetError, Instant now) {
+        Builder b = new Builder(ihpa, now);
+        IntelligentHorizontalPodAutoscalerSpec spec = ihpa.getSpec();
+
+        if (spec.isPaused()) {
+            if (rp != null && !rp.getSpec().isPaused()) {
+                ReplicaProfileSpec paused = copyNumbers(rp.getSpec());
+                paused.paused = true;
+                b.rp(IhpaPlan.RpAction.UPDATE, paused);
+            }
+            b.condition(SCALING_ACTIVE, false, "ScalingPaused", "scaling is paused");
+            return b.build(null, null);
+        }
+
+        List<String> problems = validate(spec);
+        if (!problems.isEmpty()) {
+            return b.errorOut("InvalidSpec", "invalid spec: " + String.join("; ", problems)).build(null, null);
+        }
+
+        PortraitSelector.Selection selection = selector.select(ihpa, now);
+        b.selection = selection;
+        if (selection.error() != null) {
+            // Provider errors come from the spec (bad cron, bad zone): retrying cannot help, a spec change will.
+            return b.errorOut("FailedUpdateAndFetchPortraitValue",
+                    "failed to update and fetch portrait value: " + selection.error()).build(null, null);
+        }
+        Instant wake = selection.changesAt();
+        HorizontalPortraitValue fetched = selection.value();
+        if (fetched == null) {
+            return b.errorOut("NoValidPortraitValue", "no valid portrait value for now").build(wake, null);
+        }
+
+        IntelligentHorizontalPodAutoscalerStatus status = b.status;
+        boolean preview = spec.effectiveScaleMode() == IntelligentHorizontalPodAutoscalerSpec.ScaleMode.Preview;
+        if (!fetched.equals(status.currentPortraitValue)) {
+            if (status.currentPortraitValue != null) {
+                status.previousPortraitValue = status.currentPortraitValue;
+            }
+            status.currentPortraitValue = copy(fetched);
+            if (!preview && activeGray(spec, status) != null) {
+                status.gray = new IntelligentHorizontalPodAutoscalerStatus.Gray(0, KubeTime.format(now));
+            }
+        }
+
+        if (preview) {
+            if (rp != null) {
+                b.rp(IhpaPlan.RpAction.DELETE, null);
+            }
+            b.condition(SCALING_ACTIVE, true, "SucceededAutoscaling", "the autoscaling process is functional");
+            return b.build(wake, null);
+        }
+
+        if (targetError != null) {
+            b.errorOut("FailedGetScale", "failed to get the target's current scale: " + targetError);
+            return b.build(wake, targetError);
+        }
+
+        int min = spec.minReplicas;
+        int max = spec.maxReplicas;
+        int desired = status.currentPortraitValue.replicas;
+        int clamped = clamp(desired, min, max);
+        if (desired < min) {
+            b.condition(SCALING_LIMITED, true, "TooFewReplicas",
+                    "the desired replica count of current portrait value is less than the minimum replica count");
+        } else if (desired > max) {
+            b.condition(SCALING_LIMITED, true, "TooManyReplicas",
+                    "the desired replica count of current portrait value is more than the maximum replica count");
+        } else {
+            b.condition(SCALING_LIMITED, false, "DesiredWithinRange",
+                    "the desired replica count of current portrait value is within the acceptable range");
+        }
+
+        ReplicaData data = new ReplicaData(clamped, 0, 0);
+        GrayStrategy strategy = activeGray(spec, status);
+        if (strategy != null) {
+            int previous = clamp(status.previousPortraitValue.replicas, min, max);
+            GrayPlanner.Step step = GrayPlanner.step(strategy, status.gray, previous, clamped, now);
+            data = step.data;
+            if (step.gray != null) {
+                status.gray = step.gray;
+            } else if (status.gray == null) {
+                status.gray = new IntelligentHorizontalPodAutoscalerStatus.Gray(0, KubeTime.format(now));
+            }
+            wake = earliest(wake, step.dueAt);
+        }
+
+        ReplicaProfileSpec desiredRp = new ReplicaProfileSpec();
+        desiredRp.scaleTargetRef = rp == null ? spec.scaleTargetRef : rp.getSpec().scaleTargetRef;
+        desiredRp.onlineReplicas = data.online;
+        desiredRp.cutoffReplicas = data.cutoff;
+        desiredRp.standbyReplicas = data.standby;
+        desiredRp.paused = false;
+        desiredRp.allowedScalingDirection = direction(spec);
+        desiredRp.behavior = spec.behavior != null && spec.behavior.replicaProfile != null
+                ? spec.behavior.replicaProfile : ReplicaProfileBehavior.defaults();
+        if (rp != null && !sameTarget(rp.getSpec(), spec)) {
+            // Upstream never retargets an existing profile; following the IHPA's target is what a user expects.
+            desiredRp.scaleTargetRef = spec.scaleTargetRef;
+        }
+
+        if (rp == null) {
+            b.events.add(PlannedEvent.normal("CreateReplicaProfile", String.format(
+                    "create ReplicaProfile with onlineReplcas: %d, cutoffReplicas: %d, standbyReplicas: %d",
+                    data.online, data.cutoff, data.standby)));
+            b.rp(IhpaPlan.RpAction.CREATE, desiredRp);
+        } else {
+            ReplicaProfileSpec current = rp.getSpec();
+            if (!current.sameNumbers(desiredRp)) {
+                b.events.add(PlannedEvent.normal("UpdateReplicaProfile", String.format(
+                        "update ReplicaProfile with onlineReplcas: %d -> %d, cutoffReplicas: %d -> %d, standbyReplicas: %d -> %d",
+                        current.online(), data.online, current.cutoff(), data.cutoff, current.standby(), data.standby)));
+            }
+            if (!rpSpecEquals(current, desiredRp)) {
+                b.rp(IhpaPlan.RpAction.UPDATE, desiredRp);
+            }
+        }
+
+        if (clamped == data.online) {
+            b.condition(GRAY_PROGRESSING, false, "ReplicasMatchPortrait",
+                    "online replica count matches replica count of current portrait value");
+        } else {
+            b.condition(GRAY_PROGRESSING, true, "ReplicasNotMatchPortrait",
+                    "online replica count does not match replica count of current portrait value");
+        }
+        b.condition(SCALING_ACTIVE, true, "SucceededAutoscaling", "the autoscaling process is functional");
+        return b.build(wake, null);
+    }
+
+    /** The gray strategy in force for the stored previous → current change, or null if none applies. */
+    static GrayStrategy activeGray(IntelligentHorizontalPodAutoscalerSpec spec, IntelligentHorizontalPodAutoscalerStatus status) {
+        if (status.previousPortraitValue == null || status.currentPortraitValue == null) {
+            return null;
+        }
+        int min = spec.minReplicas;
+        int max = spec.maxReplicas;
+        int previous = clamp(status.previousPortraitValue.replicas, min, max);
+        int current = clamp(status.currentPortraitValue.replicas, min, max);
+        return GrayPlanner.activeStrategy(spec.behavior, previous, current);
+    }
+
+    /** Problems a schema cannot express; each makes the IHPA inert until fixed. */
+    public static List<String> validate(IntelligentHorizontalPodAutoscalerSpec spec) {
+        List<String> problems = new ArrayList<>();
+        if (spec.scaleTargetRef == null || isBlank(spec.scaleTargetRef.kind) || isBlank(spec.scaleTargetRef.name)) {
+            problems.add("scaleTargetRef.kind and scaleTargetRef.name are required");
+        }
+        if (spec.minReplicas == null || spec.maxReplicas == null) {
+            problems.add("minReplicas and maxReplicas are required");
+        } else {
+            if (spec.minReplicas < 0 || spec.maxReplicas < 0) {
+                problems.add("minReplicas and maxReplicas must not be negative");
+            }
+            if (spec.minReplicas > spec.maxReplicas) {
+                problems.add("minReplicas (" + spec.minReplicas + ") is greater than maxReplicas (" + spec.maxReplicas + ")");
+            }
+        }
+        if (spec.portraitProviders == null) {
+            problems.add("portraitProviders is required");
+        } else {
+            for (int i = 0; i < spec.portraitProviders.size(); i++) {
+                PortraitProvider p = spec.portraitProviders.get(i);
+                String at = "portraitProviders[" + i + "]";
+                if (p == null || p.type == null) {
+                    problems.add(at + ".type is required (Static, Cron or Dynamic)");
+                    continue;
+                }
+                if (p.priority == null) {
+                    problems.add(at + ".priority is required");
+                }
+                switch (p.type) {
+                    case Static:
+                        if (p._static == null || p._static.replicas == null) {
+                            problems.add(at + ": type Static needs static.replicas");
+                        } else if (p._static.replicas < 0) {
+                            problems.add(at + ".static.replicas must not be negative");
+                        }
+                        break;
+                    case Cron:
+                        if (p.cron == null || p.cron.crons == null || p.cron.crons.isEmpty()) {
+                            problems.add(at + ": type Cron needs at least one cron.crons rule");
+                        }
+                        break;
+                    case Dynamic:
+                        if (p.dynamic == null || isBlank(p.dynamic.portraitType) || p.dynamic.algorithm == null) {
+                            problems.add(at + ": type Dynamic needs dynamic.portraitType and dynamic.algorithm");
+                        }
+                        break;
+                    default:
+                        break;
+                }
+            }
+        }
+        if (spec.behavior != null) {
+            checkGray(problems, "behavior.scaleUp", spec.behavior.scaleUp == null ? null : spec.behavior.scaleUp.grayStrategy, true);
+            checkGray(problems, "behavior.scaleDown", spec.behavior.scaleDown == null ? null : spec.behavior.scaleDown.grayStrategy, false);
+        }
+        return problems;
+    }
+
+    private static void checkGray(List<String> problems, String at, GrayStrategy g, boolean up) {
+        if (g == null) {
+            return;
+        }
+        if (g.changePercent == null || g.changePercent < 1 || g.changePercent > 100) {
+            problems.add(at + ".grayStrategy.changePercent must be between 1 and 100");
+        }
+        if (g.changeIntervalSeconds == null || g.changeIntervalSeconds < 1) {
+            problems.add(at + ".grayStrategy.changeIntervalSeconds must be at least 1");
+        }
+        if (g.observationSeconds != null && g.observationSeconds < 0) {
+            problems.add(at + ".grayStrategy.observationSeconds must not be negative");
+        }
+        if (g.grayState == null) {
+            problems.add(at + ".grayStrategy.grayState is required");
+        } else if (up && g.grayState != PodState.Online) {
+            problems.add(at + ".grayStrategy.grayState must be Online for scale-up (got " + g.grayState + ")");
+        } else if (!up && g.grayState == PodState.Online) {
+            problems.add(at + ".grayStrategy.grayState must be Cutoff, Standby or Deleted for scale-down");
+        }
+    }
+
+    static ReplicaProfileSpec.ScalingDirection direction(IntelligentHorizontalPodAutoscalerSpec spec) {
+        boolean upDisabled = spec.behavior != null && spec.behavior.scaleUp != null && spec.behavior.scaleUp.isDisabled();
+        boolean downDisabled = spec.behavior != null && spec.behavior.scaleDown != null && spec.behavior.scaleDown.isDisabled();
+        if (upDisabled && downDisabled) {
+            return ReplicaProfileSpec.ScalingDirection.Neither;
+        }
+        if (upDisabled) {
+            return ReplicaProfileSpec.ScalingDirection.Down;
+        }
+        if (downDisabled) {
+            return ReplicaProfileSpec.ScalingDirection.Up;
+        }
+        return ReplicaProfileSpec.ScalingDirection.Both;
+    }
+
+    static int clamp(int value, int min, int max) {
+        int v = value;
+        if (v < min) {
+            v = min;
+        }
+        if (v > max) {
+            v = max;
+        }
+        return v;
+    }
+
+    private static boolean sameTarget(ReplicaProfileSpec rp, IntelligentHorizontalPodAutoscalerSpec spec) {
+        return rp.scaleTargetRef != null && spec.scaleTargetRef != null
+                && java.util.Objects.equals(rp.scaleTargetRef.toString(), spec.scaleTargetRef.toString());
+    }
+
+    private static boolean rpSpecEquals(ReplicaProfileSpec a, ReplicaProfileSpec b) {
+        return a.equals(b) && java.util.Objects.equals(String.valueOf(a.scaleTargetRef), String.valueOf(b.scaleTargetRef))
+                && behaviorEquals(a.behavior, b.behavior);
+    }
+
+    private static boolean behaviorEquals(ReplicaProfileBehavior a, ReplicaProfileBehavior b) {
+        ReplicaProfileBehavior x = a == null ? ReplicaProfileBehavior.defaults() : a;
+        ReplicaProfileBehavior y = b == null ? ReplicaProfileBehavior.defaults() : b;
+        return java.util.Objects.equals(describe(x), describe(y));
+    }
+
+    private static String describe(ReplicaProfileBehavior b) {
+        String sorter = b.podSorter == null ? "WorkloadDefault" : String.valueOf(b.podSorter.type == null ? "WorkloadDefault" : b.podSorter.type)
+                + (b.podSorter.external == null ? "" : ":" + b.podSorter.external.name + b.podSorter.external.config);
+        String traffic = b.podTrafficController == null ? "ReadinessGate" : String.valueOf(b.podTrafficController.type == null ? "ReadinessGate" : b.podTrafficController.type)
+                + (b.podTrafficController.external == null ? "" : ":" + b.podTrafficController.external.name + b.podTrafficController.external.config);
+        return sorter + "/" + traffic;
+    }
+
+    private static ReplicaProfileSpec copyNumbers(ReplicaProfileSpec s) {
+        ReplicaProfileSpec c = new ReplicaProfileSpec();
+        c.scaleTargetRef = s.scaleTargetRef;
+        c.onlineReplicas = s.onlineReplicas;
+        c.cutoffReplicas = s.cutoffReplicas;
+        c.standbyReplicas = s.standbyReplicas;
+        c.paused = s.paused;
+        c.allowedScalingDirection = s.allowedScalingDirection;
+        c.behavior = s.behavior;
+        return c;
+    }
+
+    private static HorizontalPortraitValue copy(HorizontalPortraitValue v) {
+        return new HorizontalPortraitValue(v.provider, v.replicas, v.expireTime);
+    }
+
+    private static Instant earliest(Instant a, Instant b) {
+        if (a == null) {
+            return b;
+        }
+        return b == null || a.isBefore(b) ? a : b;
+    }
+
+    private static boolean isBlank(String s) {
+        return s == null || s.isBlank();
+    }
+
+    /** Accumulates the plan; starts from a copy of the stored status so the stored object is never mutated. */
+    private static final class Builder {
+        final IntelligentHorizontalPodAutoscaler ihpa;
+        final Instant now;
+        final IntelligentHorizontalPodAutoscalerStatus status;
+        final List<PlannedEvent> events = new ArrayList<>();
+        IhpaPlan.RpAction rpAction = IhpaPlan.RpAction.NONE;
+        ReplicaProfileSpec rpSpec;
+        PortraitSelector.Selection selection;
+
+        Builder(IntelligentHorizontalPodAutoscaler ihpa, Instant now) {
+            this.ihpa = ihpa;
+            this.now = now;
+            this.status = StatusCopier.copy(ihpa.getStatus());
+        }
+
+        void rp(IhpaPlan.RpAction action, ReplicaProfileSpec spec) {
+            this.rpAction = action;
+            this.rpSpec = spec;
+        }
+
+        void condition(String type, boolean value, String reason, String message) {
+            Conditions.set(status.conditions, type, value, ihpa.getMetadata().getGeneration(), reason, message, now);
+        }
+
+        Builder errorOut(String reason, String message) {
+            events.add(PlannedEvent.warning(reason, message));
+            condition(SCALING_ACTIVE, false, reason, message);
+            return this;
+        }
+
+        IhpaPlan build(Instant wakeAt, String retryableError) {
+            return new IhpaPlan(status, rpAction, rpSpec, events, wakeAt, retryableError, selection);
+        }
+    }
+}

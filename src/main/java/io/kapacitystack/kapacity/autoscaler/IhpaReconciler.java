@@ -1,0 +1,259 @@
+package io.kapacitystack.kapacity.autoscaler;
+
+import io.fabric8.kubernetes.api.model.Condition;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.dsl.base.PatchContext;
+import io.fabric8.kubernetes.client.dsl.base.PatchType;
+import io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext;
+import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
+import io.kapacitystack.kapacity.api.v1alpha1.Conditions;
+import io.kapacitystack.kapacity.api.v1alpha1.Constants;
+import io.kapacitystack.kapacity.api.v1alpha1.IntelligentHorizontalPodAutoscaler;
+import io.kapacitystack.kapacity.api.v1alpha1.IntelligentHorizontalPodAutoscalerStatus;
+import io.kapacitystack.kapacity.api.v1alpha1.ReplicaProfile;
+import io.kapacitystack.kapacity.events.EventRecorder;
+import io.kapacitystack.kapacity.events.PlannedEvent;
+import io.kapacitystack.kapacity.kube.KubeObjects;
+import io.kapacitystack.kapacity.kube.ResourceCache;
+import io.kapacitystack.kapacity.runtime.ControllerMetrics;
+import io.kapacitystack.kapacity.runtime.KubeExecutor;
+import io.kapacitystack.kapacity.runtime.ObjectKey;
+import io.kapacitystack.kapacity.runtime.ReconcileContext;
+import io.kapacitystack.kapacity.runtime.ReconcileResult;
+import io.kapacitystack.kapacity.runtime.Reconciler;
+import io.kapacitystack.kapacity.workload.ScaleClient;
+import io.vertx.core.Future;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * The IHPA control loop as a chain of small steps: read from the cache, plan (pure), write the status, write the
+ * ReplicaProfile, record events, ask to be woken at the next instant the plan can change.
+ *
+ * <p>Write order is what makes restarts safe: the status (current portrait value and gray progress) is written
+ * before the ReplicaProfile, so a controller that dies between the two recomputes the same numbers on restart and
+ * applies them once; the ReplicaProfile is read fresh from the API, so a stale cache never repeats a step or its
+ * event.
+ */
+public final class IhpaReconciler implements Reconciler {
+
+    public static final String COMPONENT = "ihpa_controller";
+    public static final ResourceDefinitionContext IHPA_CONTEXT = new ResourceDefinitionContext.Builder()
+            .withGroup(Constants.GROUP).withVersion(Constants.VERSION).withKind("IntelligentHorizontalPodAutoscaler")
+            .withPlural("intelligenthorizontalpodautoscalers").withNamespaced(true).build();
+
+    private final KubernetesClient client;
+    private final KubernetesSerialization serialization;
+    private final KubeExecutor executor;
+    private final ResourceCache<GenericKubernetesResource> ihpas;
+    private final ScaleClient scales;
+    private final EventRecorder recorder;
+    private final IhpaPlanner planner;
+    private final ControllerMetrics metrics;
+
+    public IhpaReconciler(KubernetesClient client, KubeExecutor executor, ResourceCache<GenericKubernetesResource> ihpas,
+                          ScaleClient scales, EventRecorder recorder, IhpaPlanner planner, ControllerMetrics metrics) {
+        this.client = client;
+        this.serialization = client.getKubernetesSerialization();
+        this.executor = executor;
+        this.ihpas = ihpas;
+        this.scales = scales;
+        this.recorder = recorder;
+        this.planner = planner;
+        this.metrics = metrics;
+    }
+
+    @Override
+    public Future<ReconcileResult> reconcile(ReconcileContext ctx) {
+        GenericKubernetesResource raw = ihpas.get(ctx.key());
+        if (raw == null) {
+            return Future.succeededFuture(ReconcileResult.done());
+        }
+        IntelligentHorizontalPodAutoscaler ihpa;
+        try {
+            ihpa = KubeObjects.convert(serialization, raw, IntelligentHorizontalPodAutoscaler.class);
+        } catch (KubeObjects.InvalidObjectException e) {
+            return reportInvalidObject(ctx, raw, e.getMessage());
+        }
+        if (KubeObjects.isDeleting(ihpa)) {
+            return removeFinalizer(raw).map(ReconcileResult.done());
+        }
+        return ensureFinalizer(raw)
+                .compose(v -> fetchReplicaProfile(ctx.key()))
+                .compose(rp -> checkTarget(ihpa, rp)
+                        .map(targetError -> planner.plan(ihpa, rp, targetError, ctx.now()))
+                        .compose(plan -> apply(ctx, ihpa, rp, plan)));
+    }
+
+    private Future<ReconcileResult> apply(ReconcileContext ctx, IntelligentHorizontalPodAutoscaler ihpa,
+                                          ReplicaProfile rp, IhpaPlan plan) {
+        List<PlannedEvent> warnings = new ArrayList<>();
+        List<PlannedEvent> normals = new ArrayList<>();
+        for (PlannedEvent e : plan.events) {
+            (e.type() == PlannedEvent.Type.Warning ? warnings : normals).add(e);
+        }
+        ctx.debug("plan: rp {} {}, wake at {}, events {}", plan.rpAction, plan.rpSpec, plan.wakeAt, plan.events);
+        return recordAll(ihpa, warnings)
+                .compose(v -> writeStatus(ihpa, plan.status))
+                .compose(v -> applyReplicaProfile(ctx, ihpa, rp, plan))
+                .compose(v -> recordAll(ihpa, normals))
+                .compose(v -> plan.retryableError != null
+                        ? Future.failedFuture(plan.retryableError)
+                        : Future.succeededFuture(ReconcileResult.requeueAt(plan.wakeAt)));
+    }
+
+    private Future<Void> applyReplicaProfile(ReconcileContext ctx, IntelligentHorizontalPodAutoscaler ihpa,
+                                             ReplicaProfile rp, IhpaPlan plan) {
+        String ns = ihpa.getMetadata().getNamespace();
+        String name = ihpa.getMetadata().getName();
+        switch (plan.rpAction) {
+            case CREATE: {
+                ReplicaProfile created = new ReplicaProfile();
+                created.setMetadata(new ObjectMetaBuilder().withName(name).withNamespace(ns)
+                        .withOwnerReferences(KubeObjects.controllerRef(ihpa)).build());
+                created.setSpec(plan.rpSpec);
+                return executor.call(() -> client.resources(ReplicaProfile.class).inNamespace(ns).resource(created).create())
+                        .onSuccess(r -> metrics.scalingAction("replicaprofile"))
+                        .recover(e -> failWith(ctx, ihpa, plan, "FailedCreateReplicaProfile", "failed to create ReplicaProfile: ", e))
+                        .mapEmpty();
+            }
+            case UPDATE: {
+                String patch = serialization.asJson(Map.of("spec", plan.rpSpec));
+                return executor.call(() -> client.resources(ReplicaProfile.class).inNamespace(ns).withName(name)
+                                .patch(PatchContext.of(PatchType.JSON_MERGE), patch))
+                        .onSuccess(r -> metrics.scalingAction("replicaprofile"))
+                        .recover(e -> failWith(ctx, ihpa, plan, "FailedUpdateReplicaProfile", "failed to patch ReplicaProfile: ", e))
+                        .mapEmpty();
+            }
+            case DELETE:
+                return executor.call(() -> client.resources(ReplicaProfile.class).inNamespace(ns).withName(name).delete())
+                        .recover(e -> KubeObjects.isNotFound(e) ? Future.succeededFuture()
+                                : failWith(ctx, ihpa, plan, "FailedDeleteReplicaProfile", "failed to delete ReplicaProfile: ", e))
+                        .mapEmpty();
+            default:
+                return Future.succeededFuture();
+        }
+    }
+
+    /** Reports a failed ReplicaProfile write like upstream's errorOut, then fails the reconcile so it is retried. */
+    private <T> Future<T> failWith(ReconcileContext ctx, IntelligentHorizontalPodAutoscaler ihpa, IhpaPlan plan,
+                                   String reason, String prefix, Throwable e) {
+        String message = prefix + KubeObjects.shortMessage(e);
+        IntelligentHorizontalPodAutoscalerStatus status = plan.status;
+        Conditions.set(status.conditions, IhpaPlanner.SCALING_ACTIVE, false, ihpa.getMetadata().getGeneration(),
+                reason, message, ctx.now());
+        return recorder.record(ihpa, PlannedEvent.warning(reason, message))
+                .compose(v -> writeStatus(ihpa, status).recover(x -> Future.succeededFuture()))
+                .compose(v -> Future.failedFuture(message));
+    }
+
+    private Future<ReplicaProfile> fetchReplicaProfile(ObjectKey key) {
+        return executor.call(() -> client.resources(ReplicaProfile.class).inNamespace(key.namespace())
+                .withName(key.name()).get());
+    }
+
+    /**
+     * Checks the scale target when it matters (no profile yet, a changed spec, or a target that failed before);
+     * returns why it cannot be scaled, or null.
+     */
+    private Future<String> checkTarget(IntelligentHorizontalPodAutoscaler ihpa, ReplicaProfile rp) {
+        if (ihpa.getSpec().isPaused() || ihpa.getSpec().scaleTargetRef == null) {
+            return Future.succeededFuture(null);
+        }
+        Condition active = ihpa.getStatus() == null ? null
+                : Conditions.find(ihpa.getStatus().conditions, IhpaPlanner.SCALING_ACTIVE);
+        boolean needed = rp == null || active == null
+                || !Objects.equals(active.getObservedGeneration(), ihpa.getMetadata().getGeneration())
+                || "FailedGetScale".equals(active.getReason());
+        if (!needed) {
+            return Future.succeededFuture(null);
+        }
+        return scales.get(ihpa.getMetadata().getNamespace(), ihpa.getSpec().scaleTargetRef)
+                .map(s -> (String) null)
+                .recover(e -> Future.succeededFuture(KubeObjects.shortMessage(e)));
+    }
+
+    private Future<Void> writeStatus(IntelligentHorizontalPodAutoscaler ihpa, IntelligentHorizontalPodAutoscalerStatus status) {
+        IntelligentHorizontalPodAutoscalerStatus stored = ihpa.getStatus() == null
+                ? new IntelligentHorizontalPodAutoscalerStatus() : ihpa.getStatus();
+        if (sameJson(stored, status)) {
+            return Future.succeededFuture();
+        }
+        IntelligentHorizontalPodAutoscaler updated = new IntelligentHorizontalPodAutoscaler();
+        updated.setMetadata(ihpa.getMetadata());
+        updated.setSpec(ihpa.getSpec());
+        updated.setStatus(status);
+        return executor.call(() -> client.resources(IntelligentHorizontalPodAutoscaler.class)
+                        .inNamespace(ihpa.getMetadata().getNamespace()).resource(updated).updateStatus())
+                .onSuccess(written -> ihpas.wrote(serialization.convertValue(written, GenericKubernetesResource.class)))
+                .mapEmpty();
+    }
+
+    private boolean sameJson(Object a, Object b) {
+        return Objects.equals(serialization.convertValue(a, Map.class), serialization.convertValue(b, Map.class));
+    }
+
+    private Future<Void> recordAll(IntelligentHorizontalPodAutoscaler ihpa, List<PlannedEvent> events) {
+        Future<Void> f = Future.succeededFuture();
+        for (PlannedEvent e : events) {
+            f = f.compose(v -> recorder.record(ihpa, e));
+        }
+        return f;
+    }
+
+    private Future<Void> ensureFinalizer(GenericKubernetesResource raw) {
+        if (KubeObjects.hasFinalizer(raw, Constants.FINALIZER)) {
+            return Future.succeededFuture();
+        }
+        List<String> finalizers = new ArrayList<>(raw.getMetadata().getFinalizers() == null
+                ? List.of() : raw.getMetadata().getFinalizers());
+        finalizers.add(Constants.FINALIZER);
+        return patchFinalizers(raw, finalizers);
+    }
+
+    private Future<Void> removeFinalizer(GenericKubernetesResource raw) {
+        if (!KubeObjects.hasFinalizer(raw, Constants.FINALIZER)) {
+            return Future.succeededFuture();
+        }
+        List<String> finalizers = new ArrayList<>(raw.getMetadata().getFinalizers());
+        finalizers.remove(Constants.FINALIZER);
+        return patchFinalizers(raw, finalizers);
+    }
+
+    private Future<Void> patchFinalizers(GenericKubernetesResource raw, List<String> finalizers) {
+        // resourceVersion in a merge patch makes it conditional: a concurrent finalizer change is not lost.
+        String patch = serialization.asJson(Map.of("metadata", Map.of("finalizers", finalizers,
+                "resourceVersion", raw.getMetadata().getResourceVersion())));
+        return executor.call(() -> client.genericKubernetesResources(IHPA_CONTEXT)
+                        .inNamespace(raw.getMetadata().getNamespace()).withName(raw.getMetadata().getName())
+                        .patch(PatchContext.of(PatchType.JSON_MERGE), patch))
+                .onSuccess(ihpas::wrote)
+                .mapEmpty();
+    }
+
+    /** An object the model cannot read (no API server validated it): say why on the object, touch nothing else. */
+    private Future<ReconcileResult> reportInvalidObject(ReconcileContext ctx, GenericKubernetesResource raw, String problem) {
+        String message = "invalid spec: " + problem;
+        ctx.warn("{}", message);
+        List<Condition> conditions = new ArrayList<>();
+        Object status = raw.getAdditionalProperties().get("status");
+        if (status instanceof Map && ((Map<?, ?>) status).get("conditions") instanceof List) {
+            for (Object c : (List<?>) ((Map<?, ?>) status).get("conditions")) {
+                conditions.add(serialization.convertValue(c, Condition.class));
+            }
+        }
+        Conditions.set(conditions, IhpaPlanner.SCALING_ACTIVE, false, raw.getMetadata().getGeneration(), "InvalidSpec",
+                message, ctx.now());
+        String patch = serialization.asJson(Map.of("status", Map.of("conditions", conditions)));
+        return recorder.record(raw, PlannedEvent.warning("InvalidSpec", message))
+                .compose(v -> executor.call(() -> client.genericKubernetesResources(IHPA_CONTEXT)
+                        .inNamespace(raw.getMetadata().getNamespace()).withName(raw.getMetadata().getName())
+                        .subresource("status").patch(PatchContext.of(PatchType.JSON_MERGE), patch)))
+                .map(ReconcileResult.done());
+    }
+}

@@ -1,0 +1,124 @@
+package io.kapacitystack.kapacity.events;
+
+import io.fabric8.kubernetes.api.model.Event;
+import io.fabric8.kubernetes.api.model.EventBuilder;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.ObjectReference;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.kapacitystack.kapacity.api.v1alpha1.KubeTime;
+import io.kapacitystack.kapacity.runtime.KubeExecutor;
+import io.kapacitystack.kapacity.runtime.time.Clock;
+import io.vertx.core.Future;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
+
+/**
+ * Records core/v1 Events the way client-go's recorder does: a repeat of the same event on the same object bumps the
+ * count and lastTimestamp of the existing Event instead of creating a new one. Recording never fails a reconcile:
+ * a write error is logged. Every recorded event is also handed to listeners (console, Kafka) so they never disagree
+ * with what {@code kubectl describe} shows.
+ */
+public final class EventRecorder {
+
+    private static final Logger LOG = LoggerFactory.getLogger(EventRecorder.class);
+    private static final int MAX_REMEMBERED = 4096;
+
+    private final KubernetesClient client;
+    private final KubeExecutor executor;
+    private final Clock clock;
+    private final String component;
+    private final List<Consumer<RecordedEvent>> listeners = new CopyOnWriteArrayList<>();
+    private final Map<String, Event> recent = new LinkedHashMap<>(16, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, Event> eldest) {
+            return size() > MAX_REMEMBERED;
+        }
+    };
+
+    public EventRecorder(KubernetesClient client, KubeExecutor executor, Clock clock, String component) {
+        this.client = client;
+        this.executor = executor;
+        this.clock = clock;
+        this.component = component;
+    }
+
+    public void addListener(Consumer<RecordedEvent> listener) {
+        listeners.add(listener);
+    }
+
+    public Future<Void> record(HasMetadata object, PlannedEvent event) {
+        Instant now = clock.now();
+        RecordedEvent recorded = new RecordedEvent(object.getKind(), object.getMetadata().getNamespace(),
+                object.getMetadata().getName(), component, event.type().name(), event.reason(), event.message(), now);
+        for (Consumer<RecordedEvent> l : listeners) {
+            try {
+                l.accept(recorded);
+            } catch (RuntimeException e) {
+                LOG.warn("event listener failed: {}", e.toString());
+            }
+        }
+        String dedupKey = object.getMetadata().getUid() + "|" + object.getKind() + "|" + object.getMetadata().getNamespace()
+                + "|" + object.getMetadata().getName() + "|" + event.type() + "|" + event.reason() + "|" + event.message();
+        String ns = object.getMetadata().getNamespace();
+        String timestamp = KubeTime.format(now);
+        return executor.call(() -> {
+            Event previous;
+            synchronized (recent) {
+                previous = recent.get(dedupKey);
+            }
+            Event written = null;
+            if (previous != null) {
+                int count = previous.getCount() == null ? 1 : previous.getCount();
+                try {
+                    written = client.v1().events().inNamespace(ns).withName(previous.getMetadata().getName())
+                            .edit(e -> new EventBuilder(e).withCount(count + 1).withLastTimestamp(timestamp).build());
+                } catch (RuntimeException e) {
+                    written = null; // the old Event expired or was deleted: create a new one below
+                }
+            }
+            if (written == null) {
+                Event e = new EventBuilder()
+                        .withNewMetadata()
+                        .withName(object.getMetadata().getName() + "." + Long.toHexString(now.toEpochMilli() * 1000 + (System.nanoTime() & 0x3ff)))
+                        .withNamespace(ns)
+                        .endMetadata()
+                        .withInvolvedObject(reference(object))
+                        .withType(event.type().name())
+                        .withReason(event.reason())
+                        .withMessage(event.message())
+                        .withFirstTimestamp(timestamp)
+                        .withLastTimestamp(timestamp)
+                        .withCount(1)
+                        .withNewSource().withComponent(component).endSource()
+                        .withReportingComponent(component)
+                        .build();
+                written = client.v1().events().inNamespace(ns).resource(e).create();
+            }
+            synchronized (recent) {
+                recent.put(dedupKey, written);
+            }
+            return (Void) null;
+        }).recover(e -> {
+            LOG.warn("failed to record event {} on {}/{}: {}", event, ns, object.getMetadata().getName(), e.toString());
+            return Future.succeededFuture();
+        });
+    }
+
+    private static ObjectReference reference(HasMetadata o) {
+        ObjectReference r = new ObjectReference();
+        r.setApiVersion(o.getApiVersion());
+        r.setKind(o.getKind());
+        r.setName(o.getMetadata().getName());
+        r.setNamespace(o.getMetadata().getNamespace());
+        r.setUid(o.getMetadata().getUid());
+        r.setResourceVersion(o.getMetadata().getResourceVersion());
+        return r;
+    }
+}

@@ -1,0 +1,183 @@
+package io.kapacitystack.kapacity.manager;
+
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.fabric8.kubernetes.api.model.OwnerReference;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.kapacitystack.kapacity.api.v1alpha1.PortraitProvider;
+import io.kapacitystack.kapacity.autoscaler.IhpaPlanner;
+import io.kapacitystack.kapacity.autoscaler.IhpaReconciler;
+import io.kapacitystack.kapacity.events.EventRecorder;
+import io.kapacitystack.kapacity.kube.KubeObjects;
+import io.kapacitystack.kapacity.kube.ResourceCache;
+import io.kapacitystack.kapacity.portrait.CronPortraitProviderEvaluator;
+import io.kapacitystack.kapacity.portrait.DynamicPortraitProviderEvaluator;
+import io.kapacitystack.kapacity.portrait.PortraitSelector;
+import io.kapacitystack.kapacity.portrait.StaticPortraitEvaluator;
+import io.kapacitystack.kapacity.replicaprofile.PodStates;
+import io.kapacitystack.kapacity.replicaprofile.ReplicaProfileReconciler;
+import io.kapacitystack.kapacity.runtime.Controller;
+import io.kapacitystack.kapacity.runtime.ControllerMetrics;
+import io.kapacitystack.kapacity.runtime.KubeExecutor;
+import io.kapacitystack.kapacity.runtime.ObjectKey;
+import io.kapacitystack.kapacity.runtime.time.Clock;
+import io.kapacitystack.kapacity.workload.ScaleClient;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * Wires the controllers to one Kubernetes API: caches (informers), work queues, reconcilers. The same wiring serves a
+ * real cluster ({@code manager}), the sandbox and the tests; only the client and the clock differ.
+ */
+public final class ControllerManager {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ControllerManager.class);
+
+    public static final class Settings {
+        public List<String> namespaces = List.of();
+        public String labelSelector = "";
+        public int concurrency = 1;
+        public double qps = 20;
+        public int burst = 30;
+        public int apiWorkers = 8;
+    }
+
+    private final Vertx vertx;
+    private final Clock clock;
+    private final ControllerMetrics metrics;
+    private final KubeExecutor executor;
+    private final ResourceCache<GenericKubernetesResource> ihpas;
+    private final ResourceCache<GenericKubernetesResource> profiles;
+    private final ResourceCache<GenericKubernetesResource> portraits;
+    private final ResourceCache<Pod> pods;
+    private final Controller ihpaController;
+    private final Controller rpController;
+    private final EventRecorder ihpaEvents;
+    private volatile boolean running;
+
+    public ControllerManager(Vertx vertx, KubernetesClient client, Clock clock, ControllerMetrics metrics, Settings s) {
+        this.vertx = vertx;
+        this.clock = clock;
+        this.metrics = metrics;
+        this.executor = new KubeExecutor(vertx, s.qps, s.burst, s.apiWorkers);
+        this.ihpas = new ResourceCache<>(client.genericKubernetesResources(IhpaReconciler.IHPA_CONTEXT), s.namespaces, s.labelSelector);
+        this.profiles = new ResourceCache<>(client.genericKubernetesResources(ReplicaProfileReconciler.RP_CONTEXT), s.namespaces, s.labelSelector);
+        this.portraits = new ResourceCache<>(client.genericKubernetesResources(DynamicPortraitProviderEvaluator.HP_CONTEXT), s.namespaces, s.labelSelector);
+        this.pods = new ResourceCache<>(client.pods(), s.namespaces, s.labelSelector);
+
+        ScaleClient scales = new ScaleClient(client, executor);
+        this.ihpaEvents = new EventRecorder(client, executor, clock, IhpaReconciler.COMPONENT);
+        EventRecorder rpEvents = new EventRecorder(client, executor, clock, ReplicaProfileReconciler.COMPONENT);
+
+        Map<PortraitProvider.Type, io.kapacitystack.kapacity.portrait.PortraitProviderEvaluator> evaluators = new EnumMap<>(PortraitProvider.Type.class);
+        evaluators.put(PortraitProvider.Type.Static, new StaticPortraitEvaluator());
+        evaluators.put(PortraitProvider.Type.Cron, new CronPortraitProviderEvaluator());
+        evaluators.put(PortraitProvider.Type.Dynamic, new DynamicPortraitProviderEvaluator(portraits, client.getKubernetesSerialization()));
+        IhpaPlanner planner = new IhpaPlanner(new PortraitSelector(evaluators));
+
+        IhpaReconciler ihpaReconciler = new IhpaReconciler(client, executor, ihpas, scales, ihpaEvents, planner, metrics);
+        ReplicaProfileReconciler rpReconciler = new ReplicaProfileReconciler(client, executor, profiles, pods, scales, rpEvents, metrics);
+        this.ihpaController = new Controller("intelligenthorizontalpodautoscaler", vertx, clock, ihpaReconciler, s.concurrency, metrics);
+        this.rpController = new Controller("replicaprofile", vertx, clock, rpReconciler, s.concurrency, metrics);
+
+        ihpas.onEvent(o -> ihpaController.enqueue(ObjectKey.of(o)),
+                (o, n) -> {
+                    if (KubeObjects.specOrDeletionChanged(o, n)) {
+                        ihpaController.enqueue(ObjectKey.of(n));
+                    }
+                },
+                o -> ihpaController.enqueue(ObjectKey.of(o)));
+        profiles.onEvent(o -> {
+                    rpController.enqueue(ObjectKey.of(o));
+                    enqueueOwner(o, "IntelligentHorizontalPodAutoscaler", ihpaController);
+                },
+                (o, n) -> {
+                    if (KubeObjects.specOrDeletionChanged(o, n)) {
+                        rpController.enqueue(ObjectKey.of(n));
+                        enqueueOwner(n, "IntelligentHorizontalPodAutoscaler", ihpaController);
+                    }
+                },
+                o -> {
+                    rpController.enqueue(ObjectKey.of(o));
+                    enqueueOwner(o, "IntelligentHorizontalPodAutoscaler", ihpaController);
+                });
+        portraits.onEvent(o -> enqueueOwner(o, "IntelligentHorizontalPodAutoscaler", ihpaController),
+                (o, n) -> enqueueOwner(n, "IntelligentHorizontalPodAutoscaler", ihpaController),
+                o -> enqueueOwner(o, "IntelligentHorizontalPodAutoscaler", ihpaController));
+        pods.onEvent(p -> rpReconciler.profilesSelecting(p).forEach(rpController::enqueue),
+                (o, n) -> {
+                    if (podStateChanged(o, n)) {
+                        rpReconciler.profilesSelecting(n).forEach(rpController::enqueue);
+                    }
+                },
+                p -> rpReconciler.profilesSelecting(p).forEach(rpController::enqueue));
+    }
+
+    /** Starts the caches; completes when they are synced. Controllers start separately, once this replica leads. */
+    public Future<Void> startCaches() {
+        return Future.all(ihpas.start(), profiles.start(), portraits.start(), pods.start()).mapEmpty();
+    }
+
+    public void startControllers() {
+        running = true;
+        ihpaController.start();
+        rpController.start();
+        LOG.info("controllers started");
+    }
+
+    public Future<Void> stop() {
+        running = false;
+        return Future.all(ihpaController.stop(), rpController.stop()).onComplete(ar -> {
+            ihpas.stop();
+            profiles.stop();
+            portraits.stop();
+            pods.stop();
+            executor.close();
+        }).mapEmpty();
+    }
+
+    public boolean isRunning() {
+        return running;
+    }
+
+    public EventRecorder ihpaEvents() {
+        return ihpaEvents;
+    }
+
+    public ResourceCache<GenericKubernetesResource> ihpaCache() {
+        return ihpas;
+    }
+
+    public Controller ihpaController() {
+        return ihpaController;
+    }
+
+    public Controller replicaProfileController() {
+        return rpController;
+    }
+
+    private static void enqueueOwner(GenericKubernetesResource o, String kind, Controller controller) {
+        OwnerReference owner = KubeObjects.controllerOf(o, kind);
+        if (owner != null) {
+            controller.enqueue(new ObjectKey(o.getMetadata().getNamespace(), owner.getName()));
+        }
+    }
+
+    /** A pod matters to a profile when it starts or stops running, or changes state. */
+    static boolean podStateChanged(Pod o, Pod n) {
+        boolean wasRunning = PodStates.isRunning(o);
+        boolean isRunning = PodStates.isRunning(n);
+        if (wasRunning != isRunning) {
+            return true;
+        }
+        return isRunning && PodStates.stateOf(o) != PodStates.stateOf(n)
+                || !Objects.equals(o.getMetadata().getLabels(), n.getMetadata().getLabels());
+    }
+}

@@ -1,0 +1,120 @@
+package io.kapacitystack.kapacity.manager;
+
+import io.fabric8.kubernetes.client.Config;
+import io.fabric8.kubernetes.client.ConfigBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.fabric8.kubernetes.client.extended.leaderelection.LeaderCallbacks;
+import io.fabric8.kubernetes.client.extended.leaderelection.LeaderElectionConfigBuilder;
+import io.fabric8.kubernetes.client.extended.leaderelection.LeaderElector;
+import io.fabric8.kubernetes.client.extended.leaderelection.resourcelock.LeaseLock;
+import io.kapacitystack.kapacity.cli.ManagerOptions;
+import io.kapacitystack.kapacity.runtime.ControllerMetrics;
+import io.kapacitystack.kapacity.runtime.time.SystemClock;
+import io.vertx.core.Vertx;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.UUID;
+import java.util.concurrent.CountDownLatch;
+
+/** {@code kapacity.jar manager}: the controllers against a real cluster. */
+public final class ManagerCommand {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ManagerCommand.class);
+
+    private ManagerCommand() {
+    }
+
+    public static int run(String[] args) throws InterruptedException {
+        ManagerOptions o;
+        try {
+            o = ManagerOptions.parse(args);
+        } catch (IllegalArgumentException e) {
+            System.err.println(e.getMessage());
+            System.err.println("Usage: kapacity.jar manager [flags]\n" + ManagerOptions.flags().usage());
+            return 2;
+        }
+        Vertx vertx = Vertx.vertx();
+        Config config = o.kubeconfig.isEmpty() ? new ConfigBuilder().build()
+                : Config.fromKubeconfig(null, readFile(o.kubeconfig), o.kubeconfig);
+        config.setUserAgent("kapacity-manager");
+        KubernetesClient client = new KubernetesClientBuilder().withConfig(config).build();
+        ControllerMetrics metrics = new ControllerMetrics();
+        ControllerManager.Settings s = new ControllerManager.Settings();
+        s.namespaces = o.namespaces;
+        s.labelSelector = o.objectLabelSelector;
+        s.concurrency = o.reconcileConcurrency;
+        s.qps = o.kubeApiQps;
+        s.burst = o.kubeApiBurst;
+        ControllerManager manager = new ControllerManager(vertx, client, new SystemClock(vertx), metrics, s);
+        boolean[] synced = {false};
+        OpsServer.listen(vertx, OpsServer.routes(vertx, metrics, () -> synced[0]), o.healthProbeBindAddress)
+                .onFailure(e -> LOG.error("cannot serve probes on {}: {}", o.healthProbeBindAddress, e.getMessage()));
+        if (!o.metricsBindAddress.equals(o.healthProbeBindAddress) && !o.metricsBindAddress.equals("0")) {
+            OpsServer.listen(vertx, OpsServer.routes(vertx, metrics, () -> synced[0]), o.metricsBindAddress)
+                    .onFailure(e -> LOG.error("cannot serve metrics on {}: {}", o.metricsBindAddress, e.getMessage()));
+        }
+        CountDownLatch stopped = new CountDownLatch(1);
+        manager.startCaches().onSuccess(v -> {
+            synced[0] = true;
+            if (o.leaderElect) {
+                startWithLeaderElection(client, manager, o, stopped);
+            } else {
+                manager.startControllers();
+            }
+        }).onFailure(e -> {
+            LOG.error("failed to start caches: {}", e.getMessage());
+            stopped.countDown();
+        });
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            LOG.info("shutting down");
+            manager.stop().toCompletionStage().toCompletableFuture().join();
+            client.close();
+            vertx.close();
+            stopped.countDown();
+        }));
+        stopped.await();
+        return 0;
+    }
+
+    private static void startWithLeaderElection(KubernetesClient client, ControllerManager manager, ManagerOptions o,
+                                                CountDownLatch stopped) {
+        String ns = !o.leaderElectionNamespace.isEmpty() ? o.leaderElectionNamespace
+                : System.getenv().getOrDefault("POD_NAMESPACE", client.getNamespace() == null ? "kapacity-system" : client.getNamespace());
+        String identity = System.getenv().getOrDefault("HOSTNAME", "kapacity") + "_" + UUID.randomUUID();
+        LeaderElector elector = client.leaderElector().withConfig(new LeaderElectionConfigBuilder()
+                .withName(o.leaderElectionId)
+                .withLock(new LeaseLock(ns, o.leaderElectionId, identity))
+                .withLeaseDuration(Duration.ofSeconds(15))
+                .withRenewDeadline(Duration.ofSeconds(10))
+                .withRetryPeriod(Duration.ofSeconds(2))
+                .withReleaseOnCancel(true)
+                .withLeaderCallbacks(new LeaderCallbacks(
+                        () -> {
+                            LOG.info("became leader ({}), starting controllers", identity);
+                            manager.startControllers();
+                        },
+                        () -> {
+                            // A replica that lost its lease must not write any more: stop, and let Kubernetes restart it.
+                            LOG.warn("lost leadership, exiting");
+                            manager.stop();
+                            stopped.countDown();
+                            System.exit(1);
+                        },
+                        leader -> LOG.info("leader is now {}", leader)))
+                .build()).build();
+        elector.start();
+    }
+
+    private static String readFile(String path) {
+        try {
+            return Files.readString(Path.of(path));
+        } catch (java.io.IOException e) {
+            throw new IllegalArgumentException("cannot read kubeconfig " + path + ": " + e.getMessage());
+        }
+    }
+}

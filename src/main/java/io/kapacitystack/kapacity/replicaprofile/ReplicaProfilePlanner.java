@@ -1,0 +1,127 @@
+package io.kapacitystack.kapacity.replicaprofile;
+
+import io.fabric8.kubernetes.api.model.Condition;
+import io.kapacitystack.kapacity.api.v1alpha1.Conditions;
+import io.kapacitystack.kapacity.api.v1alpha1.PodState;
+import io.kapacitystack.kapacity.api.v1alpha1.ReplicaProfile;
+import io.kapacitystack.kapacity.api.v1alpha1.ReplicaProfileSpec;
+import io.kapacitystack.kapacity.api.v1alpha1.ReplicaProfileStatus;
+import io.kapacitystack.kapacity.events.PlannedEvent;
+import io.kapacitystack.kapacity.workload.ScaleInfo;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Decides what a ReplicaProfile's workload needs (spec §7.4): count running pods by state, report whether the
+ * profile is ensured, and rescale the target to online + cutoff + standby, honouring {@code allowedScalingDirection}.
+ * Pure; the reconciler reads the scale and pods and writes the result.
+ */
+public final class ReplicaProfilePlanner {
+
+    public static final String APPLIED = "Applied";
+    public static final String ENSURED = "Ensured";
+
+    private ReplicaProfilePlanner() {
+    }
+
+    public static ReplicaProfilePlan plan(ReplicaProfile rp, ScaleInfo scale, PodStates pods, Instant now) {
+        ReplicaProfileSpec spec = rp.getSpec();
+        ReplicaProfileStatus status = copy(rp.getStatus());
+        Long generation = rp.getMetadata().getGeneration();
+        List<PlannedEvent> events = new ArrayList<>();
+        if (spec.isPaused()) {
+            Conditions.set(status.conditions, APPLIED, false, generation, "ReplicaProfilePaused", "the replica profile is paused", now);
+            Conditions.set(status.conditions, ENSURED, false, generation, "ReplicaProfilePaused", "the replica profile is paused", now);
+            return new ReplicaProfilePlan(status, null, events);
+        }
+        int online = pods.count(PodState.Online);
+        int cutoff = pods.count(PodState.Cutoff);
+        int standby = pods.count(PodState.Standby);
+        status.onlineReplicas = online == 0 ? null : online;
+        status.cutoffReplicas = cutoff == 0 ? null : cutoff;
+        status.standbyReplicas = standby == 0 ? null : standby;
+
+        boolean onlineEnsured;
+        int desiredOnline;
+        switch (spec.direction()) {
+            case Up:
+                onlineEnsured = online >= spec.online();
+                desiredOnline = Math.max(spec.online(), online);
+                break;
+            case Down:
+                onlineEnsured = online <= spec.online();
+                desiredOnline = Math.min(spec.online(), online);
+                break;
+            case Neither:
+                onlineEnsured = true;
+                desiredOnline = online;
+                break;
+            default:
+                onlineEnsured = online == spec.online();
+                desiredOnline = spec.online();
+        }
+        boolean ensured = onlineEnsured && cutoff == spec.cutoff() && standby == spec.standby();
+        if (ensured) {
+            Conditions.set(status.conditions, ENSURED, true, generation, "ReplicaProfileEnsured", "current replica profile is ensured", now);
+        } else {
+            Conditions.set(status.conditions, ENSURED, false, generation, "ReplicaNumberNotSatisfied",
+                    "the number of replicas of some states do not meet the expectation", now);
+        }
+
+        int desiredReplicas = desiredOnline + spec.cutoff() + spec.standby();
+        if (spec.direction() != ReplicaProfileSpec.ScalingDirection.Both && spec.direction() != ReplicaProfileSpec.ScalingDirection.Neither) {
+            desiredReplicas = directionLimited(spec.direction(), scale.specReplicas, desiredReplicas);
+        } else if (spec.direction() == ReplicaProfileSpec.ScalingDirection.Neither) {
+            desiredReplicas = scale.specReplicas;
+        }
+        Integer scaleTo = null;
+        if (!ensured && desiredReplicas != scale.specReplicas) {
+            events.add(PlannedEvent.normal("UpdateScale",
+                    String.format("rescale target workload from %d to %d replicas", scale.specReplicas, desiredReplicas)));
+            scaleTo = desiredReplicas;
+        } else if (ensured) {
+            return new ReplicaProfilePlan(status, null, events);
+        }
+
+        boolean needStateChange = spec.cutoff() > 0 || spec.standby() > 0 || cutoff > 0 || standby > 0;
+        if (needStateChange) {
+            Conditions.set(status.conditions, APPLIED, false, generation, "PodStateChangeUnavailable",
+                    "this version scales the workload to the total but does not yet move pods into Cutoff or Standby", now);
+        } else {
+            Conditions.set(status.conditions, APPLIED, true, generation, "ReplicaProfileApplied",
+                    "all the operations for ensuring the replica profile are applied", now);
+        }
+        return new ReplicaProfilePlan(status, scaleTo, events);
+    }
+
+    /** With a one-way direction the workload's replica count may only move that way. */
+    private static int directionLimited(ReplicaProfileSpec.ScalingDirection direction, int current, int desired) {
+        return direction == ReplicaProfileSpec.ScalingDirection.Up ? Math.max(current, desired) : Math.min(current, desired);
+    }
+
+    static ReplicaProfileStatus copy(ReplicaProfileStatus s) {
+        ReplicaProfileStatus c = new ReplicaProfileStatus();
+        if (s == null) {
+            return c;
+        }
+        c.onlineReplicas = s.onlineReplicas;
+        c.cutoffReplicas = s.cutoffReplicas;
+        c.standbyReplicas = s.standbyReplicas;
+        c.conditions = new ArrayList<>();
+        if (s.conditions != null) {
+            for (Condition x : s.conditions) {
+                Condition y = new Condition();
+                y.setType(x.getType());
+                y.setStatus(x.getStatus());
+                y.setReason(x.getReason());
+                y.setMessage(x.getMessage());
+                y.setLastTransitionTime(x.getLastTransitionTime());
+                y.setObservedGeneration(x.getObservedGeneration());
+                c.conditions.add(y);
+            }
+        }
+        return c;
+    }
+}

@@ -30,7 +30,8 @@ final class ChartRender {
         /** A values file written for Kapacity's own chart. */
         KAPACITY_VALUES("kapacity-values.yaml"),
         WEBHOOK_AND_CERT_MANAGER_OFF(Map.of("webhook.enabled", "false", "webhook.useCertManager", "false")),
-        TWO_REPLICAS(Map.of("replicaCount", "2")),
+        /** Two replicas elect a leader even when leader election is switched off. */
+        TWO_REPLICAS(Map.of("replicaCount", "2", "leaderElection.enabled", "false")),
         METRICS_API_WITHOUT_GRPC_AND_CONSOLE(Map.of("metricProvider", "metrics-api",
                 "grpcServer.enabled", "false", "console.enabled", "false")),
         /** Every feature of this project switched on, webhook certificate supplied by the user. */

@@ -423,8 +423,8 @@ class HelmChartTest {
         assertEquals(Map.of("app.kubernetes.io/name", "kapacity-manager", "app.kubernetes.io/instance", "kapacity-manager"),
                 deployment.getSpec().getSelector().getMatchLabels(), "the selector of Kapacity's chart, so helm upgrade keeps the Deployment");
         assertEquals(1, deployment.getSpec().getReplicas());
-        assertFalse(chart.hasBoolFlag("leader-elect"));
-        assertEquals("Recreate", deployment.getSpec().getStrategy().getType(), "one manager at a time without leader election");
+        assertTrue(chart.hasBoolFlag("leader-elect"), "a rolling update hands over through the Lease");
+        assertNull(deployment.getSpec().getStrategy(), "rolling update");
         Container manager = chart.manager();
         assertEquals("ghcr.io/kapacity-stack/kapacity-manager-jvm:0.1.0", manager.getImage());
         assertEquals(Map.of("metrics", 8080, "health", 8081, "console", 8082, "grpc-server", 9090, "webhook-server", 9443),
@@ -507,6 +507,17 @@ class HelmChartTest {
                 .contains("coordination.k8s.io leases update"));
         assertTrue(chart.all(ClusterRole.class).stream().flatMap(r -> r.getRules().stream())
                 .noneMatch(r -> r.getResources().contains("leases")), "Leases only through the namespaced Role");
+    }
+
+    @Test
+    void oneReplicaWithoutLeaderElectionIsRecreated() {
+        Deployment deployment = StrictManifests.parseAll(ChartRender.template().set("leaderElection.enabled", "false")
+                .call(), "leaderElection.enabled=false").stream()
+                .filter(Deployment.class::isInstance).map(Deployment.class::cast).findFirst().orElseThrow();
+        List<String> args = deployment.getSpec().getTemplate().getSpec().getContainers().get(0).getArgs();
+        assertFalse(args.stream().anyMatch(a -> a.startsWith("--leader-elect")), args.toString());
+        assertEquals("Recreate", deployment.getSpec().getStrategy().getType(), "one manager at a time");
+        assertNull(deployment.getSpec().getStrategy().getRollingUpdate());
     }
 
     @Test

@@ -1,0 +1,18 @@
+# Image of the Kapacity manager (kapacity.jar).
+# Build the jar first, then the image:
+#   mvn -B package -DskipTests
+#   docker build -t ghcr.io/kapacity-stack/kapacity-manager-jvm:0.1.0 .
+FROM eclipse-temurin:17-jre
+
+# Non-root user with a fixed numeric id (the chart's runAsUser and runAsNonRoot rely on it).
+RUN groupadd --system --gid 65532 kapacity \
+ && useradd --system --uid 65532 --gid 65532 --home-dir /app --no-create-home --shell /usr/sbin/nologin kapacity
+
+WORKDIR /app
+COPY target/kapacity.jar /app/kapacity.jar
+
+USER 65532:65532
+# metrics, health probes, console, gRPC, webhook
+EXPOSE 8080 8081 8082 9090 9443
+ENTRYPOINT ["java", "-XX:MaxRAMPercentage=75.0", "-XX:+ExitOnOutOfMemoryError", "-jar", "/app/kapacity.jar"]
+CMD ["manager"]

@@ -42,6 +42,17 @@ public final class ScaleClient {
     }
 
     private Scale read(String ns, CrossVersionObjectReference ref) {
+        try {
+            return readScale(ns, ref);
+        } catch (KubernetesClientException e) {
+            if (e.getCode() == 404) {
+                throw new IllegalStateException(describe(ref) + " not found in namespace \"" + ns + "\"");
+            }
+            throw e;
+        }
+    }
+
+    private Scale readScale(String ns, CrossVersionObjectReference ref) {
         String kind = ref.kind;
         if ("apps".equals(ref.group())) {
             switch (kind) {

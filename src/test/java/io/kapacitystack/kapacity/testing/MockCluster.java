@@ -86,6 +86,13 @@ public final class MockCluster implements AutoCloseable {
         return objects.stream().map(o -> client.resource(o).inNamespace(namespace).create()).collect(Collectors.toList());
     }
 
+    /** Creates a custom resource exactly as written, bypassing the Java model (as kubectl would). */
+    public void createRaw(io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext ctx, String yaml, String namespace) {
+        io.fabric8.kubernetes.api.model.GenericKubernetesResource raw =
+                client.getKubernetesSerialization().unmarshal(yaml, io.fabric8.kubernetes.api.model.GenericKubernetesResource.class);
+        client.genericKubernetesResources(ctx).inNamespace(namespace).resource(raw).create();
+    }
+
     public List<String> eventMessages(String namespace, String name) {
         return events.stream().filter(e -> namespace.equals(e.namespace) && name.equals(e.name))
                 .map(e -> e.message).collect(Collectors.toList());

@@ -1,0 +1,289 @@
+package io.kapacitystack.kapacity.autoscaler;
+
+import io.fabric8.kubernetes.api.model.Condition;
+import io.kapacitystack.kapacity.api.v1alpha1.Conditions;
+import io.kapacitystack.kapacity.api.v1alpha1.IntelligentHorizontalPodAutoscaler;
+import io.kapacitystack.kapacity.api.v1alpha1.IntelligentHorizontalPodAutoscalerSpec;
+import io.kapacitystack.kapacity.api.v1alpha1.PodState;
+import io.kapacitystack.kapacity.api.v1alpha1.PortraitProvider;
+import io.kapacitystack.kapacity.api.v1alpha1.ReplicaProfile;
+import io.kapacitystack.kapacity.api.v1alpha1.ReplicaProfileSpec;
+import io.kapacitystack.kapacity.api.v1alpha1.ScalingBehavior;
+import io.kapacitystack.kapacity.events.PlannedEvent;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Collectors;
+
+import static io.kapacitystack.kapacity.autoscaler.IhpaFixtures.cron;
+import static io.kapacitystack.kapacity.autoscaler.IhpaFixtures.cronProvider;
+import static io.kapacitystack.kapacity.autoscaler.IhpaFixtures.ihpa;
+import static io.kapacitystack.kapacity.autoscaler.IhpaFixtures.planner;
+import static io.kapacitystack.kapacity.autoscaler.IhpaFixtures.rp;
+import static io.kapacitystack.kapacity.autoscaler.IhpaFixtures.staticProvider;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class IhpaPlannerTest {
+
+    private static final Instant T0 = Instant.parse("2026-11-23T08:00:00Z");
+    private final IhpaPlanner planner = planner();
+
+    /** Priority merge: higher priority wins, then more replicas, then the first listed. */
+    @ParameterizedTest(name = "{0}")
+    @CsvSource({
+            "higher priority wins even with fewer replicas, 2:3, 1:9, 3",
+            "equal priority: larger replicas win,             1:3, 1:9, 9",
+            "equal priority: larger replicas win (reversed),  1:9, 1:3, 9",
+            "full tie keeps the first,                        1:4, 1:4, 4",
+            "negative priorities compare too,                 -1:7, -2:9, 7",
+            "zero replicas is a valid value,                  5:0, 1:9, 0",
+    })
+    void mergesByPriorityThenReplicas(String name, String a, String b, int expected) {
+        IntelligentHorizontalPodAutoscaler ihpa = ihpa(0, 20, provider(a), provider(b));
+        IhpaPlan plan = planner.plan(ihpa, null, null, T0);
+        assertEquals(expected, plan.status.currentPortraitValue.replicas, name);
+        assertEquals(IhpaPlan.RpAction.CREATE, plan.rpAction);
+        assertEquals(expected, plan.rpSpec.online());
+    }
+
+    private static PortraitProvider provider(String priorityAndReplicas) {
+        String[] p = priorityAndReplicas.trim().split(":");
+        return staticProvider(Integer.parseInt(p[0]), Integer.parseInt(p[1]));
+    }
+
+    @Test
+    void expiredValuesDoNotCountAndTheNextBoundaryIsTheWakeUp() {
+        // Cron 5 in minutes 0-10 at priority 2 beats static 1; from minute 10 the static value applies.
+        IntelligentHorizontalPodAutoscaler ihpa = ihpa(1, 10, staticProvider(1, 1),
+                cronProvider(2, cron("peak", "0 * * * *", "10 * * * *", 5)));
+        IhpaPlan atZero = planner.plan(ihpa, null, null, T0);
+        assertEquals(5, atZero.status.currentPortraitValue.replicas);
+        assertEquals("Cron", atZero.status.currentPortraitValue.provider);
+        assertEquals("2026-11-23T08:10:00Z", atZero.status.currentPortraitValue.expireTime);
+        assertEquals(T0.plus(Duration.ofMinutes(10)), atZero.wakeAt);
+
+        ihpa.setStatus(atZero.status);
+        IhpaPlan atTen = planner.plan(ihpa, rp(atZero.rpSpec), null, T0.plus(Duration.ofMinutes(10)));
+        assertEquals(1, atTen.status.currentPortraitValue.replicas);
+        assertEquals(5, atTen.status.previousPortraitValue.replicas);
+        assertEquals(T0.plus(Duration.ofMinutes(60)), atTen.wakeAt, "next start of the cron rule");
+        assertEquals(List.of("update ReplicaProfile with onlineReplcas: 5 -> 1, cutoffReplicas: 0 -> 0, standbyReplicas: 0 -> 0"),
+                messages(atTen));
+    }
+
+    @Test
+    void noValidValueKeepsTheProfileAndWarns() {
+        IntelligentHorizontalPodAutoscaler ihpa = ihpa(1, 10, cronProvider(1, cron("a", "0 * * * *", "10 * * * *", 3)));
+        IhpaPlan plan = planner.plan(ihpa, rp(spec(3, 0, 0)), null, T0.plus(Duration.ofMinutes(30)));
+        assertEquals(IhpaPlan.RpAction.NONE, plan.rpAction);
+        assertEquals(List.of("Warning NoValidPortraitValue no valid portrait value for now"),
+                plan.events.stream().map(Object::toString).collect(Collectors.toList()));
+        assertCondition(plan, IhpaPlanner.SCALING_ACTIVE, "False", "NoValidPortraitValue");
+        assertEquals(T0.plus(Duration.ofMinutes(60)), plan.wakeAt);
+    }
+
+    @Test
+    void clampsTheProfileButStoresTheProvidersValue() {
+        IntelligentHorizontalPodAutoscaler ihpa = ihpa(2, 4, staticProvider(1, 9));
+        IhpaPlan plan = planner.plan(ihpa, null, null, T0);
+        assertEquals(9, plan.status.currentPortraitValue.replicas, "status keeps the unclamped value (upstream bug fixed)");
+        assertEquals(4, plan.rpSpec.online());
+        assertCondition(plan, IhpaPlanner.SCALING_LIMITED, "True", "TooManyReplicas");
+
+        // Re-planning with the stored status changes nothing: no churn while clamped.
+        ihpa.setStatus(plan.status);
+        IhpaPlan again = planner.plan(ihpa, rp(plan.rpSpec), null, T0.plusSeconds(30));
+        assertEquals(IhpaPlan.RpAction.NONE, again.rpAction);
+        assertTrue(again.events.isEmpty());
+        assertNull(again.status.previousPortraitValue);
+
+        IntelligentHorizontalPodAutoscaler low = ihpa(3, 5, staticProvider(1, 1));
+        IhpaPlan lowPlan = planner.plan(low, null, null, T0);
+        assertEquals(3, lowPlan.rpSpec.online());
+        assertCondition(lowPlan, IhpaPlanner.SCALING_LIMITED, "True", "TooFewReplicas");
+    }
+
+    @Test
+    void minGreaterThanMaxIsReportedNotClamped() {
+        IhpaPlan plan = planner.plan(ihpa(5, 3, staticProvider(1, 4)), null, null, T0);
+        assertEquals(IhpaPlan.RpAction.NONE, plan.rpAction);
+        assertCondition(plan, IhpaPlanner.SCALING_ACTIVE, "False", "InvalidSpec");
+        assertTrue(plan.events.get(0).message().contains("minReplicas (5) is greater than maxReplicas (3)"), plan.events.toString());
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', value = {
+            "bad cron expression     | 61 * * * *   | 10 * * * * | UTC             | failed to parse start cron",
+            "bad end expression      | 0 * * * *    | 10 * * *   | UTC             | failed to parse end cron",
+            "unknown time zone       | 0 * * * *    | 10 * * * * | Mars/Olympus    | failed to load time zone of cron",
+    })
+    void badCronRulesAreReportedAsFailedFetch(String name, String start, String end, String zone, String expected) {
+        var rule = cron("r", start, end, 2);
+        rule.timeZone = zone;
+        IhpaPlan plan = planner.plan(ihpa(1, 5, cronProvider(1, rule)), null, null, T0);
+        assertEquals(IhpaPlan.RpAction.NONE, plan.rpAction, name);
+        assertCondition(plan, IhpaPlanner.SCALING_ACTIVE, "False", "FailedUpdateAndFetchPortraitValue");
+        assertTrue(plan.events.get(0).message().contains(expected), plan.events.get(0).message());
+        assertNull(plan.retryableError, "a spec error is not retried: it waits for a spec change");
+    }
+
+    @Test
+    void overlappingRulesAreAnError() {
+        IhpaPlan plan = planner.plan(ihpa(1, 5, cronProvider(1,
+                cron("a", "0 * * * *", "30 * * * *", 2), cron("b", "10 * * * *", "40 * * * *", 3))), null, null,
+                T0.plus(Duration.ofMinutes(15)));
+        assertTrue(plan.events.get(0).message().contains("found overlapping cron \"a\" and \"b\""), plan.events.toString());
+    }
+
+    @Test
+    void malformedProvidersAreInvalidSpec() {
+        PortraitProvider noBlock = new PortraitProvider();
+        noBlock.type = PortraitProvider.Type.Static;
+        noBlock.priority = 1;
+        IhpaPlan plan = planner.plan(ihpa(1, 5, noBlock), null, null, T0);
+        assertCondition(plan, IhpaPlanner.SCALING_ACTIVE, "False", "InvalidSpec");
+        assertTrue(plan.events.get(0).message().contains("portraitProviders[0]: type Static needs static.replicas"));
+    }
+
+    @Test
+    void pausedPausesTheProfileAndEvaluatesNothing() {
+        IntelligentHorizontalPodAutoscaler ihpa = ihpa(1, 5, staticProvider(1, 4));
+        ihpa.getSpec().paused = true;
+        IhpaPlan plan = planner.plan(ihpa, rp(spec(2, 0, 0)), null, T0);
+        assertEquals(IhpaPlan.RpAction.UPDATE, plan.rpAction);
+        assertTrue(plan.rpSpec.isPaused());
+        assertEquals(2, plan.rpSpec.online(), "numbers untouched while paused");
+        assertNull(plan.status.currentPortraitValue);
+        assertCondition(plan, IhpaPlanner.SCALING_ACTIVE, "False", "ScalingPaused");
+    }
+
+    @Test
+    void previewComputesButDeletesTheProfile() {
+        IntelligentHorizontalPodAutoscaler ihpa = ihpa(1, 5, staticProvider(1, 4));
+        ihpa.getSpec().scaleMode = IntelligentHorizontalPodAutoscalerSpec.ScaleMode.Preview;
+        IhpaPlan plan = planner.plan(ihpa, rp(spec(2, 0, 0)), null, T0);
+        assertEquals(IhpaPlan.RpAction.DELETE, plan.rpAction);
+        assertEquals(4, plan.status.currentPortraitValue.replicas);
+        assertCondition(plan, IhpaPlanner.SCALING_ACTIVE, "True", "SucceededAutoscaling");
+        assertEquals(IhpaPlan.RpAction.NONE, planner.plan(ihpa, null, null, T0).rpAction);
+    }
+
+    @ParameterizedTest(name = "up disabled={0}, down disabled={1} -> {2}")
+    @CsvSource({"false,false,Both", "false,true,Up", "true,false,Down", "true,true,Neither"})
+    void disabledDirectionsBecomeTheAllowedScalingDirection(boolean up, boolean down, String expected) {
+        IntelligentHorizontalPodAutoscaler ihpa = ihpa(1, 5, staticProvider(1, 4));
+        ihpa.getSpec().behavior = new io.kapacitystack.kapacity.api.v1alpha1.IntelligentHorizontalPodAutoscalerBehavior();
+        ihpa.getSpec().behavior.scaleUp = new ScalingBehavior();
+        ihpa.getSpec().behavior.scaleUp.disabled = up;
+        ihpa.getSpec().behavior.scaleDown = new ScalingBehavior();
+        ihpa.getSpec().behavior.scaleDown.disabled = down;
+        assertEquals(expected, planner.plan(ihpa, null, null, T0).rpSpec.direction().name());
+    }
+
+    @Test
+    void targetErrorIsReportedAndRetried() {
+        IhpaPlan plan = planner.plan(ihpa(1, 5, staticProvider(1, 4)), null, "StatefulSet \"web\" not found", T0);
+        assertEquals(IhpaPlan.RpAction.NONE, plan.rpAction);
+        assertCondition(plan, IhpaPlanner.SCALING_ACTIVE, "False", "FailedGetScale");
+        assertEquals("StatefulSet \"web\" not found", plan.retryableError);
+    }
+
+    /**
+     * The multi-stage gray scale-down of Kapacity's quick start: static 1 (priority 1), cron 5 in minutes 0-10
+     * (priority 2), scale-down Cutoff in 50 % steps every 30 s, 60 s observation.
+     */
+    @Test
+    void grayScaleDownFollowsTheQuickStartSequence() {
+        IntelligentHorizontalPodAutoscaler ihpa = ihpa(1, 10, staticProvider(1, 1),
+                cronProvider(2, cron("cron-1", "0 * * * *", "10 * * * *", 5)));
+        IhpaFixtures.scaleDownGray(ihpa, PodState.Cutoff, 30, 50, 60);
+        Instant before = T0.minus(Duration.ofMinutes(5));
+        List<String> events = new ArrayList<>();
+        ReplicaProfile rp = null;
+        Instant[] times = {before, T0, T0.plus(Duration.ofMinutes(10)), T0.plus(Duration.ofMinutes(10)).plusSeconds(30),
+                T0.plus(Duration.ofMinutes(10)).plusSeconds(90)};
+        Instant wake = null;
+        for (Instant t : times) {
+            if (wake != null) {
+                assertEquals(t, wake, "the planner asks to be woken exactly at the next step");
+            }
+            IhpaPlan plan = planner.plan(ihpa, rp, null, t);
+            events.addAll(messages(plan));
+            ihpa.setStatus(plan.status);
+            if (plan.rpSpec != null) {
+                rp = rp(plan.rpSpec);
+            }
+            // Reconciles in between (e.g. triggered by the profile change) must change nothing.
+            IhpaPlan again = planner.plan(ihpa, rp, null, t.plusSeconds(1));
+            assertTrue(messages(again).isEmpty(), "no repeated step at " + t + ": " + messages(again));
+            wake = plan.wakeAt;
+        }
+        assertEquals(List.of(
+                "create ReplicaProfile with onlineReplcas: 1, cutoffReplicas: 0, standbyReplicas: 0",
+                "update ReplicaProfile with onlineReplcas: 1 -> 5, cutoffReplicas: 0 -> 0, standbyReplicas: 0 -> 0",
+                "update ReplicaProfile with onlineReplcas: 5 -> 3, cutoffReplicas: 0 -> 2, standbyReplicas: 0 -> 0",
+                "update ReplicaProfile with onlineReplcas: 3 -> 1, cutoffReplicas: 2 -> 4, standbyReplicas: 0 -> 0",
+                "update ReplicaProfile with onlineReplcas: 1 -> 1, cutoffReplicas: 4 -> 0, standbyReplicas: 0 -> 0"), events);
+        assertEquals(100, ihpa.getStatus().gray.grayPercent);
+    }
+
+    @Test
+    void grayWithoutStatusStartsInsteadOfCrashing() {
+        IntelligentHorizontalPodAutoscaler ihpa = ihpa(1, 10, staticProvider(1, 2));
+        IhpaPlan first = planner.plan(ihpa, null, null, T0);
+        ihpa.setStatus(first.status);
+        ihpa.getStatus().previousPortraitValue = new io.kapacitystack.kapacity.api.v1alpha1.HorizontalPortraitValue("Static", 6, null);
+        IhpaFixtures.scaleDownGray(ihpa, PodState.Cutoff, 30, 50, 0);
+        IhpaPlan plan = planner.plan(ihpa, rp(spec(6, 0, 0)), null, T0.plusSeconds(5));
+        assertEquals(4, plan.rpSpec.online());
+        assertEquals(2, plan.rpSpec.cutoff());
+        assertEquals(50, plan.status.gray.grayPercent);
+    }
+
+    @Test
+    void smallStepsThatChangeNothingStillWakeUp() {
+        // diff 3 at 10 %: the first two steps both move 1 pod; upstream stalls here, this planner wakes on time.
+        IntelligentHorizontalPodAutoscaler ihpa = ihpa(1, 10, staticProvider(1, 4));
+        ihpa.setStatus(planner.plan(ihpa, null, null, T0).status);
+        ihpa.getSpec().portraitProviders.set(0, staticProvider(1, 1));
+        IhpaFixtures.scaleDownGray(ihpa, PodState.Cutoff, 30, 10, 0);
+        IhpaPlan step1 = planner.plan(ihpa, rp(spec(4, 0, 0)), null, T0.plusSeconds(10));
+        assertEquals(3, step1.rpSpec.online());
+        assertEquals(T0.plusSeconds(40), step1.wakeAt);
+        ihpa.setStatus(step1.status);
+        IhpaPlan step2 = planner.plan(ihpa, rp(step1.rpSpec), null, T0.plusSeconds(40));
+        assertEquals(IhpaPlan.RpAction.NONE, step2.rpAction, "20 % of 3 is still one pod");
+        assertEquals(20, step2.status.gray.grayPercent);
+        assertEquals(T0.plusSeconds(70), step2.wakeAt, "and yet the next step is scheduled");
+    }
+
+    static ReplicaProfileSpec spec(int online, int cutoff, int standby) {
+        ReplicaProfileSpec s = new ReplicaProfileSpec();
+        s.scaleTargetRef = new io.kapacitystack.kapacity.api.v1alpha1.CrossVersionObjectReference("apps/v1", "StatefulSet", "web");
+        s.onlineReplicas = online;
+        s.cutoffReplicas = cutoff;
+        s.standbyReplicas = standby;
+        s.paused = false;
+        s.allowedScalingDirection = ReplicaProfileSpec.ScalingDirection.Both;
+        s.behavior = io.kapacitystack.kapacity.api.v1alpha1.ReplicaProfileBehavior.defaults();
+        return s;
+    }
+
+    private static List<String> messages(IhpaPlan plan) {
+        return plan.events.stream().filter(e -> e.type() == PlannedEvent.Type.Normal).map(PlannedEvent::message)
+                .collect(Collectors.toList());
+    }
+
+    private static void assertCondition(IhpaPlan plan, String type, String status, String reason) {
+        Condition c = Conditions.find(plan.status.conditions, type);
+        assertEquals(status, c == null ? null : c.getStatus(), type);
+        assertEquals(reason, c.getReason(), type);
+    }
+}

@@ -1,0 +1,118 @@
+package io.kapacitystack.kapacity.runtime;
+
+import io.kapacitystack.kapacity.runtime.time.ManualClock;
+import io.kapacitystack.kapacity.testing.Await;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class ControllerTest {
+
+    private static final ObjectKey A = new ObjectKey("ns", "a");
+    private static final ObjectKey B = new ObjectKey("ns", "b");
+    private static final Instant T0 = Instant.parse("2026-11-23T08:00:00Z");
+
+    private final Vertx vertx = Vertx.vertx();
+    private final ManualClock clock = new ManualClock(vertx, T0);
+
+    @AfterEach
+    void close() {
+        vertx.close();
+    }
+
+    @Test
+    void neverRunsOneKeyTwiceAtOnceAndCoalescesAddsWhileRunning() {
+        Map<ObjectKey, AtomicInteger> inFlight = new ConcurrentHashMap<>();
+        AtomicInteger maxInFlightOfA = new AtomicInteger();
+        List<ObjectKey> runs = new CopyOnWriteArrayList<>();
+        List<Promise<ReconcileResult>> pending = new CopyOnWriteArrayList<>();
+        Reconciler r = ctx -> {
+            int n = inFlight.computeIfAbsent(ctx.key(), k -> new AtomicInteger()).incrementAndGet();
+            if (ctx.key().equals(A)) {
+                maxInFlightOfA.accumulateAndGet(n, Math::max);
+            }
+            runs.add(ctx.key());
+            Promise<ReconcileResult> p = Promise.promise();
+            pending.add(p);
+            return p.future().onComplete(x -> inFlight.get(ctx.key()).decrementAndGet());
+        };
+        Controller c = new Controller("test", vertx, clock, r, 4, new ControllerMetrics());
+        c.start();
+        c.enqueue(A);
+        Await.until("A to start", () -> runs.size() == 1);
+        for (int i = 0; i < 5; i++) {
+            c.enqueue(A); // while A runs: marked dirty once, not queued five times
+        }
+        c.enqueue(B);
+        Await.until("B to start alongside A", () -> runs.size() == 2);
+        pending.get(0).complete(ReconcileResult.done());
+        Await.until("A to run exactly once more", () -> runs.size() == 3);
+        pending.forEach(p -> p.tryComplete(ReconcileResult.done()));
+        Await.until("all done", () -> pending.stream().allMatch(p -> p.future().isComplete()));
+        assertEquals(List.of(A, B, A), runs);
+        assertEquals(1, maxInFlightOfA.get());
+    }
+
+    @Test
+    void wakesAtTheRequestedClockInstantAndEarliestRequestWins() {
+        List<Instant> runTimes = new CopyOnWriteArrayList<>();
+        Reconciler r = ctx -> {
+            runTimes.add(ctx.now());
+            if (runTimes.size() == 1) {
+                return Future.succeededFuture(ReconcileResult.requeueAt(T0.plus(Duration.ofMinutes(10))));
+            }
+            return Future.succeededFuture(ReconcileResult.done());
+        };
+        Controller c = new Controller("test", vertx, clock, r, 1, new ControllerMetrics());
+        c.start();
+        c.enqueue(A);
+        Await.until("first run", () -> runTimes.size() == 1);
+        c.enqueueAt(A, T0.plus(Duration.ofMinutes(20))); // later than the pending wake-up: ignored
+        Await.until("the wake-up timer to be armed", () -> clock.pendingTimers() == 1);
+        clock.advanceTo(T0.plus(Duration.ofMinutes(9)));
+        assertEquals(1, runTimes.size());
+        clock.advanceTo(T0.plus(Duration.ofMinutes(10)));
+        Await.until("the wake-up run", () -> runTimes.size() == 2);
+        assertEquals(T0.plus(Duration.ofMinutes(10)), runTimes.get(1));
+        clock.advanceTo(T0.plus(Duration.ofMinutes(30)));
+        assertEquals(2, runTimes.size(), "the later request was superseded");
+    }
+
+    @Test
+    void retriesFailuresWithBackoffAndSurvivesThrowingReconcilers() {
+        AtomicInteger attempts = new AtomicInteger();
+        List<Integer> seenAttempts = new CopyOnWriteArrayList<>();
+        Reconciler r = ctx -> {
+            seenAttempts.add(ctx.attempt());
+            int n = attempts.incrementAndGet();
+            if (n == 1) {
+                throw new IllegalStateException("bug");
+            }
+            if (n == 2) {
+                return Future.failedFuture("conflict");
+            }
+            return Future.succeededFuture(ReconcileResult.done());
+        };
+        ControllerMetrics metrics = new ControllerMetrics();
+        Controller c = new Controller("test", vertx, clock, r, 1, Duration.ofMillis(5), Duration.ofSeconds(1), metrics);
+        c.start();
+        c.enqueue(A);
+        Await.until("success on the third attempt", () -> attempts.get() == 3);
+        assertEquals(List.of(0, 1, 2), seenAttempts);
+        Await.until("metrics to count the errors", () -> metrics.counter("controller_runtime_reconcile_errors_total{controller=\"test\"}") == 2);
+        assertTrue(metrics.scrape().contains("controller_runtime_reconcile_total{controller=\"test\",result=\"success\"} 1"));
+    }
+}

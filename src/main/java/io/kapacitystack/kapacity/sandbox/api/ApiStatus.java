@@ -1,0 +1,85 @@
+package io.kapacitystack.kapacity.sandbox.api;
+
+import io.fabric8.mockwebserver.http.MockResponse;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+
+import java.util.List;
+
+/** meta/v1 Status bodies shaped like the real API server's, so kubectl and fabric8 print the usual errors. */
+public final class ApiStatus {
+
+    private ApiStatus() {
+    }
+
+    public static MockResponse response(int code, String reason, String message) {
+        return json(code, status(code, reason, message));
+    }
+
+    public static MockResponse json(int code, JsonObject body) {
+        return new MockResponse().setResponseCode(code)
+                .setHeader("Content-Type", "application/json")
+                .setBody(body.encode());
+    }
+
+    public static JsonObject status(int code, String reason, String message) {
+        return new JsonObject()
+                .put("kind", "Status").put("apiVersion", "v1").put("metadata", new JsonObject())
+                .put("status", code < 400 ? "Success" : "Failure")
+                .put("message", message).put("reason", reason).put("code", code);
+    }
+
+    /** 422 with the field causes, e.g. {@code The Foo "x" is invalid: spec.a: Invalid value: -1: ...}. */
+    public static MockResponse invalid(String group, String kind, String name, List<FieldError> errors) {
+        String joined = errors.size() == 1 ? errors.get(0).toString()
+                : "[" + String.join(", ", errors.stream().map(FieldError::toString).toList()) + "]";
+        JsonArray causes = new JsonArray();
+        errors.forEach(e -> causes.add(new JsonObject()
+                .put("reason", e.reason()).put("message", e.detail()).put("field", e.field())));
+        JsonObject body = status(422, "Invalid",
+                "The " + kind + " \"" + name + "\" is invalid: " + joined)
+                .put("details", new JsonObject().put("name", name).put("group", group).put("kind", kind)
+                        .put("causes", causes));
+        return json(422, body);
+    }
+
+    /** One field-level error in the apiserver's wording; {@code toString()} is the text kubectl prints. */
+    public record FieldError(String field, String reason, String detail) {
+
+        public static FieldError invalid(String field, Object value, String why) {
+            return new FieldError(field, "FieldValueInvalid",
+                    "Invalid value: " + render(value) + ": " + why);
+        }
+
+        public static FieldError required(String field) {
+            return new FieldError(field, "FieldValueRequired", "Required value");
+        }
+
+        public static FieldError unsupported(String field, Object value, List<?> supported) {
+            return new FieldError(field, "FieldValueNotSupported", "Unsupported value: " + render(value)
+                    + ": supported values: " + String.join(", ", supported.stream().map(ApiStatus::quote).toList()));
+        }
+
+        @Override
+        public String toString() {
+            return field + ": " + detail;
+        }
+    }
+
+    static String render(Object value) {
+        if (value instanceof String s) {
+            return quote(s);
+        }
+        if (value instanceof JsonObject) {
+            return "\"object\"";
+        }
+        if (value instanceof JsonArray) {
+            return "\"array\"";
+        }
+        return String.valueOf(value);
+    }
+
+    private static String quote(Object s) {
+        return s instanceof String ? "\"" + s + "\"" : String.valueOf(s);
+    }
+}

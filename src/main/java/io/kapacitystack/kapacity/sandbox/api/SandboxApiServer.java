@@ -1,0 +1,156 @@
+package io.kapacitystack.kapacity.sandbox.api;
+
+import io.fabric8.mockwebserver.dsl.HttpMethod;
+import io.fabric8.mockwebserver.http.Buffer;
+import io.fabric8.mockwebserver.http.Headers;
+import io.fabric8.mockwebserver.http.MockResponse;
+import io.fabric8.mockwebserver.http.RecordedRequest;
+import io.fabric8.mockwebserver.vertx.ServerWebSocketHandler;
+import io.kapacitystack.kapacity.runtime.time.Clock;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.json.JsonObject;
+
+import java.util.Optional;
+import java.util.function.Function;
+
+/**
+ * The embedded Kubernetes API endpoint (plain HTTP on loopback): discovery documents, server-side tables, watches
+ * (WebSocket for fabric8, chunked HTTP for kubectl), {@code metrics.k8s.io}, and everything else handed to the
+ * {@link SandboxDispatcher} store. Requests are served on the Vert.x event loop; the store is in memory and
+ * its operations are short.
+ */
+public final class SandboxApiServer {
+
+    private static final String METRICS_PREFIX = "/apis/metrics.k8s.io/v1beta1/";
+
+    private final Vertx vertx;
+    private final SandboxDispatcher store;
+    private final Discovery discovery;
+    private final TablePrinter tables;
+    private volatile Function<ApiPath, Optional<JsonObject>> metricsApi = p -> Optional.empty();
+    private HttpServer server;
+
+    public SandboxApiServer(Vertx vertx, Clock clock, SandboxDispatcher store, CustomResourceRegistry crds) {
+        this.vertx = vertx;
+        this.store = store;
+        this.discovery = new Discovery(crds, "v1.30.0");
+        this.tables = new TablePrinter(clock, crds);
+    }
+
+    /** Serves {@code /apis/metrics.k8s.io/v1beta1/...}: given the parsed path, the PodMetrics(List) document. */
+    public void metricsApi(Function<ApiPath, Optional<JsonObject>> handler) {
+        this.metricsApi = handler;
+    }
+
+    public Future<Integer> listen(String host, int port) {
+        server = vertx.createHttpServer(new HttpServerOptions().setHost(host).setPort(port)
+                .setHttp2ClearTextEnabled(false).setHandle100ContinueAutomatically(true));
+        return server.requestHandler(this::handle).listen().map(HttpServer::actualPort);
+    }
+
+    public Future<Void> close() {
+        return server == null ? Future.succeededFuture() : server.close();
+    }
+
+    private void handle(HttpServerRequest req) {
+        String uri = req.uri();
+        if (req.method() == io.vertx.core.http.HttpMethod.GET) {
+            Optional<JsonObject> doc = discovery.document(uri);
+            if (doc.isPresent()) {
+                send(req.response(), 200, doc.get().encode());
+                return;
+            }
+            if (uri.startsWith(METRICS_PREFIX)) {
+                ApiPath path = ApiPath.parse(uri);
+                Optional<JsonObject> metrics = path == null ? Optional.empty() : metricsApi.apply(path);
+                MockResponse r = metrics.map(m -> ApiStatus.json(200, m)).orElseGet(() -> path == null
+                        ? ApiStatus.response(404, "NotFound", "the server could not find the requested resource")
+                        : store.notFound(path));
+                respond(req, path, r);
+                return;
+            }
+        }
+        ApiPath path = ApiPath.parse(uri);
+        if (path == null) {
+            respond(req, null, ApiStatus.response(404, "NotFound", "the server could not find the requested resource"));
+            return;
+        }
+        if (req.method() == io.vertx.core.http.HttpMethod.GET && path.isWatch()) {
+            watch(req);
+            return;
+        }
+        req.body().onSuccess(body -> {
+            RecordedRequest recorded = record(req, body.getBytes());
+            MockResponse response;
+            try {
+                response = store.dispatch(recorded);
+            } catch (RuntimeException e) {
+                response = ApiStatus.response(500, "InternalError", e.toString());
+            }
+            respond(req, path, response);
+        }).onFailure(err -> respond(req, path, ApiStatus.response(400, "BadRequest", err.getMessage())));
+    }
+
+    private void watch(HttpServerRequest req) {
+        String upgrade = req.getHeader("Upgrade");
+        boolean webSocket = upgrade != null && upgrade.toLowerCase().contains("websocket");
+        RecordedRequest recorded = record(req, null);
+        MockResponse response = store.dispatch(recorded);
+        if (response.getWebSocketListener() == null) {
+            respond(req, ApiPath.parse(req.uri()), response);
+            return;
+        }
+        if (webSocket) {
+            // the upgrade must happen synchronously, before anything reads the request
+            req.toWebSocket().onSuccess(new ServerWebSocketHandler(recorded, response));
+            return;
+        }
+        HttpServerResponse http = req.response();
+        http.setChunked(true).putHeader("Content-Type", "application/json");
+        ChunkedWatchStream stream = new ChunkedWatchStream(recorded, http);
+        var listener = response.getWebSocketListener();
+        listener.onBeforeAccept(stream, response);
+        listener.onOpen(stream, response);
+        // onClosed waits for the listener's executor to drain: keep it off the event loop
+        http.closeHandler(v -> vertx.executeBlocking(() -> {
+            listener.onClosed(stream, 1000, "client closed the watch");
+            return null;
+        }));
+        http.write(""); // sends the headers now, as the real API server does when a watch starts
+    }
+
+    private void respond(HttpServerRequest req, ApiPath path, MockResponse response) {
+        String body = response.getBody() == null ? "" : response.getBody().readUtf8();
+        if (path != null && response.code() == 200 && req.method() == io.vertx.core.http.HttpMethod.GET
+                && TablePrinter.wantsTable(req.getHeader("Accept")) && !body.isEmpty()) {
+            boolean full = "Object".equals(path.query().get("includeObject"));
+            body = tables.toTable(path, new JsonObject(body), full).encode();
+        }
+        HttpServerResponse http = req.response();
+        response.getHeaders().toMultimap().forEach((k, v) -> {
+            if (!k.equalsIgnoreCase("Content-Length")) {
+                http.headers().add(k, v);
+            }
+        });
+        send(http, response.code(), body);
+    }
+
+    private static void send(HttpServerResponse http, int code, String body) {
+        if (!http.headers().contains("Content-Type")) {
+            http.putHeader("Content-Type", "application/json");
+        }
+        http.setStatusCode(code).end(body);
+    }
+
+    private static RecordedRequest record(HttpServerRequest req, byte[] body) {
+        Headers.Builder headers = Headers.builder();
+        req.headers().forEach(e -> headers.add(e.getKey(), e.getValue()));
+        return new RecordedRequest("HTTP/1.1", HttpMethod.valueOf(req.method().name()), req.uri(),
+                headers.build(), new Buffer(body));
+    }
+}

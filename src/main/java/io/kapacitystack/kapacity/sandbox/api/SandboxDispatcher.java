@@ -1,0 +1,395 @@
+package io.kapacitystack.kapacity.sandbox.api;
+
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
+import io.fabric8.kubernetes.client.utils.Serialization;
+import io.fabric8.mockwebserver.crud.AttributeSet;
+import io.fabric8.mockwebserver.dsl.HttpMethod;
+import io.fabric8.mockwebserver.http.Buffer;
+import io.fabric8.mockwebserver.http.Headers;
+import io.fabric8.mockwebserver.http.MockResponse;
+import io.fabric8.mockwebserver.http.RecordedRequest;
+import io.kapacitystack.kapacity.runtime.time.Clock;
+import io.vertx.core.json.DecodeException;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
+import java.util.function.Predicate;
+
+/**
+ * fabric8's CRUD mock store with what a real kube-apiserver adds on top, so kubectl and controllers behave:
+ * <ul>
+ *   <li>timestamps (creation, deletion) from the injected {@link Clock}, not the wall clock;</li>
+ *   <li>CRD schema defaulting, pruning and validation (422 with apiserver-style messages);</li>
+ *   <li>status subresource semantics for built-in kinds (spec writes keep status, create clears it);</li>
+ *   <li>all patch types computed here (JSON, merge, a simplified strategic merge, server-side apply as merge);</li>
+ *   <li>the {@code /scale} subresource returning real {@code autoscaling/v1 Scale} objects;</li>
+ *   <li>graceful pod deletion (pods carry {@link #KUBELET_FINALIZER}; a delete marks them Terminating and the
+ *       kubelet emulation removes them later) and namespace deletion cascading to its objects;</li>
+ *   <li>set-based label selectors and arbitrary field selectors on lists;</li>
+ *   <li>mutating admission steps on create ({@link AdmissionStep}) and change notifications.</li>
+ * </ul>
+ */
+public final class SandboxDispatcher extends KubernetesCrudDispatcher {
+
+    /** Held by every pod until the kubelet emulation has "stopped its containers". */
+    public static final String KUBELET_FINALIZER = "sandbox.kapacitystack.io/kubelet";
+
+    /** Built-in kinds that have a status subresource (spec writes must not change status). */
+    private static final Set<String> BUILTIN_STATUS_RESOURCES = Set.of("pods", "deployments", "statefulsets",
+            "replicasets", "daemonsets", "jobs", "cronjobs", "services", "ingresses", "horizontalpodautoscalers",
+            "replicationcontrollers", "poddisruptionbudgets");
+
+    private static final String NAME_ALPHABET = "bcdfghjklmnpqrstvwxz2456789";
+
+    private final Clock clock;
+    private final CustomResourceRegistry crds;
+    private final Duration podTerminationGrace;
+    private final List<AdmissionStep> admission = new CopyOnWriteArrayList<>();
+    private final List<Consumer<ApiPath>> changeListeners = new CopyOnWriteArrayList<>();
+    private final ScaleSubresource scale = new ScaleSubresource(this);
+    private final Random names = new Random();
+
+    public SandboxDispatcher(Clock clock, CustomResourceRegistry crds, Duration podTerminationGrace) {
+        this.clock = clock;
+        this.crds = crds;
+        this.podTerminationGrace = podTerminationGrace;
+    }
+
+    public List<AdmissionStep> admission() {
+        return admission;
+    }
+
+    public void addChangeListener(Consumer<ApiPath> listener) {
+        changeListeners.add(listener);
+    }
+
+    CustomResourceRegistry crds() {
+        return crds;
+    }
+
+    Clock clock() {
+        return clock;
+    }
+
+    @Override
+    public MockResponse dispatch(RecordedRequest request) {
+        ApiPath path = ApiPath.parse(request.getPath());
+        if (path == null) {
+            return ApiStatus.response(404, "NotFound", "the server could not find the requested resource");
+        }
+        String body = request.getBody() == null ? "" : request.getUtf8Body();
+        try {
+            if ("scale".equals(path.subresource())) {
+                return scale.handle(request.method(), path, body, request.getHeader("Content-Type"));
+            }
+            MockResponse response = switch (request.method()) {
+                case GET -> path.isCollection() && !path.isWatch() ? list(path) : super.handleGet(request.getPath());
+                case POST -> create(path, body);
+                case PUT -> super.handleUpdate(request(HttpMethod.PUT, path.rawPath(), body, null));
+                case PATCH -> patch(path, body, request.getHeader("Content-Type"));
+                case DELETE -> delete(path, body);
+                default -> ApiStatus.response(405, "MethodNotAllowed", "method not allowed");
+            };
+            return finish(path, request.method(), response);
+        } catch (InvalidObjectException e) {
+            return e.response();
+        } catch (DecodeException | IllegalArgumentException | UnsupportedOperationException e) {
+            return ApiStatus.response(400, "BadRequest", String.valueOf(e.getMessage()));
+        } catch (RuntimeException e) {
+            return ApiStatus.response(500, "InternalError", e.toString());
+        }
+    }
+
+    // ---- reads ------------------------------------------------------------------------------------------
+
+    private MockResponse list(ApiPath path) {
+        String labelSelector = path.query().get("labelSelector");
+        String fieldSelector = path.query().get("fieldSelector");
+        MockResponse all = super.handleGet(path.collectionPath());
+        if (all.code() != 200 || (labelSelector == null && fieldSelector == null)) {
+            return all;
+        }
+        Predicate<Map<String, String>> labels = labelSelector == null ? l -> true
+                : Selectors.parseLabelSelector(labelSelector);
+        Predicate<JsonObject> fields = fieldSelector == null ? o -> true : Selectors.parseFieldSelector(fieldSelector);
+        JsonObject list = new JsonObject(all.getBody().readUtf8());
+        JsonArray kept = new JsonArray();
+        for (Object item : list.getJsonArray("items", new JsonArray())) {
+            JsonObject obj = (JsonObject) item;
+            if (labels.test(Selectors.labelsOf(obj)) && fields.test(obj)) {
+                kept.add(obj);
+            }
+        }
+        return ApiStatus.json(200, list.put("items", kept));
+    }
+
+    /** The stored object at {@code objectPath}, or null. */
+    JsonObject read(String objectPath) {
+        MockResponse r = super.handleGet(objectPath);
+        return r.code() == 200 && r.getBody() != null ? new JsonObject(r.getBody().readUtf8()) : null;
+    }
+
+    // ---- writes -----------------------------------------------------------------------------------------
+
+    private MockResponse create(ApiPath path, String body) {
+        JsonObject object = new JsonObject(body);
+        JsonObject metadata = object.getJsonObject("metadata");
+        if (metadata == null) {
+            object.put("metadata", metadata = new JsonObject());
+        }
+        if (metadata.getString("name", "").isEmpty() && !metadata.getString("generateName", "").isEmpty()) {
+            metadata.put("name", metadata.getString("generateName") + randomSuffix());
+        }
+        for (AdmissionStep step : admission) {
+            step.mutate(path, object);
+        }
+        if (isPods(path)) {
+            JsonArray finalizers = metadata.getJsonArray("finalizers", new JsonArray());
+            if (!finalizers.contains(KUBELET_FINALIZER)) {
+                metadata.put("finalizers", finalizers.add(KUBELET_FINALIZER));
+            }
+        }
+        return super.handleCreate(request(HttpMethod.POST, path.collectionPath(), object.encode(), null));
+    }
+
+    /** Every patch type is computed here and stored with an update, so all of them get the same treatment. */
+    private MockResponse patch(ApiPath path, String body, String contentType) {
+        String type = contentType == null ? Patches.JSON_PATCH : contentType.split(";")[0].trim();
+        JsonObject current = read(path.objectPath());
+        if (Patches.APPLY_PATCH.equals(type)) {
+            JsonObject intent = new JsonObject(Serialization.asJson(Serialization.unmarshal(body, Map.class)));
+            if (current == null) {
+                return create(path.withName(null), intent.encode());
+            }
+            return put(path, (JsonObject) Patches.strategicMerge(current, intent));
+        }
+        if (current == null) {
+            return notFound(path);
+        }
+        return put(path, Patches.apply(type, current, body));
+    }
+
+    private MockResponse put(ApiPath path, JsonObject updated) {
+        String target = "status".equals(path.subresource()) ? path.objectPath() + "/status" : path.objectPath();
+        return super.handleUpdate(request(HttpMethod.PUT, target, updated.encode(), null));
+    }
+
+    /** Stores {@code object} at its path (used by the scale subresource). */
+    MockResponse write(ApiPath path, JsonObject object) {
+        return put(path, object);
+    }
+
+    private MockResponse delete(ApiPath path, String body) {
+        if (path.isCollection()) {
+            return ApiStatus.response(405, "MethodNotAllowed", "deletecollection is not supported by the sandbox");
+        }
+        if (isPods(path) && gracePeriodSeconds(path, body) == 0) {
+            forgetKubeletFinalizer(path);
+        }
+        if (path.group().isEmpty() && "namespaces".equals(path.resource()) && path.namespace() == null) {
+            deleteNamespaceContents(path.name());
+        }
+        return super.handleDelete(path.objectPath());
+    }
+
+    /** The kubelet emulation (or a forced delete) lets a Terminating pod go. */
+    public void forgetKubeletFinalizer(ApiPath podPath) {
+        JsonObject pod = read(podPath.objectPath());
+        if (pod == null) {
+            return;
+        }
+        JsonArray finalizers = pod.getJsonObject("metadata").getJsonArray("finalizers", new JsonArray());
+        if (finalizers.remove(KUBELET_FINALIZER)) {
+            pod.getJsonObject("metadata").remove("resourceVersion");
+            super.handleUpdate(request(HttpMethod.PUT, podPath.objectPath(), pod.encode(), null));
+        }
+    }
+
+    private void deleteNamespaceContents(String namespace) {
+        List<String> paths = new ArrayList<>();
+        synchronized (map) {
+            for (AttributeSet key : map.keySet()) {
+                if (namespace.equals(attribute(key, "namespace")) && attribute(key, "name") != null
+                        && attribute(key, "plural") != null) {
+                    String api = attribute(key, "api");
+                    String version = attribute(key, "version");
+                    paths.add((api == null ? "/api/" + version : "/apis/" + api + "/" + version)
+                            + "/namespaces/" + namespace + "/" + attribute(key, "plural") + "/" + attribute(key, "name"));
+                }
+            }
+        }
+        for (String p : paths) {
+            ApiPath objectPath = ApiPath.parse(p);
+            if (objectPath != null && isPods(objectPath)) {
+                forgetKubeletFinalizer(objectPath);
+            }
+            super.handleDelete(p);
+        }
+    }
+
+    private static String attribute(AttributeSet set, String key) {
+        var attribute = set.getAttribute(key);
+        return attribute == null || attribute.getValues().isEmpty() ? null
+                : String.valueOf(attribute.getValues().iterator().next());
+    }
+
+    // ---- the store's write path: every create/update/delete passes here ----------------------------------
+
+    @Override
+    public void processEvent(String rawPath, AttributeSet pathAttributes, AttributeSet oldAttributes,
+                             GenericKubernetesResource resource, String newState) {
+        ApiPath path = ApiPath.parse(rawPath);
+        GenericKubernetesResource storedResource = resource;
+        if (newState != null && path != null) {
+            String existing = oldAttributes == null ? null : map.get(oldAttributes);
+            JsonObject object = new JsonObject(newState);
+            normalize(path, object, existing == null ? null : new JsonObject(existing));
+            newState = object.encode();
+            storedResource = null; // attributes are re-extracted from the normalized state
+        }
+        super.processEvent(rawPath, pathAttributes, oldAttributes, storedResource, newState);
+        if (path != null) {
+            if ("apiextensions.k8s.io".equals(path.group()) && "customresourcedefinitions".equals(path.resource())) {
+                syncCrd(path, oldAttributes, newState);
+            }
+            changeListeners.forEach(l -> l.accept(path));
+        }
+    }
+
+    private void normalize(ApiPath path, JsonObject object, JsonObject old) {
+        JsonObject metadata = object.getJsonObject("metadata");
+        Instant now = clock.now();
+        if (old == null) {
+            metadata.put("creationTimestamp", Timestamps.format(now));
+            if (BUILTIN_STATUS_RESOURCES.contains(path.resource()) && isBuiltin(path)) {
+                object.remove("status");
+            }
+            if (path.group().isEmpty() && "namespaces".equals(path.resource())) {
+                object.put("status", new JsonObject().put("phase", "Active"));
+            }
+        } else {
+            JsonObject oldMetadata = old.getJsonObject("metadata");
+            if (metadata.containsKey("deletionTimestamp") && !oldMetadata.containsKey("deletionTimestamp")) {
+                long grace = isPods(path) ? podTerminationGrace.toSeconds() : 0;
+                metadata.put("deletionTimestamp", Timestamps.format(now.plusSeconds(grace)));
+                metadata.put("deletionGracePeriodSeconds", grace);
+            }
+            if (!"status".equals(path.subresource()) && BUILTIN_STATUS_RESOURCES.contains(path.resource())
+                    && isBuiltin(path)) {
+                if (old.containsKey("status")) {
+                    object.put("status", old.getValue("status"));
+                } else {
+                    object.remove("status");
+                }
+            }
+        }
+        crds.find(path.group(), path.version(), path.resource()).ifPresent(crd -> {
+            var errors = SchemaValidator.defaultPruneAndValidate(crd.schema(), object);
+            if (!errors.isEmpty()) {
+                throw new InvalidObjectException(ApiStatus.invalid(crd.group(), crd.kind(),
+                        metadata.getString("name"), errors));
+            }
+        });
+    }
+
+    private void syncCrd(ApiPath path, AttributeSet oldAttributes, String newState) {
+        if (newState != null) {
+            crds.register(new JsonObject(newState));
+        } else if (path.name() != null) {
+            crds.unregister(path.name());
+        } else if (oldAttributes != null) {
+            crds.unregister(attribute(oldAttributes, "name"));
+        }
+    }
+
+    private boolean isBuiltin(ApiPath path) {
+        return crds.find(path.group(), path.version(), path.resource()).isEmpty();
+    }
+
+    // ---- responses ----------------------------------------------------------------------------------------
+
+    /** Writes answer with the stored object (with defaults and clock timestamps); 404s get a Status body. */
+    private MockResponse finish(ApiPath path, HttpMethod method, MockResponse response) {
+        if (response == null) {
+            return ApiStatus.response(500, "InternalError", "no response");
+        }
+        if (response.code() == 404 && (response.getBody() == null || response.getBody().size() == 0)) {
+            return notFound(path);
+        }
+        if (method == HttpMethod.GET || method == HttpMethod.DELETE || response.code() >= 300
+                || response.getBody() == null || response.getBody().size() == 0) {
+            return response;
+        }
+        byte[] bytes = response.getBody().getBytes();
+        try {
+            JsonObject written = new JsonObject(new String(bytes, StandardCharsets.UTF_8));
+            String name = written.getJsonObject("metadata", new JsonObject()).getString("name");
+            JsonObject stored = name == null ? null : read(path.withName(name).objectPath());
+            int code = method == HttpMethod.POST ? 201 : 200;
+            return stored == null ? response : ApiStatus.json(code, stored);
+        } catch (DecodeException | ClassCastException e) {
+            return response;
+        }
+    }
+
+    MockResponse notFound(ApiPath path) {
+        String resource = path.group().isEmpty() ? path.resource() : path.resource() + "." + path.group();
+        return ApiStatus.json(404, ApiStatus.status(404, "NotFound", resource + " \"" + path.name() + "\" not found")
+                .put("details", new JsonObject().put("name", path.name()).put("group", path.group())
+                        .put("kind", path.resource())));
+    }
+
+    // ---- helpers ------------------------------------------------------------------------------------------
+
+    static RecordedRequest request(HttpMethod method, String path, String body, String contentType) {
+        Headers.Builder headers = Headers.builder();
+        if (contentType != null) {
+            headers.add("Content-Type", contentType);
+        }
+        return new RecordedRequest("HTTP/1.1", method, path, headers.build(),
+                new Buffer(body == null ? new byte[0] : body.getBytes(StandardCharsets.UTF_8)));
+    }
+
+    private static boolean isPods(ApiPath path) {
+        return path.group().isEmpty() && "pods".equals(path.resource()) && path.name() != null;
+    }
+
+    private static long gracePeriodSeconds(ApiPath path, String body) {
+        String fromQuery = path.query().get("gracePeriodSeconds");
+        if (fromQuery != null) {
+            return Long.parseLong(fromQuery);
+        }
+        if (body != null && !body.isBlank()) {
+            try {
+                Number n = new JsonObject(body).getNumber("gracePeriodSeconds");
+                if (n != null) {
+                    return n.longValue();
+                }
+            } catch (DecodeException ignored) {
+                // not DeleteOptions: use the default grace period
+            }
+        }
+        return -1;
+    }
+
+    private String randomSuffix() {
+        StringBuilder sb = new StringBuilder();
+        synchronized (names) {
+            for (int i = 0; i < 5; i++) {
+                sb.append(NAME_ALPHABET.charAt(names.nextInt(NAME_ALPHABET.length())));
+            }
+        }
+        return sb.toString();
+    }
+}

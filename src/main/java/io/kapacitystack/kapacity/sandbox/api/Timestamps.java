@@ -1,0 +1,20 @@
+package io.kapacitystack.kapacity.sandbox.api;
+
+import java.time.Instant;
+import java.time.format.DateTimeFormatter;
+import java.time.temporal.ChronoUnit;
+
+/** Kubernetes' RFC 3339 timestamps with second precision ({@code 2024-01-01T10:00:00Z}). */
+public final class Timestamps {
+
+    private Timestamps() {
+    }
+
+    public static String format(Instant t) {
+        return DateTimeFormatter.ISO_INSTANT.format(t.truncatedTo(ChronoUnit.SECONDS));
+    }
+
+    public static Instant parse(String s) {
+        return s == null || s.isEmpty() ? null : java.time.OffsetDateTime.parse(s).toInstant();
+    }
+}

@@ -24,6 +24,9 @@ public final class Main {
             case "manager":
                 code = ManagerCommand.run(rest);
                 break;
+            case "sandbox":
+                code = io.kapacitystack.kapacity.cli.SandboxCommand.run(rest);
+                break;
             default:
                 System.err.println("unknown command \"" + args[0] + "\"; try --help");
                 code = 2;

@@ -1,0 +1,219 @@
+package io.kapacitystack.kapacity.bench;
+
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.fabric8.kubernetes.api.model.apps.StatefulSet;
+import io.fabric8.kubernetes.api.model.apps.StatefulSetBuilder;
+import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
+import io.kapacitystack.kapacity.api.v1alpha1.IntelligentHorizontalPodAutoscaler;
+import io.kapacitystack.kapacity.api.v1alpha1.PortraitProvider;
+import io.kapacitystack.kapacity.api.v1alpha1.ReplicaCron;
+import io.kapacitystack.kapacity.autoscaler.IhpaPlanner;
+import io.kapacitystack.kapacity.autoscaler.IhpaReconciler;
+import io.kapacitystack.kapacity.manager.ControllerManager;
+import io.kapacitystack.kapacity.portrait.CronPortraitProviderEvaluator;
+import io.kapacitystack.kapacity.portrait.PortraitProviderEvaluator;
+import io.kapacitystack.kapacity.portrait.PortraitSelector;
+import io.kapacitystack.kapacity.portrait.StaticPortraitEvaluator;
+import io.kapacitystack.kapacity.replicaprofile.ReplicaProfileReconciler;
+import io.kapacitystack.kapacity.runtime.time.ManualClock;
+import io.kapacitystack.kapacity.testing.MockCluster;
+import io.vertx.core.Vertx;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * The foundation's benchmarks (docs/benchmarks.md): planner throughput, 1,000 IHPAs to applied profiles on the mock
+ * API, heap per cached IHPA, and cron boundary to scale-write latency. Run with scripts/bench.sh; not part of the
+ * test suite, and nothing here asserts a time.
+ */
+public final class FoundationBench {
+
+    private static final Instant HOUR = Instant.parse("2026-11-23T08:00:00Z");
+
+    public static void main(String[] args) throws Exception {
+        String which = args.length == 0 ? "all" : args[0];
+        if (which.equals("all") || which.equals("planner")) {
+            plannerThroughput();
+        }
+        if (which.equals("all") || which.equals("heap")) {
+            heapPerIhpa(10_000);
+        }
+        if (which.equals("all") || which.equals("mock")) {
+            thousandIhpasAndBoundaryLatency(1000);
+        }
+        System.exit(0);
+    }
+
+    static String ihpaYaml(String name, String target) {
+        StringBuilder crons = new StringBuilder();
+        for (int i = 0; i < 5; i++) {
+            crons.append("      - {name: cron-").append(i + 1).append(", start: \"").append(i * 10).append(" * * * *\", end: \"")
+                    .append(i * 10 + 10).append(" * * * *\", replicas: ").append(i + 1).append("}\n");
+        }
+        return "apiVersion: autoscaling.kapacitystack.io/v1alpha1\nkind: IntelligentHorizontalPodAutoscaler\nmetadata:\n  name: " + name
+                + "\nspec:\n  scaleTargetRef: {apiVersion: apps/v1, kind: StatefulSet, name: " + target + "}\n  minReplicas: 1\n  maxReplicas: 10\n"
+                + "  portraitProviders:\n  - type: Static\n    priority: 0\n    static: {replicas: 1}\n  - type: Cron\n    priority: 1\n    cron:\n      crons:\n" + crons;
+    }
+
+    static void plannerThroughput() {
+        Map<PortraitProvider.Type, PortraitProviderEvaluator> e = new EnumMap<>(PortraitProvider.Type.class);
+        e.put(PortraitProvider.Type.Static, new StaticPortraitEvaluator());
+        e.put(PortraitProvider.Type.Cron, new CronPortraitProviderEvaluator());
+        IhpaPlanner planner = new IhpaPlanner(new PortraitSelector(e));
+        KubernetesSerialization s = new KubernetesSerialization();
+        IntelligentHorizontalPodAutoscaler ihpa = s.unmarshal(ihpaYaml("web", "web"), IntelligentHorizontalPodAutoscaler.class);
+        ihpa.getMetadata().setNamespace("default");
+        ihpa.getMetadata().setGeneration(1L);
+        long sink = 0;
+        for (int round = 0; round < 6; round++) {
+            long n = 0;
+            long start = System.nanoTime();
+            long end = start + Duration.ofSeconds(2).toNanos();
+            Instant t = HOUR;
+            while (System.nanoTime() < end) {
+                for (int i = 0; i < 1000; i++) {
+                    t = t.plusSeconds(7);
+                    sink += planner.plan(ihpa, null, null, t).events.size();
+                }
+                n += 1000;
+            }
+            double perSecond = n / ((System.nanoTime() - start) / 1e9);
+            System.out.printf("planner round %d: %.0f plans/s (%.2f us/plan)%n", round, perSecond, 1e6 / perSecond);
+        }
+        System.out.println("(sink " + sink + ")");
+    }
+
+    static void heapPerIhpa(int count) {
+        KubernetesSerialization s = new KubernetesSerialization();
+        List<GenericKubernetesResource> cache = new ArrayList<>(count);
+        System.gc();
+        long before = usedHeap();
+        for (int i = 0; i < count; i++) {
+            GenericKubernetesResource r = s.unmarshal(ihpaYaml("ihpa-" + i, "sts-" + i), GenericKubernetesResource.class);
+            r.getMetadata().setNamespace("ns-" + (i % 100));
+            r.getMetadata().setResourceVersion(Integer.toString(i));
+            r.getMetadata().setUid("uid-" + i);
+            cache.add(r);
+        }
+        System.gc();
+        long after = usedHeap();
+        System.out.printf("heap: %d IHPAs (5 cron rules + 1 static each) as cached objects: %.1f MiB, %.0f bytes per IHPA%n",
+                count, (after - before) / 1048576.0, (after - before) / (double) count);
+        if (cache.size() != count) {
+            throw new IllegalStateException();
+        }
+    }
+
+    static long usedHeap() {
+        Runtime rt = Runtime.getRuntime();
+        return rt.totalMemory() - rt.freeMemory();
+    }
+
+    static void thousandIhpasAndBoundaryLatency(int count) throws Exception {
+        Vertx vertx = Vertx.vertx();
+        try (MockCluster cluster = new MockCluster(vertx)) {
+            ManualClock clock = new ManualClock(vertx, HOUR.plus(Duration.ofMinutes(5)));
+            String ns = "bench";
+            cluster.namespace(ns);
+            for (int i = 0; i < count; i++) {
+                StatefulSet sts = new StatefulSetBuilder().withNewMetadata().withName("sts-" + i).endMetadata()
+                        .withNewSpec().withReplicas(1).withNewSelector().addToMatchLabels("app", "sts-" + i).endSelector()
+                        .withNewTemplate().withNewMetadata().addToLabels("app", "sts-" + i).endMetadata()
+                        .withNewSpec().addNewContainer().withName("c").withImage("nginx").endContainer().endSpec().endTemplate()
+                        .endSpec().build();
+                cluster.client.apps().statefulSets().inNamespace(ns).resource(sts).create();
+            }
+            ControllerManager.Settings settings = new ControllerManager.Settings();
+            settings.qps = 5000;
+            settings.burst = 5000;
+            settings.concurrency = 16;
+            settings.apiWorkers = 16;
+            cluster.manager = new ControllerManager(vertx, cluster.client, clock, cluster.metrics, settings);
+            MockCluster.join(cluster.manager.startCaches().toCompletionStage());
+            cluster.manager.startControllers();
+
+            Map<String, Long> firstScaleAt = new ConcurrentHashMap<>();
+            cluster.client.apps().statefulSets().inNamespace(ns).inform(new io.fabric8.kubernetes.client.informers.ResourceEventHandler<>() {
+                public void onAdd(StatefulSet o) {
+                }
+
+                public void onUpdate(StatefulSet o, StatefulSet n) {
+                    if (n.getSpec().getReplicas() == 2) {
+                        firstScaleAt.putIfAbsent(n.getMetadata().getName(), System.nanoTime());
+                    }
+                }
+
+                public void onDelete(StatefulSet o, boolean b) {
+                }
+            });
+
+            long start = System.nanoTime();
+            for (int i = 0; i < count; i++) {
+                cluster.createRaw(IhpaReconciler.IHPA_CONTEXT, ihpaYaml("ihpa-" + i, "sts-" + i), ns);
+            }
+            long created = System.nanoTime();
+            waitFor(() -> cluster.client.genericKubernetesResources(ReplicaProfileReconciler.RP_CONTEXT).inNamespace(ns).list().getItems().stream()
+                    .filter(rp -> rp.getAdditionalProperties().get("status") instanceof Map
+                            && ((Map<?, ?>) rp.getAdditionalProperties().get("status")).get("conditions") != null).count() == count, 600);
+            long applied = System.nanoTime();
+            System.out.printf("%d IHPAs: created in %.2f s; every ReplicaProfile created and reconciled %.2f s after the first create%n",
+                    count, (created - start) / 1e9, (applied - start) / 1e9);
+
+            // Cron boundary: every IHPA moves from 1 to 2 replicas at minute 10.
+            Thread.sleep(1000);
+            long boundary = System.nanoTime();
+            clock.advanceTo(HOUR.plus(Duration.ofMinutes(10)));
+            waitFor(() -> firstScaleAt.size() == count, 600);
+            long[] lat = firstScaleAt.values().stream().mapToLong(t -> t - boundary).sorted().toArray();
+            System.out.printf("cron boundary -> StatefulSet scale written, %d IHPAs at one boundary: p50 %.0f ms, p99 %.0f ms, max %.0f ms%n",
+                    count, pct(lat, 50) / 1e6, pct(lat, 99) / 1e6, lat[lat.length - 1] / 1e6);
+
+            // A single IHPA's boundary (the common case): latency of one reconcile chain.
+            long[] singles = new long[20];
+            for (int k = 0; k < singles.length; k++) {
+                String name = "sts-" + k;
+                Instant next = HOUR.plus(Duration.ofMinutes(20 + k * 60L));
+                int expected = 3;
+                long t0 = System.nanoTime();
+                clock.advanceTo(next);
+                // all IHPAs move at this boundary too; measure the first one observed
+                waitFor(() -> cluster.client.apps().statefulSets().inNamespace(ns).withName(name).get().getSpec().getReplicas() == expected, 600);
+                singles[k] = System.nanoTime() - t0;
+                waitFor(() -> cluster.manager.ihpaController().depth() == 0 && cluster.manager.replicaProfileController().depth() == 0, 600);
+                clock.advanceTo(next.plus(Duration.ofMinutes(50)));
+                Thread.sleep(200);
+                waitFor(() -> cluster.manager.ihpaController().depth() == 0 && cluster.manager.replicaProfileController().depth() == 0, 600);
+                clock.advanceTo(next.plus(Duration.ofMinutes(60 - 20)));
+                Thread.sleep(200);
+                waitFor(() -> cluster.manager.ihpaController().depth() == 0 && cluster.manager.replicaProfileController().depth() == 0, 600);
+                break;
+            }
+            System.out.printf("(per-object chain: status write, ReplicaProfile patch, event, scale read, scale write, status write)%n");
+            System.out.println(Arrays.toString(Arrays.stream(singles).filter(x -> x > 0).map(x -> x / 1_000_000).toArray()));
+        } finally {
+            vertx.close();
+        }
+    }
+
+    static double pct(long[] sorted, int p) {
+        int i = (int) Math.ceil(p / 100.0 * sorted.length) - 1;
+        return sorted[Math.max(0, Math.min(sorted.length - 1, i))];
+    }
+
+    static void waitFor(java.util.function.BooleanSupplier c, int seconds) throws InterruptedException {
+        long deadline = System.nanoTime() + seconds * 1_000_000_000L;
+        while (!c.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("timed out");
+            }
+            Thread.sleep(50);
+        }
+    }
+}

@@ -4,10 +4,6 @@ import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
-import io.fabric8.kubernetes.client.extended.leaderelection.LeaderCallbacks;
-import io.fabric8.kubernetes.client.extended.leaderelection.LeaderElectionConfigBuilder;
-import io.fabric8.kubernetes.client.extended.leaderelection.LeaderElector;
-import io.fabric8.kubernetes.client.extended.leaderelection.resourcelock.LeaseLock;
 import io.kapacitystack.kapacity.cli.ManagerOptions;
 import io.kapacitystack.kapacity.runtime.ControllerMetrics;
 import io.kapacitystack.kapacity.runtime.time.SystemClock;
@@ -17,7 +13,6 @@ import org.slf4j.LoggerFactory;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.UUID;
 import java.util.concurrent.CountDownLatch;
 
@@ -86,28 +81,20 @@ public final class ManagerCommand {
         String ns = !o.leaderElectionNamespace.isEmpty() ? o.leaderElectionNamespace
                 : System.getenv().getOrDefault("POD_NAMESPACE", client.getNamespace() == null ? "kapacity-system" : client.getNamespace());
         String identity = System.getenv().getOrDefault("HOSTNAME", "kapacity") + "_" + UUID.randomUUID();
-        LeaderElector elector = client.leaderElector().withConfig(new LeaderElectionConfigBuilder()
-                .withName(o.leaderElectionId)
-                .withLock(new LeaseLock(ns, o.leaderElectionId, identity))
-                .withLeaseDuration(Duration.ofSeconds(15))
-                .withRenewDeadline(Duration.ofSeconds(10))
-                .withRetryPeriod(Duration.ofSeconds(2))
-                .withReleaseOnCancel(true)
-                .withLeaderCallbacks(new LeaderCallbacks(
-                        () -> {
-                            LOG.info("became leader ({}), starting controllers", identity);
-                            manager.startControllers();
-                        },
-                        () -> {
-                            // A replica that lost its lease must not write any more: stop, and let Kubernetes restart it.
-                            LOG.warn("lost leadership, exiting");
-                            manager.stop();
-                            stopped.countDown();
-                            System.exit(1);
-                        },
-                        leader -> LOG.info("leader is now {}", leader)))
-                .build()).build();
-        elector.start();
+        LeaderElection election = LeaderElection.standard(client, ns, o.leaderElectionId, identity,
+                () -> {
+                    LOG.info("became leader ({}), starting controllers", identity);
+                    manager.startControllers();
+                },
+                () -> {
+                    // A replica that lost its lease must not write any more: stop, and let Kubernetes restart it.
+                    LOG.warn("lost leadership, exiting");
+                    manager.stop();
+                    stopped.countDown();
+                    System.exit(1);
+                },
+                leader -> LOG.info("leader is now {}", leader));
+        election.start();
     }
 
     private static String readFile(String path) {

@@ -1,0 +1,100 @@
+package io.kapacitystack.kapacity.replicaprofile;
+
+import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodBuilder;
+import io.kapacitystack.kapacity.api.v1alpha1.Conditions;
+import io.kapacitystack.kapacity.api.v1alpha1.ReplicaProfile;
+import io.kapacitystack.kapacity.api.v1alpha1.ReplicaProfileSpec;
+import io.kapacitystack.kapacity.workload.ScaleInfo;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+
+class ReplicaProfilePlannerTest {
+
+    private static final Instant NOW = Instant.parse("2026-11-23T08:00:00Z");
+
+    /** allowedScalingDirection against running pods and the workload's replica count (spec §7.4 table). */
+    @ParameterizedTest(name = "{0}: want {1}, running {2}, workload {3} -> scale to {4}, ensured {5}")
+    @CsvSource({
+            "Both,    5, 2, 2, 5,    false",
+            "Both,    2, 5, 5, 2,    false",
+            "Both,    3, 3, 3, -1,   true",
+            "Up,      5, 2, 2, 5,    false",
+            "Up,      2, 5, 5, -1,   true",
+            "Down,    2, 5, 5, 2,    false",
+            "Down,    5, 2, 2, -1,   true",
+            "Neither, 5, 2, 2, -1,   true",
+            "Neither, 1, 4, 4, -1,   true",
+    })
+    void directions(String direction, int want, int running, int workload, int scaleTo, boolean ensured) {
+        ReplicaProfile rp = rp(want, ReplicaProfileSpec.ScalingDirection.valueOf(direction));
+        ReplicaProfilePlan plan = ReplicaProfilePlanner.plan(rp, new ScaleInfo(workload, running, "app=web"),
+                PodStates.classify(pods(running, 0)), NOW);
+        assertEquals(scaleTo < 0 ? null : scaleTo, plan.scaleTo);
+        assertEquals(ensured, Conditions.isTrue(plan.status.conditions, ReplicaProfilePlanner.ENSURED));
+        assertEquals(running == 0 ? null : running, plan.status.onlineReplicas);
+        if (plan.scaleTo != null) {
+            assertEquals(String.format("rescale target workload from %d to %d replicas", workload, scaleTo),
+                    plan.events.get(0).message());
+            assertEquals(true, Conditions.isTrue(plan.status.conditions, ReplicaProfilePlanner.APPLIED));
+        }
+    }
+
+    @Test
+    void podsNotRunningOrBeingDeletedDoNotCount() {
+        List<Pod> pods = pods(3, 0);
+        pods.get(0).getStatus().setPhase("Pending");
+        pods.get(1).getMetadata().setDeletionTimestamp("2026-11-23T07:59:00Z");
+        PodStates states = PodStates.classify(pods);
+        assertEquals(1, states.running());
+    }
+
+    @Test
+    void stateLabelsAreReadAsKapacityDoes() {
+        List<Pod> pods = pods(4, 0);
+        pods.get(0).getMetadata().getLabels().put("kapacitystack.io/pod-state", "Cutoff");
+        pods.get(1).getMetadata().getLabels().put("kapacitystack.io/pod-state", "Standby");
+        pods.get(2).getMetadata().getLabels().put("kapacitystack.io/pod-state", "Whatever");
+        PodStates s = PodStates.classify(pods);
+        assertEquals(2, s.count(io.kapacitystack.kapacity.api.v1alpha1.PodState.Online), "unknown values read as Online");
+        assertEquals(1, s.count(io.kapacitystack.kapacity.api.v1alpha1.PodState.Cutoff));
+        assertEquals(1, s.count(io.kapacitystack.kapacity.api.v1alpha1.PodState.Standby));
+    }
+
+    @Test
+    void pausedTouchesNothing() {
+        ReplicaProfile rp = rp(5, ReplicaProfileSpec.ScalingDirection.Both);
+        rp.getSpec().paused = true;
+        ReplicaProfilePlan plan = ReplicaProfilePlanner.plan(rp, null, null, NOW);
+        assertNull(plan.scaleTo);
+        assertEquals("ReplicaProfilePaused", Conditions.find(plan.status.conditions, ReplicaProfilePlanner.APPLIED).getReason());
+    }
+
+    static ReplicaProfile rp(int online, ReplicaProfileSpec.ScalingDirection direction) {
+        ReplicaProfile rp = new ReplicaProfile();
+        rp.setMetadata(new ObjectMetaBuilder().withName("web").withNamespace("ns").withGeneration(2L).build());
+        ReplicaProfileSpec spec = new ReplicaProfileSpec();
+        spec.onlineReplicas = online;
+        spec.allowedScalingDirection = direction;
+        rp.setSpec(spec);
+        return rp;
+    }
+
+    static List<Pod> pods(int running, int pending) {
+        List<Pod> pods = new ArrayList<>();
+        for (int i = 0; i < running + pending; i++) {
+            pods.add(new PodBuilder().withNewMetadata().withName("web-" + i).addToLabels("app", "web").endMetadata()
+                    .withNewStatus().withPhase(i < running ? "Running" : "Pending").endStatus().build());
+        }
+        return pods;
+    }
+}

@@ -288,7 +288,7 @@ class CronPortraitEvaluatorTest {
         for (int m = 0; m < 60; m++) {
             CronSchedule s = small.schedule(m + " * * * *", ZoneOffset.UTC);
             assertEquals(Instant.parse("2025-06-10T13:00:00Z").plusSeconds(60L * m),
-                    s.next(Instant.parse("2025-06-10T12:59:59Z").plusSeconds(m == 0 ? 0 : -3600)).plusSeconds(m == 0 ? 0 : 3600));
+                    s.next(Instant.parse("2025-06-10T12:59:59Z")));
             assertTrue(small.cacheSize() <= 8, "size " + small.cacheSize());
         }
         assertThrows(IllegalArgumentException.class, () -> new CronPortraitEvaluator(0));

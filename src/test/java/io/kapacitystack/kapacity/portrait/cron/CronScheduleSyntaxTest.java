@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import java.time.Instant;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
@@ -172,7 +173,7 @@ class CronScheduleSyntaxTest {
         assertEquals("failed to parse " + GoStrings.quote(spec) + ": " + detail, e.getMessage());
     }
 
-    @org.junit.jupiter.api.Test
+    @Test
     void emptyAndNullSpecs() {
         assertEquals("failed to parse \"\": empty spec string",
                 assertThrows(CronParseException.class, () -> CronSchedule.parse("", ZoneOffset.UTC)).getMessage());
@@ -180,13 +181,13 @@ class CronScheduleSyntaxTest {
                 assertThrows(CronParseException.class, () -> CronSchedule.parse(null, ZoneOffset.UTC)).detail());
     }
 
-    @org.junit.jupiter.api.Test
+    @Test
     void theBriefsExampleMessage() {
         assertEquals("failed to parse \"61 * * * *\": minute value 61 out of range [0, 59]",
                 assertThrows(CronParseException.class, () -> CronSchedule.parse("61 * * * *", null)).getMessage());
     }
 
-    @org.junit.jupiter.api.Test
+    @Test
     void specAndZoneAreKept() {
         CronSchedule s = CronSchedule.parse("CRON_TZ=Asia/Shanghai 0 9 * * *", ZoneId.of("Europe/Berlin"));
         assertEquals("CRON_TZ=Asia/Shanghai 0 9 * * *", s.spec());

@@ -1,25 +1,9 @@
 package io.kapacitystack.kapacity.cli;
 
-import io.kapacitystack.kapacity.manager.ControllerManager;
-import io.kapacitystack.kapacity.manager.OpsServer;
-import io.kapacitystack.kapacity.runtime.ControllerMetrics;
-import io.kapacitystack.kapacity.runtime.time.ScaledClock;
-import io.kapacitystack.kapacity.sandbox.SandboxCluster;
-import io.kapacitystack.kapacity.sandbox.SandboxOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import io.vertx.core.http.HttpServer;
-import io.vertx.ext.web.Router;
-import io.vertx.ext.web.handler.StaticHandler;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
-import java.io.IOException;
-import java.io.InputStream;
-import java.net.BindException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -34,7 +18,6 @@ import java.util.concurrent.CountDownLatch;
  */
 public final class SandboxCommand {
 
-    private static final Logger LOG = LoggerFactory.getLogger(SandboxCommand.class);
 
     /** Each quick start in its own namespace, so the samples do not fight over one nginx. */
     static final Map<String, List<String>> SAMPLES = new LinkedHashMap<>();
@@ -73,47 +56,26 @@ public final class SandboxCommand {
             return 2;
         }
         Vertx vertx = Vertx.vertx();
-        // The simulated world starts at the real current time; from here on only the clock tells time.
-        ScaledClock clock = new ScaledClock(vertx, Instant.now(), speed);
-        ControllerMetrics metrics = new ControllerMetrics();
         CountDownLatch stopped = new CountDownLatch(1);
-        Running running = new Running();
+        SandboxApp.Settings settings = new SandboxApp.Settings();
+        settings.port = f.getInt("port");
+        settings.apiPort = f.getInt("api-port");
+        settings.kubeconfig = Path.of(f.get("kubeconfig-out")).toAbsolutePath();
+        settings.samples = samples;
+        settings.clockSpeed = speed;
+        SandboxApp[] app = new SandboxApp[1];
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            running.close().toCompletionStage().toCompletableFuture().join();
+            if (app[0] != null) {
+                app[0].close().toCompletionStage().toCompletableFuture().join();
+            }
             vertx.close().toCompletionStage().toCompletableFuture().join();
             stopped.countDown();
         }));
-        int apiPort = f.getInt("api-port");
-        int port = f.getInt("port");
-        Path kubeconfig = Path.of(f.get("kubeconfig-out")).toAbsolutePath();
-        SandboxCluster.start(vertx, clock, SandboxOptions.defaults().withApiPort(apiPort))
-                .recover(e -> Future.failedFuture(bindError(e, "--api-port", apiPort)))
-                .compose(cluster -> {
-                    running.cluster = cluster;
-                    running.manager = new ControllerManager(vertx, cluster.client(), clock, metrics, new ControllerManager.Settings());
-                    return running.manager.startCaches().map(cluster);
+        SandboxApp.start(vertx, settings)
+                .onSuccess(a -> {
+                    app[0] = a;
+                    System.out.println(banner(a.httpPort(), a.cluster().apiUrl(), settings.kubeconfig, samples, speed));
                 })
-                .compose(cluster -> {
-                    running.manager.startControllers();
-                    Router router = OpsServer.routes(vertx, metrics, () -> true);
-                    router.route("/sandbox/metrics").handler(cluster.metricsHandler());
-                    router.route("/webjars/*").handler(StaticHandler.create("META-INF/resources/webjars"));
-                    router.route("/*").handler(StaticHandler.create("webroot"));
-                    return vertx.createHttpServer().requestHandler(router).listen(port, "127.0.0.1")
-                            .recover(e -> Future.failedFuture(bindError(e, "--port", port)))
-                            .map(server -> {
-                                running.http = server;
-                                return cluster;
-                            });
-                })
-                .compose(cluster -> vertx.executeBlocking(() -> {
-                    for (String sample : samples) {
-                        loadSample(cluster, sample);
-                    }
-                    cluster.writeKubeconfig(kubeconfig);
-                    return cluster;
-                }, false))
-                .onSuccess(cluster -> System.out.println(banner(running.http.actualPort(), cluster.apiUrl(), kubeconfig, samples, speed)))
                 .onFailure(e -> {
                     System.err.println("sandbox failed to start: " + e.getMessage());
                     stopped.countDown();
@@ -139,34 +101,8 @@ public final class SandboxCommand {
         return names;
     }
 
-    static void loadSample(SandboxCluster cluster, String sample) {
-        String namespace = sample + "-sample";
-        for (String file : SAMPLES.get(sample)) {
-            String yaml = resource("k8s-examples/" + file);
-            cluster.applyYaml(namespace, yaml).toCompletionStage().toCompletableFuture().join();
-        }
-        LOG.info("loaded sample {} into namespace {}", sample, namespace);
-    }
 
-    static String resource(String path) {
-        try (InputStream in = SandboxCommand.class.getClassLoader().getResourceAsStream(path)) {
-            if (in == null) {
-                throw new IllegalStateException("missing resource " + path);
-            }
-            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
-        } catch (IOException e) {
-            throw new IllegalStateException(e);
-        }
-    }
 
-    static Throwable bindError(Throwable e, String flag, int port) {
-        for (Throwable t = e; t != null; t = t.getCause()) {
-            if (t instanceof BindException || String.valueOf(t.getMessage()).contains("Address already in use")) {
-                return new IllegalStateException("port " + port + " is already in use; choose another with " + flag);
-            }
-        }
-        return e;
-    }
 
     static String banner(int port, String apiUrl, Path kubeconfig, List<String> samples, double speed) {
         StringBuilder sb = new StringBuilder();
@@ -183,26 +119,5 @@ public final class SandboxCommand {
         sb.append("\n  kubectl --kubeconfig ").append(kubeconfig).append(" describe ihpa -n cron-sample cron-portrait-sample");
         sb.append("\n\nPress Ctrl-C to stop.\n");
         return sb.toString();
-    }
-
-    /** What has been started, so Ctrl-C stops it in reverse order. */
-    private static final class Running {
-        volatile SandboxCluster cluster;
-        volatile ControllerManager manager;
-        volatile HttpServer http;
-
-        Future<Void> close() {
-            Future<Void> f = Future.succeededFuture();
-            if (http != null) {
-                f = f.compose(v -> http.close());
-            }
-            if (manager != null) {
-                f = f.compose(v -> manager.stop());
-            }
-            if (cluster != null) {
-                f = f.compose(v -> cluster.close());
-            }
-            return f.recover(e -> Future.succeededFuture());
-        }
     }
 }

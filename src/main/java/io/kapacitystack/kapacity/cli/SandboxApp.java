@@ -1,0 +1,144 @@
+package io.kapacitystack.kapacity.cli;
+
+import io.kapacitystack.kapacity.manager.ControllerManager;
+import io.kapacitystack.kapacity.manager.OpsServer;
+import io.kapacitystack.kapacity.runtime.ControllerMetrics;
+import io.kapacitystack.kapacity.runtime.time.Clock;
+import io.kapacitystack.kapacity.runtime.time.ScaledClock;
+import io.kapacitystack.kapacity.sandbox.SandboxCluster;
+import io.kapacitystack.kapacity.sandbox.SandboxOptions;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpServer;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.handler.StaticHandler;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.BindException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.List;
+
+/**
+ * Everything the sandbox runs, started in order and stopped in reverse: the embedded API and simulator, the
+ * controllers, the HTTP server (console, /metrics, /sandbox/metrics), then the samples and the kubeconfig (written
+ * last, so that a kubeconfig on disk means the API answers).
+ */
+public final class SandboxApp {
+
+    private static final Logger LOG = LoggerFactory.getLogger(SandboxApp.class);
+
+    public static final class Settings {
+        public int port = 8080;
+        public int apiPort = 0;
+        public Path kubeconfig = Path.of("sandbox.kubeconfig");
+        public List<String> samples = List.of();
+        public double clockSpeed = 1;
+        /** When set, used instead of a clock that starts now and runs at {@link #clockSpeed}. */
+        public Clock clock;
+    }
+
+    private final ControllerMetrics metrics = new ControllerMetrics();
+    private SandboxCluster cluster;
+    private ControllerManager manager;
+    private HttpServer http;
+    private Clock clock;
+
+    private SandboxApp() {
+    }
+
+    public static Future<SandboxApp> start(Vertx vertx, Settings s) {
+        SandboxApp app = new SandboxApp();
+        // The simulated world starts at the real current time; from here on only the clock tells time.
+        app.clock = s.clock != null ? s.clock : new ScaledClock(vertx, Instant.now(), s.clockSpeed);
+        return SandboxCluster.start(vertx, app.clock, SandboxOptions.defaults().withApiPort(s.apiPort))
+                .recover(e -> Future.failedFuture(bindError(e, "--api-port", s.apiPort)))
+                .compose(cluster -> {
+                    app.cluster = cluster;
+                    app.manager = new ControllerManager(vertx, cluster.client(), app.clock, app.metrics, new ControllerManager.Settings());
+                    return app.manager.startCaches();
+                })
+                .compose(v -> {
+                    app.manager.startControllers();
+                    Router router = OpsServer.routes(vertx, app.metrics, () -> true);
+                    router.route("/sandbox/metrics").handler(app.cluster.metricsHandler());
+                    router.route("/webjars/*").handler(StaticHandler.create("META-INF/resources/webjars"));
+                    router.route("/*").handler(StaticHandler.create("webroot"));
+                    return vertx.createHttpServer().requestHandler(router).listen(s.port, "127.0.0.1")
+                            .recover(e -> Future.failedFuture(bindError(e, "--port", s.port)));
+                })
+                .compose(server -> {
+                    app.http = server;
+                    return vertx.executeBlocking(() -> {
+                        for (String sample : s.samples) {
+                            app.loadSample(sample);
+                        }
+                        app.cluster.writeKubeconfig(s.kubeconfig);
+                        return app;
+                    }, false);
+                })
+                .recover(e -> app.close().compose(v -> Future.failedFuture(e)));
+    }
+
+    public SandboxCluster cluster() {
+        return cluster;
+    }
+
+    public ControllerManager manager() {
+        return manager;
+    }
+
+    public Clock clock() {
+        return clock;
+    }
+
+    public int httpPort() {
+        return http.actualPort();
+    }
+
+    void loadSample(String sample) {
+        String namespace = sample + "-sample";
+        for (String file : SandboxCommand.SAMPLES.get(sample)) {
+            cluster.applyYaml(namespace, resource("k8s-examples/" + file)).toCompletionStage().toCompletableFuture().join();
+        }
+        LOG.info("loaded sample {} into namespace {}", sample, namespace);
+    }
+
+    static String resource(String path) {
+        try (InputStream in = SandboxApp.class.getClassLoader().getResourceAsStream(path)) {
+            if (in == null) {
+                throw new IllegalStateException("missing resource " + path);
+            }
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    static Throwable bindError(Throwable e, String flag, int port) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof BindException || String.valueOf(t.getMessage()).contains("Address already in use")) {
+                return new IllegalStateException("port " + port + " is already in use; choose another with " + flag);
+            }
+        }
+        return e;
+    }
+
+    public Future<Void> close() {
+        Future<Void> f = Future.succeededFuture();
+        if (http != null) {
+            f = f.compose(v -> http.close());
+        }
+        if (manager != null) {
+            f = f.compose(v -> manager.stop());
+        }
+        if (cluster != null) {
+            f = f.compose(v -> cluster.close());
+        }
+        return f.recover(e -> Future.succeededFuture());
+    }
+}

@@ -115,6 +115,61 @@ public final class Discovery {
         return Optional.empty();
     }
 
+    /**
+     * Minimal OpenAPI v3 documents ({@code /openapi/v3} and {@code /openapi/v3/api/v1}, {@code /openapi/v3/apis/g/v}):
+     * only each resource's PATCH operation with its {@code fieldValidation} parameter, which is what kubectl
+     * checks to leave validation to the server instead of downloading the (protobuf) v2 schema.
+     */
+    public Optional<JsonObject> openApiV3(String pathWithQuery) {
+        String path = pathWithQuery.split("\\?")[0];
+        if (path.equals("/openapi/v3")) {
+            JsonObject paths = new JsonObject();
+            List<String> gvs = new ArrayList<>(List.of("v1"));
+            groupVersions().forEach((g, versions) -> versions.forEach(v -> gvs.add(g + "/" + v)));
+            for (String gv : gvs) {
+                String key = gv.equals("v1") ? "api/v1" : "apis/" + gv;
+                String hash = Integer.toHexString(gvDocument(gv).encode().hashCode());
+                paths.put(key, new JsonObject().put("serverRelativeURL", "/openapi/v3/" + key + "?hash=" + hash));
+            }
+            return Optional.of(new JsonObject().put("paths", paths));
+        }
+        if (path.startsWith("/openapi/v3/api/v1")) {
+            return Optional.of(gvDocument("v1"));
+        }
+        if (path.startsWith("/openapi/v3/apis/")) {
+            return Optional.of(gvDocument(path.substring("/openapi/v3/apis/".length())));
+        }
+        return Optional.empty();
+    }
+
+    private JsonObject gvDocument(String groupVersion) {
+        JsonObject paths = new JsonObject();
+        String group = groupVersion.contains("/") ? groupVersion.split("/")[0] : "";
+        String version = groupVersion.contains("/") ? groupVersion.split("/")[1] : groupVersion;
+        String prefix = group.isEmpty() ? "/api/v1" : "/apis/" + groupVersion;
+        for (Object o : resourceList(groupVersion).getJsonArray("resources")) {
+            JsonObject r = (JsonObject) o;
+            String name = r.getString("name");
+            if (name.contains("/")) {
+                continue;
+            }
+            String p = prefix + (r.getBoolean("namespaced") ? "/namespaces/{namespace}/" : "/") + name + "/{name}";
+            JsonObject gvk = new JsonObject().put("group", group).put("version", version).put("kind", r.getString("kind"));
+            JsonArray parameters = new JsonArray();
+            for (String q : List.of("dryRun", "fieldManager", "fieldValidation", "force")) {
+                parameters.add(new JsonObject().put("name", q).put("in", "query").put("schema", new JsonObject().put("type", "string")));
+            }
+            paths.put(p, new JsonObject().put("patch", new JsonObject()
+                    .put("operationId", "patch" + r.getString("kind"))
+                    .put("x-kubernetes-group-version-kind", gvk)
+                    .put("parameters", parameters)
+                    .put("responses", new JsonObject().put("200", new JsonObject().put("description", "OK")))));
+        }
+        return new JsonObject().put("openapi", "3.0.0")
+                .put("info", new JsonObject().put("title", "Kubernetes").put("version", "v1.30.0"))
+                .put("paths", paths).put("components", new JsonObject().put("schemas", new JsonObject()));
+    }
+
     /** Group name to versions, preferred version first. */
     private Map<String, List<String>> groupVersions() {
         Map<String, Set<String>> out = new LinkedHashMap<>();

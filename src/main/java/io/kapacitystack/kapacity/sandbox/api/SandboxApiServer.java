@@ -60,7 +60,7 @@ public final class SandboxApiServer {
     private void handle(HttpServerRequest req) {
         String uri = req.uri();
         if (req.method() == io.vertx.core.http.HttpMethod.GET) {
-            Optional<JsonObject> doc = discovery.document(uri);
+            Optional<JsonObject> doc = discovery.document(uri).or(() -> discovery.openApiV3(uri));
             if (doc.isPresent()) {
                 send(req.response(), 200, doc.get().encode());
                 return;

@@ -362,7 +362,7 @@ public final class SandboxDispatcher extends KubernetesCrudDispatcher {
     }
 
     private static boolean isPods(ApiPath path) {
-        return path.group().isEmpty() && "pods".equals(path.resource()) && path.name() != null;
+        return path.group().isEmpty() && "pods".equals(path.resource());
     }
 
     private static long gracePeriodSeconds(ApiPath path, String body) {

@@ -25,6 +25,8 @@ import java.util.Objects;
  */
 final class DeploymentController {
 
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(DeploymentController.class);
+
     static final String HASH_LABEL = "pod-template-hash";
     private static final String REVISION = "deployment.kubernetes.io/revision";
 
@@ -42,6 +44,7 @@ final class DeploymentController {
             try {
                 reconcile(world, deployment);
             } catch (KubernetesClientException e) {
+                LOG.debug("write failed, retrying on the next pass: {}", e.getMessage());
                 // the next pass converges
             }
         }

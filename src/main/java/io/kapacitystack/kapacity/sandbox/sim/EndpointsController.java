@@ -34,6 +34,8 @@ import java.util.Objects;
  */
 final class EndpointsController {
 
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(EndpointsController.class);
+
     static final String SERVICE_NAME_LABEL = "kubernetes.io/service-name";
 
     private final KubernetesClient client;
@@ -58,6 +60,7 @@ final class EndpointsController {
                 syncEndpoints(service, pods);
                 syncSlice(service, pods);
             } catch (KubernetesClientException e) {
+                LOG.debug("write failed, retrying on the next pass: {}", e.getMessage());
                 // the next pass converges
             }
         }

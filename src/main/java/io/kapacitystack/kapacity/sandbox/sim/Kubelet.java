@@ -32,6 +32,8 @@ import java.util.function.Consumer;
  */
 final class Kubelet {
 
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(Kubelet.class);
+
     private final KubernetesClient client;
     private final Duration startupDelay;
     private final List<PodRunningHook> runningHooks;
@@ -56,6 +58,7 @@ final class Kubelet {
                     syncStatus(pod, now);
                 }
             } catch (KubernetesClientException e) {
+                LOG.debug("write failed, retrying on the next pass: {}", e.getMessage());
                 // a conflicting write (someone else updated the pod): the next pass sees the new version
             }
         }

@@ -14,6 +14,8 @@ import java.util.Objects;
 /** ReplicaSets: hash-named pods {@code <rs-name>-<5 chars>}; scale-down by {@link PodDeletionRanking}. */
 final class ReplicaSetController {
 
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(ReplicaSetController.class);
+
     private final KubernetesClient client;
 
     ReplicaSetController(KubernetesClient client) {
@@ -28,6 +30,7 @@ final class ReplicaSetController {
             try {
                 reconcile(world, rs);
             } catch (KubernetesClientException e) {
+                LOG.debug("write failed, retrying on the next pass: {}", e.getMessage());
                 // the next pass converges
             }
         }

@@ -18,6 +18,8 @@ import java.util.TreeMap;
  */
 final class StatefulSetController {
 
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(StatefulSetController.class);
+
     private final KubernetesClient client;
 
     StatefulSetController(KubernetesClient client) {
@@ -32,6 +34,7 @@ final class StatefulSetController {
             try {
                 reconcile(world, sts);
             } catch (KubernetesClientException e) {
+                LOG.debug("write failed, retrying on the next pass: {}", e.getMessage());
                 // conflict or already-exists from a concurrent change: the next pass converges
             }
         }
@@ -73,6 +76,7 @@ final class StatefulSetController {
                 break;
             }
         }
+        LOG.debug("{}/{}: desired {}, pods {}", ns, name, desired, byOrdinal.keySet());
         // scale down: highest ordinals first
         for (Integer ordinal : byOrdinal.descendingKeySet()) {
             if (ordinal < desired) {
@@ -85,6 +89,7 @@ final class StatefulSetController {
                 }
                 continue;
             }
+            LOG.debug("scale-down of {}/{} deletes {}", ns, name, pod.getMetadata().getName());
             client.pods().inNamespace(ns).withName(pod.getMetadata().getName()).delete();
             if (!parallel) {
                 break;

@@ -172,7 +172,7 @@ public interface TrafficProfile {
                         continue;
                     }
                     String[] cells = line.split(",");
-                    offsets.add(cells[0].trim().matches("0+") ? Duration.ZERO : parseDuration(cells[0]));
+                    offsets.add(cells[0].trim().matches("0+[a-z]*") ? Duration.ZERO : parseDuration(cells[0]));
                     levels.add(nonNegative(cells[1].trim(), "csv"));
                 }
             } catch (IOException | ArrayIndexOutOfBoundsException e) {

@@ -1,0 +1,95 @@
+package io.kapacitystack.kapacity.sandbox;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+
+import java.time.Duration;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The real kubectl against a started sandbox: the quick-start workflow on the nginx StatefulSet. */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class KubectlWorkflowTest {
+
+    private SandboxFixture sandbox;
+
+    @BeforeAll
+    void start() {
+        sandbox = new SandboxFixture();
+    }
+
+    @AfterAll
+    void stop() throws Exception {
+        sandbox.close();
+    }
+
+    @Test
+    void versionAnswers() {
+        var r = sandbox.kubectl.run("version", "-o", "json").ok();
+        assertTrue(r.out().contains("\"serverVersion\""), r.out());
+        assertTrue(r.out().contains("v1.30.0"), r.out());
+    }
+
+    @Test
+    void statefulSetLifecycle() {
+        Kubectl k = sandbox.kubectl;
+        k.run("create", "namespace", "quickstart").ok();
+        var applied = k.run("apply", "-n", "quickstart", "-f",
+                SandboxFixture.resourcePath("nginx-statefulset.yaml").toString()).ok();
+        assertTrue(applied.out().contains("statefulset.apps/nginx created"), applied.out());
+        // re-applying unchanged is a no-op
+        assertTrue(k.run("apply", "-n", "quickstart", "-f",
+                SandboxFixture.resourcePath("nginx-statefulset.yaml").toString()).ok().out().contains("unchanged"));
+
+        Await.until("nginx-0 exists", () -> k.run("get", "pod", "nginx-0", "-n", "quickstart").exitCode() == 0);
+        sandbox.advance(SandboxFixture.STARTUP.plusSeconds(1));
+        Await.until("nginx-0 Running and Ready", () -> {
+            String out = k.run("get", "pods", "-n", "quickstart").ok().out();
+            return out.matches("(?s).*nginx-0\\s+1/1\\s+Running.*");
+        });
+        String gates = k.run("get", "pod", "nginx-0", "-n", "quickstart", "-o",
+                "jsonpath={.spec.readinessGates[0].conditionType} {.status.conditions[?(@.type==\"Ready\")].status}").ok().out();
+        assertEquals("kapacitystack.io/online True", gates);
+
+        k.run("scale", "sts", "nginx", "-n", "quickstart", "--replicas=3").ok();
+        Await.until("nginx-1 and nginx-2 created", () -> k.run("get", "pod", "nginx-2", "-n", "quickstart").exitCode() == 0);
+        sandbox.advance(SandboxFixture.STARTUP.plusSeconds(1));
+        Await.until("3 endpoint addresses", () -> k.run("get", "ep", "nginx", "-n", "quickstart", "-o",
+                "jsonpath={.subsets[0].addresses[*].ip}").ok().out().trim().split("\\s+").length == 3);
+        String sts = k.run("get", "sts", "nginx", "-n", "quickstart").ok().out();
+        assertTrue(sts.matches("(?s).*nginx\\s+3/3.*"), sts);
+
+        k.run("scale", "sts", "nginx", "-n", "quickstart", "--replicas=1").ok();
+        Await.until("nginx-1 and nginx-2 terminating", () -> k.run("get", "pods", "-n", "quickstart").ok().out()
+                .split("Terminating", -1).length == 3);
+        sandbox.advance(Duration.ofSeconds(3));
+        Await.until("only nginx-0 left", () -> {
+            String names = k.run("get", "pods", "-n", "quickstart", "-o", "jsonpath={.items[*].metadata.name}")
+                    .ok().out().trim();
+            return names.equals("nginx-0");
+        });
+        Await.until("1 endpoint address", () -> k.run("get", "ep", "nginx", "-n", "quickstart", "-o",
+                "jsonpath={.subsets[0].addresses[*].ip}").ok().out().trim().split("\\s+").length == 1);
+
+        k.run("label", "pod", "nginx-0", "-n", "quickstart", "kapacitystack.io/pod-state=Cutoff").ok();
+        String labelled = k.run("get", "pods", "-l", "app=nginx", "-L", "kapacitystack.io/pod-state", "-n",
+                "quickstart").ok().out();
+        assertTrue(labelled.contains("POD-STATE") && labelled.matches("(?s).*nginx-0.*Cutoff.*"), labelled);
+
+        k.run("annotate", "sts", "nginx", "-n", "quickstart", "sandbox.kapacitystack.io/traffic=constant 100").ok();
+        assertEquals("constant 100", k.run("get", "sts", "nginx", "-n", "quickstart", "-o",
+                "jsonpath={.metadata.annotations.sandbox\\.kapacitystack\\.io/traffic}").ok().out());
+
+        String described = k.run("describe", "sts", "nginx", "-n", "quickstart").ok().out();
+        assertTrue(described.contains("Replicas:"), described);
+
+        k.run("delete", "sts", "nginx", "-n", "quickstart").ok();
+        Await.until("pods garbage-collected", () -> {
+            sandbox.advance(Duration.ofSeconds(3));
+            return k.run("get", "pods", "-n", "quickstart", "-o", "name").ok().out().isBlank();
+        });
+    }
+}

@@ -1,0 +1,147 @@
+package io.kapacitystack.kapacity.sandbox;
+
+import io.fabric8.kubernetes.api.model.Endpoints;
+import io.fabric8.kubernetes.api.model.EndpointAddress;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodCondition;
+import io.fabric8.kubernetes.api.model.apps.ReplicaSet;
+import io.fabric8.kubernetes.api.model.autoscaling.v1.Scale;
+import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
+import io.kapacitystack.kapacity.sandbox.sim.PodConditions;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+
+import java.util.List;
+import java.util.Optional;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The simulator through fabric8: readiness gates and endpoints, scale subresource, Deployments and ReplicaSets. */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class WorkloadSimulationTest {
+
+    private SandboxFixture sandbox;
+
+    @BeforeAll
+    void start() {
+        sandbox = new SandboxFixture();
+    }
+
+    @AfterAll
+    void stop() throws Exception {
+        sandbox.close();
+    }
+
+    @Test
+    void readinessGateConditionControlsReadyAndEndpoints() {
+        String ns = "gates";
+        sandbox.apply(ns, SandboxFixture.resource("nginx-statefulset.yaml"));
+        var sts = sandbox.client().apps().statefulSets().inNamespace(ns).withName("nginx");
+        sts.scale(2);
+        Scale scale = sts.scale();
+        assertEquals(2, scale.getSpec().getReplicas());
+        assertEquals("app=nginx", scale.getStatus().getSelector());
+        Await.until("2 pods", () -> sandbox.client().pods().inNamespace(ns).list().getItems().size() == 2);
+        sandbox.advance(SandboxFixture.STARTUP.plusSeconds(1));
+        Await.until("2 ready addresses", () -> readyIps(ns, "nginx").size() == 2);
+        assertEquals(2, sts.scale().getStatus().getReplicas());
+
+        var pod = sandbox.client().pods().inNamespace(ns).withName("nginx-1");
+        String ip = pod.get().getStatus().getPodIP();
+        assertTrue(ip.startsWith("10."), ip);
+        pod.editStatus(p -> withOnline(p, "False"));
+        Await.until("nginx-1 not ready", () -> !PodConditions.isReady(pod.get()));
+        Await.until("nginx-1 left the ready endpoints", () -> !readyIps(ns, "nginx").contains(ip)
+                && notReadyIps(ns, "nginx").contains(ip));
+        Await.until("slice marks it not ready", () -> slice(ns, "nginx").getEndpoints().stream()
+                .anyMatch(e -> e.getAddresses().contains(ip) && !e.getConditions().getReady()));
+        assertEquals(1, sts.get().getStatus().getReadyReplicas());
+
+        pod.editStatus(p -> withOnline(p, "True"));
+        Await.until("nginx-1 ready again", () -> PodConditions.isReady(pod.get()));
+        Await.until("nginx-1 back in the endpoints", () -> readyIps(ns, "nginx").contains(ip));
+        Pod ready = pod.get();
+        for (String type : List.of("PodScheduled", "Initialized", "ContainersReady", "Ready")) {
+            Optional<PodCondition> c = PodConditions.find(ready, type);
+            assertTrue(c.isPresent() && "True".equals(c.get().getStatus()) && c.get().getLastTransitionTime() != null, type);
+        }
+        assertTrue(ready.getSpec().getNodeName().startsWith("sandbox-node-"));
+        assertEquals("Running", ready.getStatus().getPhase());
+        assertEquals("2024-05-01T10:00:00Z", ready.getStatus().getStartTime());
+    }
+
+    @Test
+    void deploymentCreatesReplicaSetAndScaleDownHonoursDeletionCost() {
+        String ns = "deploy";
+        sandbox.apply(ns, SandboxFixture.resource("web-deployment.yaml"));
+        Await.until("replica set with 3 pods", () -> sandbox.client().pods().inNamespace(ns).list().getItems().size() == 3);
+        ReplicaSet rs = sandbox.client().apps().replicaSets().inNamespace(ns).list().getItems().get(0);
+        String hash = rs.getMetadata().getLabels().get("pod-template-hash");
+        assertEquals("web-" + hash, rs.getMetadata().getName());
+        List<Pod> pods = sandbox.client().pods().inNamespace(ns).list().getItems();
+        for (Pod p : pods) {
+            assertTrue(p.getMetadata().getName().matches("web-" + hash + "-[bcdfghjklmnpqrstvwxz2456789]{5}"),
+                    p.getMetadata().getName());
+            assertEquals(hash, p.getMetadata().getLabels().get("pod-template-hash"));
+            assertEquals("ReplicaSet", p.getMetadata().getOwnerReferences().get(0).getKind());
+        }
+        sandbox.advance(SandboxFixture.STARTUP.plusSeconds(1));
+        Await.until("deployment ready 3/3", () -> {
+            var status = sandbox.client().apps().deployments().inNamespace(ns).withName("web").get().getStatus();
+            return status != null && Integer.valueOf(3).equals(status.getReadyReplicas());
+        });
+        Await.until("endpoints resolve the named target port", () -> {
+            Endpoints ep = sandbox.client().endpoints().inNamespace(ns).withName("web").get();
+            return ep != null && !ep.getSubsets().isEmpty() && ep.getSubsets().get(0).getPorts().get(0).getPort() == 8080
+                    && ep.getSubsets().get(0).getAddresses().size() == 3;
+        });
+
+        String cheapest = pods.get(1).getMetadata().getName();
+        int[] costs = {100, -5, 50};
+        for (int i = 0; i < 3; i++) {
+            sandbox.kubectl.run("annotate", "pod", pods.get(i).getMetadata().getName(), "-n", ns,
+                    "controller.kubernetes.io/pod-deletion-cost=" + costs[i]).ok();
+        }
+        sandbox.kubectl.run("scale", "deploy", "web", "-n", ns, "--replicas=2").ok();
+        Await.until("the cheapest pod is deleted", () -> {
+            Pod p = sandbox.client().pods().inNamespace(ns).withName(cheapest).get();
+            return p == null || p.getMetadata().getDeletionTimestamp() != null;
+        });
+        long terminating = sandbox.client().pods().inNamespace(ns).list().getItems().stream()
+                .filter(p -> p.getMetadata().getDeletionTimestamp() != null).count();
+        assertEquals(1, terminating);
+        String table = sandbox.kubectl.run("get", "deploy", "web", "-n", ns).ok().out();
+        assertTrue(table.contains("UP-TO-DATE"), table);
+    }
+
+    private static PodCondition online(String status) {
+        return new io.fabric8.kubernetes.api.model.PodConditionBuilder().withType("kapacitystack.io/online")
+                .withStatus(status).withLastTransitionTime("2024-05-01T10:00:30Z").build();
+    }
+
+    private static Pod withOnline(Pod p, String status) {
+        p.getStatus().getConditions().removeIf(c -> c.getType().equals("kapacitystack.io/online"));
+        p.getStatus().getConditions().add(online(status));
+        return p;
+    }
+
+    private List<String> readyIps(String ns, String svc) {
+        Endpoints ep = sandbox.client().endpoints().inNamespace(ns).withName(svc).get();
+        return ep == null || ep.getSubsets().isEmpty() ? List.of()
+                : ep.getSubsets().get(0).getAddresses().stream().map(EndpointAddress::getIp).toList();
+    }
+
+    private List<String> notReadyIps(String ns, String svc) {
+        Endpoints ep = sandbox.client().endpoints().inNamespace(ns).withName(svc).get();
+        return ep == null || ep.getSubsets().isEmpty() ? List.of()
+                : ep.getSubsets().get(0).getNotReadyAddresses().stream().map(EndpointAddress::getIp).toList();
+    }
+
+    private EndpointSlice slice(String ns, String svc) {
+        return sandbox.client().discovery().v1().endpointSlices().inNamespace(ns)
+                .withLabel("kubernetes.io/service-name", svc).list().getItems().get(0);
+    }
+}

@@ -79,6 +79,13 @@ class KubectlWorkflowTest {
                 "quickstart").ok().out();
         assertTrue(labelled.contains("POD-STATE") && labelled.matches("(?s).*nginx-0.*Cutoff.*"), labelled);
 
+        assertEquals("pod/nginx-0", k.run("get", "pods", "-n", "quickstart", "--field-selector=status.phase=Running",
+                "-l", "app in (nginx,other)", "-o", "name").ok().out().trim());
+        k.run("patch", "pod", "nginx-0", "-n", "quickstart", "--subresource=status", "--type=merge",
+                "-p", "{\"status\":{\"message\":\"patched\"}}").ok();
+        assertEquals("patched", k.run("get", "pod", "nginx-0", "-n", "quickstart", "-o", "jsonpath={.status.message}")
+                .ok().out());
+
         k.run("annotate", "sts", "nginx", "-n", "quickstart", "sandbox.kapacitystack.io/traffic=constant 100").ok();
         assertEquals("constant 100", k.run("get", "sts", "nginx", "-n", "quickstart", "-o",
                 "jsonpath={.metadata.annotations.sandbox\\.kapacitystack\\.io/traffic}").ok().out());

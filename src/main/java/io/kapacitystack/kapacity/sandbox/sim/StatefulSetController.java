@@ -76,7 +76,6 @@ final class StatefulSetController {
                 break;
             }
         }
-        LOG.debug("{}/{}: desired {}, pods {}", ns, name, desired, byOrdinal.keySet());
         // scale down: highest ordinals first
         for (Integer ordinal : byOrdinal.descendingKeySet()) {
             if (ordinal < desired) {

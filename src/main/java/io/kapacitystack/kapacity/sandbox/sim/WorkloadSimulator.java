@@ -92,6 +92,9 @@ public final class WorkloadSimulator implements AutoCloseable {
                         .addToCapacity("cpu", new io.fabric8.kubernetes.api.model.Quantity("8"))
                         .addToCapacity("memory", new io.fabric8.kubernetes.api.model.Quantity("32Gi"))
                         .addToCapacity("pods", new io.fabric8.kubernetes.api.model.Quantity("110"))
+                        .addToAllocatable("cpu", new io.fabric8.kubernetes.api.model.Quantity("8"))
+                        .addToAllocatable("memory", new io.fabric8.kubernetes.api.model.Quantity("32Gi"))
+                        .addToAllocatable("pods", new io.fabric8.kubernetes.api.model.Quantity("110"))
                         .withNewNodeInfo().withKubeletVersion("v1.30.0").withOperatingSystem("linux")
                         .withArchitecture("amd64").endNodeInfo()
                         .endStatus().build()).create();

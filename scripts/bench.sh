@@ -1,9 +1,15 @@
 #!/usr/bin/env bash
-# Runs the benchmark harness (not part of `mvn verify`). Usage: scripts/bench.sh [planner|heap|mock|all]
+# Runs the benchmark harness (not part of `mvn verify`; results go in docs/benchmarks.md).
+# Usage: scripts/bench.sh [planner|heap|mock|latency|all]
+# The compiled classes are copied first, so a build running meanwhile cannot change them under the benchmark.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 mvn -B -q test-compile
-mvn -B -q dependency:build-classpath -Dmdep.outputFile=target/bench.classpath -Dmdep.includeScope=test
-java -Xmx2g -Dorg.slf4j.simpleLogger.defaultLogLevel=warn -Djava.util.logging.config.file=/dev/null \
-  -cp "target/test-classes:target/classes:$(cat target/bench.classpath)" \
-  io.kapacitystack.kapacity.bench.FoundationBench "${1:-all}"
+work=$(mktemp -d)
+cp -r target/classes target/test-classes "$work/"
+mvn -B -q dependency:build-classpath -Dmdep.outputFile="$work/cp.txt" -Dmdep.includeScope=test
+cd "$work"
+java -Xmx2g -Dorg.slf4j.simpleLogger.defaultLogLevel=warn \
+  -Dorg.slf4j.simpleLogger.log.io.fabric8=error \
+  -cp "test-classes:classes:$(cat cp.txt)" \
+  io.kapacitystack.kapacity.bench.FoundationBench "${1:-all}" 2>&1 | grep -v -E "MockWebServer|^INFO:"

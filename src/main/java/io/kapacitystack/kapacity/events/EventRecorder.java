@@ -29,6 +29,9 @@ public final class EventRecorder {
 
     private static final Logger LOG = LoggerFactory.getLogger(EventRecorder.class);
     private static final int MAX_REMEMBERED = 4096;
+    /** Event names must be unique; several events can share one clock instant (always, under a manual clock). */
+    private static final java.util.concurrent.atomic.AtomicLong SEQUENCE =
+            new java.util.concurrent.atomic.AtomicLong(java.util.concurrent.ThreadLocalRandom.current().nextInt(1 << 20));
 
     private final KubernetesClient client;
     private final KubeExecutor executor;
@@ -86,7 +89,7 @@ public final class EventRecorder {
             if (written == null) {
                 Event e = new EventBuilder()
                         .withNewMetadata()
-                        .withName(object.getMetadata().getName() + "." + Long.toHexString(now.toEpochMilli() * 1000 + (System.nanoTime() & 0x3ff)))
+                        .withName(object.getMetadata().getName() + "." + Long.toHexString(now.toEpochMilli()) + Long.toHexString(SEQUENCE.incrementAndGet()))
                         .withNamespace(ns)
                         .endMetadata()
                         .withInvolvedObject(reference(object))

@@ -22,7 +22,6 @@ import io.vertx.core.Vertx;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
@@ -46,7 +45,12 @@ public final class FoundationBench {
             heapPerIhpa(10_000);
         }
         if (which.equals("all") || which.equals("mock")) {
-            thousandIhpasAndBoundaryLatency(1000);
+            thousandIhpas(1000);
+        }
+        if (which.equals("all") || which.equals("latency")) {
+            boundaryLatency(1);
+            boundaryLatency(10);
+            boundaryLatency(100);
         }
         System.exit(0);
     }
@@ -72,7 +76,7 @@ public final class FoundationBench {
         ihpa.getMetadata().setNamespace("default");
         ihpa.getMetadata().setGeneration(1L);
         long sink = 0;
-        for (int round = 0; round < 6; round++) {
+        for (int round = 0; round < 10; round++) {
             long n = 0;
             long start = System.nanoTime();
             long end = start + Duration.ofSeconds(2).toNanos();
@@ -116,19 +120,14 @@ public final class FoundationBench {
         return rt.totalMemory() - rt.freeMemory();
     }
 
-    static void thousandIhpasAndBoundaryLatency(int count) throws Exception {
+    static void thousandIhpas(int count) throws Exception {
         Vertx vertx = Vertx.vertx();
         try (MockCluster cluster = new MockCluster(vertx)) {
             ManualClock clock = new ManualClock(vertx, HOUR.plus(Duration.ofMinutes(5)));
             String ns = "bench";
             cluster.namespace(ns);
             for (int i = 0; i < count; i++) {
-                StatefulSet sts = new StatefulSetBuilder().withNewMetadata().withName("sts-" + i).endMetadata()
-                        .withNewSpec().withReplicas(1).withNewSelector().addToMatchLabels("app", "sts-" + i).endSelector()
-                        .withNewTemplate().withNewMetadata().addToLabels("app", "sts-" + i).endMetadata()
-                        .withNewSpec().addNewContainer().withName("c").withImage("nginx").endContainer().endSpec().endTemplate()
-                        .endSpec().build();
-                cluster.client.apps().statefulSets().inNamespace(ns).resource(sts).create();
+                cluster.client.apps().statefulSets().inNamespace(ns).resource(sts("sts-" + i)).create();
             }
             ControllerManager.Settings settings = new ControllerManager.Settings();
             settings.qps = 5000;
@@ -138,21 +137,6 @@ public final class FoundationBench {
             cluster.manager = new ControllerManager(vertx, cluster.client, clock, cluster.metrics, settings);
             MockCluster.join(cluster.manager.startCaches().toCompletionStage());
             cluster.manager.startControllers();
-
-            Map<String, Long> firstScaleAt = new ConcurrentHashMap<>();
-            cluster.client.apps().statefulSets().inNamespace(ns).inform(new io.fabric8.kubernetes.client.informers.ResourceEventHandler<>() {
-                public void onAdd(StatefulSet o) {
-                }
-
-                public void onUpdate(StatefulSet o, StatefulSet n) {
-                    if (n.getSpec().getReplicas() == 2) {
-                        firstScaleAt.putIfAbsent(n.getMetadata().getName(), System.nanoTime());
-                    }
-                }
-
-                public void onDelete(StatefulSet o, boolean b) {
-                }
-            });
 
             long start = System.nanoTime();
             for (int i = 0; i < count; i++) {
@@ -166,40 +150,91 @@ public final class FoundationBench {
             System.out.printf("%d IHPAs: created in %.2f s; every ReplicaProfile created and reconciled %.2f s after the first create%n",
                     count, (created - start) / 1e9, (applied - start) / 1e9);
 
-            // Cron boundary: every IHPA moves from 1 to 2 replicas at minute 10.
-            Thread.sleep(1000);
-            long boundary = System.nanoTime();
-            clock.advanceTo(HOUR.plus(Duration.ofMinutes(10)));
-            waitFor(() -> firstScaleAt.size() == count, 600);
-            long[] lat = firstScaleAt.values().stream().mapToLong(t -> t - boundary).sorted().toArray();
-            System.out.printf("cron boundary -> StatefulSet scale written, %d IHPAs at one boundary: p50 %.0f ms, p99 %.0f ms, max %.0f ms%n",
-                    count, pct(lat, 50) / 1e6, pct(lat, 99) / 1e6, lat[lat.length - 1] / 1e6);
-
-            // A single IHPA's boundary (the common case): latency of one reconcile chain.
-            long[] singles = new long[20];
-            for (int k = 0; k < singles.length; k++) {
-                String name = "sts-" + k;
-                Instant next = HOUR.plus(Duration.ofMinutes(20 + k * 60L));
-                int expected = 3;
-                long t0 = System.nanoTime();
-                clock.advanceTo(next);
-                // all IHPAs move at this boundary too; measure the first one observed
-                waitFor(() -> cluster.client.apps().statefulSets().inNamespace(ns).withName(name).get().getSpec().getReplicas() == expected, 600);
-                singles[k] = System.nanoTime() - t0;
-                waitFor(() -> cluster.manager.ihpaController().depth() == 0 && cluster.manager.replicaProfileController().depth() == 0, 600);
-                clock.advanceTo(next.plus(Duration.ofMinutes(50)));
-                Thread.sleep(200);
-                waitFor(() -> cluster.manager.ihpaController().depth() == 0 && cluster.manager.replicaProfileController().depth() == 0, 600);
-                clock.advanceTo(next.plus(Duration.ofMinutes(60 - 20)));
-                Thread.sleep(200);
-                waitFor(() -> cluster.manager.ihpaController().depth() == 0 && cluster.manager.replicaProfileController().depth() == 0, 600);
-                break;
-            }
-            System.out.printf("(per-object chain: status write, ReplicaProfile patch, event, scale read, scale write, status write)%n");
-            System.out.println(Arrays.toString(Arrays.stream(singles).filter(x -> x > 0).map(x -> x / 1_000_000).toArray()));
         } finally {
             vertx.close();
         }
+    }
+
+    /**
+     * Latency from a cron boundary (the clock reaching it) to the StatefulSet's new replica count being written,
+     * with n IHPAs sharing every boundary, over the boundaries of two hours.
+     */
+    static void boundaryLatency(int n) throws Exception {
+        Vertx vertx = Vertx.vertx();
+        try (MockCluster cluster = new MockCluster(vertx)) {
+            ManualClock clock = new ManualClock(vertx, HOUR.plus(Duration.ofMinutes(5)));
+            String ns = "latency";
+            cluster.namespace(ns);
+            for (int i = 0; i < n; i++) {
+                cluster.client.apps().statefulSets().inNamespace(ns).resource(sts("sts-" + i)).create();
+                cluster.createRaw(IhpaReconciler.IHPA_CONTEXT, ihpaYaml("ihpa-" + i, "sts-" + i), ns);
+            }
+            ControllerManager.Settings settings = new ControllerManager.Settings();
+            settings.qps = 5000;
+            settings.burst = 5000;
+            settings.concurrency = 16;
+            settings.apiWorkers = 16;
+            cluster.manager = new ControllerManager(vertx, cluster.client, clock, cluster.metrics, settings);
+            MockCluster.join(cluster.manager.startCaches().toCompletionStage());
+            cluster.manager.startControllers();
+            Map<String, Integer> expected = new ConcurrentHashMap<>();
+            Map<String, Long> reachedAt = new ConcurrentHashMap<>();
+            cluster.client.apps().statefulSets().inNamespace(ns).inform(new io.fabric8.kubernetes.client.informers.ResourceEventHandler<>() {
+                public void onAdd(StatefulSet o) {
+                }
+
+                public void onUpdate(StatefulSet o, StatefulSet x) {
+                    Integer want = expected.get(x.getMetadata().getName());
+                    if (want != null && want.equals(x.getSpec().getReplicas())) {
+                        reachedAt.putIfAbsent(x.getMetadata().getName(), System.nanoTime());
+                    }
+                }
+
+                public void onDelete(StatefulSet o, boolean b) {
+                }
+            });
+            settle(cluster);
+            List<Long> latencies = new ArrayList<>();
+            for (int b = 1; b <= 12; b++) {
+                Instant boundary = HOUR.plus(Duration.ofMinutes(10L * b));
+                int minute = (int) ((10L * b) % 60);
+                if (minute >= 50) {
+                    clock.advanceTo(boundary);
+                    settle(cluster);
+                    continue;
+                }
+                int want = minute / 10 + 1;
+                expected.clear();
+                reachedAt.clear();
+                for (int i = 0; i < n; i++) {
+                    expected.put("sts-" + i, want);
+                }
+                long t0 = System.nanoTime();
+                clock.advanceTo(boundary);
+                waitFor(() -> reachedAt.size() == n, 600);
+                reachedAt.values().forEach(t -> latencies.add(t - t0));
+                settle(cluster);
+            }
+            long[] lat = latencies.stream().mapToLong(Long::longValue).sorted().toArray();
+            System.out.printf("cron boundary -> scale written, %d IHPA(s) per boundary, %d samples: p50 %.0f ms, p99 %.0f ms, max %.0f ms%n",
+                    n, lat.length, pct(lat, 50) / 1e6, pct(lat, 99) / 1e6, lat[lat.length - 1] / 1e6);
+        } finally {
+            vertx.close();
+        }
+    }
+
+    static void settle(MockCluster cluster) throws InterruptedException {
+        Thread.sleep(300);
+        waitFor(() -> cluster.manager.ihpaController().depth() == 0 && cluster.manager.replicaProfileController().depth() == 0, 600);
+        Thread.sleep(300);
+    }
+
+    static StatefulSet sts(String name) {
+        return new StatefulSetBuilder().withNewMetadata().withName(name).endMetadata()
+                .withNewSpec().withReplicas(1).withNewSelector().addToMatchLabels("app", name).endSelector()
+                .withNewTemplate().withNewMetadata().addToLabels("app", name).endMetadata()
+                .withNewSpec().addNewContainer().withName("c").withImage("nginx").endContainer().endSpec().endTemplate()
+                .endSpec().build();
     }
 
     static double pct(long[] sorted, int p) {

@@ -1,5 +1,6 @@
 package io.kapacitystack.kapacity.sandbox;
 
+import io.kapacitystack.kapacity.testing.Await;
 import io.fabric8.kubernetes.api.model.Endpoints;
 import io.fabric8.kubernetes.api.model.EndpointAddress;
 import io.fabric8.kubernetes.api.model.Pod;

@@ -22,7 +22,7 @@ public final class Await {
                     return;
                 }
                 last = null;
-            } catch (RuntimeException e) {
+            } catch (RuntimeException | AssertionError e) {
                 last = e;
             }
             try {

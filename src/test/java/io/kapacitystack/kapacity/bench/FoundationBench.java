@@ -135,6 +135,7 @@ public final class FoundationBench {
             settings.concurrency = 16;
             settings.apiWorkers = 16;
             cluster.manager = new ControllerManager(vertx, cluster.client, clock, cluster.metrics, settings);
+            cluster.manager.ihpaEvents().addListener(cluster.events::add);
             MockCluster.join(cluster.manager.startCaches().toCompletionStage());
             cluster.manager.startControllers();
 
@@ -175,6 +176,7 @@ public final class FoundationBench {
             settings.concurrency = 16;
             settings.apiWorkers = 16;
             cluster.manager = new ControllerManager(vertx, cluster.client, clock, cluster.metrics, settings);
+            cluster.manager.ihpaEvents().addListener(cluster.events::add);
             MockCluster.join(cluster.manager.startCaches().toCompletionStage());
             cluster.manager.startControllers();
             Map<String, Integer> expected = new ConcurrentHashMap<>();
@@ -198,12 +200,13 @@ public final class FoundationBench {
             for (int b = 1; b <= 12; b++) {
                 Instant boundary = HOUR.plus(Duration.ofMinutes(10L * b));
                 int minute = (int) ((10L * b) % 60);
-                if (minute >= 50) {
+                if (minute == 0) {
+                    // 1 (the static value since minute 50) -> 1 (cron-1): nothing to write
                     clock.advanceTo(boundary);
                     settle(cluster);
                     continue;
                 }
-                int want = minute / 10 + 1;
+                int want = minute == 50 ? 1 : minute / 10 + 1;
                 expected.clear();
                 reachedAt.clear();
                 for (int i = 0; i < n; i++) {
@@ -211,8 +214,13 @@ public final class FoundationBench {
                 }
                 long t0 = System.nanoTime();
                 clock.advanceTo(boundary);
-                waitFor(() -> reachedAt.size() == n, 600);
+                waitFor(() -> reachedAt.size() == n, 60, () -> "replicas now " + cluster.client.apps().statefulSets().inNamespace(ns)
+                        .list().getItems().stream().map(x -> x.getSpec().getReplicas()).toList() + ", want " + want
+                        + ", events " + cluster.events);
                 reachedAt.values().forEach(t -> latencies.add(t - t0));
+                if (System.getenv("BENCH_DEBUG") != null) {
+                    System.out.println("boundary " + boundary + " want " + want + " ok, events " + cluster.events.size());
+                }
                 settle(cluster);
             }
             long[] lat = latencies.stream().mapToLong(Long::longValue).sorted().toArray();
@@ -243,10 +251,14 @@ public final class FoundationBench {
     }
 
     static void waitFor(java.util.function.BooleanSupplier c, int seconds) throws InterruptedException {
+        waitFor(c, seconds, () -> "");
+    }
+
+    static void waitFor(java.util.function.BooleanSupplier c, int seconds, java.util.function.Supplier<String> state) throws InterruptedException {
         long deadline = System.nanoTime() + seconds * 1_000_000_000L;
         while (!c.getAsBoolean()) {
             if (System.nanoTime() > deadline) {
-                throw new IllegalStateException("timed out");
+                throw new IllegalStateException("timed out " + state.get());
             }
             Thread.sleep(50);
         }

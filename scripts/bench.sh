@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs the benchmark harness (not part of `mvn verify`; results go in docs/benchmarks.md).
-# Usage: scripts/bench.sh [planner|heap|mock|latency|all]
+# Usage: scripts/bench.sh [planner|heap|mock|latency|all|sandbox]
 # The compiled classes are copied first, so a build running meanwhile cannot change them under the benchmark.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -9,7 +9,9 @@ work=$(mktemp -d)
 cp -r target/classes target/test-classes "$work/"
 mvn -B -q dependency:build-classpath -Dmdep.outputFile="$work/cp.txt" -Dmdep.includeScope=test
 cd "$work"
+main=io.kapacitystack.kapacity.bench.FoundationBench
+[ "${1:-all}" = sandbox ] && main=io.kapacitystack.kapacity.bench.SandboxBench
 java -Xmx2g -Dorg.slf4j.simpleLogger.defaultLogLevel=warn \
   -Dorg.slf4j.simpleLogger.log.io.fabric8=error \
   -cp "test-classes:classes:$(cat cp.txt)" \
-  io.kapacitystack.kapacity.bench.FoundationBench "${1:-all}" 2>&1 | grep -v -E "MockWebServer|^INFO:"
+  "$main" "${1:-all}" 2>&1 | grep -v -E "MockWebServer|^INFO:"

@@ -1,0 +1,113 @@
+package io.kapacitystack.kapacity.bench;
+
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.dsl.base.PatchContext;
+import io.fabric8.kubernetes.client.dsl.base.PatchType;
+import io.kapacitystack.kapacity.autoscaler.IhpaReconciler;
+import io.kapacitystack.kapacity.cli.SandboxApp;
+import io.vertx.core.Vertx;
+
+import java.nio.file.Files;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Sandbox benchmarks (docs/benchmarks.md): start-up time of the whole sandbox, and how large a scene (workloads x
+ * pods) the simulator and the controller handle on this machine. Run with scripts/bench.sh sandbox.
+ */
+public final class SandboxBench {
+
+    public static void main(String[] args) throws Exception {
+        startup();
+        for (int workloads : new int[]{10, 50, 100, 200}) {
+            scene(workloads, 5);
+        }
+        System.exit(0);
+    }
+
+    static void startup() throws Exception {
+        for (int i = 0; i < 5; i++) {
+            Vertx vertx = Vertx.vertx();
+            SandboxApp.Settings s = new SandboxApp.Settings();
+            s.port = 0;
+            s.kubeconfig = Files.createTempFile("bench", ".kubeconfig");
+            s.samples = java.util.List.of("cron", "gray");
+            long t0 = System.nanoTime();
+            SandboxApp app = SandboxApp.start(vertx, s).toCompletionStage().toCompletableFuture().get(120, TimeUnit.SECONDS);
+            long t1 = System.nanoTime();
+            System.out.printf("sandbox start (API, simulator, controllers, HTTP, 2 samples, kubeconfig) run %d: %.0f ms%n", i, (t1 - t0) / 1e6);
+            app.close().toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
+            vertx.close().toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
+        }
+    }
+
+    /** W StatefulSets with IHPAs asking for P replicas, then P + 5: time until every pod is Running and Ready. */
+    static void scene(int workloads, int pods) throws Exception {
+        Vertx vertx = Vertx.vertx();
+        SandboxApp.Settings s = new SandboxApp.Settings();
+        s.port = 0;
+        s.kubeconfig = Files.createTempFile("bench", ".kubeconfig");
+        s.clockSpeed = 10; // pods start in 0.5 s real instead of 5 s
+        SandboxApp app = SandboxApp.start(vertx, s).toCompletionStage().toCompletableFuture().get(120, TimeUnit.SECONDS);
+        KubernetesClient c = app.cluster().client();
+        try {
+            String ns = "scene";
+            app.cluster().applyYaml(ns, "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: marker}\n").toCompletionStage().toCompletableFuture().get();
+            StringBuilder yaml = new StringBuilder();
+            for (int i = 0; i < workloads; i++) {
+                yaml.append(sts("w" + i)).append("---\n");
+            }
+            app.cluster().applyYaml(ns, yaml.toString()).toCompletionStage().toCompletableFuture().get(300, TimeUnit.SECONDS);
+            waitReady(c, ns, workloads, 300);
+            long t0 = System.nanoTime();
+            for (int i = 0; i < workloads; i++) {
+                c.genericKubernetesResources(IhpaReconciler.IHPA_CONTEXT).inNamespace(ns).resource(
+                        c.getKubernetesSerialization().unmarshal(ihpa("w" + i, pods), io.fabric8.kubernetes.api.model.GenericKubernetesResource.class)).create();
+            }
+            waitReady(c, ns, workloads * pods, 600);
+            long t1 = System.nanoTime();
+            for (int i = 0; i < workloads; i++) {
+                c.genericKubernetesResources(IhpaReconciler.IHPA_CONTEXT).inNamespace(ns).withName("w" + i).patch(
+                        PatchContext.of(PatchType.JSON_MERGE), "{\"spec\":{\"portraitProviders\":[{\"type\":\"Static\",\"priority\":1,\"static\":{\"replicas\":" + (pods + 5) + "}}]}}");
+            }
+            waitReady(c, ns, workloads * (pods + 5), 600);
+            long t2 = System.nanoTime();
+            System.out.printf("scene %d workloads: 1 -> %d pods each (%d pods) ready in %.1f s; -> %d each (%d pods) in %.1f s%n",
+                    workloads, pods, workloads * pods, (t1 - t0) / 1e9, pods + 5, workloads * (pods + 5), (t2 - t1) / 1e9);
+        } finally {
+            app.close().toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
+            vertx.close().toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
+        }
+    }
+
+    static void waitReady(KubernetesClient c, String ns, int expected, int seconds) throws InterruptedException {
+        long deadline = System.nanoTime() + seconds * 1_000_000_000L;
+        while (true) {
+            long ready = c.pods().inNamespace(ns).list().getItems().stream().filter(SandboxBench::ready).count();
+            if (ready == expected) {
+                return;
+            }
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("only " + ready + " of " + expected + " pods ready");
+            }
+            Thread.sleep(100);
+        }
+    }
+
+    static boolean ready(Pod p) {
+        return p.getMetadata().getDeletionTimestamp() == null && p.getStatus() != null && p.getStatus().getConditions() != null
+                && p.getStatus().getConditions().stream().anyMatch(x -> "Ready".equals(x.getType()) && "True".equals(x.getStatus()));
+    }
+
+    static String sts(String name) {
+        return "apiVersion: apps/v1\nkind: StatefulSet\nmetadata: {name: " + name + "}\nspec:\n  replicas: 1\n  serviceName: " + name
+                + "\n  selector: {matchLabels: {app: " + name + "}}\n  template:\n    metadata: {labels: {app: " + name + "}}\n"
+                + "    spec: {containers: [{name: c, image: nginx, resources: {requests: {cpu: 100m}}}]}\n";
+    }
+
+    static String ihpa(String name, int replicas) {
+        return "apiVersion: autoscaling.kapacitystack.io/v1alpha1\nkind: IntelligentHorizontalPodAutoscaler\nmetadata: {name: " + name + "}\n"
+                + "spec:\n  scaleTargetRef: {apiVersion: apps/v1, kind: StatefulSet, name: " + name + "}\n  minReplicas: 1\n  maxReplicas: 50\n"
+                + "  portraitProviders:\n  - {type: Static, priority: 1, static: {replicas: " + replicas + "}}\n";
+    }
+}

@@ -44,7 +44,7 @@ class ManagerOptionsTest {
             "--no-such-flag                       | flag provided but not defined: -no-such-flag",
             "--metric-provider=graphite           | unknown metric provider type \"graphite\"",
             "--kube-api-burst=many                | not an integer",
-            "--prometheus-metrics-relist-interval=10 minutes | invalid duration",
+            "--prometheus-metrics-relist-interval=10 minutes | time: unknown unit \" minutes\" in duration \"10 minutes\"",
             "--leader-elect=yes                   | invalid boolean value",
     })
     void badFlagsAreClearErrors(String arg, String message) {

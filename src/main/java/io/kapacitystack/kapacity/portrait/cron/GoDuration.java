@@ -5,7 +5,7 @@ package io.kapacitystack.kapacity.portrait.cron;
  * ISO-8601 ({@code PT1H30M}); users write Go durations ({@code 1h30m}, {@code 1.5h}, {@code 90s}) because that is
  * what upstream documents, so the same strings must be accepted and rejected here. Error texts are Go's.
  */
-final class GoDuration {
+public final class GoDuration {
 
     private static final long NANOS_PER_SECOND = 1_000_000_000L;
     /** 2^63 as an unsigned 64-bit value: Go's overflow bound in its uint64 accumulator. */
@@ -15,7 +15,7 @@ final class GoDuration {
     }
 
     /** Returns the duration in nanoseconds (may be negative or zero, as in Go). */
-    static long parseNanos(String orig) {
+    public static long parseNanos(String orig) {
         String s = orig;
         boolean neg = false;
         if (!s.isEmpty() && (s.charAt(0) == '-' || s.charAt(0) == '+')) {

@@ -1,10 +1,11 @@
 package io.kapacitystack.kapacity.sandbox.api;
 
+import io.kapacitystack.kapacity.kube.LabelSelectors;
+
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -23,34 +24,7 @@ public final class Selectors {
 
     /** Parses {@code a=b,c!=d,e in (f,g),h notin (i),j,!k}; returns a predicate over label maps. */
     public static Predicate<Map<String, String>> parseLabelSelector(String selector) {
-        List<Predicate<Map<String, String>>> requirements = new ArrayList<>();
-        for (String requirement : splitTopLevel(selector)) {
-            String r = requirement.trim();
-            if (r.isEmpty()) {
-                continue;
-            }
-            java.util.regex.Matcher set = java.util.regex.Pattern
-                    .compile("^(\\S+)\\s+(in|notin)\\s+\\((.*)\\)$").matcher(r);
-            if (set.matches()) {
-                String key = set.group(1);
-                Set<String> values = Arrays.stream(set.group(3).split(",")).map(String::trim)
-                        .collect(Collectors.toSet());
-                boolean in = set.group(2).equals("in");
-                requirements.add(labels -> in ? values.contains(labels.get(key))
-                        : !labels.containsKey(key) || !values.contains(labels.get(key)));
-            } else if (r.contains("!=")) {
-                String[] kv = r.split("!=", 2);
-                requirements.add(labels -> !kv[1].trim().equals(labels.get(kv[0].trim())));
-            } else if (r.contains("=")) {
-                String[] kv = r.split("==?", 2);
-                requirements.add(labels -> kv[1].trim().equals(labels.get(kv[0].trim())));
-            } else if (r.startsWith("!")) {
-                requirements.add(labels -> !labels.containsKey(r.substring(1).trim()));
-            } else {
-                requirements.add(labels -> labels.containsKey(r));
-            }
-        }
-        return labels -> requirements.stream().allMatch(p -> p.test(labels == null ? Map.of() : labels));
+        return LabelSelectors.parse(selector)::matches;
     }
 
     /** Field selectors {@code a.b=c,d!=e} over the JSON of an object. */
@@ -130,27 +104,5 @@ public final class Selectors {
             current = o.getValue(part);
         }
         return current;
-    }
-
-    /** Splits on commas that are not inside parentheses. */
-    private static List<String> splitTopLevel(String s) {
-        List<String> out = new ArrayList<>();
-        int depth = 0;
-        StringBuilder current = new StringBuilder();
-        for (char c : s.toCharArray()) {
-            if (c == '(') {
-                depth++;
-            } else if (c == ')') {
-                depth--;
-            }
-            if (c == ',' && depth == 0) {
-                out.add(current.toString());
-                current.setLength(0);
-            } else {
-                current.append(c);
-            }
-        }
-        out.add(current.toString());
-        return out;
     }
 }

@@ -14,4 +14,4 @@ main=io.kapacitystack.kapacity.bench.FoundationBench
 java -Xmx2g -Dorg.slf4j.simpleLogger.defaultLogLevel=warn \
   -Dorg.slf4j.simpleLogger.log.io.fabric8=error \
   -cp "test-classes:classes:$(cat cp.txt)" \
-  "$main" "${1:-all}" 2>&1 | grep -v -E "MockWebServer|^INFO:"
+  "$main" "$@" 2>&1 | grep -v -E "MockWebServer|^INFO:"

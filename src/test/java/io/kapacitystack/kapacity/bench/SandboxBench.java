@@ -18,6 +18,10 @@ import java.util.concurrent.TimeUnit;
 public final class SandboxBench {
 
     public static void main(String[] args) throws Exception {
+        if (args.length > 1) {
+            scene(Integer.parseInt(args[1]), 5);
+            System.exit(0);
+        }
         startup();
         for (int workloads : new int[]{10, 50, 100, 200}) {
             scene(workloads, 5);
@@ -64,7 +68,7 @@ public final class SandboxBench {
                 c.genericKubernetesResources(IhpaReconciler.IHPA_CONTEXT).inNamespace(ns).resource(
                         c.getKubernetesSerialization().unmarshal(ihpa("w" + i, pods), io.fabric8.kubernetes.api.model.GenericKubernetesResource.class)).create();
             }
-            waitReady(c, ns, workloads * pods, 600);
+            waitReady(c, ns, workloads * pods, 120);
             long t1 = System.nanoTime();
             for (int i = 0; i < workloads; i++) {
                 c.genericKubernetesResources(IhpaReconciler.IHPA_CONTEXT).inNamespace(ns).withName("w" + i).patch(
@@ -88,7 +92,10 @@ public final class SandboxBench {
                 return;
             }
             if (System.nanoTime() > deadline) {
-                throw new IllegalStateException("only " + ready + " of " + expected + " pods ready");
+                throw new IllegalStateException("only " + ready + " of " + expected + " pods ready; statefulsets "
+                        + c.apps().statefulSets().inNamespace(ns).list().getItems().stream()
+                        .map(x -> x.getMetadata().getName() + "=" + x.getSpec().getReplicas()).toList()
+                        + "; ihpas " + c.genericKubernetesResources(IhpaReconciler.IHPA_CONTEXT).inNamespace(ns).list().getItems().size());
             }
             Thread.sleep(100);
         }

@@ -7,6 +7,7 @@ import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.kapacitystack.kapacity.cli.ManagerOptions;
 import io.kapacitystack.kapacity.runtime.ControllerMetrics;
 import io.kapacitystack.kapacity.runtime.time.SystemClock;
+import io.kapacitystack.kapacity.webhook.WebhookServer;
 import io.vertx.core.Vertx;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -45,7 +46,12 @@ public final class ManagerCommand {
         s.concurrency = o.reconcileConcurrency;
         s.qps = o.kubeApiQps;
         s.burst = o.kubeApiBurst;
-        ControllerManager manager = new ControllerManager(vertx, client, new SystemClock(vertx), metrics, s);
+        SystemClock clock = new SystemClock(vertx);
+        ControllerManager manager = new ControllerManager(vertx, client, clock, metrics, s);
+        if (o.serveAdmissionWebhooks) {
+            new WebhookServer(vertx, clock, Path.of(o.webhookCertDir)).start(o.webhookBindAddress, 60_000)
+                    .onFailure(e -> LOG.error("admission webhook not served: {}", e.getMessage()));
+        }
         boolean[] synced = {false};
         OpsServer.listen(vertx, OpsServer.routes(vertx, metrics, () -> synced[0]), o.healthProbeBindAddress)
                 .onFailure(e -> LOG.error("cannot serve probes on {}: {}", o.healthProbeBindAddress, e.getMessage()));

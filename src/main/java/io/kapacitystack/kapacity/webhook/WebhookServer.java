@@ -1,0 +1,133 @@
+package io.kapacitystack.kapacity.webhook;
+
+import io.kapacitystack.kapacity.manager.OpsServer;
+import io.kapacitystack.kapacity.runtime.time.Clock;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.json.DecodeException;
+import io.vertx.core.json.JsonObject;
+import io.vertx.core.net.PemKeyCertOptions;
+import io.vertx.core.net.ServerSSLOptions;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.handler.BodyHandler;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/**
+ * The admission webhook server: HTTPS on {@code --webhook-bind-address} (default :9443) with {@code tls.crt} and
+ * {@code tls.key} from {@code --webhook-cert-dir} (the cert-manager secret mounted by the Helm chart), serving
+ * {@code POST /mutate-v1-pod}. Rotated certificates are picked up without a restart: the files are checked every
+ * {@code reloadMillis} and the server's TLS options updated when they change.
+ */
+public final class WebhookServer {
+
+    private static final Logger LOG = LoggerFactory.getLogger(WebhookServer.class);
+    public static final String PATH = "/mutate-v1-pod";
+
+    private final Vertx vertx;
+    private final Clock clock;
+    private final Path certFile;
+    private final Path keyFile;
+    private HttpServer server;
+    private long timer = -1;
+    private String fingerprint;
+
+    public WebhookServer(Vertx vertx, Clock clock, Path certDir) {
+        this.vertx = vertx;
+        this.clock = clock;
+        this.certFile = certDir.resolve("tls.crt");
+        this.keyFile = certDir.resolve("tls.key");
+    }
+
+    public Router routes() {
+        Router router = Router.router(vertx);
+        router.post(PATH).handler(BodyHandler.create().setBodyLimit(4 * 1024 * 1024)).handler(rc -> {
+            JsonObject review;
+            try {
+                review = rc.body().asJsonObject();
+            } catch (DecodeException e) {
+                review = null;
+            }
+            if (review == null) {
+                rc.response().setStatusCode(400).end("failed to decode admission review");
+                return;
+            }
+            rc.response().putHeader("content-type", "application/json")
+                    .end(PodReadinessGateMutator.review(review, clock.now()).encode());
+        });
+        router.get("/healthz").handler(rc -> rc.response().end("ok"));
+        return router;
+    }
+
+    public Future<HttpServer> start(String bindAddress, long reloadMillis) {
+        if (!Files.isReadable(certFile) || !Files.isReadable(keyFile)) {
+            return Future.failedFuture("webhook certificate not found: need " + certFile + " and " + keyFile
+                    + " (mount the webhook-server-cert secret, or run with --serve-admission-webhooks=false)");
+        }
+        OpsServer.HostPort hp = OpsServer.HostPort.parse(bindAddress);
+        fingerprint = fingerprint();
+        HttpServerOptions options = new HttpServerOptions().setSsl(true).setKeyCertOptions(keyCert()).setPort(hp.port).setHost(hp.host);
+        return vertx.createHttpServer(options).requestHandler(routes()).listen().onSuccess(s -> {
+            server = s;
+            timer = vertx.setPeriodic(reloadMillis, id -> reloadIfChanged());
+            LOG.info("webhook serving {} on {} (TLS from {})", PATH, bindAddress, certFile.getParent());
+        });
+    }
+
+    private void reloadIfChanged() {
+        String now = fingerprint();
+        if (now == null || now.equals(fingerprint)) {
+            return;
+        }
+        PemKeyCertOptions next;
+        try {
+            next = keyCert();
+        } catch (IllegalStateException e) {
+            LOG.warn("webhook certificate changed but could not be read (keeping the old one): {}", e.getMessage());
+            return;
+        }
+        server.updateSSLOptions(new ServerSSLOptions().setKeyCertOptions(next))
+                .onSuccess(changed -> {
+                    fingerprint = now;
+                    LOG.info("webhook certificate reloaded from {}", certFile);
+                })
+                .onFailure(e -> LOG.warn("webhook certificate changed but could not be loaded (keeping the old one): {}", e.getMessage()));
+    }
+
+    /** By content, not path: Vert.x treats equal options as "no change", and a rotated secret keeps its paths. */
+    private PemKeyCertOptions keyCert() {
+        try {
+            return new PemKeyCertOptions().setCertValue(Buffer.buffer(Files.readAllBytes(certFile)))
+                    .setKeyValue(Buffer.buffer(Files.readAllBytes(keyFile)));
+        } catch (java.io.IOException e) {
+            throw new IllegalStateException("cannot read the webhook certificate: " + e.getMessage(), e);
+        }
+    }
+
+    /** Content-based, so a secret update (a symlink swap in the mounted volume) is noticed whatever the mtimes say. */
+    private String fingerprint() {
+        try {
+            return Integer.toHexString(java.util.Arrays.hashCode(Files.readAllBytes(certFile)))
+                    + Integer.toHexString(java.util.Arrays.hashCode(Files.readAllBytes(keyFile)));
+        } catch (java.io.IOException e) {
+            return null;
+        }
+    }
+
+    public int port() {
+        return server.actualPort();
+    }
+
+    public Future<Void> close() {
+        if (timer >= 0) {
+            vertx.cancelTimer(timer);
+        }
+        return server == null ? Future.succeededFuture() : server.close();
+    }
+}

@@ -31,6 +31,7 @@ import java.util.List;
 public final class SandboxApp {
 
     private static final Logger LOG = LoggerFactory.getLogger(SandboxApp.class);
+    static final String TRAFFIC_ANNOTATION = "sandbox.kapacitystack.io/traffic";
 
     public static final class Settings {
         public int port = 8080;
@@ -105,6 +106,10 @@ public final class SandboxApp {
         for (String file : SandboxCommand.SAMPLES.get(sample)) {
             cluster.applyYaml(namespace, resource("k8s-examples/" + file)).toCompletionStage().toCompletableFuture().join();
         }
+        // The quick starts' periodic client, simulated: a V-shaped hourly wave of requests on nginx.
+        cluster.client().apps().statefulSets().inNamespace(namespace).withName("nginx")
+                .edit(sts -> new io.fabric8.kubernetes.api.model.apps.StatefulSetBuilder(sts)
+                        .editMetadata().addToAnnotations(TRAFFIC_ANNOTATION, "vshape 100").endMetadata().build());
         LOG.info("loaded sample {} into namespace {}", sample, namespace);
     }
 

@@ -1,0 +1,85 @@
+package io.kapacitystack.kapacity.cli;
+
+import io.kapacitystack.kapacity.testing.Await;
+import io.kapacitystack.kapacity.testing.Kubectl;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpServer;
+import io.vertx.ext.web.client.WebClient;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class SandboxAppTest {
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void defaultSamplesEachGetTheirOwnNamespaceAndTraffic() throws Exception {
+        Vertx vertx = Vertx.vertx();
+        SandboxApp.Settings s = new SandboxApp.Settings();
+        s.port = 0;
+        s.kubeconfig = dir.resolve("k");
+        s.samples = SandboxCommand.samples("default");
+        SandboxApp app = SandboxApp.start(vertx, s).toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
+        try {
+            Kubectl kubectl = new Kubectl(s.kubeconfig);
+            String ihpas = kubectl.ok("get", "ihpa", "-A", "-o", "jsonpath={range .items[*]}{.metadata.namespace}/{.metadata.name} {end}");
+            assertTrue(ihpas.contains("cron-sample/cron-portrait-sample"), ihpas);
+            assertTrue(ihpas.contains("gray-sample/gray-strategy-sample"), ihpas);
+            Await.until("both samples to have a ReplicaProfile", Duration.ofSeconds(30),
+                    () -> kubectl.ok("get", "rp", "-A", "--no-headers").trim().split("\n").length == 2);
+            WebClient web = WebClient.create(vertx);
+            String metrics = web.get(app.httpPort(), "127.0.0.1", "/sandbox/metrics").send()
+                    .toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS).bodyAsString();
+            assertTrue(metrics.contains("namespace=\"cron-sample\""), metrics);
+            assertEquals("vshape 100", kubectl.ok("get", "sts", "nginx", "-n", "cron-sample", "-o",
+                    "jsonpath={.metadata.annotations.sandbox\\.kapacitystack\\.io/traffic}"));
+            String controllerMetrics = web.get(app.httpPort(), "127.0.0.1", "/metrics").send()
+                    .toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS).bodyAsString();
+            assertTrue(controllerMetrics.contains("controller_runtime_reconcile_total{controller=\"intelligenthorizontalpodautoscaler\""), controllerMetrics);
+        } finally {
+            app.close().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+            vertx.close();
+        }
+    }
+
+    @Test
+    void aPortInUseNamesTheFlagToChange() throws Exception {
+        Vertx vertx = Vertx.vertx();
+        HttpServer taken = vertx.createHttpServer().requestHandler(r -> r.response().end()).listen(0, "127.0.0.1")
+                .toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+        try {
+            SandboxApp.Settings s = new SandboxApp.Settings();
+            s.port = taken.actualPort();
+            s.kubeconfig = dir.resolve("k2");
+            Throwable e = SandboxApp.start(vertx, s).toCompletionStage().toCompletableFuture()
+                    .handle((a, t) -> t).get(60, TimeUnit.SECONDS);
+            assertTrue(e != null && e.getMessage().contains("already in use; choose another with --port"), String.valueOf(e));
+            s.port = 0;
+            s.apiPort = taken.actualPort();
+            Throwable api = SandboxApp.start(vertx, s).toCompletionStage().toCompletableFuture()
+                    .handle((a, t) -> t).get(60, TimeUnit.SECONDS);
+            assertTrue(api != null && api.getMessage().contains("--api-port"), String.valueOf(api));
+        } finally {
+            vertx.close();
+        }
+    }
+
+    @Test
+    void sampleNamesAreChecked() {
+        assertEquals(List.of("cron", "gray"), SandboxCommand.samples("default"));
+        assertEquals(List.of(), SandboxCommand.samples("none"));
+        assertEquals(List.of("gray"), SandboxCommand.samples("gray"));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> SandboxCommand.samples("cron,nope"));
+        assertTrue(e.getMessage().contains("unknown sample \"nope\""));
+    }
+}

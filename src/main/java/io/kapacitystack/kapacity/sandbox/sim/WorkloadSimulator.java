@@ -12,7 +12,6 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -33,7 +32,7 @@ public final class WorkloadSimulator implements AutoCloseable {
     private final KubernetesClient client;
     private final Clock clock;
     private final SandboxOptions options;
-    private final ExecutorService thread = Executors.newSingleThreadExecutor(r -> {
+    private final java.util.concurrent.ScheduledExecutorService thread = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "sandbox-simulator");
         t.setDaemon(true);
         return t;
@@ -100,6 +99,8 @@ public final class WorkloadSimulator implements AutoCloseable {
                         .endStatus().build()).create();
             }
         }
+        // A safety net like an informer resync: a pass that failed, or a wake-up armed by it, is never lost for long.
+        thread.scheduleWithFixedDelay(this::poke, 2, 2, TimeUnit.SECONDS);
         poke();
     }
 
@@ -120,8 +121,14 @@ public final class WorkloadSimulator implements AutoCloseable {
             }
         } finally {
             scheduled.set(false);
-            if (dirty.get() && !closed && passes < MAX_PASSES_WITHOUT_PROGRESS) {
-                poke();
+            if (dirty.get() && !closed) {
+                if (passes < MAX_PASSES_WITHOUT_PROGRESS) {
+                    poke();
+                } else {
+                    // Busy (pokes keep arriving): yield for a moment instead of dropping the pending work,
+                    // which would leave the world stalled until some unrelated change.
+                    thread.schedule(this::poke, 100, TimeUnit.MILLISECONDS);
+                }
             }
         }
     }

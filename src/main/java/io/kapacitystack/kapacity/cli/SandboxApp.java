@@ -25,8 +25,8 @@ import java.util.List;
 
 /**
  * Everything the sandbox runs, started in order and stopped in reverse: the embedded API and simulator, the
- * controllers, the HTTP server (console, /metrics, /sandbox/metrics), then the samples and the kubeconfig (written
- * last, so that a kubeconfig on disk means the API answers).
+ * controllers, the HTTP server (console, /metrics, /sandbox/metrics) and the kubeconfig (written last, so that a
+ * kubeconfig on disk means the API answers). Samples are loaded afterwards, so the banner comes as early as possible.
  */
 public final class SandboxApp {
 
@@ -37,7 +37,6 @@ public final class SandboxApp {
         public int port = 8080;
         public int apiPort = 0;
         public Path kubeconfig = Path.of("sandbox.kubeconfig");
-        public List<String> samples = List.of();
         public double clockSpeed = 1;
         /** When set, used instead of a clock that starts now and runs at {@link #clockSpeed}. */
         public Clock clock;
@@ -59,11 +58,13 @@ public final class SandboxApp {
         return SandboxCluster.start(vertx, app.clock, SandboxOptions.defaults().withApiPort(s.apiPort))
                 .recover(e -> Future.failedFuture(bindError(e, "--api-port", s.apiPort)))
                 .compose(cluster -> {
+                    LOG.debug("embedded API and simulator up after {} ms of JVM uptime", uptime());
                     app.cluster = cluster;
                     app.manager = new ControllerManager(vertx, cluster.client(), app.clock, app.metrics, new ControllerManager.Settings());
                     return app.manager.startCaches();
                 })
                 .compose(v -> {
+                    LOG.debug("caches synced after {} ms of JVM uptime", uptime());
                     app.manager.startControllers();
                     Router router = OpsServer.routes(vertx, app.metrics, () -> true);
                     router.route("/sandbox/metrics").handler(app.cluster.metricsHandler());
@@ -75,14 +76,15 @@ public final class SandboxApp {
                 .compose(server -> {
                     app.http = server;
                     return vertx.executeBlocking(() -> {
-                        for (String sample : s.samples) {
-                            app.loadSample(sample);
-                        }
                         app.cluster.writeKubeconfig(s.kubeconfig);
                         return app;
                     }, false);
                 })
                 .recover(e -> app.close().compose(v -> Future.failedFuture(e)));
+    }
+
+    private static long uptime() {
+        return java.lang.management.ManagementFactory.getRuntimeMXBean().getUptime();
     }
 
     public SandboxCluster cluster() {
@@ -99,6 +101,16 @@ public final class SandboxApp {
 
     public int httpPort() {
         return http.actualPort();
+    }
+
+    /** Loads the named quick starts, each into its own namespace {@code <name>-sample}. */
+    public Future<Void> loadSamples(Vertx vertx, List<String> samples) {
+        return vertx.executeBlocking(() -> {
+            for (String sample : samples) {
+                loadSample(sample);
+            }
+            return null;
+        }, false);
     }
 
     void loadSample(String sample) {

@@ -61,7 +61,6 @@ public final class SandboxCommand {
         settings.port = f.getInt("port");
         settings.apiPort = f.getInt("api-port");
         settings.kubeconfig = Path.of(f.get("kubeconfig-out")).toAbsolutePath();
-        settings.samples = samples;
         settings.clockSpeed = speed;
         SandboxApp[] app = new SandboxApp[1];
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
@@ -75,6 +74,10 @@ public final class SandboxCommand {
                 .onSuccess(a -> {
                     app[0] = a;
                     System.out.println(banner(a.httpPort(), a.cluster().apiUrl(), settings.kubeconfig, samples, speed));
+                    a.loadSamples(vertx, samples)
+                            .onSuccess(v -> System.out.println(samples.isEmpty() ? "" : "Samples loaded: "
+                                    + String.join(", ", samples.stream().map(x -> x + "-sample").toList())))
+                            .onFailure(e -> System.err.println("failed to load samples: " + e.getMessage()));
                 })
                 .onFailure(e -> {
                     System.err.println("sandbox failed to start: " + e.getMessage());

@@ -35,11 +35,13 @@ public final class SandboxBench {
             SandboxApp.Settings s = new SandboxApp.Settings();
             s.port = 0;
             s.kubeconfig = Files.createTempFile("bench", ".kubeconfig");
-            s.samples = java.util.List.of("cron", "gray");
             long t0 = System.nanoTime();
             SandboxApp app = SandboxApp.start(vertx, s).toCompletionStage().toCompletableFuture().get(120, TimeUnit.SECONDS);
             long t1 = System.nanoTime();
-            System.out.printf("sandbox start (API, simulator, controllers, HTTP, 2 samples, kubeconfig) run %d: %.0f ms%n", i, (t1 - t0) / 1e6);
+            app.loadSamples(vertx, java.util.List.of("cron", "gray")).toCompletionStage().toCompletableFuture().get(120, TimeUnit.SECONDS);
+            long t2 = System.nanoTime();
+            System.out.printf("sandbox start (API, simulator, controllers, HTTP, kubeconfig) run %d: %.0f ms; two samples loaded %.0f ms later%n",
+                    i, (t1 - t0) / 1e6, (t2 - t1) / 1e6);
             app.close().toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
             vertx.close().toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
         }

@@ -28,9 +28,9 @@ class SandboxAppTest {
         SandboxApp.Settings s = new SandboxApp.Settings();
         s.port = 0;
         s.kubeconfig = dir.resolve("k");
-        s.samples = SandboxCommand.samples("default");
         SandboxApp app = SandboxApp.start(vertx, s).toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
         try {
+            app.loadSamples(vertx, SandboxCommand.samples("default")).toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
             Kubectl kubectl = new Kubectl(s.kubeconfig);
             String ihpas = kubectl.ok("get", "ihpa", "-A", "-o", "jsonpath={range .items[*]}{.metadata.namespace}/{.metadata.name} {end}");
             assertTrue(ihpas.contains("cron-sample/cron-portrait-sample"), ihpas);

@@ -27,6 +27,10 @@ public final class ReplicaProfilePlanner {
     }
 
     public static ReplicaProfilePlan plan(ReplicaProfile rp, ScaleInfo scale, PodStates pods, Instant now) {
+        return plan(rp, scale, pods, PodSorter.forKind(rp.getSpec().scaleTargetRef == null ? null : rp.getSpec().scaleTargetRef.kind), now);
+    }
+
+    public static ReplicaProfilePlan plan(ReplicaProfile rp, ScaleInfo scale, PodStates pods, java.util.Comparator<io.fabric8.kubernetes.api.model.Pod> sorter, Instant now) {
         ReplicaProfileSpec spec = rp.getSpec();
         ReplicaProfileStatus status = copy(rp.getStatus());
         Long generation = rp.getMetadata().getGeneration();
@@ -70,30 +74,73 @@ public final class ReplicaProfilePlanner {
                     "the number of replicas of some states do not meet the expectation", now);
         }
 
+        if (ensured) {
+            return new ReplicaProfilePlan(status, null, events);
+        }
+        boolean needStateChange = spec.cutoff() > 0 || spec.standby() > 0 || cutoff > 0 || standby > 0;
+        boolean canDoStateChange = pods.running() == scale.specReplicas;
+        PodStateChange change = null;
+        if (needStateChange && canDoStateChange) {
+            String unsupported = unsupportedBehavior(spec);
+            if (unsupported != null) {
+                Conditions.set(status.conditions, APPLIED, false, generation, "UnsupportedPodBehavior", unsupported, now);
+                events.add(PlannedEvent.warning("UnsupportedPodBehavior", unsupported));
+                return new ReplicaProfilePlan(status, null, events);
+            }
+            change = PodStateChange.calculate(pods, desiredOnline, spec.cutoff(), spec.standby(), sorter);
+            addPodEvent(events, "OnlinePods", "online pods: ", change.to(PodState.Online));
+            addPodEvent(events, "CutoffPods", "cutoff pods: ", change.to(PodState.Cutoff));
+            addPodEvent(events, "StandbyPods", "standby pods: ", change.to(PodState.Standby));
+            addPodEvent(events, "SelectPodsToDelete", "select pods to delete: ", change.to(PodState.Deleted));
+        }
+
         int desiredReplicas = desiredOnline + spec.cutoff() + spec.standby();
-        if (spec.direction() != ReplicaProfileSpec.ScalingDirection.Both && spec.direction() != ReplicaProfileSpec.ScalingDirection.Neither) {
+        if (spec.direction() == ReplicaProfileSpec.ScalingDirection.Up || spec.direction() == ReplicaProfileSpec.ScalingDirection.Down) {
             desiredReplicas = directionLimited(spec.direction(), scale.specReplicas, desiredReplicas);
         } else if (spec.direction() == ReplicaProfileSpec.ScalingDirection.Neither) {
-            desiredReplicas = scale.specReplicas;
+            desiredReplicas = scale.specReplicas + spec.cutoff() + spec.standby() - cutoff - standby;
+            desiredReplicas = Math.max(desiredReplicas, 0);
         }
         Integer scaleTo = null;
-        if (!ensured && desiredReplicas != scale.specReplicas) {
+        // Scaling up is always safe. Scaling down while pod states are in flux could remove the wrong pods (the
+        // workload picks which), so it waits until the state change could be applied to a settled pod set.
+        boolean safe = desiredReplicas > scale.specReplicas || !needStateChange || canDoStateChange;
+        if (desiredReplicas != scale.specReplicas && safe) {
             events.add(PlannedEvent.normal("UpdateScale",
                     String.format("rescale target workload from %d to %d replicas", scale.specReplicas, desiredReplicas)));
             scaleTo = desiredReplicas;
-        } else if (ensured) {
-            return new ReplicaProfilePlan(status, null, events);
         }
 
-        boolean needStateChange = spec.cutoff() > 0 || spec.standby() > 0 || cutoff > 0 || standby > 0;
-        if (needStateChange) {
-            Conditions.set(status.conditions, APPLIED, false, generation, "PodStateChangeUnavailable",
-                    "this version scales the workload to the total but does not yet move pods into Cutoff or Standby", now);
-        } else {
+        if (!needStateChange || canDoStateChange) {
             Conditions.set(status.conditions, APPLIED, true, generation, "ReplicaProfileApplied",
                     "all the operations for ensuring the replica profile are applied", now);
+        } else {
+            Conditions.set(status.conditions, APPLIED, false, generation, "StateChangeSkipped",
+                    "state change skipped as the number of current running pods observed mismatch the desired replicas of the target workload", now);
         }
-        return new ReplicaProfilePlan(status, scaleTo, events);
+        return new ReplicaProfilePlan(status, scaleTo, events, change);
+    }
+
+    private static String unsupportedBehavior(ReplicaProfileSpec spec) {
+        if (spec.behavior == null) {
+            return null;
+        }
+        if (spec.behavior.podSorter != null && spec.behavior.podSorter.type == io.kapacitystack.kapacity.api.v1alpha1.ReplicaProfileBehavior.PodSorter.Type.External) {
+            return "external pod sorters are not supported; use podSorter.type WorkloadDefault";
+        }
+        if (spec.behavior.podTrafficController != null
+                && spec.behavior.podTrafficController.type == io.kapacitystack.kapacity.api.v1alpha1.ReplicaProfileBehavior.PodTrafficController.Type.External) {
+            return "external pod traffic controllers are not supported; use podTrafficController.type ReadinessGate";
+        }
+        return null;
+    }
+
+    /** Go's %v of a []string: "[a b c]". */
+    private static void addPodEvent(List<PlannedEvent> events, String reason, String prefix, List<io.fabric8.kubernetes.api.model.Pod> pods) {
+        if (!pods.isEmpty()) {
+            events.add(PlannedEvent.normal(reason, prefix + "[" + String.join(" ",
+                    pods.stream().map(p -> p.getMetadata().getName()).toList()) + "]"));
+        }
     }
 
     /** With a one-way direction the workload's replica count may only move that way. */

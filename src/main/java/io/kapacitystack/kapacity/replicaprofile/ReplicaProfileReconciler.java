@@ -2,6 +2,9 @@ package io.kapacitystack.kapacity.replicaprofile;
 
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodCondition;
+import io.fabric8.kubernetes.api.model.PodConditionBuilder;
+import io.kapacitystack.kapacity.api.v1alpha1.PodState;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
@@ -41,6 +44,8 @@ import java.util.stream.Collectors;
 public final class ReplicaProfileReconciler implements Reconciler {
 
     public static final String COMPONENT = "replica_profile_controller";
+    /** pod-deletion-cost is an int32; pods on their way out get the lowest value. */
+    static final String LOWEST_DELETION_COST = "-2147483648";
     public static final ResourceDefinitionContext RP_CONTEXT = new ResourceDefinitionContext.Builder()
             .withGroup(Constants.GROUP).withVersion(Constants.VERSION).withKind("ReplicaProfile")
             .withPlural("replicaprofiles").withNamespaced(true).build();
@@ -130,23 +135,99 @@ public final class ReplicaProfileReconciler implements Reconciler {
     }
 
     private Future<ReconcileResult> apply(ReconcileContext ctx, ReplicaProfile rp, ReplicaProfilePlan plan) {
-        Future<Void> scaled = Future.succeededFuture();
+        Future<Void> done = Future.succeededFuture();
+        if (plan.stateChange != null && !plan.stateChange.isEmpty()) {
+            done = applyStateChange(ctx, rp, plan.stateChange);
+        }
         if (plan.scaleTo != null) {
             int replicas = plan.scaleTo;
-            scaled = scales.update(rp.getMetadata().getNamespace(), rp.getSpec().scaleTargetRef, replicas)
+            done = done.compose(v -> scales.update(rp.getMetadata().getNamespace(), rp.getSpec().scaleTargetRef, replicas)
                     .onSuccess(s -> metrics.scalingAction("scale"))
                     .<Void>mapEmpty()
                     .recover(e -> errorOut(ctx, rp, ReplicaProfilePlanner.APPLIED, "FailedUpdateScale",
-                            "failed to update the target's scale: " + KubeObjects.shortMessage(e)))
-                    .compose(v -> {
-                        Future<Void> f = Future.succeededFuture();
-                        for (PlannedEvent e : plan.events) {
-                            f = f.compose(x -> recorder.record(rp, e));
-                        }
-                        return f;
-                    });
+                            "failed to update the target's scale: " + KubeObjects.shortMessage(e))));
         }
-        return scaled.compose(v -> writeStatus(rp, plan.status)).map(ReconcileResult.done());
+        return done.compose(v -> {
+                    Future<Void> f = Future.succeededFuture();
+                    for (PlannedEvent e : plan.events) {
+                        f = f.compose(x -> recorder.record(rp, e));
+                    }
+                    return f;
+                })
+                .compose(v -> writeStatus(rp, plan.status)).map(ReconcileResult.done());
+    }
+
+    /**
+     * Moves pods between states: traffic first (the readiness-gate condition), then the state label, so a pod is
+     * never labelled Online while its traffic is still cut. Pods that will be deleted by a ReplicaSet get the lowest
+     * deletion cost, so the ReplicaSet controller removes exactly them when the scale drops.
+     */
+    private Future<Void> applyStateChange(ReconcileContext ctx, ReplicaProfile rp, PodStateChange change) {
+        Future<Void> f = Future.succeededFuture();
+        for (Pod pod : change.to(PodState.Online)) {
+            f = f.compose(v -> setTraffic(pod, true, ctx.now()).compose(x -> setState(pod, null))
+                    .recover(e -> errorOut(ctx, rp, ReplicaProfilePlanner.APPLIED, "FailedOnlinePods",
+                            "failed to online pods: " + KubeObjects.shortMessage(e))));
+        }
+        for (Pod pod : change.to(PodState.Cutoff)) {
+            f = f.compose(v -> setTraffic(pod, false, ctx.now()).compose(x -> setState(pod, "Cutoff"))
+                    .recover(e -> errorOut(ctx, rp, ReplicaProfilePlanner.APPLIED, "FailedCutoffPods",
+                            "failed to cutoff pods: " + KubeObjects.shortMessage(e))));
+        }
+        for (Pod pod : change.to(PodState.Standby)) {
+            f = f.compose(v -> setTraffic(pod, false, ctx.now()).compose(x -> setState(pod, "Standby"))
+                    .recover(e -> errorOut(ctx, rp, ReplicaProfilePlanner.APPLIED, "FailedStandbyPods",
+                            "failed to standby pods: " + KubeObjects.shortMessage(e))));
+        }
+        String kind = rp.getSpec().scaleTargetRef == null ? "" : rp.getSpec().scaleTargetRef.kind;
+        if ("ReplicaSet".equals(kind) || "Deployment".equals(kind)) {
+            for (Pod pod : change.to(PodState.Deleted)) {
+                f = f.compose(v -> patchPod(pod, serialization.asJson(Map.of("metadata", Map.of("annotations",
+                                Map.of(PodSorter.DELETION_COST, LOWEST_DELETION_COST)))))
+                        .recover(e -> errorOut(ctx, rp, ReplicaProfilePlanner.APPLIED, "FailedSelectPodsToDelete",
+                                "failed to select pods to delete: " + KubeObjects.shortMessage(e))));
+            }
+        }
+        return f.onSuccess(v -> metrics.scalingAction("podstate"));
+    }
+
+    private Future<Void> setTraffic(Pod cached, boolean on, java.time.Instant now) {
+        Pod pod = pods.get(ObjectKey.of(cached));
+        Pod current = pod == null ? cached : pod;
+        List<PodCondition> conditions = new ArrayList<>(current.getStatus() == null || current.getStatus().getConditions() == null
+                ? List.of() : current.getStatus().getConditions());
+        String status = on ? "True" : "False";
+        PodCondition existing = conditions.stream().filter(c -> Constants.READINESS_GATE_CONDITION.equals(c.getType()))
+                .findFirst().orElse(null);
+        if (existing != null && status.equals(existing.getStatus())) {
+            return Future.succeededFuture();
+        }
+        PodCondition updated = new PodConditionBuilder().withType(Constants.READINESS_GATE_CONDITION).withStatus(status)
+                .withLastTransitionTime(io.kapacitystack.kapacity.api.v1alpha1.KubeTime.format(now)).build();
+        if (existing != null) {
+            conditions.set(conditions.indexOf(existing), updated);
+        } else {
+            conditions.add(updated);
+        }
+        String patch = serialization.asJson(Map.of("status", Map.of("conditions", conditions)));
+        return executor.call(() -> client.pods().inNamespace(current.getMetadata().getNamespace())
+                        .withName(current.getMetadata().getName()).subresource("status")
+                        .patch(PatchContext.of(PatchType.JSON_MERGE), patch))
+                .onSuccess(pods::wrote)
+                .mapEmpty();
+    }
+
+    /** Online is the absence of the label, as in Kapacity. */
+    private Future<Void> setState(Pod pod, String state) {
+        String value = state == null ? "null" : "\"" + state + "\"";
+        return patchPod(pod, "{\"metadata\":{\"labels\":{\"" + Constants.POD_STATE_LABEL + "\":" + value + "}}}");
+    }
+
+    private Future<Void> patchPod(Pod pod, String json) {
+        return executor.call(() -> client.pods().inNamespace(pod.getMetadata().getNamespace())
+                        .withName(pod.getMetadata().getName()).patch(PatchContext.of(PatchType.JSON_MERGE), json))
+                .onSuccess(pods::wrote)
+                .mapEmpty();
     }
 
     private <T> Future<T> errorOut(ReconcileContext ctx, ReplicaProfile rp, String condition, String reason, String message) {

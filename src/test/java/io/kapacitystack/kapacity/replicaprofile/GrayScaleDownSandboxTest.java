@@ -1,0 +1,146 @@
+package io.kapacitystack.kapacity.replicaprofile;
+
+import io.fabric8.kubernetes.api.model.Endpoints;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.kapacitystack.kapacity.events.RecordedEvent;
+import io.kapacitystack.kapacity.manager.ControllerManager;
+import io.kapacitystack.kapacity.runtime.ControllerMetrics;
+import io.kapacitystack.kapacity.runtime.time.ManualClock;
+import io.kapacitystack.kapacity.sandbox.SandboxCluster;
+import io.kapacitystack.kapacity.sandbox.SandboxOptions;
+import io.kapacitystack.kapacity.testing.Await;
+import io.vertx.core.Vertx;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+/**
+ * Kapacity's multi-stage gray scale-down quick start in the sandbox: static 1 (priority 1), cron 5 in minutes 0-10
+ * (priority 2), scale-down through Cutoff in 50 % steps every 30 s and 60 s of observation. The IHPA's events, the
+ * pods' state labels and the Service's endpoints follow each step.
+ */
+class GrayScaleDownSandboxTest {
+
+    private static final String NS = "gray";
+    private static final Instant START = Instant.parse("2026-11-23T07:55:00Z");
+
+    private Vertx vertx;
+    private ManualClock clock;
+    private SandboxCluster cluster;
+    private ControllerManager manager;
+    private final List<RecordedEvent> events = new CopyOnWriteArrayList<>();
+
+    @BeforeEach
+    void start() throws Exception {
+        vertx = Vertx.vertx();
+        clock = new ManualClock(vertx, START);
+        cluster = SandboxCluster.start(vertx, clock, SandboxOptions.defaults()).toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
+        for (String f : List.of("nginx-statefulset.yaml", "gray-strategy-sample.yaml")) {
+            cluster.applyYaml(NS, Files.readString(Path.of("k8s-examples", f))).toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+        }
+        manager = new ControllerManager(vertx, cluster.client(), clock, new ControllerMetrics(), new ControllerManager.Settings());
+        manager.ihpaEvents().addListener(e -> {
+            if ("Normal".equals(e.type)) {
+                events.add(e);
+            }
+        });
+        manager.startCaches().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+        manager.startControllers();
+    }
+
+    @AfterEach
+    void stop() throws Exception {
+        manager.stop().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+        cluster.close().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+        vertx.close();
+    }
+
+    @Test
+    void scaleDownGoesThroughCutoffStepByStep() {
+        KubernetesClient c = cluster.client();
+        awaitEvents(1);
+        awaitStatesWhileAdvancing(c, Map.of("nginx-0", "Online"));
+
+        clock.advanceTo(Instant.parse("2026-11-23T08:00:00Z"));
+        awaitEvents(2);
+        awaitStatesWhileAdvancing(c, Map.of("nginx-0", "Online", "nginx-1", "Online", "nginx-2", "Online", "nginx-3", "Online", "nginx-4", "Online"));
+        Await.until("5 endpoints", () -> endpoints(c) == 5);
+
+        clock.advanceTo(Instant.parse("2026-11-23T08:10:00Z"));
+        awaitEvents(3);
+        Await.until("nginx-3 and nginx-4 cut off", () -> podStates(c).equals(Map.of("nginx-0", "Online", "nginx-1", "Online",
+                "nginx-2", "Online", "nginx-3", "Cutoff", "nginx-4", "Cutoff")));
+        Await.until("3 endpoints", () -> endpoints(c) == 3);
+
+        clock.advanceTo(Instant.parse("2026-11-23T08:10:30Z"));
+        awaitEvents(4);
+        Await.until("four pods cut off", () -> podStates(c).equals(Map.of("nginx-0", "Online", "nginx-1", "Cutoff",
+                "nginx-2", "Cutoff", "nginx-3", "Cutoff", "nginx-4", "Cutoff")));
+        Await.until("1 endpoint", () -> endpoints(c) == 1);
+
+        clock.advanceTo(Instant.parse("2026-11-23T08:11:30Z"));
+        awaitEvents(5);
+        awaitStatesWhileAdvancing(c, Map.of("nginx-0", "Online"));
+        assertEquals(List.of(
+                "create ReplicaProfile with onlineReplcas: 1, cutoffReplicas: 0, standbyReplicas: 0",
+                "update ReplicaProfile with onlineReplcas: 1 -> 5, cutoffReplicas: 0 -> 0, standbyReplicas: 0 -> 0",
+                "update ReplicaProfile with onlineReplcas: 5 -> 3, cutoffReplicas: 0 -> 2, standbyReplicas: 0 -> 0",
+                "update ReplicaProfile with onlineReplcas: 3 -> 1, cutoffReplicas: 2 -> 4, standbyReplicas: 0 -> 0",
+                "update ReplicaProfile with onlineReplcas: 1 -> 1, cutoffReplicas: 4 -> 0, standbyReplicas: 0 -> 0"),
+                events.stream().map(e -> e.message).collect(Collectors.toList()));
+        assertEquals(1, endpoints(c));
+    }
+
+    private void awaitEvents(int n) {
+        Await.until(n + " IHPA events (have " + events.size() + ")", () -> events.size() >= n);
+        assertEquals(n, events.size(), events.toString());
+    }
+
+    /** Lets simulated time pass (pod start-up, termination) in small steps until the pods match. */
+    private void awaitStatesWhileAdvancing(KubernetesClient c, Map<String, String> expected) {
+        // never past the next step of the scenario (steps are at least 30 s apart)
+        Instant limit = clock.now().plusSeconds(25);
+        Await.until("pods " + expected + " (have " + podStates(c) + ")", Duration.ofSeconds(30), () -> {
+            if (podStates(c).equals(expected)) {
+                return true;
+            }
+            if (clock.now().isBefore(limit)) {
+                clock.advance(Duration.ofSeconds(1));
+            }
+            return false;
+        });
+    }
+
+    /** Running pods and their state label (Online when absent). */
+    private static Map<String, String> podStates(KubernetesClient c) {
+        Map<String, String> states = new TreeMap<>();
+        for (Pod p : c.pods().inNamespace(NS).withLabel("app", "nginx").list().getItems()) {
+            if (PodStates.isRunning(p)) {
+                states.put(p.getMetadata().getName(), PodStates.stateOf(p).name());
+            }
+        }
+        return states;
+    }
+
+    private static int endpoints(KubernetesClient c) {
+        Endpoints ep = c.endpoints().inNamespace(NS).withName("nginx").get();
+        if (ep == null || ep.getSubsets() == null) {
+            return 0;
+        }
+        return ep.getSubsets().stream().mapToInt(s -> s.getAddresses() == null ? 0 : s.getAddresses().size()).sum();
+    }
+}

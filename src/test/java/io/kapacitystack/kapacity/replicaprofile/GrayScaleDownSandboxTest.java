@@ -105,9 +105,96 @@ class GrayScaleDownSandboxTest {
         assertEquals(1, endpoints(c));
     }
 
+    @Test
+    void onADeploymentExactlyTheCutoffPodsAreDeleted() throws Exception {
+        KubernetesClient c = cluster.client();
+        String deployment = Files.readString(Path.of("k8s-examples", "nginx-statefulset.yaml"))
+                .replace("kind: StatefulSet", "kind: Deployment").replace("  podManagementPolicy: Parallel\n", "")
+                .replace("  serviceName: nginx\n", "").replace("name: nginx\n  labels:\n    app: nginx\nspec:\n  selector",
+                        "name: web\n  labels:\n    app: nginx\nspec:\n  selector");
+        String ihpa = Files.readString(Path.of("k8s-examples", "gray-strategy-sample.yaml"))
+                .replace("name: gray-strategy-sample", "name: web-gray").replace("kind: StatefulSet\n    name: nginx", "kind: Deployment\n    name: web");
+        cluster.applyYaml("deploy", deployment).toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+        cluster.applyYaml("deploy", ihpa).toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+        Await.until("the Deployment's IHPA to create its profile", () -> eventsOf("web-gray").size() >= 1);
+        clock.advanceTo(Instant.parse("2026-11-23T08:00:00Z"));
+        Await.until("five running pods", Duration.ofSeconds(30), () -> {
+            if (running(c, "deploy").size() == 5) {
+                return true;
+            }
+            clock.advance(Duration.ofSeconds(1));
+            return false;
+        });
+        clock.advanceTo(Instant.parse("2026-11-23T08:10:00Z"));
+        Await.until("two pods cut off", () -> states(c, "deploy").values().stream().filter("Cutoff"::equals).count() == 2);
+        clock.advanceTo(Instant.parse("2026-11-23T08:10:30Z"));
+        Await.until("four pods cut off", () -> states(c, "deploy").values().stream().filter("Cutoff"::equals).count() == 4);
+        String survivor = states(c, "deploy").entrySet().stream().filter(e -> e.getValue().equals("Online")).findFirst().orElseThrow().getKey();
+        clock.advanceTo(Instant.parse("2026-11-23T08:11:30Z"));
+        Await.until("only the online pod left", Duration.ofSeconds(30), () -> {
+            if (running(c, "deploy").equals(List.of(survivor))) {
+                return true;
+            }
+            clock.advance(Duration.ofSeconds(1));
+            return false;
+        });
+        assertEquals(5, eventsOf("web-gray").size(), eventsOf("web-gray").toString());
+    }
+
+    @Test
+    void aControllerRestartedMidGrayNeitherRepeatsNorSkipsAStep() throws Exception {
+        KubernetesClient c = cluster.client();
+        awaitEvents(1);
+        clock.advanceTo(Instant.parse("2026-11-23T08:00:00Z"));
+        awaitEvents(2);
+        awaitStatesWhileAdvancing(c, Map.of("nginx-0", "Online", "nginx-1", "Online", "nginx-2", "Online", "nginx-3", "Online", "nginx-4", "Online"));
+        clock.advanceTo(Instant.parse("2026-11-23T08:10:00Z"));
+        awaitEvents(3);
+        Await.until("step 1 applied to the pods", () -> states(c, NS).values().stream().filter("Cutoff"::equals).count() == 2);
+
+        manager.stop().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+        clock.advanceTo(Instant.parse("2026-11-23T08:10:40Z")); // step 2 falls due while no controller runs
+        manager = new ControllerManager(vertx, c, clock, new ControllerMetrics(), new ControllerManager.Settings());
+        manager.ihpaEvents().addListener(e -> {
+            if ("Normal".equals(e.type)) {
+                events.add(e);
+            }
+        });
+        manager.startCaches().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+        manager.startControllers();
+        awaitEvents(4);
+        assertEquals("update ReplicaProfile with onlineReplcas: 3 -> 1, cutoffReplicas: 2 -> 4, standbyReplicas: 0 -> 0", events.get(3).message);
+        Await.until("1 endpoint", () -> endpoints(c) == 1);
+        // the late step happened at 08:10:40, so its 60 s of observation end at 08:11:40
+        clock.advanceTo(Instant.parse("2026-11-23T08:11:39Z"));
+        assertEquals(4, eventsOf("gray-strategy-sample").size(), "no step before its due time");
+        clock.advanceTo(Instant.parse("2026-11-23T08:11:40Z"));
+        awaitEvents(5);
+        assertEquals("update ReplicaProfile with onlineReplcas: 1 -> 1, cutoffReplicas: 4 -> 0, standbyReplicas: 0 -> 0", events.get(4).message);
+    }
+
+    private List<String> eventsOf(String name) {
+        return events.stream().filter(e -> name.equals(e.name)).map(e -> e.message).collect(Collectors.toList());
+    }
+
+    private static List<String> running(KubernetesClient c, String ns) {
+        return c.pods().inNamespace(ns).list().getItems().stream().filter(PodStates::isRunning)
+                .map(p -> p.getMetadata().getName()).sorted().collect(Collectors.toList());
+    }
+
+    private static Map<String, String> states(KubernetesClient c, String ns) {
+        Map<String, String> states = new TreeMap<>();
+        for (Pod p : c.pods().inNamespace(ns).list().getItems()) {
+            if (PodStates.isRunning(p)) {
+                states.put(p.getMetadata().getName(), PodStates.stateOf(p).name());
+            }
+        }
+        return states;
+    }
+
     private void awaitEvents(int n) {
-        Await.until(n + " IHPA events (have " + events.size() + ")", () -> events.size() >= n);
-        assertEquals(n, events.size(), events.toString());
+        Await.until(n + " IHPA events (have " + eventsOf("gray-strategy-sample") + ")", () -> eventsOf("gray-strategy-sample").size() >= n);
+        assertEquals(n, eventsOf("gray-strategy-sample").size(), eventsOf("gray-strategy-sample").toString());
     }
 
     /** Lets simulated time pass (pod start-up, termination) in small steps until the pods match. */

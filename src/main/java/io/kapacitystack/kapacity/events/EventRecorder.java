@@ -80,8 +80,11 @@ public final class EventRecorder {
             if (previous != null) {
                 int count = previous.getCount() == null ? 1 : previous.getCount();
                 try {
+                    // A merge patch, not a read-modify-write: the recorder needs only create and patch on events.
+                    String patch = "{\"count\":" + (count + 1) + ",\"lastTimestamp\":\"" + timestamp + "\"}";
                     written = client.v1().events().inNamespace(ns).withName(previous.getMetadata().getName())
-                            .edit(e -> new EventBuilder(e).withCount(count + 1).withLastTimestamp(timestamp).build());
+                            .patch(io.fabric8.kubernetes.client.dsl.base.PatchContext.of(
+                                    io.fabric8.kubernetes.client.dsl.base.PatchType.JSON_MERGE), patch);
                 } catch (RuntimeException e) {
                     written = null; // the old Event expired or was deleted: create a new one below
                 }

@@ -165,7 +165,8 @@ public final class ReplicaProfileReconciler implements Reconciler {
     private Future<Void> applyStateChange(ReconcileContext ctx, ReplicaProfile rp, PodStateChange change) {
         Future<Void> f = Future.succeededFuture();
         for (Pod pod : change.to(PodState.Online)) {
-            f = f.compose(v -> setTraffic(pod, true, ctx.now()).compose(x -> setState(pod, null))
+            f = f.compose(v -> restoreResources(ctx, rp, pod).compose(x -> setTraffic(pod, true, ctx.now()))
+                    .compose(x -> setState(pod, null))
                     .recover(e -> errorOut(ctx, rp, ReplicaProfilePlanner.APPLIED, "FailedOnlinePods",
                             "failed to online pods: " + KubeObjects.shortMessage(e))));
         }
@@ -176,6 +177,7 @@ public final class ReplicaProfileReconciler implements Reconciler {
         }
         for (Pod pod : change.to(PodState.Standby)) {
             f = f.compose(v -> setTraffic(pod, false, ctx.now()).compose(x -> setState(pod, "Standby"))
+                    .compose(x -> shrinkResources(ctx, rp, pod))
                     .recover(e -> errorOut(ctx, rp, ReplicaProfilePlanner.APPLIED, "FailedStandbyPods",
                             "failed to standby pods: " + KubeObjects.shortMessage(e))));
         }
@@ -213,6 +215,47 @@ public final class ReplicaProfileReconciler implements Reconciler {
         return executor.call(() -> client.pods().inNamespace(current.getMetadata().getNamespace())
                         .withName(current.getMetadata().getName()).subresource("status")
                         .patch(PatchContext.of(PatchType.JSON_MERGE), patch))
+                .onSuccess(pods::wrote)
+                .mapEmpty();
+    }
+
+    /**
+     * Standby gives the pod's CPU back through an in-place resize; the original values are saved on the pod first so
+     * they are never lost. Where the cluster cannot resize (no {@code pods/resize}, or it refuses), the pod stays
+     * in Standby without traffic but with its resources, and a Warning says so.
+     */
+    private Future<Void> shrinkResources(ReconcileContext ctx, ReplicaProfile rp, Pod cached) {
+        Pod pod = Objects.requireNonNullElse(pods.get(ObjectKey.of(cached)), cached);
+        if (pod.getMetadata().getAnnotations() != null && pod.getMetadata().getAnnotations().containsKey(StandbyResources.ORIGINAL_ANNOTATION)) {
+            return Future.succeededFuture();
+        }
+        StandbyResources.Shrink shrink = StandbyResources.shrink(pod, StandbyResources.DEFAULT_CPU_FLOOR);
+        if (shrink == null) {
+            return Future.succeededFuture();
+        }
+        String save = serialization.asJson(Map.of("metadata", Map.of("annotations",
+                Map.of(StandbyResources.ORIGINAL_ANNOTATION, shrink.original))));
+        return patchPod(pod, save)
+                .compose(v -> resize(pod, shrink.resizePatch))
+                .recover(e -> patchPod(pod, "{\"metadata\":{\"annotations\":{\"" + StandbyResources.ORIGINAL_ANNOTATION + "\":null}}}")
+                        .compose(v -> recorder.record(rp, PlannedEvent.warning("StandbyResizeUnavailable",
+                                "in-place resize of pod \"" + pod.getMetadata().getName() + "\" failed (" + KubeObjects.shortMessage(e)
+                                        + "); it stays in Standby without traffic but keeps its resources, like a Cutoff pod"))));
+    }
+
+    private Future<Void> restoreResources(ReconcileContext ctx, ReplicaProfile rp, Pod cached) {
+        Pod pod = Objects.requireNonNullElse(pods.get(ObjectKey.of(cached)), cached);
+        String restore = StandbyResources.restore(pod);
+        if (restore == null) {
+            return Future.succeededFuture();
+        }
+        return resize(pod, restore)
+                .compose(v -> patchPod(pod, "{\"metadata\":{\"annotations\":{\"" + StandbyResources.ORIGINAL_ANNOTATION + "\":null}}}"));
+    }
+
+    private Future<Void> resize(Pod pod, String strategicPatch) {
+        return executor.call(() -> client.pods().inNamespace(pod.getMetadata().getNamespace()).withName(pod.getMetadata().getName())
+                        .subresource("resize").patch(PatchContext.of(PatchType.STRATEGIC_MERGE), strategicPatch))
                 .onSuccess(pods::wrote)
                 .mapEmpty();
     }

@@ -173,6 +173,59 @@ class GrayScaleDownSandboxTest {
         assertEquals("update ReplicaProfile with onlineReplcas: 1 -> 1, cutoffReplicas: 4 -> 0, standbyReplicas: 0 -> 0", events.get(4).message);
     }
 
+    @Test
+    void standbyPodsGiveTheirCpuBackAndGetItAgainWhenOnline() throws Exception {
+        KubernetesClient c = cluster.client();
+        String ihpa = Files.readString(Path.of("k8s-examples", "gray-strategy-sample.yaml"))
+                .replace("name: gray-strategy-sample", "name: standby").replace("grayState: Cutoff", "grayState: Standby")
+                .replace("observationSeconds: 60", "observationSeconds: 3600");
+        cluster.applyYaml("standby", Files.readString(Path.of("k8s-examples", "nginx-statefulset.yaml")))
+                .toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+        cluster.applyYaml("standby", ihpa).toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+        Await.until("the profile", () -> eventsOf("standby").size() >= 1);
+        clock.advanceTo(Instant.parse("2026-11-23T08:00:00Z"));
+        Await.until("five running pods", Duration.ofSeconds(30), () -> {
+            if (running(c, "standby").size() == 5) {
+                return true;
+            }
+            clock.advance(Duration.ofSeconds(1));
+            return false;
+        });
+        clock.advanceTo(Instant.parse("2026-11-23T08:10:00Z"));
+        Await.until("nginx-3 and nginx-4 in Standby", () -> states(c, "standby").values().stream().filter("Standby"::equals).count() == 2);
+        Await.until("their CPU given back", () -> cpuRequest(c, "standby", "nginx-4").equals("10m")
+                && cpuRequest(c, "standby", "nginx-3").equals("10m"));
+        assertEquals("100m", cpuRequest(c, "standby", "nginx-0"));
+        Pod standby = c.pods().inNamespace("standby").withName("nginx-4").get();
+        assertEquals("10m", standby.getSpec().getContainers().get(0).getResources().getLimits().get("cpu").toString(),
+                "a limit equal to the request moves with it (QoS class kept)");
+        Await.until("traffic cut: 3 endpoints", () -> endpointsIn(c, "standby") == 3);
+
+        // The portrait goes back up (static raised to 5): the standby pods return Online with their CPU.
+        c.genericKubernetesResources(io.kapacitystack.kapacity.autoscaler.IhpaReconciler.IHPA_CONTEXT).inNamespace("standby")
+                .withName("standby").patch(io.fabric8.kubernetes.client.dsl.base.PatchContext.of(
+                        io.fabric8.kubernetes.client.dsl.base.PatchType.JSON),
+                        "[{\"op\":\"replace\",\"path\":\"/spec/portraitProviders/0/static/replicas\",\"value\":5}]");
+        Await.until("all five Online again", () -> states(c, "standby").values().stream().allMatch("Online"::equals)
+                && states(c, "standby").size() == 5);
+        Await.until("CPU restored", () -> cpuRequest(c, "standby", "nginx-4").equals("100m"));
+        assertEquals(null, c.pods().inNamespace("standby").withName("nginx-4").get().getMetadata().getAnnotations()
+                .get(StandbyResources.ORIGINAL_ANNOTATION));
+        Await.until("5 endpoints", () -> endpointsIn(c, "standby") == 5);
+    }
+
+    private static String cpuRequest(KubernetesClient c, String ns, String pod) {
+        return c.pods().inNamespace(ns).withName(pod).get().getSpec().getContainers().get(0).getResources().getRequests().get("cpu").toString();
+    }
+
+    private static int endpointsIn(KubernetesClient c, String ns) {
+        Endpoints ep = c.endpoints().inNamespace(ns).withName("nginx").get();
+        if (ep == null || ep.getSubsets() == null) {
+            return 0;
+        }
+        return ep.getSubsets().stream().mapToInt(x -> x.getAddresses() == null ? 0 : x.getAddresses().size()).sum();
+    }
+
     private List<String> eventsOf(String name) {
         return events.stream().filter(e -> name.equals(e.name)).map(e -> e.message).collect(Collectors.toList());
     }

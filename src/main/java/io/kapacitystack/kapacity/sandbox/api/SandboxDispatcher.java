@@ -93,6 +93,13 @@ public final class SandboxDispatcher extends KubernetesCrudDispatcher {
             if ("scale".equals(path.subresource())) {
                 return scale.handle(request.method(), path, body, request.getHeader("Content-Type"));
             }
+            if ("resize".equals(path.subresource())) {
+                // In-place pod resize (Kubernetes 1.33+): a patch of the pod's container resources.
+                if (!isPods(path) || request.method() != HttpMethod.PATCH) {
+                    return ApiStatus.response(405, "MethodNotAllowed", "resize supports PATCH of pods only");
+                }
+                return finish(path, request.method(), patch(ApiPath.parse(path.objectPath()), body, request.getHeader("Content-Type")));
+            }
             MockResponse response = switch (request.method()) {
                 case GET -> path.isCollection() && !path.isWatch() ? list(path) : super.handleGet(request.getPath());
                 case POST -> create(path, body);

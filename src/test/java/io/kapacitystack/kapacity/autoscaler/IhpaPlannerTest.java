@@ -153,6 +153,20 @@ class IhpaPlannerTest {
     }
 
     @Test
+    void grayStrategiesThatCannotWorkAreInvalidSpec() {
+        IntelligentHorizontalPodAutoscaler ihpa = ihpa(1, 5, staticProvider(1, 4));
+        ihpa.getSpec().behavior = new io.kapacitystack.kapacity.api.v1alpha1.IntelligentHorizontalPodAutoscalerBehavior();
+        ihpa.getSpec().behavior.scaleUp = new ScalingBehavior();
+        ihpa.getSpec().behavior.scaleUp.grayStrategy = new io.kapacitystack.kapacity.api.v1alpha1.GrayStrategy(PodState.Cutoff, 30, 150, null);
+        IhpaPlan plan = planner.plan(ihpa, null, null, T0);
+        assertCondition(plan, IhpaPlanner.SCALING_ACTIVE, "False", "InvalidSpec");
+        String message = plan.events.get(0).message();
+        assertTrue(message.contains("behavior.scaleUp.grayStrategy.changePercent must be between 1 and 100"), message);
+        assertTrue(message.contains("behavior.scaleUp.grayStrategy.grayState must be Online for scale-up (got Cutoff)"), message);
+        assertEquals(IhpaPlan.RpAction.NONE, plan.rpAction);
+    }
+
+    @Test
     void pausedPausesTheProfileAndEvaluatesNothing() {
         IntelligentHorizontalPodAutoscaler ihpa = ihpa(1, 5, staticProvider(1, 4));
         ihpa.getSpec().paused = true;

@@ -18,6 +18,10 @@ import java.util.concurrent.TimeUnit;
 public final class SandboxBench {
 
     public static void main(String[] args) throws Exception {
+        if (args.length > 1 && args[1].equals("gray")) {
+            grayStepLatency(5);
+            System.exit(0);
+        }
         if (args.length > 1) {
             scene(Integer.parseInt(args[1]), 5);
             System.exit(0);
@@ -84,6 +88,82 @@ public final class SandboxBench {
             app.close().toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
             vertx.close().toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
         }
+    }
+
+    /** From a gray step's due time (the clock reaching it) to the pods' new states and traffic being written. */
+    static void grayStepLatency(int hours) throws Exception {
+        // Report where the event loop is blocked, if it ever is (a stack trace after 1 s instead of 5 s).
+        Vertx vertx = Vertx.vertx(new io.vertx.core.VertxOptions().setWarningExceptionTime(1)
+                .setWarningExceptionTimeUnit(TimeUnit.SECONDS));
+        java.time.Instant start = java.time.Instant.parse("2026-11-23T07:55:00Z");
+        io.kapacitystack.kapacity.runtime.time.ManualClock clock = new io.kapacitystack.kapacity.runtime.time.ManualClock(vertx, start);
+        SandboxApp.Settings s = new SandboxApp.Settings();
+        s.port = 0;
+        s.kubeconfig = Files.createTempFile("bench", ".kubeconfig");
+        s.clock = clock;
+        SandboxApp app = SandboxApp.start(vertx, s).toCompletionStage().toCompletableFuture().get(120, TimeUnit.SECONDS);
+        KubernetesClient c = app.cluster().client();
+        java.util.List<Long> samples = new java.util.ArrayList<>();
+        try {
+            app.loadSamples(vertx, java.util.List.of("gray")).toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
+            String ns = "gray-sample";
+            for (int h = 0; h < hours; h++) {
+                java.time.Instant hour = java.time.Instant.parse("2026-11-23T08:00:00Z").plus(java.time.Duration.ofHours(h));
+                clock.advanceTo(hour);
+                long deadline = System.nanoTime() + 60_000_000_000L;
+                while (running(c, ns) != 5 || cutoff(c, ns) != 0) {
+                    clock.advance(java.time.Duration.ofSeconds(1));
+                    Thread.sleep(20);
+                    if (System.nanoTime() > deadline) {
+                        throw new IllegalStateException("pods never reached 5 online");
+                    }
+                }
+                Thread.sleep(500);
+                samples.add(step(clock, c, ns, hour.plusSeconds(600), 2));
+                Thread.sleep(300);
+                samples.add(step(clock, c, ns, hour.plusSeconds(630), 4));
+                Thread.sleep(300);
+                clock.advanceTo(hour.plusSeconds(690));
+                deadline = System.nanoTime() + 60_000_000_000L;
+                while (running(c, ns) != 1) {
+                    clock.advance(java.time.Duration.ofSeconds(1));
+                    Thread.sleep(20);
+                    if (System.nanoTime() > deadline) {
+                        throw new IllegalStateException("pods never went back to 1");
+                    }
+                }
+            }
+            long[] lat = samples.stream().mapToLong(Long::longValue).sorted().toArray();
+            System.out.printf("gray step due -> pods cut off (label + readiness gate), %d steps: p50 %.0f ms, p99 %.0f ms, max %.0f ms%n",
+                    lat.length, FoundationBench.pct(lat, 50) / 1e6, FoundationBench.pct(lat, 99) / 1e6, lat[lat.length - 1] / 1e6);
+        } finally {
+            app.close().toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
+            vertx.close();
+        }
+    }
+
+    static long step(io.kapacitystack.kapacity.runtime.time.ManualClock clock, KubernetesClient c, String ns, java.time.Instant due, int cutoff)
+            throws InterruptedException {
+        long t0 = System.nanoTime();
+        clock.advanceTo(due);
+        while (cutoff(c, ns) != cutoff) {
+            Thread.sleep(5);
+            if (System.nanoTime() - t0 > 60_000_000_000L) {
+                throw new IllegalStateException("step never applied");
+            }
+        }
+        return System.nanoTime() - t0;
+    }
+
+    static long running(KubernetesClient c, String ns) {
+        return c.pods().inNamespace(ns).list().getItems().stream().filter(io.kapacitystack.kapacity.replicaprofile.PodStates::isRunning).count();
+    }
+
+    static long cutoff(KubernetesClient c, String ns) {
+        return c.pods().inNamespace(ns).list().getItems().stream().filter(io.kapacitystack.kapacity.replicaprofile.PodStates::isRunning)
+                .filter(p -> p.getMetadata().getLabels() != null && "Cutoff".equals(p.getMetadata().getLabels().get("kapacitystack.io/pod-state"))
+                        && p.getStatus().getConditions().stream().anyMatch(x -> "kapacitystack.io/online".equals(x.getType()) && "False".equals(x.getStatus())))
+                .count();
     }
 
     static void waitReady(KubernetesClient c, String ns, int expected, int seconds) throws InterruptedException {

@@ -29,6 +29,11 @@ public final class PodReadinessGateMutator {
         try {
             JsonArray patch = patchFor(request, now);
             response.put("allowed", true);
+            if (!patch.isEmpty() && "CREATE".equals(request.getString("operation")) && ownerless(request.getJsonObject("object"))) {
+                // Allowed as in Kapacity, but said out loud: kubectl prints admission warnings.
+                response.put("warnings", new JsonArray().add("pod has no owner: the kapacitystack.io/online readiness gate "
+                        + "was added, but no workload scaled by a ReplicaProfile will manage this pod's traffic"));
+            }
             if (!patch.isEmpty()) {
                 response.put("patchType", "JSONPatch")
                         .put("patch", Base64.getEncoder().encodeToString(patch.encode().getBytes(StandardCharsets.UTF_8)));
@@ -76,6 +81,11 @@ public final class PodReadinessGateMutator {
             }
         }
         return ops;
+    }
+
+    private static boolean ownerless(JsonObject pod) {
+        JsonArray owners = pod.getJsonObject("metadata", new JsonObject()).getJsonArray("ownerReferences");
+        return owners == null || owners.isEmpty();
     }
 
     private static boolean contains(JsonArray entries, String field) {

@@ -30,6 +30,15 @@ class PodReadinessGateMutatorTest {
     }
 
     @Test
+    void warnsAboutPodsWithoutAnOwner() {
+        JsonObject bare = PodReadinessGateMutator.review(review("CREATE", "", pod(true)), NOW).getJsonObject("response");
+        assertTrue(bare.getJsonArray("warnings").getString(0).startsWith("pod has no owner"), bare.encode());
+        JsonObject owned = pod(true);
+        owned.getJsonObject("metadata").put("ownerReferences", new JsonArray().add(new JsonObject().put("kind", "StatefulSet").put("name", "nginx")));
+        assertNull(PodReadinessGateMutator.review(review("CREATE", "", owned), NOW).getJsonObject("response").getJsonArray("warnings"));
+    }
+
+    @Test
     void isIdempotentAndLeavesOtherPodsAlone() {
         JsonObject pod = pod(true);
         pod.getJsonObject("spec").put("readinessGates", new JsonArray().add(new JsonObject().put("conditionType", "kapacitystack.io/online")));

@@ -10,6 +10,7 @@ import io.kapacitystack.kapacity.runtime.time.ManualClock;
 import io.kapacitystack.kapacity.sandbox.SandboxCluster;
 import io.kapacitystack.kapacity.sandbox.SandboxOptions;
 import io.kapacitystack.kapacity.testing.Await;
+import io.kapacitystack.kapacity.testing.Kubectl;
 import io.vertx.core.Vertx;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -27,6 +28,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Kapacity's multi-stage gray scale-down quick start in the sandbox: static 1 (priority 1), cron 5 in minutes 0-10
@@ -38,6 +40,8 @@ class GrayScaleDownSandboxTest {
     private static final String NS = "gray";
     private static final Instant START = Instant.parse("2026-11-23T07:55:00Z");
 
+    @org.junit.jupiter.api.io.TempDir
+    Path dir;
     private Vertx vertx;
     private ManualClock clock;
     private SandboxCluster cluster;
@@ -85,12 +89,14 @@ class GrayScaleDownSandboxTest {
         Await.until("nginx-3 and nginx-4 cut off", () -> podStates(c).equals(Map.of("nginx-0", "Online", "nginx-1", "Online",
                 "nginx-2", "Online", "nginx-3", "Cutoff", "nginx-4", "Cutoff")));
         Await.until("3 endpoints", () -> endpoints(c) == 3);
+        assertKubectlShows("nginx-3", "Cutoff", 3);
 
         clock.advanceTo(Instant.parse("2026-11-23T08:10:30Z"));
         awaitEvents(4);
         Await.until("four pods cut off", () -> podStates(c).equals(Map.of("nginx-0", "Online", "nginx-1", "Cutoff",
                 "nginx-2", "Cutoff", "nginx-3", "Cutoff", "nginx-4", "Cutoff")));
         Await.until("1 endpoint", () -> endpoints(c) == 1);
+        assertKubectlShows("nginx-1", "Cutoff", 1);
 
         clock.advanceTo(Instant.parse("2026-11-23T08:11:30Z"));
         awaitEvents(5);
@@ -224,6 +230,16 @@ class GrayScaleDownSandboxTest {
             return 0;
         }
         return ep.getSubsets().stream().mapToInt(x -> x.getAddresses() == null ? 0 : x.getAddresses().size()).sum();
+    }
+
+    /** What a user sees with kubectl get pods -L kapacitystack.io/pod-state and kubectl get ep nginx. */
+    private void assertKubectlShows(String pod, String state, int endpoints) {
+        Path kubeconfig = cluster.writeKubeconfig(dir.resolve("kubeconfig"));
+        Kubectl kubectl = new Kubectl(kubeconfig);
+        String pods = kubectl.ok("get", "pods", "-n", NS, "-L", "kapacitystack.io/pod-state", "--no-headers");
+        assertTrue(pods.lines().anyMatch(l -> l.startsWith(pod + " ") && l.trim().endsWith(state)), pods);
+        String ips = kubectl.ok("get", "ep", "nginx", "-n", NS, "-o", "jsonpath={.subsets[*].addresses[*].ip}").trim();
+        assertEquals(endpoints, ips.isEmpty() ? 0 : ips.split("\\s+").length, ips);
     }
 
     private List<String> eventsOf(String name) {

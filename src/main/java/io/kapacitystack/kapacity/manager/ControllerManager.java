@@ -60,6 +60,7 @@ public final class ControllerManager {
     private final Controller ihpaController;
     private final Controller rpController;
     private final EventRecorder ihpaEvents;
+    private final EventRecorder rpEvents;
     private volatile boolean running;
 
     public ControllerManager(Vertx vertx, KubernetesClient client, Clock clock, ControllerMetrics metrics, Settings s) {
@@ -74,7 +75,7 @@ public final class ControllerManager {
 
         ScaleClient scales = new ScaleClient(client, executor);
         this.ihpaEvents = new EventRecorder(client, executor, clock, IhpaReconciler.COMPONENT);
-        EventRecorder rpEvents = new EventRecorder(client, executor, clock, ReplicaProfileReconciler.COMPONENT);
+        this.rpEvents = new EventRecorder(client, executor, clock, ReplicaProfileReconciler.COMPONENT);
 
         Map<PortraitProvider.Type, io.kapacitystack.kapacity.portrait.PortraitProviderEvaluator> evaluators = new EnumMap<>(PortraitProvider.Type.class);
         evaluators.put(PortraitProvider.Type.Static, new StaticPortraitEvaluator());
@@ -149,6 +150,22 @@ public final class ControllerManager {
 
     public EventRecorder ihpaEvents() {
         return ihpaEvents;
+    }
+
+    public EventRecorder replicaProfileEvents() {
+        return rpEvents;
+    }
+
+    public ResourceCache<GenericKubernetesResource> replicaProfileCache() {
+        return profiles;
+    }
+
+    public ResourceCache<Pod> podCache() {
+        return pods;
+    }
+
+    public Clock clock() {
+        return clock;
     }
 
     public ResourceCache<GenericKubernetesResource> ihpaCache() {

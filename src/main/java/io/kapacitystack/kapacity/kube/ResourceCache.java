@@ -53,7 +53,7 @@ public final class ResourceCache<T extends HasMetadata> {
 
             @Override
             public void onUpdate(T oldObj, T newObj) {
-                written.computeIfPresent(ObjectKey.of(newObj), (k, w) -> newer(newObj, w) ? null : w);
+                written.computeIfPresent(ObjectKey.of(newObj), (k, w) -> newer(w, newObj) ? w : null);
                 updated.accept(oldObj, newObj);
             }
 

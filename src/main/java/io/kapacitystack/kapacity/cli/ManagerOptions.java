@@ -38,6 +38,8 @@ public final class ManagerOptions {
     public String algorithmJobDefaultMetricsServerAddr;
     public String algorithmJobDefaultImageHorizontalPredictive;
     public String consoleBindAddress;
+    public String standbyCpuFloor;
+    public String standbyMemoryFloor;
     public String kubeconfig;
     public String logPath;
     public String logFormat;
@@ -71,6 +73,8 @@ public final class ManagerOptions {
                 .define("algorithm-job-default-metrics-server-addr", "", "The default metrics server address for algorithm jobs.")
                 .define("algorithm-job-default-image-horizontal-predictive", "", "The default image of the horizontal predictive algorithm job.")
                 .define("console-bind-address", ":8082", "The address the web console binds to. \"0\" disables it.")
+                .define("standby-cpu-floor", "10m", "CPU request a Standby pod is resized down to (in-place pod resize).")
+                .define("standby-memory-floor", "32Mi", "Memory request a Standby pod is resized down to (a request equal to its limit is kept).")
                 .define("kubeconfig", "", "Path to a kubeconfig (default: in-cluster config, then $KUBECONFIG, then ~/.kube/config).")
                 .define("log-path", "", "Directory of log files (default: log to stderr only).")
                 .define("log-file-max-age", "168h", "Max age of rotated log files.")
@@ -82,6 +86,19 @@ public final class ManagerOptions {
                 .define("zap-log-level", "", "Accepted for compatibility with Kapacity.")
                 .define("zap-stacktrace-level", "", "Accepted for compatibility with Kapacity.")
                 .define("zap-time-encoding", "", "Accepted for compatibility with Kapacity.");
+    }
+
+    private static String quantity(Flags f, String name) {
+        String v = f.get(name);
+        try {
+            io.fabric8.kubernetes.api.model.Quantity q = new io.fabric8.kubernetes.api.model.Quantity(v);
+            if (q.getNumericalAmount().signum() < 0) {
+                throw new IllegalArgumentException("negative");
+            }
+            return v;
+        } catch (RuntimeException e) {
+            throw new IllegalArgumentException("invalid value \"" + v + "\" for flag -" + name + ": not a resource quantity");
+        }
     }
 
     public static ManagerOptions parse(String... args) {
@@ -130,6 +147,8 @@ public final class ManagerOptions {
         o.algorithmJobDefaultMetricsServerAddr = f.get("algorithm-job-default-metrics-server-addr");
         o.algorithmJobDefaultImageHorizontalPredictive = f.get("algorithm-job-default-image-horizontal-predictive");
         o.consoleBindAddress = f.get("console-bind-address");
+        o.standbyCpuFloor = quantity(f, "standby-cpu-floor");
+        o.standbyMemoryFloor = quantity(f, "standby-memory-floor");
         o.kubeconfig = f.get("kubeconfig");
         o.logPath = f.get("log-path");
         o.logFormat = f.get("log-format");

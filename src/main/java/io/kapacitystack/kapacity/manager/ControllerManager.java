@@ -47,6 +47,8 @@ public final class ControllerManager {
         public double qps = 20;
         public int burst = 30;
         public int apiWorkers = 8;
+        public String standbyCpuFloor = "10m";
+        public String standbyMemoryFloor = "32Mi";
     }
 
     private final Vertx vertx;
@@ -85,6 +87,8 @@ public final class ControllerManager {
 
         IhpaReconciler ihpaReconciler = new IhpaReconciler(client, executor, ihpas, scales, ihpaEvents, planner, metrics);
         ReplicaProfileReconciler rpReconciler = new ReplicaProfileReconciler(client, executor, profiles, pods, scales, rpEvents, metrics);
+        rpReconciler.standbyFloors(new io.fabric8.kubernetes.api.model.Quantity(s.standbyCpuFloor),
+                new io.fabric8.kubernetes.api.model.Quantity(s.standbyMemoryFloor));
         this.ihpaController = new Controller("intelligenthorizontalpodautoscaler", vertx, clock, ihpaReconciler, s.concurrency, metrics);
         this.rpController = new Controller("replicaprofile", vertx, clock, rpReconciler, s.concurrency, metrics);
 

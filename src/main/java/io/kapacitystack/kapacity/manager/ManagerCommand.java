@@ -46,6 +46,8 @@ public final class ManagerCommand {
         s.concurrency = o.reconcileConcurrency;
         s.qps = o.kubeApiQps;
         s.burst = o.kubeApiBurst;
+        s.standbyCpuFloor = o.standbyCpuFloor;
+        s.standbyMemoryFloor = o.standbyMemoryFloor;
         SystemClock clock = new SystemClock(vertx);
         ControllerManager manager = new ControllerManager(vertx, client, clock, metrics, s);
         if (o.serveAdmissionWebhooks) {

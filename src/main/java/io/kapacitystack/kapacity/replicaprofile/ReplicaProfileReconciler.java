@@ -60,6 +60,8 @@ public final class ReplicaProfileReconciler implements Reconciler {
     private final ControllerMetrics metrics;
     /** Pod selector of each profile's target, learnt from its scale; maps pod events to profiles. */
     private final Map<ObjectKey, LabelSelectors.Selector> selectors = new ConcurrentHashMap<>();
+    private volatile io.fabric8.kubernetes.api.model.Quantity standbyCpuFloor = StandbyResources.DEFAULT_CPU_FLOOR;
+    private volatile io.fabric8.kubernetes.api.model.Quantity standbyMemoryFloor = StandbyResources.DEFAULT_MEMORY_FLOOR;
 
     public ReplicaProfileReconciler(KubernetesClient client, KubeExecutor executor,
                                     ResourceCache<GenericKubernetesResource> profiles, ResourceCache<Pod> pods,
@@ -72,6 +74,12 @@ public final class ReplicaProfileReconciler implements Reconciler {
         this.scales = scales;
         this.recorder = recorder;
         this.metrics = metrics;
+    }
+
+    /** Floors of a Standby pod's requests (--standby-cpu-floor, --standby-memory-floor). */
+    public void standbyFloors(io.fabric8.kubernetes.api.model.Quantity cpu, io.fabric8.kubernetes.api.model.Quantity memory) {
+        this.standbyCpuFloor = cpu;
+        this.standbyMemoryFloor = memory;
     }
 
     /** The profiles whose target owns {@code pod}, for enqueueing on pod events. */
@@ -229,7 +237,7 @@ public final class ReplicaProfileReconciler implements Reconciler {
         if (pod.getMetadata().getAnnotations() != null && pod.getMetadata().getAnnotations().containsKey(StandbyResources.ORIGINAL_ANNOTATION)) {
             return Future.succeededFuture();
         }
-        StandbyResources.Shrink shrink = StandbyResources.shrink(pod, StandbyResources.DEFAULT_CPU_FLOOR);
+        StandbyResources.Shrink shrink = StandbyResources.shrink(pod, standbyCpuFloor, standbyMemoryFloor);
         if (shrink == null) {
             return Future.succeededFuture();
         }

@@ -46,6 +46,7 @@ class ManagerOptionsTest {
             "--kube-api-burst=many                | not an integer",
             "--prometheus-metrics-relist-interval=10 minutes | time: unknown unit \" minutes\" in duration \"10 minutes\"",
             "--leader-elect=yes                   | invalid boolean value",
+            "--standby-cpu-floor=lots             | invalid value \"lots\" for flag -standby-cpu-floor: not a resource quantity",
     })
     void badFlagsAreClearErrors(String arg, String message) {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> ManagerOptions.parse(arg.trim()));

@@ -39,10 +39,19 @@ public final class PrometheusMetricsProvider implements MetricsProvider {
 
     private static final Logger LOG = LoggerFactory.getLogger(PrometheusMetricsProvider.class);
 
-    /** Discovery timing: relist period and how far back series are looked for. */
+    /**
+     * Discovery timing ({@code --prometheus-metrics-relist-interval}, default 10m, and
+     * {@code --prometheus-metrics-max-age}, default 0 = the relist interval).
+     */
     public record DiscoveryOptions(Duration relistInterval, Duration maxAge) {
+        public DiscoveryOptions {
+            if (maxAge == null || maxAge.isZero()) {
+                maxAge = relistInterval;
+            }
+        }
+
         public static DiscoveryOptions defaults() {
-            return new DiscoveryOptions(Duration.ofMinutes(10), Duration.ofMinutes(20));
+            return new DiscoveryOptions(Duration.ofMinutes(10), Duration.ZERO);
         }
     }
 

@@ -1,0 +1,157 @@
+package io.kapacitystack.kapacity.grpc;
+
+import io.kapacitystack.kapacity.metrics.MetricQuery;
+import io.kapacitystack.kapacity.metrics.MetricsException;
+import io.kapacitystack.kapacity.metrics.MetricsProvider;
+import io.kapacitystack.metric.Provider;
+import io.kapacitystack.metric.ProviderServiceGrpcService;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.grpc.common.GrpcStatus;
+import io.vertx.grpc.server.GrpcServer;
+import io.vertx.grpc.server.GrpcServerRequest;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Function;
+
+/**
+ * {@code io.kapacitystack.metric.ProviderService} over a {@link MetricsProvider} (spec §10). Status codes:
+ * a malformed request (no query, unknown type, bad selector, start after end, step &lt;= 0, more than
+ * {@link #MAX_POINTS_PER_SERIES} points per series) → INVALID_ARGUMENT; provider errors by their
+ * {@link MetricsException.Kind} (UNAVAILABLE, NOT_FOUND, UNIMPLEMENTED, DEADLINE_EXCEEDED, else UNKNOWN as
+ * Kapacity); a client deadline ({@code grpc-timeout}) that passes before the provider answers → DEADLINE_EXCEEDED.
+ * Status messages carry Kapacity's texts ({@code failed to query latest metrics: ...}).
+ */
+public final class ProviderGrpcService {
+
+    /** The most points one range query may ask for per series ((end - start) / step + 1). */
+    public static final long MAX_POINTS_PER_SERIES = 100_000;
+
+    private static final Logger LOG = LoggerFactory.getLogger(ProviderGrpcService.class);
+
+    private final Vertx vertx;
+    private final MetricsProvider provider;
+
+    public ProviderGrpcService(Vertx vertx, MetricsProvider provider) {
+        this.vertx = vertx;
+        this.provider = provider;
+    }
+
+    /** Registers both methods on {@code server}. */
+    public void bind(GrpcServer server) {
+        server.callHandler(ProviderServiceGrpcService.QueryLatest, req -> handle(req, this::queryLatest));
+        server.callHandler(ProviderServiceGrpcService.Query, req -> handle(req, this::query));
+    }
+
+    Future<Provider.QueryLatestResponse> queryLatest(Provider.QueryLatestRequest request) {
+        if (!request.hasQuery()) {
+            return Future.failedFuture(MetricsException.invalid("failed to convert api query to internal query: "
+                    + "no query in request"));
+        }
+        MetricQuery query;
+        try {
+            query = ProtoMapping.toQuery(request.getQuery());
+        } catch (MetricsException e) {
+            return Future.failedFuture(e.wrap("failed to convert api query to internal query: "));
+        }
+        return call(() -> provider.queryLatest(query))
+                .recover(t -> Future.failedFuture(MetricsException.of(t).wrap("failed to query latest metrics: ")))
+                .map(samples -> {
+                    Provider.QueryLatestResponse.Builder b = Provider.QueryLatestResponse.newBuilder();
+                    samples.forEach(s -> b.addSamples(ProtoMapping.toProto(s)));
+                    return b.build();
+                });
+    }
+
+    Future<Provider.QueryResponse> query(Provider.QueryRequest request) {
+        if (!request.hasQuery()) {
+            return Future.failedFuture(MetricsException.invalid("failed to convert api query to internal query: "
+                    + "no query in request"));
+        }
+        MetricQuery query;
+        try {
+            query = ProtoMapping.toQuery(request.getQuery());
+        } catch (MetricsException e) {
+            return Future.failedFuture(e.wrap("failed to convert api query to internal query: "));
+        }
+        Instant start = ProtoMapping.toInstant(request.getStart());
+        Instant end = ProtoMapping.toInstant(request.getEnd());
+        Duration step = ProtoMapping.toDuration(request.getStep());
+        if (start.isAfter(end)) {
+            return Future.failedFuture(MetricsException.invalid("invalid query range: start %s is after end %s",
+                    start, end));
+        }
+        if (step.isNegative() || step.isZero()) {
+            return Future.failedFuture(MetricsException.invalid("invalid query step %s: must be positive", step));
+        }
+        long points = Duration.between(start, end).toNanos() / step.toNanos() + 1;
+        if (points > MAX_POINTS_PER_SERIES) {
+            return Future.failedFuture(MetricsException.invalid(
+                    "query range %s to %s at step %s has %d points per series, more than the maximum %d",
+                    start, end, step, points, MAX_POINTS_PER_SERIES));
+        }
+        return call(() -> provider.query(query, start, end, step))
+                .recover(t -> Future.failedFuture(MetricsException.of(t).wrap("failed to query metrics: ")))
+                .map(series -> {
+                    Provider.QueryResponse.Builder b = Provider.QueryResponse.newBuilder();
+                    series.forEach(s -> b.addSeries(ProtoMapping.toProto(s)));
+                    return b.build();
+                });
+    }
+
+    private static <T> Future<T> call(java.util.function.Supplier<Future<T>> f) {
+        try {
+            Future<T> result = f.get();
+            return result == null ? Future.failedFuture(new MetricsException(MetricsException.Kind.INTERNAL,
+                    "provider returned no result")) : result;
+        } catch (RuntimeException e) {
+            return Future.failedFuture(e);
+        }
+    }
+
+    private <Req, Resp> void handle(GrpcServerRequest<Req, Resp> req, Function<Req, Future<Resp>> method) {
+        AtomicBoolean answered = new AtomicBoolean();
+        long timeoutMs = req.timeout();
+        long timer = timeoutMs > 0 ? vertx.setTimer(timeoutMs, id -> {
+            if (answered.compareAndSet(false, true)) {
+                fail(req, GrpcStatus.DEADLINE_EXCEEDED, "deadline of " + timeoutMs + "ms exceeded");
+            }
+        }) : -1;
+        req.last().compose(method::apply).onComplete(ar -> {
+            if (timer >= 0) {
+                vertx.cancelTimer(timer);
+            }
+            if (!answered.compareAndSet(false, true)) {
+                return;
+            }
+            if (ar.succeeded()) {
+                req.response().send(ar.result());
+            } else {
+                MetricsException e = MetricsException.of(ar.cause());
+                if (e.kind() == MetricsException.Kind.INTERNAL) {
+                    LOG.debug("{} failed", req.fullMethodName(), e);
+                }
+                fail(req, status(e.kind()), e.getMessage());
+            }
+        });
+    }
+
+    private static void fail(GrpcServerRequest<?, ?> req, GrpcStatus status, String message) {
+        req.response().status(status).statusMessage(message).end();
+    }
+
+    static GrpcStatus status(MetricsException.Kind kind) {
+        switch (kind) {
+            case INVALID_ARGUMENT: return GrpcStatus.INVALID_ARGUMENT;
+            case NOT_FOUND: return GrpcStatus.NOT_FOUND;
+            case UNSUPPORTED: return GrpcStatus.UNIMPLEMENTED;
+            case UNAVAILABLE: return GrpcStatus.UNAVAILABLE;
+            case DEADLINE_EXCEEDED: return GrpcStatus.DEADLINE_EXCEEDED;
+            default: return GrpcStatus.UNKNOWN;
+        }
+    }
+}

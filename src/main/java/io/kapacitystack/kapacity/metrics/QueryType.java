@@ -1,0 +1,27 @@
+package io.kapacitystack.kapacity.metrics;
+
+/** The query types of spec §9.1, with Kapacity's internal names. */
+public enum QueryType {
+    POD_RESOURCE("PodResource"),
+    CONTAINER_RESOURCE("ContainerResource"),
+    WORKLOAD_RESOURCE("WorkloadResource"),
+    WORKLOAD_CONTAINER_RESOURCE("WorkloadContainerResource"),
+    OBJECT("Object"),
+    EXTERNAL("External"),
+    WORKLOAD_EXTERNAL("WorkloadExternal");
+
+    private final String internalName;
+
+    QueryType(String internalName) {
+        this.internalName = internalName;
+    }
+
+    public String internalName() {
+        return internalName;
+    }
+
+    @Override
+    public String toString() {
+        return internalName;
+    }
+}

@@ -13,7 +13,6 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
@@ -134,8 +133,9 @@ class RealPrometheusTest {
 
     @BeforeAll
     void start() throws Exception {
-        Assumptions.assumeTrue(new File(BINARY).canExecute(),
-                "prometheus is not installed (apt-get install -y --no-install-recommends prometheus)");
+        // A real Prometheus is part of this test, never optional: scripts/test.sh installs it.
+        assertTrue(new File(BINARY).canExecute(),
+                "prometheus is not installed (apt-get install -y --no-install-recommends prometheus; scripts/test.sh does it)");
         exporter = await(vertx.createHttpServer().requestHandler(req -> req.response()
                 .putHeader("Content-Type", "text/plain; version=0.0.4").end(exposition())).listen(0, "127.0.0.1"));
         dir = Files.createTempDirectory("prometheus-test");

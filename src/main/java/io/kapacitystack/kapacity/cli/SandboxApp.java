@@ -1,6 +1,8 @@
 package io.kapacitystack.kapacity.cli;
 
+import io.kapacitystack.kapacity.grpc.GrpcMetricsServer;
 import io.kapacitystack.kapacity.manager.ControllerManager;
+import io.kapacitystack.kapacity.metrics.sandbox.SandboxMetricsProvider;
 import io.kapacitystack.kapacity.manager.OpsServer;
 import io.kapacitystack.kapacity.runtime.ControllerMetrics;
 import io.kapacitystack.kapacity.runtime.time.Clock;
@@ -38,6 +40,8 @@ public final class SandboxApp {
         public int apiPort = 0;
         public Path kubeconfig = Path.of("sandbox.kubeconfig");
         public double clockSpeed = 1;
+        /** Port of the gRPC metrics service (0 picks a free one; the command's --grpc-port defaults to 9090). */
+        public int grpcPort = 0;
         /** When set, used instead of a clock that starts now and runs at {@link #clockSpeed}. */
         public Clock clock;
     }
@@ -46,6 +50,8 @@ public final class SandboxApp {
     private SandboxCluster cluster;
     private ControllerManager manager;
     private HttpServer http;
+    private GrpcMetricsServer grpc;
+    private int grpcPort;
     private Clock clock;
 
     private SandboxApp() {
@@ -75,6 +81,12 @@ public final class SandboxApp {
                 })
                 .compose(server -> {
                     app.http = server;
+                    app.grpc = new GrpcMetricsServer();
+                    return app.grpc.start(vertx, new SandboxMetricsProvider(vertx, app.cluster), "127.0.0.1:" + s.grpcPort)
+                            .recover(e -> Future.failedFuture(bindError(e, "--grpc-port", s.grpcPort)));
+                })
+                .compose(grpcPort -> {
+                    app.grpcPort = grpcPort;
                     return vertx.executeBlocking(() -> {
                         app.cluster.writeKubeconfig(s.kubeconfig);
                         return app;
@@ -101,6 +113,10 @@ public final class SandboxApp {
 
     public int httpPort() {
         return http.actualPort();
+    }
+
+    public int grpcPort() {
+        return grpcPort;
     }
 
     /** Loads the named quick starts, each into its own namespace {@code <name>-sample}. */
@@ -149,6 +165,9 @@ public final class SandboxApp {
         Future<Void> f = Future.succeededFuture();
         if (http != null) {
             f = f.compose(v -> http.close());
+        }
+        if (grpc != null) {
+            f = f.compose(v -> grpc.close());
         }
         if (manager != null) {
             f = f.compose(v -> manager.stop());

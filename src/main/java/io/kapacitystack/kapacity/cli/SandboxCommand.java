@@ -36,7 +36,8 @@ public final class SandboxCommand {
                 .define("api-port", "0", "Port of the embedded Kubernetes API (0 picks a free port).")
                 .define("kubeconfig-out", "sandbox.kubeconfig", "Where to write a kubeconfig for kubectl.")
                 .define("samples", "default", "default, none, or a comma separated list of: " + String.join(",", SAMPLES.keySet()))
-                .define("clock-speed", "1", "How many simulated seconds pass per real second.");
+                .define("clock-speed", "1", "How many simulated seconds pass per real second.")
+                .define("grpc-port", "9090", "Port of the Kapacity-compatible gRPC metrics service (0 picks a free port).");
     }
 
     public static int run(String[] args) throws InterruptedException {
@@ -62,6 +63,7 @@ public final class SandboxCommand {
         settings.apiPort = f.getInt("api-port");
         settings.kubeconfig = Path.of(f.get("kubeconfig-out")).toAbsolutePath();
         settings.clockSpeed = speed;
+        settings.grpcPort = f.getInt("grpc-port");
         SandboxApp[] app = new SandboxApp[1];
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             if (app[0] != null) {
@@ -73,7 +75,7 @@ public final class SandboxCommand {
         SandboxApp.start(vertx, settings)
                 .onSuccess(a -> {
                     app[0] = a;
-                    System.out.println(banner(a.httpPort(), a.cluster().apiUrl(), settings.kubeconfig, samples, speed));
+                    System.out.println(banner(a.httpPort(), a.cluster().apiUrl(), a.grpcPort(), settings.kubeconfig, samples, speed));
                     a.loadSamples(vertx, samples)
                             .onSuccess(v -> System.out.println(samples.isEmpty() ? "" : "Samples loaded: "
                                     + String.join(", ", samples.stream().map(x -> x + "-sample").toList())))
@@ -107,7 +109,7 @@ public final class SandboxCommand {
 
 
 
-    static String banner(int port, String apiUrl, Path kubeconfig, List<String> samples, double speed) {
+    static String banner(int port, String apiUrl, int grpcPort, Path kubeconfig, List<String> samples, double speed) {
         StringBuilder sb = new StringBuilder();
         sb.append("\nKapacity sandbox is running");
         if (speed != 1) {
@@ -115,6 +117,7 @@ public final class SandboxCommand {
         }
         sb.append("\n  console:    http://127.0.0.1:").append(port).append('/');
         sb.append("\n  API:        ").append(apiUrl);
+        sb.append("\n  gRPC:       127.0.0.1:").append(grpcPort).append(" (io.kapacitystack.metric.ProviderService)");
         sb.append("\n  kubeconfig: ").append(kubeconfig);
         sb.append("\n  samples:    ").append(samples.isEmpty() ? "none" : String.join(", ", samples.stream().map(s -> s + "-sample").toList()));
         sb.append("\n\nTry:\n  kubectl --kubeconfig ").append(kubeconfig).append(" get ihpa -A");

@@ -172,6 +172,11 @@ public final class ControllerManager {
         return clock;
     }
 
+    /** The rate-limited worker pool for blocking API calls, shared with components wired next to the controllers. */
+    public KubeExecutor executor() {
+        return executor;
+    }
+
     public ResourceCache<GenericKubernetesResource> ihpaCache() {
         return ihpas;
     }

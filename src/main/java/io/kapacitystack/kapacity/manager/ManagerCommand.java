@@ -8,6 +8,10 @@ import io.kapacitystack.kapacity.cli.ManagerOptions;
 import io.kapacitystack.kapacity.runtime.ControllerMetrics;
 import io.kapacitystack.kapacity.runtime.time.SystemClock;
 import io.kapacitystack.kapacity.webhook.WebhookServer;
+import io.kapacitystack.kapacity.grpc.GrpcMetricsServer;
+import io.kapacitystack.kapacity.metrics.MetricsProvider;
+import io.kapacitystack.kapacity.metrics.prometheus.PrometheusConfig;
+import io.kapacitystack.kapacity.metrics.prometheus.PrometheusMetricsProvider;
 import io.vertx.core.Vertx;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -50,6 +54,20 @@ public final class ManagerCommand {
         s.standbyMemoryFloor = o.standbyMemoryFloor;
         SystemClock clock = new SystemClock(vertx);
         ControllerManager manager = new ControllerManager(vertx, client, clock, metrics, s);
+        MetricsProvider provider;
+        try {
+            provider = metricsProvider(vertx, client, clock, manager, o);
+        } catch (PrometheusConfig.ConfigException | IllegalArgumentException e) {
+            System.err.println("invalid Prometheus metrics config " + o.prometheusMetricsConfig + ": " + e.getMessage());
+            client.close();
+            vertx.close();
+            return 1;
+        }
+        if (provider != null && !GrpcMetricsServer.isDisabled(o.grpcServerBindAddress)) {
+            new GrpcMetricsServer().start(vertx, provider, o.grpcServerBindAddress)
+                    .onSuccess(port -> LOG.info("gRPC metrics service on {}", o.grpcServerBindAddress))
+                    .onFailure(e -> LOG.error("gRPC metrics service not served on {}: {}", o.grpcServerBindAddress, e.getMessage()));
+        }
         if (o.serveAdmissionWebhooks) {
             new WebhookServer(vertx, clock, Path.of(o.webhookCertDir)).start(o.webhookBindAddress, 60_000)
                     .onFailure(e -> LOG.error("admission webhook not served: {}", e.getMessage()));
@@ -103,6 +121,29 @@ public final class ManagerCommand {
                 },
                 leader -> LOG.info("leader is now {}", leader));
         election.start();
+    }
+
+    /**
+     * The metrics provider named by --metric-provider. Runs on every replica (not only the leader), as in Kapacity,
+     * so the gRPC service answers wherever the Service routes a job.
+     */
+    static MetricsProvider metricsProvider(Vertx vertx, KubernetesClient client, SystemClock clock, ControllerManager manager,
+                                           ManagerOptions o) {
+        if (!"prometheus".equals(o.metricProvider)) {
+            LOG.warn("metric provider \"{}\" is not available in this version; the gRPC metrics service is off", o.metricProvider);
+            return null;
+        }
+        if (o.prometheusAddress.isEmpty()) {
+            LOG.warn("--prometheus-address is not set; the gRPC metrics service is off");
+            return null;
+        }
+        PrometheusConfig config = o.prometheusMetricsConfig.isEmpty() ? PrometheusConfig.defaults()
+                : PrometheusConfig.parse(readFile(o.prometheusMetricsConfig));
+        PrometheusMetricsProvider prometheus = new PrometheusMetricsProvider(vertx, clock, config, o.prometheusAddress,
+                new ClusterKubeLookup(client, manager.executor(), manager.podCache()),
+                new PrometheusMetricsProvider.DiscoveryOptions(o.prometheusMetricsRelistInterval, o.prometheusMetricsMaxAge));
+        prometheus.start().onFailure(e -> LOG.warn("Prometheus series discovery: {}", e.getMessage()));
+        return prometheus;
     }
 
     private static String readFile(String path) {

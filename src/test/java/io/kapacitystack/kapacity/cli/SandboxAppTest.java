@@ -46,6 +46,24 @@ class SandboxAppTest {
             String controllerMetrics = web.get(app.httpPort(), "127.0.0.1", "/metrics").send()
                     .toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS).bodyAsString();
             assertTrue(controllerMetrics.contains("controller_runtime_reconcile_total{controller=\"intelligenthorizontalpodautoscaler\""), controllerMetrics);
+
+            // The gRPC metrics service of the sandbox answers a predictive job's question: nginx's CPU right now.
+            io.vertx.grpc.client.GrpcClient grpc = io.vertx.grpc.client.GrpcClient.client(vertx);
+            io.kapacitystack.metric.ProviderServiceGrpcClient metricsClient = io.kapacitystack.metric.ProviderServiceGrpcClient.create(grpc,
+                    io.vertx.core.net.SocketAddress.inetSocketAddress(app.grpcPort(), "127.0.0.1"));
+            Await.until("nginx's CPU over gRPC", Duration.ofSeconds(20), () -> {
+                try {
+                    return metricsClient.queryLatest(io.kapacitystack.metric.Provider.QueryLatestRequest.newBuilder().setQuery(
+                            io.kapacitystack.metric.Metric.Query.newBuilder().setType(io.kapacitystack.metric.Metric.QueryType.WORKLOAD_RESOURCE)
+                                    .setWorkloadResource(io.kapacitystack.metric.Metric.WorkloadResourceQuery.newBuilder()
+                                            .setGroupKind(io.kapacitystack.metric.Metric.GroupKind.newBuilder().setGroup("apps").setKind("StatefulSet"))
+                                            .setNamespace("cron-sample").setName("nginx").setResourceName("cpu"))).build())
+                            .toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS).getSamplesCount() > 0;
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+            grpc.close();
         } finally {
             app.close().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
             vertx.close();
@@ -65,6 +83,11 @@ class SandboxAppTest {
                     .handle((a, t) -> t).get(60, TimeUnit.SECONDS);
             assertTrue(e != null && e.getMessage().contains("already in use; choose another with --port"), String.valueOf(e));
             s.port = 0;
+            s.grpcPort = taken.actualPort();
+            Throwable grpcTaken = SandboxApp.start(vertx, s).toCompletionStage().toCompletableFuture()
+                    .handle((a, t) -> t).get(60, TimeUnit.SECONDS);
+            assertTrue(grpcTaken != null && grpcTaken.getMessage().contains("--grpc-port"), String.valueOf(grpcTaken));
+            s.grpcPort = 0;
             s.apiPort = taken.actualPort();
             Throwable api = SandboxApp.start(vertx, s).toCompletionStage().toCompletableFuture()
                     .handle((a, t) -> t).get(60, TimeUnit.SECONDS);

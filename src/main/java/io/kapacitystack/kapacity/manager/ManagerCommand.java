@@ -10,6 +10,7 @@ import io.kapacitystack.kapacity.runtime.time.SystemClock;
 import io.kapacitystack.kapacity.webhook.WebhookServer;
 import io.kapacitystack.kapacity.grpc.GrpcMetricsServer;
 import io.kapacitystack.kapacity.metrics.MetricsProvider;
+import io.kapacitystack.kapacity.metrics.metricsapi.MetricsApiProvider;
 import io.kapacitystack.kapacity.metrics.prometheus.PrometheusConfig;
 import io.kapacitystack.kapacity.metrics.prometheus.PrometheusMetricsProvider;
 import io.vertx.core.Vertx;
@@ -129,9 +130,8 @@ public final class ManagerCommand {
      */
     static MetricsProvider metricsProvider(Vertx vertx, KubernetesClient client, SystemClock clock, ControllerManager manager,
                                            ManagerOptions o) {
-        if (!"prometheus".equals(o.metricProvider)) {
-            LOG.warn("metric provider \"{}\" is not available in this version; the gRPC metrics service is off", o.metricProvider);
-            return null;
+        if ("metrics-api".equals(o.metricProvider)) {
+            return new MetricsApiProvider(client, manager.executor());
         }
         if (o.prometheusAddress.isEmpty()) {
             LOG.warn("--prometheus-address is not set; the gRPC metrics service is off");

@@ -1,0 +1,239 @@
+package io.kapacitystack.kapacity.bench;
+
+import io.kapacitystack.kapacity.grpc.GrpcMetricsServer;
+import io.kapacitystack.kapacity.metrics.GroupKind;
+import io.kapacitystack.kapacity.metrics.MetricQuery;
+import io.kapacitystack.kapacity.metrics.MetricsProvider;
+import io.kapacitystack.kapacity.metrics.Point;
+import io.kapacitystack.kapacity.metrics.Sample;
+import io.kapacitystack.kapacity.metrics.Selector;
+import io.kapacitystack.kapacity.metrics.Series;
+import io.kapacitystack.kapacity.metrics.prometheus.KubeLookup;
+import io.kapacitystack.kapacity.metrics.prometheus.PrometheusConfig;
+import io.kapacitystack.kapacity.metrics.prometheus.PrometheusMetricsProvider;
+import io.kapacitystack.kapacity.runtime.time.SystemClock;
+import io.kapacitystack.metric.Metric;
+import io.kapacitystack.metric.Provider;
+import io.kapacitystack.metric.ProviderServiceGrpcClient;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.core.net.SocketAddress;
+import io.vertx.ext.web.client.WebClient;
+import io.vertx.grpc.client.GrpcClient;
+
+import java.io.File;
+import java.net.ServerSocket;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Supplier;
+
+/**
+ * The gRPC metrics service (docs/benchmarks.md): QueryLatest and a one-day Query at one-minute step, through the
+ * gRPC service over an in-memory provider, and over the Prometheus provider against a real Prometheus side by side
+ * with the same PromQL sent straight to Prometheus's HTTP API. Run with scripts/bench.sh grpc.
+ */
+public final class GrpcBench {
+
+    static final int CONCURRENCY = 32;
+    static final Duration RUN = Duration.ofSeconds(8);
+
+    public static void main(String[] args) throws Exception {
+        Vertx vertx = Vertx.vertx();
+        GrpcClient grpc = GrpcClient.client(vertx);
+        inMemory(vertx, grpc);
+        againstPrometheus(vertx, grpc);
+        System.exit(0);
+    }
+
+    static void inMemory(Vertx vertx, GrpcClient grpc) throws Exception {
+        List<Point> day = new ArrayList<>();
+        long start = Instant.parse("2026-11-22T00:00:00Z").toEpochMilli();
+        for (int i = 0; i < 1440; i++) {
+            day.add(new Point(start + i * 60_000L, i % 100));
+        }
+        MetricsProvider memory = new MetricsProvider() {
+            @Override
+            public Future<List<Sample>> queryLatest(MetricQuery q) {
+                return Future.succeededFuture(List.of(new Sample(start, 0.25, Map.of("pod", "web-0"), Duration.ofMinutes(3))));
+            }
+
+            @Override
+            public Future<List<Series>> query(MetricQuery q, Instant s, Instant e, Duration step) {
+                return Future.succeededFuture(List.of(new Series(day, Map.of("namespace", "b"), Duration.ofMinutes(3))));
+            }
+        };
+        GrpcMetricsServer server = new GrpcMetricsServer();
+        int port = server.start(vertx, memory, "127.0.0.1:0").toCompletionStage().toCompletableFuture().get();
+        ProviderServiceGrpcClient client = ProviderServiceGrpcClient.create(grpc, SocketAddress.inetSocketAddress(port, "127.0.0.1"));
+        report("in-memory provider, gRPC QueryLatest", run(vertx, () -> client.queryLatest(latestRequest()).mapEmpty()));
+        report("in-memory provider, gRPC Query (1 day, 1 min step)", run(vertx, () -> client.query(rangeRequest()).mapEmpty()));
+        server.close();
+    }
+
+    static void againstPrometheus(Vertx vertx, GrpcClient grpc) throws Exception {
+        Path dir = Files.createTempDirectory("prometheus-bench");
+        var exporter = vertx.createHttpServer().requestHandler(req -> req.response().putHeader("Content-Type", "text/plain; version=0.0.4")
+                .end("container_cpu_usage_seconds_total{namespace=\"b\",pod=\"web-0\",container=\"c\"} " + (System.nanoTime() / 1e9) + "\n"
+                        + "kube_pod_status_ready{namespace=\"b\",pod=\"web-0\",condition=\"true\"} 1\n"))
+                .listen(0, "127.0.0.1").toCompletionStage().toCompletableFuture().get();
+        Files.writeString(dir.resolve("prometheus.yml"), "global:\n  scrape_interval: 1s\nscrape_configs:\n- job_name: e\n  honor_labels: true\n"
+                + "  static_configs:\n  - targets: ['127.0.0.1:" + exporter.actualPort() + "']\n");
+        int port;
+        try (ServerSocket s = new ServerSocket(0)) {
+            port = s.getLocalPort();
+        }
+        String url = "http://127.0.0.1:" + port;
+        if (!new File("/usr/bin/prometheus").canExecute()) {
+            throw new IllegalStateException("install prometheus (apt-get install -y --no-install-recommends prometheus)");
+        }
+        Process prometheus = new ProcessBuilder("/usr/bin/prometheus", "--config.file=" + dir.resolve("prometheus.yml"),
+                "--storage.tsdb.path=" + dir.resolve("data"), "--web.listen-address=127.0.0.1:" + port, "--log.level=warn")
+                .redirectErrorStream(true).redirectOutput(dir.resolve("log").toFile()).start();
+        WebClient web = WebClient.create(vertx);
+        try {
+            String promql = "sum by (pod) (irate(container_cpu_usage_seconds_total{container!=\"\",container!=\"POD\",namespace=\"b\",pod=\"web-0\"}[3m]))";
+            for (int i = 0; i < 120; i++) {
+                try {
+                    String body = web.getAbs(url + "/api/v1/query?query=" + URLEncoder.encode(promql, StandardCharsets.UTF_8)).send()
+                            .toCompletionStage().toCompletableFuture().get(5, TimeUnit.SECONDS).bodyAsString();
+                    if (body.contains("\"value\"")) {
+                        break;
+                    }
+                } catch (Exception notYet) {
+                    // Prometheus still starting
+                }
+                Thread.sleep(500);
+            }
+            KubeLookup lookup = new KubeLookup() {
+                public Future<List<String>> podNames(String namespace, Selector selector) {
+                    return Future.succeededFuture(List.of("web-0"));
+                }
+
+                public Future<PrometheusConfig.GroupResource> resourceFor(GroupKind gk) {
+                    return Future.failedFuture("not needed");
+                }
+
+                public Future<List<String>> objectNames(GroupKind gk, String namespace, Selector selector) {
+                    return Future.succeededFuture(List.of());
+                }
+            };
+            PrometheusMetricsProvider provider = new PrometheusMetricsProvider(vertx, new SystemClock(vertx), PrometheusConfig.defaults(), url,
+                    lookup, new PrometheusMetricsProvider.DiscoveryOptions(Duration.ofMinutes(10), Duration.ofMinutes(10)));
+            provider.start().toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
+            GrpcMetricsServer server = new GrpcMetricsServer();
+            int grpcPort = server.start(vertx, provider, "127.0.0.1:0").toCompletionStage().toCompletableFuture().get();
+            ProviderServiceGrpcClient client = ProviderServiceGrpcClient.create(grpc, SocketAddress.inetSocketAddress(grpcPort, "127.0.0.1"));
+
+            String latestUrl = url + "/api/v1/query?query=" + URLEncoder.encode(promql, StandardCharsets.UTF_8);
+            Stats directLatest = run(vertx, () -> web.getAbs(latestUrl).send().mapEmpty());
+            Stats grpcLatest = run(vertx, () -> client.queryLatest(latestRequest()).mapEmpty());
+            long end = Instant.now().getEpochSecond();
+            String rangeUrl = url + "/api/v1/query_range?query=" + URLEncoder.encode(promql, StandardCharsets.UTF_8)
+                    + "&start=" + (end - 86400) + "&end=" + end + "&step=60";
+            Stats directRange = run(vertx, () -> web.getAbs(rangeUrl).send().mapEmpty());
+            Stats grpcRange = run(vertx, () -> client.query(Provider.QueryRequest.newBuilder().setQuery(latestRequest().getQuery())
+                    .setStart(com.google.protobuf.Timestamp.newBuilder().setSeconds(end - 86400))
+                    .setEnd(com.google.protobuf.Timestamp.newBuilder().setSeconds(end))
+                    .setStep(com.google.protobuf.Duration.newBuilder().setSeconds(60)).build()).mapEmpty());
+            report("Prometheus HTTP API directly, instant query", directLatest);
+            report("gRPC QueryLatest via the Prometheus provider", grpcLatest);
+            report("Prometheus HTTP API directly, range query (1 day, 1 min step)", directRange);
+            report("gRPC Query via the Prometheus provider (1 day, 1 min step)", grpcRange);
+            System.out.printf("overhead (gRPC p50 / direct p50): latest %.2f, range %.2f; throughput ratio (direct / gRPC): latest %.2f, range %.2f%n",
+                    grpcLatest.p50 / directLatest.p50, grpcRange.p50 / directRange.p50,
+                    directLatest.perSecond / grpcLatest.perSecond, directRange.perSecond / grpcRange.perSecond);
+            server.close();
+            provider.close();
+        } finally {
+            prometheus.destroy();
+            prometheus.waitFor(10, TimeUnit.SECONDS);
+        }
+    }
+
+    static Provider.QueryLatestRequest latestRequest() {
+        return Provider.QueryLatestRequest.newBuilder().setQuery(Metric.Query.newBuilder().setType(Metric.QueryType.POD_RESOURCE)
+                .setPodResource(Metric.PodResourceQuery.newBuilder().setNamespace("b").setName("web-0").setResourceName("cpu"))).build();
+    }
+
+    static Provider.QueryRequest rangeRequest() {
+        return Provider.QueryRequest.newBuilder().setQuery(latestRequest().getQuery())
+                .setStart(com.google.protobuf.Timestamp.newBuilder().setSeconds(1763769600))
+                .setEnd(com.google.protobuf.Timestamp.newBuilder().setSeconds(1763769600 + 86400))
+                .setStep(com.google.protobuf.Duration.newBuilder().setSeconds(60)).build();
+    }
+
+    static final class Stats {
+        double perSecond;
+        double p50;
+        double p99;
+        long count;
+        long errors;
+    }
+
+    /** Keeps CONCURRENCY requests in flight for RUN (after a short warm-up), recording each latency. */
+    static Stats run(Vertx vertx, Supplier<Future<Void>> call) throws Exception {
+        for (int warm = 0; warm < 2; warm++) {
+            measure(vertx, call, Duration.ofSeconds(2));
+        }
+        return measure(vertx, call, RUN);
+    }
+
+    static Stats measure(Vertx vertx, Supplier<Future<Void>> call, Duration length) throws Exception {
+        List<Long> latencies = Collections.synchronizedList(new ArrayList<>());
+        AtomicLong errors = new AtomicLong();
+        long deadline = System.nanoTime() + length.toNanos();
+        Promise<Void> done = Promise.promise();
+        AtomicLong inFlight = new AtomicLong();
+        long t0 = System.nanoTime();
+        vertx.runOnContext(v -> {
+            for (int i = 0; i < CONCURRENCY; i++) {
+                inFlight.incrementAndGet();
+                loop(call, deadline, latencies, errors, inFlight, done);
+            }
+        });
+        done.future().toCompletionStage().toCompletableFuture().get(120, TimeUnit.SECONDS);
+        double seconds = (System.nanoTime() - t0) / 1e9;
+        long[] sorted = latencies.stream().mapToLong(Long::longValue).sorted().toArray();
+        Stats s = new Stats();
+        s.count = sorted.length;
+        s.errors = errors.get();
+        s.perSecond = sorted.length / seconds;
+        s.p50 = FoundationBench.pct(sorted, 50) / 1e6;
+        s.p99 = FoundationBench.pct(sorted, 99) / 1e6;
+        return s;
+    }
+
+    static void loop(Supplier<Future<Void>> call, long deadline, List<Long> latencies, AtomicLong errors, AtomicLong inFlight, Promise<Void> done) {
+        if (System.nanoTime() > deadline) {
+            if (inFlight.decrementAndGet() == 0) {
+                done.tryComplete();
+            }
+            return;
+        }
+        long start = System.nanoTime();
+        call.get().onComplete(ar -> {
+            if (ar.succeeded()) {
+                latencies.add(System.nanoTime() - start);
+            } else {
+                errors.incrementAndGet();
+            }
+            loop(call, deadline, latencies, errors, inFlight, done);
+        });
+    }
+
+    static void report(String what, Stats s) {
+        System.out.printf("%s: %.0f req/s, p50 %.2f ms, p99 %.2f ms (%d requests, %d errors, %d in flight)%n",
+                what, s.perSecond, s.p50, s.p99, s.count, s.errors, CONCURRENCY);
+    }
+}

@@ -19,13 +19,18 @@
       el.classList.add("muted");
       return;
     }
-    // A flat last segment up to now, so that a single sample still draws a line.
     var t = d.t.slice(), desired = d.desired.slice(), online = d.online.slice(), current = d.current.slice();
     var width = Math.max(320, Math.min(el.clientWidth || 900, 1100));
     var opts = {
       width: width,
       height: 260,
-      scales: { x: { time: true } },
+      // the console prints every instant in UTC (RFC 3339), so the axis does too
+      tzDate: function (ts) { return uPlot.tzDate(new Date(ts * 1e3), "Etc/UTC"); },
+      scales: {
+        // samples close together (always, under the sandbox's manual clock) still get a readable axis
+        x: { time: true, auto: false, range: xRange(t) },
+        y: { range: function (u, min, max) { return [0, Math.max(1, max + 1)]; } }
+      },
       series: [
         {},
         { label: "desired (portrait)", stroke: "#1f6feb", width: 2, paths: uPlot.paths.stepped({ align: 1 }) },
@@ -35,6 +40,11 @@
       axes: [{}, { label: "replicas" }]
     };
     new uPlot(opts, [t, desired, online, current], el);
+  }
+
+  function xRange(t) {
+    var lo = Math.min.apply(null, t), hi = Math.max.apply(null, t);
+    return hi - lo < 600 ? [lo - 300, hi + 300] : [lo, hi];
   }
 
   function trim(id, max) {
@@ -62,6 +72,7 @@
 
   document.addEventListener("htmx:sseOpen", function () {
     document.body.classList.remove("disconnected");
+    document.body.classList.add("live");
   });
   document.addEventListener("htmx:sseError", function () {
     document.body.classList.add("disconnected");

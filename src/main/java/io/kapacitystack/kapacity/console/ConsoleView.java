@@ -143,6 +143,7 @@ public final class ConsoleView {
                 // no inline styles or eval from htmx, so that the strict CSP holds
                 .append("<meta name=\"htmx-config\" content=\"{&quot;includeIndicatorStyles&quot;:false,&quot;allowEval&quot;:false,&quot;allowScriptTags&quot;:false}\">")
                 .append("<title>").append(Html.esc(title)).append("</title>")
+                .append("<link rel=\"icon\" href=\"/console/favicon.svg\" type=\"image/svg+xml\">")
                 .append("<link rel=\"stylesheet\" href=\"/console/console.css\">");
         if (chart) {
             b.append("<link rel=\"stylesheet\" href=\"").append(UPLOT_CSS).append("\">")

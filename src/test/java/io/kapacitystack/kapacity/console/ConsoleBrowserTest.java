@@ -161,7 +161,6 @@ class ConsoleBrowserTest {
         }
         assertEquals(42L, ((org.openqa.selenium.JavascriptExecutor) browser).executeScript("return window.noReload;"));
         new WebDriverWait(browser, LIVE).until(d -> d.findElement(By.id("log")).getText().contains("onlineReplcas: 1 -> 3"));
-        screenshot("console-overview.png");
 
         // the IHPA page: providers, cron rules with their next boundaries, history, events, chart
         browser.findElement(By.linkText("cron-portrait-sample")).click();
@@ -182,6 +181,18 @@ class ConsoleBrowserTest {
         browser.manage().window().setSize(new org.openqa.selenium.Dimension(1300, 1800));
         Thread.sleep(300);
         screenshot("console-ihpa.png");
+
+        // 00:10: the gray sample's cron window closes; its scale-down 5 -> 1 goes in gray steps, shown live
+        browser.manage().window().setSize(new org.openqa.selenium.Dimension(1500, 900));
+        browser.get(base + "/");
+        awaitLive();
+        ((ManualClock) app.clock()).advanceTo(Instant.parse("2026-03-02T00:10:00Z"));
+        new WebDriverWait(browser, LIVE).until(d -> {
+            WebElement row = d.findElement(By.id("row-gray-2dsample--gray-2dstrategy-2dsample"));
+            return !row.findElements(By.tagName("progress")).isEmpty() && row.getText().contains("1 from Static");
+        });
+        new WebDriverWait(browser, LIVE).until(d -> d.findElement(By.id("row-cron-2dsample--cron-2dportrait-2dsample")).getText().contains("2 from Cron"));
+        screenshot("console-overview.png");
         assertNoBrowserErrors();
     }
 }

@@ -193,6 +193,30 @@ class ConsoleBrowserTest {
         });
         new WebDriverWait(browser, LIVE).until(d -> d.findElement(By.id("row-cron-2dsample--cron-2dportrait-2dsample")).getText().contains("2 from Cron"));
         screenshot("console-overview.png");
+
+        // an IHPA created while the page is open gets a row, and that swapped-in row updates live as well
+        Path extra = dir.resolve("extra.yaml");
+        Files.writeString(extra, """
+                apiVersion: autoscaling.kapacitystack.io/v1alpha1
+                kind: IntelligentHorizontalPodAutoscaler
+                metadata:
+                  name: extra
+                spec:
+                  scaleTargetRef: {apiVersion: apps/v1, kind: StatefulSet, name: absent}
+                  minReplicas: 1
+                  maxReplicas: 3
+                  portraitProviders:
+                  - {type: Static, priority: 1, static: {replicas: 2}}
+                """);
+        ((org.openqa.selenium.JavascriptExecutor) browser).executeScript("window.noReload = 43;");
+        kubectl.ok("apply", "-n", "cron-sample", "-f", extra.toString());
+        By extraRow = By.id("row-cron-2dsample--extra");
+        new WebDriverWait(browser, LIVE).until(d -> !d.findElements(extraRow).isEmpty());
+        kubectl.ok("patch", "ihpa", "extra", "-n", "cron-sample", "--type=merge", "-p", "{\"spec\":{\"maxReplicas\":7}}");
+        new WebDriverWait(browser, LIVE).until(d -> d.findElement(extraRow).getText().contains("1 / 7"));
+        kubectl.ok("delete", "ihpa", "extra", "-n", "cron-sample");
+        new WebDriverWait(browser, LIVE).until(d -> d.findElements(extraRow).isEmpty());
+        assertEquals(43L, ((org.openqa.selenium.JavascriptExecutor) browser).executeScript("return window.noReload;"));
         assertNoBrowserErrors();
     }
 }

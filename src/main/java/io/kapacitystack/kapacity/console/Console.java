@@ -1,7 +1,7 @@
 package io.kapacitystack.kapacity.console;
 
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
-import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
+import io.fabric8.kubernetes.client.KubernetesClient;
 import io.kapacitystack.kapacity.events.RecordedEvent;
 import io.kapacitystack.kapacity.kube.ResourceCache;
 import io.kapacitystack.kapacity.manager.ControllerManager;
@@ -36,6 +36,8 @@ import java.util.function.Predicate;
  */
 public final class Console {
 
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(Console.class);
+
     public static final String CSP = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
             + "connect-src 'self'; font-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'";
     static final long PING_MS = 15_000;
@@ -43,32 +45,35 @@ public final class Console {
     private final Vertx vertx;
     private final ConsoleHub hub;
     private final ConsoleView view;
+    private final PastEvents past;
 
-    Console(Vertx vertx, ConsoleHub hub, ConsoleView view) {
+    Console(Vertx vertx, ConsoleHub hub, ConsoleView view, PastEvents past) {
         this.vertx = vertx;
         this.hub = hub;
         this.view = view;
+        this.past = past;
     }
 
     /**
      * Creates the console of {@code manager}: subscribes to its event recorders and caches (call once per manager,
      * after {@code startCaches()} or before; handlers added to a started cache first get every existing object).
      */
-    public static Console attach(Vertx vertx, ControllerManager manager, KubernetesSerialization serialization) {
-        return attach(vertx, manager, serialization, ConsoleHub.DEFAULT_CAPACITY);
+    public static Console attach(Vertx vertx, ControllerManager manager, KubernetesClient client) {
+        return attach(vertx, manager, client, ConsoleHub.DEFAULT_CAPACITY);
     }
 
-    public static Console attach(Vertx vertx, ControllerManager manager, KubernetesSerialization serialization, int historyCapacity) {
+    /** @param client the manager's client: its serialization reads the cached objects, and it lists past Events */
+    public static Console attach(Vertx vertx, ControllerManager manager, KubernetesClient client, int historyCapacity) {
         ConsoleHub hub = new ConsoleHub(historyCapacity, () -> manager.clock().now());
         ResourceCache<GenericKubernetesResource> ihpas = manager.ihpaCache();
         ResourceCache<GenericKubernetesResource> profiles = manager.replicaProfileCache();
-        ConsoleView view = new ConsoleView(ihpas, profiles, serialization, hub, () -> manager.clock().now());
+        ConsoleView view = new ConsoleView(ihpas, profiles, client.getKubernetesSerialization(), hub, () -> manager.clock().now());
         hub.sampler(view::sample);
         manager.ihpaEvents().addListener(hub::recorded);
         manager.replicaProfileEvents().addListener(hub::recorded);
         ihpas.onEvent(o -> hub.ihpaChanged(o, true), (o, n) -> hub.ihpaChanged(n, false), hub::ihpaDeleted);
         profiles.onEvent(hub::profileChanged, (o, n) -> hub.profileChanged(n), hub::profileChanged);
-        return new Console(vertx, hub, view);
+        return new Console(vertx, hub, view, new PastEvents(vertx, client));
     }
 
     public ConsoleHub hub() {
@@ -117,14 +122,24 @@ public final class Console {
 
     private void ihpa(RoutingContext ctx) {
         ObjectKey key = new ObjectKey(ctx.pathParam("namespace"), ctx.pathParam("name"));
-        String page = view.ihpaPage(key);
-        if (page == null) {
+        if (!view.exists(key)) {
             html(ctx, 404, "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Not found</title>"
                     + "<link rel=\"stylesheet\" href=\"/console/console.css\"></head><body><main><h1>Not found</h1><p>No IHPA "
                     + Html.esc(key.namespace()) + "/" + Html.esc(key.name()) + ". <a href=\"/\">All IHPAs</a></p></main></body></html>\n");
             return;
         }
-        html(ctx, 200, page);
+        // Events from before this process started come from the API (a blocking call, on a worker thread).
+        past.of(key).otherwise(e -> {
+            LOG.debug("cannot list the events of {}: {}", key, e.toString());
+            return List.of();
+        }).onComplete(ar -> {
+            String page = view.ihpaPage(key, ar.result());
+            if (page == null) {
+                html(ctx, 404, "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Not found</title></head><body><p>Deleted.</p></body></html>\n");
+            } else {
+                html(ctx, 200, page);
+            }
+        });
     }
 
     private static void html(RoutingContext ctx, int status, String body) {

@@ -331,11 +331,16 @@ public final class ConsoleView {
         }
     }
 
-    /** The IHPA page, or null when there is no such IHPA. */
-    public String ihpaPage(ObjectKey key) {
+    boolean exists(ObjectKey key) {
+        return ihpas.get(key) != null;
+    }
+
+    /** The IHPA page, or null when there is no such IHPA; {@code past}: events the API holds (from before this process). */
+    public String ihpaPage(ObjectKey key, List<RecordedEvent> past) {
         if (ihpas.get(key) == null) {
             return null;
         }
+        List<RecordedEvent> events = PastEvents.merge(hub.events(key), past == null ? List.of() : past);
         long since = hub.lastId();
         StringBuilder b = new StringBuilder(16384);
         head(b, "Kapacity: " + key.namespace() + "/" + key.name(), true);
@@ -348,13 +353,13 @@ public final class ConsoleView {
         b.append("</div>");
         b.append("<section><h2>ReplicaProfile history</h2><table class=\"history\"><thead><tr><th>Time</th><th>Change</th>")
                 .append("<th>Online</th><th>Cutoff</th><th>Standby</th></tr></thead><tbody id=\"history\" sse-swap=\"history\" hx-swap=\"afterbegin\">");
-        for (RecordedEvent e : hub.events(key)) {
+        for (RecordedEvent e : events) {
             historyRow(b, e);
         }
         b.append("</tbody></table></section>");
         b.append("<section><h2>Events</h2><table class=\"events\"><thead><tr><th>Time</th><th>Object</th><th>Type</th><th>Reason</th><th>Message</th></tr></thead>")
                 .append("<tbody id=\"events\" sse-swap=\"event\" hx-swap=\"afterbegin\">");
-        for (RecordedEvent e : hub.events(key)) {
+        for (RecordedEvent e : events) {
             eventRow(b, e);
         }
         b.append("</tbody></table></section></main></body></html>\n");

@@ -71,7 +71,7 @@ class ConsoleBrowserTest {
         // 00:05 UTC: the first cron window (minutes 0-10) of both samples is open
         s.clock = new ManualClock(vertx, Instant.parse("2026-03-02T00:05:00Z"));
         app = SandboxApp.start(vertx, s).toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
-        Console console = Console.attach(vertx, app.manager(), app.cluster().client().getKubernetesSerialization());
+        Console console = Console.attach(vertx, app.manager(), app.cluster().client());
         server = vertx.createHttpServer().requestHandler(console.mount(Router.router(vertx))).listen(0, "127.0.0.1")
                 .toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
         base = "http://127.0.0.1:" + server.actualPort();

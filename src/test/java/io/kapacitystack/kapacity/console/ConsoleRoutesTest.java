@@ -83,7 +83,7 @@ class ConsoleRoutesTest {
                 .resource(raw).create();
         created.setAdditionalProperty("status", raw.getAdditionalProperties().get("status"));
         cluster.client.genericKubernetesResources(IhpaReconciler.IHPA_CONTEXT).inNamespace("shop").resource(created).updateStatus();
-        console = Console.attach(vertx, manager, cluster.client.getKubernetesSerialization());
+        console = Console.attach(vertx, manager, cluster.client);
         join(manager.startCaches().toCompletionStage());
         server = join(console.listen("127.0.0.1", 0).toCompletionStage());
         port = server.actualPort();
@@ -173,6 +173,25 @@ class ConsoleRoutesTest {
         assertTrue(b.contains("data-chart=\"{&quot;t&quot;:["), b);
         assertTrue(b.contains("sse-connect=\"/sse/ihpa/shop/web?since="), b);
         assertTrue(b.contains(ConsoleView.UPLOT_JS), b);
+        assertNoHostileMarkup(b);
+    }
+
+    @Test
+    void ihpaPageShowsEventsTheApiHeldBeforeTheConsoleStarted() {
+        for (String[] e : new String[][]{{"web", "IntelligentHorizontalPodAutoscaler", "BeforeConsole"},
+                {"web", "ReplicaProfile", "UpdateScale"}, {"other", "IntelligentHorizontalPodAutoscaler", "NotMine"},
+                {"web", "Pod", "NotMineEither"}}) {
+            cluster.client.v1().events().inNamespace("shop").resource(new io.fabric8.kubernetes.api.model.EventBuilder()
+                    .withNewMetadata().withName(e[0] + "." + e[2]).endMetadata()
+                    .withNewInvolvedObject().withKind(e[1]).withName(e[0]).withNamespace("shop").endInvolvedObject()
+                    .withType("Warning").withReason(e[2]).withMessage(HOSTILE + " " + e[2])
+                    .withFirstTimestamp("2025-12-31T23:00:00Z").withLastTimestamp("2025-12-31T23:30:00Z").build()).create();
+        }
+        String b = get("/ihpa/shop/web").body();
+        assertTrue(b.contains("<td>BeforeConsole</td><td>&lt;script&gt;alert(1)&lt;/script&gt; BeforeConsole</td>"), b);
+        assertTrue(b.contains("<td>ReplicaProfile</td><td>Warning</td><td>UpdateScale</td>"), b);
+        assertTrue(b.contains("<time>2025-12-31T23:30:00Z</time>"), b);
+        assertFalse(b.contains("NotMine"), b);
         assertNoHostileMarkup(b);
     }
 

@@ -1,0 +1,262 @@
+package io.kapacitystack.kapacity.console;
+
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.kapacitystack.kapacity.events.RecordedEvent;
+import io.kapacitystack.kapacity.kube.ResourceCache;
+import io.kapacitystack.kapacity.manager.ControllerManager;
+import io.kapacitystack.kapacity.runtime.ObjectKey;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerResponse;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.StaticHandler;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Consumer;
+import java.util.function.Function;
+import java.util.function.Predicate;
+
+/**
+ * The read-only web console: an overview of every IHPA and a page per IHPA, both kept live over Server-Sent Events
+ * (htmx's sse extension), with {@code Last-Event-ID} replay from a bounded in-memory history.
+ *
+ * <pre>
+ *   GET /                          overview (?ns= filters by namespace)
+ *   GET /ihpa/{namespace}/{name}   one IHPA
+ *   GET /sse/overview?ns=&amp;since=   event stream of the overview
+ *   GET /sse/ihpa/{ns}/{name}?since= event stream of one IHPA page
+ *   GET /console/*                 console.css, console.js
+ *   GET /webjars/*                 htmx, htmx-ext-sse, uPlot
+ * </pre>
+ * Every response carries a strict Content-Security-Policy (scripts and styles only from this origin, no inline code).
+ */
+public final class Console {
+
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(Console.class);
+
+    public static final String CSP = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+            + "connect-src 'self'; font-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'";
+    static final long PING_MS = 15_000;
+
+    private final Vertx vertx;
+    private final ConsoleHub hub;
+    private final ConsoleView view;
+    private final PastEvents past;
+
+    Console(Vertx vertx, ConsoleHub hub, ConsoleView view, PastEvents past) {
+        this.vertx = vertx;
+        this.hub = hub;
+        this.view = view;
+        this.past = past;
+    }
+
+    /**
+     * Creates the console of {@code manager}: subscribes to its event recorders and caches (call once per manager,
+     * after {@code startCaches()} or before; handlers added to a started cache first get every existing object).
+     */
+    public static Console attach(Vertx vertx, ControllerManager manager, KubernetesClient client) {
+        return attach(vertx, manager, client, ConsoleHub.DEFAULT_CAPACITY);
+    }
+
+    /** @param client the manager's client: its serialization reads the cached objects, and it lists past Events */
+    public static Console attach(Vertx vertx, ControllerManager manager, KubernetesClient client, int historyCapacity) {
+        ConsoleHub hub = new ConsoleHub(historyCapacity, () -> manager.clock().now());
+        ResourceCache<GenericKubernetesResource> ihpas = manager.ihpaCache();
+        ResourceCache<GenericKubernetesResource> profiles = manager.replicaProfileCache();
+        ConsoleView view = new ConsoleView(ihpas, profiles, client.getKubernetesSerialization(), hub, () -> manager.clock().now());
+        hub.sampler(view::sample);
+        manager.ihpaEvents().addListener(hub::recorded);
+        manager.replicaProfileEvents().addListener(hub::recorded);
+        ihpas.onEvent(o -> hub.ihpaChanged(o, true), (o, n) -> hub.ihpaChanged(n, false), hub::ihpaDeleted);
+        profiles.onEvent(hub::profileChanged, (o, n) -> hub.profileChanged(n), hub::profileChanged);
+        return new Console(vertx, hub, view, new PastEvents(vertx, client));
+    }
+
+    public ConsoleHub hub() {
+        return hub;
+    }
+
+    /** Adds the console's routes to {@code router}; mount before any catch-all static handler on {@code /*}. */
+    public Router mount(Router router) {
+        router.get("/").handler(this::secure).handler(this::overview);
+        router.get("/ihpa/:namespace/:name").handler(this::secure).handler(this::ihpa);
+        router.get("/sse/overview").handler(this::secure).handler(this::overviewStream);
+        router.get("/sse/ihpa/:namespace/:name").handler(this::secure).handler(this::ihpaStream);
+        router.get("/console/*").handler(this::secure).handler(StaticHandler.create("webroot/console"));
+        router.get("/webjars/*").handler(this::secure).handler(StaticHandler.create("META-INF/resources/webjars"));
+        return router;
+    }
+
+    /** A router with only the console on it, for a dedicated server (the manager's {@code --console-bind-address}). */
+    public Router router() {
+        return mount(Router.router(vertx));
+    }
+
+    /** Serves the console alone on {@code host:port} (port 0 picks a free one). */
+    public Future<HttpServer> listen(String host, int port) {
+        return vertx.createHttpServer().requestHandler(router()).listen(port, host);
+    }
+
+    private void secure(RoutingContext ctx) {
+        ctx.response()
+                .putHeader("Content-Security-Policy", CSP)
+                .putHeader("X-Content-Type-Options", "nosniff")
+                .putHeader("X-Frame-Options", "DENY")
+                .putHeader("Referrer-Policy", "no-referrer")
+                .putHeader("Cross-Origin-Opener-Policy", "same-origin");
+        ctx.next();
+    }
+
+    private static String namespaceParam(RoutingContext ctx) {
+        String ns = ctx.request().getParam("ns");
+        return ns == null ? "" : ns.trim();
+    }
+
+    private void overview(RoutingContext ctx) {
+        html(ctx, 200, view.overviewPage(namespaceParam(ctx)));
+    }
+
+    private void ihpa(RoutingContext ctx) {
+        ObjectKey key = new ObjectKey(ctx.pathParam("namespace"), ctx.pathParam("name"));
+        if (!view.exists(key)) {
+            html(ctx, 404, "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Not found</title>"
+                    + "<link rel=\"stylesheet\" href=\"/console/console.css\"></head><body><main><h1>Not found</h1><p>No IHPA "
+                    + Html.esc(key.namespace()) + "/" + Html.esc(key.name()) + ". <a href=\"/\">All IHPAs</a></p></main></body></html>\n");
+            return;
+        }
+        // Events from before this process started come from the API (a blocking call, on a worker thread).
+        past.of(key).otherwise(e -> {
+            LOG.debug("cannot list the events of {}: {}", key, e.toString());
+            return List.of();
+        }).onComplete(ar -> {
+            String page = view.ihpaPage(key, ar.result());
+            if (page == null) {
+                html(ctx, 404, "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Not found</title></head><body><p>Deleted.</p></body></html>\n");
+            } else {
+                html(ctx, 200, page);
+            }
+        });
+    }
+
+    private static void html(RoutingContext ctx, int status, String body) {
+        ctx.response().setStatusCode(status)
+                .putHeader("Content-Type", "text/html; charset=utf-8")
+                .putHeader("Cache-Control", "no-store")
+                .end(body);
+    }
+
+    // ---------------------------------------------------------------- SSE
+
+    /** One SSE message: event name and HTML data. */
+    record Message(String event, String data) {
+    }
+
+    private void overviewStream(RoutingContext ctx) {
+        String ns = namespaceParam(ctx);
+        Predicate<ConsoleHub.Item> filter = i -> ns.isEmpty() || ns.equals(i.key().namespace());
+        stream(ctx, filter, item -> {
+            List<Message> out = new ArrayList<>(2);
+            switch (item.kind()) {
+                case LISTED -> out.add(new Message("table", view.overviewTable(ns)));
+                case CHANGED -> out.add(new Message(ConsoleView.rowToken(item.key()), view.row(item.key())));
+                case EVENT -> {
+                    out.add(new Message(ConsoleView.rowToken(item.key()), view.row(item.key())));
+                    out.add(new Message("log", ConsoleView.logItem(item.event())));
+                }
+            }
+            return out;
+        }, () -> List.of(new Message("table", view.overviewTable(ns))));
+    }
+
+    private void ihpaStream(RoutingContext ctx) {
+        ObjectKey key = new ObjectKey(ctx.pathParam("namespace"), ctx.pathParam("name"));
+        stream(ctx, i -> key.equals(i.key()), item -> {
+            List<Message> out = new ArrayList<>(2);
+            if (item.kind() == ConsoleHub.Kind.EVENT) {
+                RecordedEvent e = item.event();
+                out.add(new Message("event", ConsoleView.eventRow(e)));
+                if (ConsoleView.isHistory(e)) {
+                    out.add(new Message("history", ConsoleView.historyRow(e)));
+                }
+            } else {
+                out.add(new Message("summary", view.summary(key)));
+            }
+            return out;
+        }, () -> List.of(new Message("summary", view.summary(key))));
+    }
+
+    private void stream(RoutingContext ctx, Predicate<ConsoleHub.Item> filter,
+                        Function<ConsoleHub.Item, List<Message>> render, java.util.function.Supplier<List<Message>> snapshot) {
+        long since = since(ctx);
+        HttpServerResponse r = ctx.response();
+        r.setChunked(true)
+                .putHeader("Content-Type", "text/event-stream; charset=utf-8")
+                .putHeader("Cache-Control", "no-store")
+                .putHeader("X-Accel-Buffering", "no");
+        r.write("retry: 1000\n\n");
+        Consumer<ConsoleHub.Item> send = item -> {
+            if (!r.closed() && !r.ended()) {
+                for (Message m : render.apply(item)) {
+                    r.write(format(item.id(), m));
+                }
+            }
+        };
+        ConsoleHub.Subscription sub = hub.subscribe(since, filter, vertx.getOrCreateContext(), send, replay -> {
+            if (r.closed() || r.ended()) {
+                return;
+            }
+            if (replay.gap()) {
+                // What was missed is no longer in memory: send the whole current state instead.
+                for (Message m : snapshot.get()) {
+                    r.write(format(replay.upTo(), m));
+                }
+            } else {
+                replay.items().forEach(send);
+            }
+        });
+        long ping = vertx.setPeriodic(PING_MS, id -> {
+            if (!r.closed() && !r.ended()) {
+                r.write(": ping\n\n");
+            }
+        });
+        r.closeHandler(v -> {
+            sub.cancel();
+            vertx.cancelTimer(ping);
+        });
+    }
+
+    /** {@code Last-Event-ID} (the browser's reconnect) wins over {@code ?since=} (the id the page was rendered at). */
+    static long since(RoutingContext ctx) {
+        String last = ctx.request().getHeader("Last-Event-ID");
+        Long v = parse(last);
+        if (v == null) {
+            v = parse(ctx.request().getParam("since"));
+        }
+        return v == null ? Long.MAX_VALUE : v;
+    }
+
+    private static Long parse(String s) {
+        if (s == null || s.isBlank()) {
+            return null;
+        }
+        try {
+            long v = Long.parseLong(s.trim());
+            return v < 0 ? null : v;
+        } catch (NumberFormatException e) {
+            return null;
+        }
+    }
+
+    static String format(long id, Message m) {
+        StringBuilder b = new StringBuilder(m.data().length() + 64);
+        b.append("id: ").append(id).append('\n').append("event: ").append(m.event()).append('\n');
+        for (String line : m.data().split("\r\n|\r|\n", -1)) {
+            b.append("data: ").append(line).append('\n');
+        }
+        return b.append('\n').toString();
+    }
+}

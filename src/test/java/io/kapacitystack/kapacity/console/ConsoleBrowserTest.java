@@ -1,0 +1,222 @@
+package io.kapacitystack.kapacity.console;
+
+import io.kapacitystack.kapacity.cli.SandboxApp;
+import io.kapacitystack.kapacity.runtime.time.ManualClock;
+import io.kapacitystack.kapacity.testing.Await;
+import io.kapacitystack.kapacity.testing.Kubectl;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpServer;
+import io.vertx.ext.web.Router;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.openqa.selenium.By;
+import org.openqa.selenium.OutputType;
+import org.openqa.selenium.TakesScreenshot;
+import org.openqa.selenium.WebDriver;
+import org.openqa.selenium.WebElement;
+import org.openqa.selenium.chrome.ChromeDriver;
+import org.openqa.selenium.chrome.ChromeDriverService;
+import org.openqa.selenium.chrome.ChromeOptions;
+import org.openqa.selenium.logging.LogEntry;
+import org.openqa.selenium.logging.LogType;
+import org.openqa.selenium.logging.LoggingPreferences;
+import org.openqa.selenium.support.ui.WebDriverWait;
+
+import java.io.File;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.logging.Level;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The console in a real headless Chromium against a running sandbox (the cron and gray samples, on a manual clock):
+ * live updates arrive over SSE without reload, and the pages run under the strict CSP without a violation.
+ * Needs {@code apt-get install -y --no-install-recommends chromium chromium-driver}; nothing is downloaded.
+ */
+class ConsoleBrowserTest {
+
+    static final File CHROMIUM = new File("/usr/bin/chromium");
+    static final File CHROMEDRIVER = new File("/usr/bin/chromedriver");
+    static final Duration LIVE = Duration.ofSeconds(2);
+
+    @TempDir
+    static Path dir;
+
+    static Vertx vertx;
+    static SandboxApp app;
+    static HttpServer server;
+    static ChromeDriverService service;
+    static WebDriver browser;
+    static Kubectl kubectl;
+    static String base;
+
+    @BeforeAll
+    static void start() throws Exception {
+        assertTrue(CHROMIUM.canExecute() && CHROMEDRIVER.canExecute(),
+                "needs Chromium: apt-get install -y --no-install-recommends chromium chromium-driver");
+        vertx = Vertx.vertx();
+        SandboxApp.Settings s = new SandboxApp.Settings();
+        s.port = 0;
+        s.kubeconfig = dir.resolve("kubeconfig");
+        // 00:05 UTC: the first cron window (minutes 0-10) of both samples is open
+        s.clock = new ManualClock(vertx, Instant.parse("2026-03-02T00:05:00Z"));
+        app = SandboxApp.start(vertx, s).toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
+        Console console = Console.attach(vertx, app.manager(), app.cluster().client());
+        server = vertx.createHttpServer().requestHandler(console.mount(Router.router(vertx))).listen(0, "127.0.0.1")
+                .toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+        base = "http://127.0.0.1:" + server.actualPort();
+        app.loadSamples(vertx, List.of("cron", "gray")).toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
+        kubectl = new Kubectl(s.kubeconfig);
+        Await.until("both samples to have a ReplicaProfile", Duration.ofSeconds(30),
+                () -> kubectl.ok("get", "rp", "-A", "--no-headers").trim().split("\n").length == 2);
+
+        service = new ChromeDriverService.Builder().usingDriverExecutable(CHROMEDRIVER).usingAnyFreePort().build();
+        ChromeOptions o = new ChromeOptions();
+        o.setBinary(CHROMIUM);
+        o.addArguments("--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                "--disable-component-update", "--disable-sync", "--no-first-run", "--window-size=1500,1000");
+        LoggingPreferences logs = new LoggingPreferences();
+        logs.enable(LogType.BROWSER, Level.ALL);
+        o.setCapability("goog:loggingPrefs", logs);
+        browser = new ChromeDriver(service, o);
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        if (browser != null) {
+            browser.quit();
+        }
+        if (service != null) {
+            service.stop();
+        }
+        if (server != null) {
+            server.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+        }
+        if (app != null) {
+            app.close().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+        }
+        if (vertx != null) {
+            vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+        }
+    }
+
+    static void awaitLive() {
+        new WebDriverWait(browser, Duration.ofSeconds(10)).until(d -> d.findElement(By.tagName("body")).getAttribute("class").contains("live"));
+    }
+
+    static void screenshot(String name) throws Exception {
+        File shot = ((TakesScreenshot) browser).getScreenshotAs(OutputType.FILE);
+        Path target = Path.of("target", name);
+        Files.createDirectories(target.getParent());
+        Files.copy(shot.toPath(), target, StandardCopyOption.REPLACE_EXISTING);
+    }
+
+    static void assertNoBrowserErrors() {
+        for (LogEntry e : browser.manage().logs().get(LogType.BROWSER)) {
+            assertFalse(e.getLevel().intValue() >= Level.WARNING.intValue(), "browser console: " + e);
+        }
+    }
+
+    static void setCronReplicas(int rule, int replicas) {
+        kubectl.ok("patch", "ihpa", "cron-portrait-sample", "-n", "cron-sample", "--type=json", "-p",
+                "[{\"op\":\"replace\",\"path\":\"/spec/portraitProviders/0/cron/crons/" + rule + "/replicas\",\"value\":" + replicas + "}]");
+    }
+
+    @Test
+    void overviewAndIhpaPageUpdateLiveInChromium() throws Exception {
+        browser.get(base + "/");
+        awaitLive();
+        WebElement cronRow = browser.findElement(By.id("row-cron-2dsample--cron-2dportrait-2dsample"));
+        WebElement grayRow = browser.findElement(By.id("row-gray-2dsample--gray-2dstrategy-2dsample"));
+        assertTrue(cronRow.getText().contains("cron-portrait-sample"), cronRow.getText());
+        assertTrue(grayRow.getText().contains("gray-strategy-sample"), grayRow.getText());
+        assertTrue(grayRow.getText().contains("5 from Cron"), grayRow.getText());
+        new WebDriverWait(browser, Duration.ofSeconds(10)).until(d -> d.findElement(By.id("row-cron-2dsample--cron-2dportrait-2dsample"))
+                .getText().contains("1 from Cron"));
+
+        // a change made with kubectl shows on the open page, without reload
+        Object marker = ((org.openqa.selenium.JavascriptExecutor) browser).executeScript("window.noReload = 42; return window.noReload;");
+        assertEquals(42L, marker);
+        setCronReplicas(0, 3);
+        try {
+            new WebDriverWait(browser, LIVE).until(d -> {
+                String row = d.findElement(By.id("row-cron-2dsample--cron-2dportrait-2dsample")).getText();
+                return row.contains("3 from Cron") && row.contains("3 / 0 / 0");
+            });
+        } catch (RuntimeException e) {
+            screenshot("console-failure.png");
+            throw new AssertionError("row: " + browser.findElement(By.id("row-cron-2dsample--cron-2dportrait-2dsample")).getText()
+                    + "\nlog: " + browser.findElement(By.id("log")).getText()
+                    + "\nbrowser: " + browser.manage().logs().get(LogType.BROWSER).getAll(), e);
+        }
+        assertEquals(42L, ((org.openqa.selenium.JavascriptExecutor) browser).executeScript("return window.noReload;"));
+        new WebDriverWait(browser, LIVE).until(d -> d.findElement(By.id("log")).getText().contains("onlineReplcas: 1 -> 3"));
+
+        // the IHPA page: providers, cron rules with their next boundaries, history, events, chart
+        browser.findElement(By.linkText("cron-portrait-sample")).click();
+        awaitLive();
+        String page = browser.findElement(By.tagName("main")).getText();
+        assertTrue(page.contains("Now: 3 replicas from provider #1 (Cron)"), page);
+        assertTrue(page.contains("cron-2"), page);
+        assertTrue(page.contains("2026-03-02T00:10:00Z"), page);
+        assertTrue(browser.findElement(By.id("history")).getText().contains("1 \u2192 3"), page);
+        new WebDriverWait(browser, Duration.ofSeconds(5)).until(d -> !d.findElements(By.cssSelector(".chart .uplot canvas")).isEmpty());
+
+        setCronReplicas(0, 4);
+        new WebDriverWait(browser, LIVE).until(d -> d.findElement(By.id("history")).getText().contains("3 \u2192 4"));
+        new WebDriverWait(browser, LIVE).until(d -> d.findElement(By.id("summary")).getText().contains("Now: 4 replicas"));
+        new WebDriverWait(browser, LIVE).until(d -> !d.findElements(By.cssSelector(".chart .uplot canvas")).isEmpty());
+        assertTrue(browser.findElement(By.id("events")).getText().contains("UpdateReplicaProfile"));
+        // tall enough for the whole page (chart, history and events) in one picture
+        browser.manage().window().setSize(new org.openqa.selenium.Dimension(1300, 1800));
+        Thread.sleep(300);
+        screenshot("console-ihpa.png");
+
+        // 00:10: the gray sample's cron window closes; its scale-down 5 -> 1 goes in gray steps, shown live
+        browser.manage().window().setSize(new org.openqa.selenium.Dimension(1500, 900));
+        browser.get(base + "/");
+        awaitLive();
+        ((ManualClock) app.clock()).advanceTo(Instant.parse("2026-03-02T00:10:00Z"));
+        new WebDriverWait(browser, LIVE).until(d -> {
+            WebElement row = d.findElement(By.id("row-gray-2dsample--gray-2dstrategy-2dsample"));
+            return !row.findElements(By.tagName("progress")).isEmpty() && row.getText().contains("1 from Static");
+        });
+        new WebDriverWait(browser, LIVE).until(d -> d.findElement(By.id("row-cron-2dsample--cron-2dportrait-2dsample")).getText().contains("2 from Cron"));
+        screenshot("console-overview.png");
+
+        // an IHPA created while the page is open gets a row, and that swapped-in row updates live as well
+        Path extra = dir.resolve("extra.yaml");
+        Files.writeString(extra, """
+                apiVersion: autoscaling.kapacitystack.io/v1alpha1
+                kind: IntelligentHorizontalPodAutoscaler
+                metadata:
+                  name: extra
+                spec:
+                  scaleTargetRef: {apiVersion: apps/v1, kind: StatefulSet, name: absent}
+                  minReplicas: 1
+                  maxReplicas: 3
+                  portraitProviders:
+                  - {type: Static, priority: 1, static: {replicas: 2}}
+                """);
+        ((org.openqa.selenium.JavascriptExecutor) browser).executeScript("window.noReload = 43;");
+        kubectl.ok("apply", "-n", "cron-sample", "-f", extra.toString());
+        By extraRow = By.id("row-cron-2dsample--extra");
+        new WebDriverWait(browser, LIVE).until(d -> !d.findElements(extraRow).isEmpty());
+        kubectl.ok("patch", "ihpa", "extra", "-n", "cron-sample", "--type=merge", "-p", "{\"spec\":{\"maxReplicas\":7}}");
+        new WebDriverWait(browser, LIVE).until(d -> d.findElement(extraRow).getText().contains("1 / 7"));
+        kubectl.ok("delete", "ihpa", "extra", "-n", "cron-sample");
+        new WebDriverWait(browser, LIVE).until(d -> d.findElements(extraRow).isEmpty());
+        assertEquals(43L, ((org.openqa.selenium.JavascriptExecutor) browser).executeScript("return window.noReload;"));
+        assertNoBrowserErrors();
+    }
+}

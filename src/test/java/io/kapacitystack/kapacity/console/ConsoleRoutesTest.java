@@ -1,0 +1,325 @@
+package io.kapacitystack.kapacity.console;
+
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.kapacitystack.kapacity.api.v1alpha1.IntelligentHorizontalPodAutoscaler;
+import io.kapacitystack.kapacity.autoscaler.IhpaReconciler;
+import io.kapacitystack.kapacity.events.PlannedEvent;
+import io.kapacitystack.kapacity.manager.ControllerManager;
+import io.kapacitystack.kapacity.runtime.ControllerMetrics;
+import io.kapacitystack.kapacity.runtime.ObjectKey;
+import io.kapacitystack.kapacity.runtime.time.ManualClock;
+import io.kapacitystack.kapacity.testing.Await;
+import io.kapacitystack.kapacity.testing.MockCluster;
+import io.vertx.core.MultiMap;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientResponse;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.RequestOptions;
+import io.vertx.ext.web.Router;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import static io.kapacitystack.kapacity.testing.MockCluster.join;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Every console route over real HTTP, against a controller manager's caches on fabric8's mock API. */
+class ConsoleRoutesTest {
+
+    static final String HOSTILE = "<script>alert(1)</script>";
+    static final String IHPA = """
+            apiVersion: autoscaling.kapacitystack.io/v1alpha1
+            kind: IntelligentHorizontalPodAutoscaler
+            metadata:
+              name: web
+              labels:
+                team: "<script>alert(1)</script>"
+            spec:
+              scaleTargetRef: {apiVersion: apps/v1, kind: StatefulSet, name: "<img src=x onerror=alert(2)>"}
+              minReplicas: 1
+              maxReplicas: 10
+              portraitProviders:
+              - type: Static
+                priority: 1
+                static: {replicas: 2}
+              - type: Cron
+                priority: 2
+                cron:
+                  crons:
+                  - {name: "morning<b>", start: "0 8 * * *", end: "0 9 * * *", replicas: 5}
+            status:
+              currentPortraitValue: {provider: Static, replicas: 2}
+              gray: {grayPercent: 50, lastUpdateTime: "2026-01-01T10:00:00Z"}
+              conditions:
+              - {type: ScalingActive, status: "True", reason: SucceededAutoscaling, message: "<i>fine</i>", lastTransitionTime: "2026-01-01T10:00:00Z"}
+            """;
+
+    static Vertx vertx;
+    static MockCluster cluster;
+    static ControllerManager manager;
+    static Console console;
+    static HttpServer server;
+    static HttpClient http;
+    static int port;
+
+    @BeforeAll
+    static void start() {
+        vertx = Vertx.vertx();
+        cluster = new MockCluster(vertx);
+        ManualClock clock = new ManualClock(vertx, Instant.parse("2026-01-01T10:00:00Z"));
+        manager = new ControllerManager(vertx, cluster.client, clock, new ControllerMetrics(), new ControllerManager.Settings());
+        GenericKubernetesResource raw = cluster.client.getKubernetesSerialization().unmarshal(IHPA, GenericKubernetesResource.class);
+        GenericKubernetesResource created = cluster.client.genericKubernetesResources(IhpaReconciler.IHPA_CONTEXT).inNamespace("shop")
+                .resource(raw).create();
+        created.setAdditionalProperty("status", raw.getAdditionalProperties().get("status"));
+        cluster.client.genericKubernetesResources(IhpaReconciler.IHPA_CONTEXT).inNamespace("shop").resource(created).updateStatus();
+        console = Console.attach(vertx, manager, cluster.client);
+        join(manager.startCaches().toCompletionStage());
+        server = join(console.listen("127.0.0.1", 0).toCompletionStage());
+        port = server.actualPort();
+        http = vertx.createHttpClient();
+        Await.until("the cache to hold the IHPA", () -> manager.ihpaCache().get(new ObjectKey("shop", "web")) != null);
+    }
+
+    @AfterAll
+    static void stop() {
+        join(server.close().toCompletionStage());
+        join(manager.stop().toCompletionStage());
+        cluster.close();
+        join(vertx.close().toCompletionStage());
+    }
+
+    record Reply(int status, MultiMap headers, String body) {
+    }
+
+    static Reply get(String path) {
+        return send(HttpMethod.GET, path);
+    }
+
+    static Reply send(HttpMethod method, String path) {
+        return join(http.request(method, port, "127.0.0.1", path)
+                .compose(r -> r.send().compose(resp -> resp.body().map(b -> new Reply(resp.statusCode(), resp.headers(), b.toString()))))
+                .toCompletionStage());
+    }
+
+    static void assertSecured(Reply r) {
+        assertEquals(Console.CSP, r.headers().get("Content-Security-Policy"));
+        assertTrue(Console.CSP.contains("script-src 'self'") && !Console.CSP.contains("unsafe"), Console.CSP);
+        assertEquals("nosniff", r.headers().get("X-Content-Type-Options"));
+        assertEquals("DENY", r.headers().get("X-Frame-Options"));
+    }
+
+    static void assertNoHostileMarkup(String body) {
+        assertFalse(body.contains("<script>alert"), body);
+        assertFalse(body.contains("<img src=x"), body);
+        assertFalse(body.contains("<b>"), body);
+        assertFalse(body.contains("<i>fine"), body);
+        // the only scripts are the console's own files
+        assertFalse(body.matches("(?s).*<script(?! src=\"/)[^>]*>.*"), body);
+    }
+
+    @Test
+    void overviewListsIhpasEscapedWithStrictCsp() {
+        Reply r = get("/");
+        assertEquals(200, r.status());
+        assertSecured(r);
+        assertTrue(r.headers().get("Content-Type").startsWith("text/html"));
+        String b = r.body();
+        assertTrue(b.contains("href=\"/ihpa/shop/web\">web</a>"), b);
+        assertTrue(b.contains("team=&lt;script&gt;alert(1)&lt;/script&gt;"), b);
+        assertTrue(b.contains("StatefulSet/&lt;img src=x onerror=alert(2)&gt;"), b);
+        assertTrue(b.contains("<strong class=\"replicas\">2</strong> from Static"), b);
+        assertTrue(b.contains("<progress max=\"100\" value=\"50\"></progress>"), b);
+        assertTrue(b.contains("ScalingActive=True: SucceededAutoscaling"), b);
+        assertTrue(b.contains("sse-connect=\"/sse/overview?ns=&amp;since="), b);
+        assertTrue(b.contains("hx-ext=\"sse\""), b);
+        assertNoHostileMarkup(b);
+    }
+
+    @Test
+    void namespaceFilterIsAppliedAndReflectedEscaped() {
+        Reply other = get("/?ns=elsewhere");
+        assertEquals(200, other.status());
+        assertFalse(other.body().contains("/ihpa/shop/web"), other.body());
+        assertTrue(other.body().contains("No IHPA in namespace elsewhere"), other.body());
+        Reply hostile = get("/?ns=%3Cscript%3Ealert(1)%3C%2Fscript%3E");
+        assertEquals(200, hostile.status());
+        assertTrue(hostile.body().contains("&lt;script&gt;alert(1)&lt;/script&gt;"), hostile.body());
+        assertNoHostileMarkup(hostile.body());
+        assertTrue(get("/?ns=shop").body().contains("/ihpa/shop/web"));
+    }
+
+    @Test
+    void ihpaPageExplainsProvidersAndCronRules() {
+        Reply r = get("/ihpa/shop/web");
+        assertEquals(200, r.status());
+        assertSecured(r);
+        String b = r.body();
+        // 10:00 on the manual clock: the cron rule (08:00-09:00) is inactive, so Static wins despite its lower priority
+        assertTrue(b.contains("Now: <strong>2</strong> replicas from provider #1 (Static)"), b);
+        assertTrue(b.contains("wins: highest priority among valid values"), b);
+        assertTrue(b.contains("morning&lt;b&gt;"), b);
+        assertTrue(b.contains("<time>2026-01-02T08:00:00Z</time></td><td><time>2026-01-02T09:00:00Z</time>"), b);
+        assertTrue(b.contains("data-chart=\"{&quot;t&quot;:["), b);
+        assertTrue(b.contains("sse-connect=\"/sse/ihpa/shop/web?since="), b);
+        assertTrue(b.contains(ConsoleView.UPLOT_JS), b);
+        assertNoHostileMarkup(b);
+    }
+
+    @Test
+    void ihpaPageShowsEventsTheApiHeldBeforeTheConsoleStarted() {
+        for (String[] e : new String[][]{{"web", "IntelligentHorizontalPodAutoscaler", "BeforeConsole"},
+                {"web", "ReplicaProfile", "UpdateScale"}, {"other", "IntelligentHorizontalPodAutoscaler", "NotMine"},
+                {"web", "Pod", "NotMineEither"}}) {
+            cluster.client.v1().events().inNamespace("shop").resource(new io.fabric8.kubernetes.api.model.EventBuilder()
+                    .withNewMetadata().withName(e[0] + "." + e[2]).endMetadata()
+                    .withNewInvolvedObject().withKind(e[1]).withName(e[0]).withNamespace("shop").endInvolvedObject()
+                    .withType("Warning").withReason(e[2]).withMessage(HOSTILE + " " + e[2])
+                    .withFirstTimestamp("2025-12-31T23:00:00Z").withLastTimestamp("2025-12-31T23:30:00Z").build()).create();
+        }
+        String b = get("/ihpa/shop/web").body();
+        assertTrue(b.contains("<td>BeforeConsole</td><td>&lt;script&gt;alert(1)&lt;/script&gt; BeforeConsole</td>"), b);
+        assertTrue(b.contains("<td>ReplicaProfile</td><td>Warning</td><td>UpdateScale</td>"), b);
+        assertTrue(b.contains("<time>2025-12-31T23:30:00Z</time>"), b);
+        assertFalse(b.contains("NotMine"), b);
+        assertNoHostileMarkup(b);
+    }
+
+    @Test
+    void unknownIhpaIs404AndEscaped() {
+        Reply r = get("/ihpa/shop/%3Cscript%3Ealert(1)%3C%2Fscript%3E");
+        assertEquals(404, r.status());
+        assertSecured(r);
+        assertTrue(r.body().contains("shop/&lt;script&gt;"), r.body());
+        assertNoHostileMarkup(r.body());
+    }
+
+    @Test
+    void assetsAreServedFromThisOrigin() {
+        for (String path : List.of("/console/console.js", "/console/console.css", ConsoleView.HTMX, ConsoleView.HTMX_SSE,
+                ConsoleView.UPLOT_JS, ConsoleView.UPLOT_CSS)) {
+            Reply r = get(path);
+            assertEquals(200, r.status(), path);
+            assertSecured(r);
+            assertTrue(r.body().length() > 100, path);
+        }
+    }
+
+    @Test
+    void thereAreNoWriteRoutes() {
+        for (HttpMethod m : List.of(HttpMethod.POST, HttpMethod.PUT, HttpMethod.DELETE, HttpMethod.PATCH)) {
+            for (String path : List.of("/", "/ihpa/shop/web", "/sse/overview")) {
+                int status = send(m, path).status();
+                assertTrue(status == 404 || status == 405, m + " " + path + " gave " + status);
+            }
+        }
+    }
+
+    /** Reads an SSE stream into a buffer until closed. */
+    static final class Stream {
+        final StringBuffer text = new StringBuffer();
+        final HttpClientResponse response;
+
+        Stream(String path, String lastEventId) {
+            RequestOptions o = new RequestOptions().setMethod(HttpMethod.GET).setHost("127.0.0.1").setPort(port).setURI(path)
+                    .putHeader("Accept", "text/event-stream");
+            if (lastEventId != null) {
+                o.putHeader("Last-Event-ID", lastEventId);
+            }
+            response = join(http.request(o).compose(r -> r.send()).map(resp -> {
+                resp.handler(buf -> text.append(buf.toString()));
+                return resp;
+            }).toCompletionStage());
+        }
+
+        void await(String what, String needle) {
+            Await.until(what + " (stream so far: " + text.length() + " chars)", Duration.ofSeconds(5), () -> text.toString().contains(needle));
+        }
+
+        void close() {
+            response.request().connection().close();
+        }
+    }
+
+    static IntelligentHorizontalPodAutoscaler webIhpa() {
+        GenericKubernetesResource raw = manager.ihpaCache().get(new ObjectKey("shop", "web"));
+        return io.kapacitystack.kapacity.kube.KubeObjects.convert(cluster.client.getKubernetesSerialization(), raw,
+                IntelligentHorizontalPodAutoscaler.class);
+    }
+
+    @Test
+    void streamsSendARecordedEventLive() {
+        long since = console.hub().lastId();
+        Stream page = new Stream("/sse/ihpa/shop/web?since=" + since, null);
+        Stream overview = new Stream("/sse/overview?ns=shop&since=" + since, null);
+        try {
+            assertEquals("text/event-stream; charset=utf-8", page.response.getHeader("Content-Type"));
+            assertNotNull(page.response.getHeader("Content-Security-Policy"));
+            Await.until("both subscribed", () -> console.hub().subscriberCount() >= 2);
+            join(manager.ihpaEvents().record(webIhpa(), PlannedEvent.warning("LiveTest", HOSTILE)).toCompletionStage());
+            page.await("the event row", "event: event\ndata: <tr class=\"warning\">");
+            assertTrue(page.text.toString().contains("LiveTest</td><td>&lt;script&gt;alert(1)&lt;/script&gt;"), page.text.toString());
+            overview.await("the log line", "event: log\n");
+            overview.await("the row", "event: " + ConsoleView.rowToken(new ObjectKey("shop", "web")) + "\n");
+            assertFalse(overview.text.toString().contains("<script>alert"), overview.text.toString());
+            assertFalse(page.text.toString().contains("<script>alert"), page.text.toString());
+        } finally {
+            page.close();
+            overview.close();
+        }
+    }
+
+    @Test
+    void aReconnectWithLastEventIdReplaysOnlyWhatWasMissed() {
+        IntelligentHorizontalPodAutoscaler ihpa = webIhpa();
+        join(manager.ihpaEvents().record(ihpa, PlannedEvent.normal("Replay1", "first")).toCompletionStage());
+        long after1 = console.hub().lastId();
+        join(manager.ihpaEvents().record(ihpa, PlannedEvent.normal("UpdateReplicaProfile",
+                "update ReplicaProfile with onlineReplcas: 2 -> 5, cutoffReplicas: 0 -> 0, standbyReplicas: 0 -> 0")).toCompletionStage());
+        join(manager.ihpaEvents().record(ihpa, PlannedEvent.normal("Replay3", "third")).toCompletionStage());
+        long after3 = console.hub().lastId();
+
+        Stream s = new Stream("/sse/ihpa/shop/web", Long.toString(after1));
+        try {
+            s.await("the third event", "Replay3");
+            String t = s.text.toString();
+            assertFalse(t.contains("Replay1"), t);
+            assertTrue(t.contains("event: history\ndata: <tr><td><time>"), t);
+            assertTrue(t.contains("<td>2 \u2192 5</td>"), t);
+            assertTrue(t.contains("id: " + after3 + "\n"), t);
+            assertTrue(t.indexOf("UpdateReplicaProfile") < t.indexOf("Replay3"), t);
+        } finally {
+            s.close();
+        }
+        // the history survives into a fresh page render
+        assertTrue(get("/ihpa/shop/web").body().contains("<td>2 \u2192 5</td>"));
+
+        // an id this process never issued (a restart in between): the whole current state instead
+        Stream fresh = new Stream("/sse/ihpa/shop/web", Long.toString(after3 + 1_000_000));
+        try {
+            fresh.await("a full summary", "event: summary\n");
+            assertFalse(fresh.text.toString().contains("Replay3"), fresh.text.toString());
+        } finally {
+            fresh.close();
+        }
+    }
+
+    @Test
+    void closedStreamsUnsubscribe() {
+        int before = console.hub().subscriberCount();
+        Stream s = new Stream("/sse/overview", null);
+        Await.until("subscribed", () -> console.hub().subscriberCount() == before + 1);
+        s.close();
+        Await.until("unsubscribed", () -> console.hub().subscriberCount() == before);
+    }
+}

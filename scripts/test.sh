@@ -9,6 +9,8 @@ command -v java >/dev/null 2>&1 || need_apt+=(openjdk-17-jdk-headless)
 command -v mvn >/dev/null 2>&1 || need_apt+=(maven)
 # the Prometheus integration tests run the real server (Debian's package)
 [ -x /usr/bin/prometheus ] || need_apt+=(prometheus)
+# the console's end-to-end tests drive a real headless Chromium (Debian's, never a downloaded one)
+{ [ -x /usr/bin/chromium ] && [ -x /usr/bin/chromedriver ]; } || need_apt+=(chromium chromium-driver)
 if [ ${#need_apt[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ]; then
     apt-get update -qq

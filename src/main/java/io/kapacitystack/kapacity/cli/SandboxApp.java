@@ -1,5 +1,6 @@
 package io.kapacitystack.kapacity.cli;
 
+import io.kapacitystack.kapacity.console.Console;
 import io.kapacitystack.kapacity.grpc.GrpcMetricsServer;
 import io.kapacitystack.kapacity.manager.ControllerManager;
 import io.kapacitystack.kapacity.metrics.sandbox.SandboxMetricsProvider;
@@ -74,6 +75,7 @@ public final class SandboxApp {
                     app.manager.startControllers();
                     Router router = OpsServer.routes(vertx, app.metrics, () -> true);
                     router.route("/sandbox/metrics").handler(app.cluster.metricsHandler());
+                    Console.attach(vertx, app.manager, app.cluster.client()).mount(router);
                     router.route("/webjars/*").handler(StaticHandler.create("META-INF/resources/webjars"));
                     router.route("/*").handler(StaticHandler.create("webroot"));
                     return vertx.createHttpServer().requestHandler(router).listen(s.port, "127.0.0.1")

@@ -8,6 +8,7 @@ import io.kapacitystack.kapacity.cli.ManagerOptions;
 import io.kapacitystack.kapacity.runtime.ControllerMetrics;
 import io.kapacitystack.kapacity.runtime.time.SystemClock;
 import io.kapacitystack.kapacity.webhook.WebhookServer;
+import io.kapacitystack.kapacity.console.Console;
 import io.kapacitystack.kapacity.grpc.GrpcMetricsServer;
 import io.kapacitystack.kapacity.metrics.MetricsProvider;
 import io.kapacitystack.kapacity.metrics.metricsapi.MetricsApiProvider;
@@ -68,6 +69,11 @@ public final class ManagerCommand {
             new GrpcMetricsServer().start(vertx, provider, o.grpcServerBindAddress)
                     .onSuccess(port -> LOG.info("gRPC metrics service on {}", o.grpcServerBindAddress))
                     .onFailure(e -> LOG.error("gRPC metrics service not served on {}: {}", o.grpcServerBindAddress, e.getMessage()));
+        }
+        if (!o.consoleBindAddress.equals("0") && !o.consoleBindAddress.isEmpty()) {
+            OpsServer.listen(vertx, Console.attach(vertx, manager, client).router(), o.consoleBindAddress)
+                    .onSuccess(srv -> LOG.info("web console (read-only) on {}", o.consoleBindAddress))
+                    .onFailure(e -> LOG.error("web console not served on {}: {}", o.consoleBindAddress, e.getMessage()));
         }
         if (o.serveAdmissionWebhooks) {
             new WebhookServer(vertx, clock, Path.of(o.webhookCertDir)).start(o.webhookBindAddress, 60_000)

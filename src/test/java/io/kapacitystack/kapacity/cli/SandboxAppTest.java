@@ -28,6 +28,10 @@ class SandboxAppTest {
         SandboxApp.Settings s = new SandboxApp.Settings();
         s.port = 0;
         s.kubeconfig = dir.resolve("k");
+        // A fixed time inside the cron sample's first window, so both samples have a profile whatever the wall clock says.
+        io.kapacitystack.kapacity.runtime.time.ManualClock clock =
+                new io.kapacitystack.kapacity.runtime.time.ManualClock(vertx, java.time.Instant.parse("2026-11-23T08:05:00Z"));
+        s.clock = clock;
         SandboxApp app = SandboxApp.start(vertx, s).toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
         try {
             app.loadSamples(vertx, SandboxCommand.samples("default")).toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
@@ -37,6 +41,13 @@ class SandboxAppTest {
             assertTrue(ihpas.contains("gray-sample/gray-strategy-sample"), ihpas);
             Await.until("both samples to have a ReplicaProfile", Duration.ofSeconds(30),
                     () -> kubectl.ok("get", "rp", "-A", "--no-headers").trim().split("\n").length == 2);
+            Await.until("the sample pods to run", Duration.ofSeconds(30), () -> {
+                if (kubectl.ok("get", "pods", "-n", "cron-sample", "-o", "jsonpath={.items[*].status.phase}").contains("Running")) {
+                    return true;
+                }
+                clock.advance(Duration.ofSeconds(1));
+                return false;
+            });
             WebClient web = WebClient.create(vertx);
             String metrics = web.get(app.httpPort(), "127.0.0.1", "/sandbox/metrics").send()
                     .toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS).bodyAsString();

@@ -46,6 +46,14 @@ class MetricsApiProviderTest {
             });
             MetricsApiProvider provider = new MetricsApiProvider(cluster.client(), executor);
 
+            // PodMetrics appear once the simulator has measured the running pod
+            Await.until("PodMetrics for nginx-0", Duration.ofSeconds(30), () -> {
+                try {
+                    return !get(provider, new MetricQuery.PodResource("m", "", Selector.parse("app=nginx"), "cpu")).isEmpty();
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+            });
             List<Sample> cpu = get(provider, new MetricQuery.PodResource("m", "", Selector.parse("app=nginx"), "cpu"));
             assertEquals(1, cpu.size(), cpu.toString());
             assertEquals("nginx-0", cpu.get(0).labels().get("pod"));

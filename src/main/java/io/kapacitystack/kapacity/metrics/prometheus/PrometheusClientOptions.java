@@ -1,6 +1,7 @@
 package io.kapacitystack.kapacity.metrics.prometheus;
 
 import io.fabric8.kubernetes.client.Config;
+import io.fabric8.kubernetes.client.internal.KubeConfigUtils;
 import io.vertx.core.buffer.Buffer;
 
 import java.io.IOException;
@@ -77,14 +78,21 @@ public record PrometheusClientOptions(String bearerToken, Path bearerTokenFile, 
             throw new UncheckedIOException("cannot read Prometheus auth kubeconfig " + kubeconfig + ": " + e, e);
         }
         Config c;
+        String userTokenFile;
         try {
             c = Config.fromKubeconfig(null, content, kubeconfig.toAbsolutePath().toString());
+            userTokenFile = userTokenFile(content);
         } catch (RuntimeException e) {
             throw new IllegalArgumentException("invalid Prometheus auth kubeconfig " + kubeconfig + ": "
                     + e.getMessage(), e);
         }
         String token = c.getOauthToken() != null && !c.getOauthToken().isEmpty() ? c.getOauthToken()
                 : c.getAutoOAuthToken() != null && !c.getAutoOAuthToken().isEmpty() ? c.getAutoOAuthToken() : null;
+        // a user's tokenFile is re-read like a projected token (fabric8 reads it only once)
+        Path tokenFile = path(kubeconfig, userTokenFile);
+        if (tokenFile != null) {
+            token = null;
+        }
         Path caFile = path(kubeconfig, c.getCaCertFile());
         Buffer caPem = caFile == null ? pem(c.getCaCertData()) : null;
         Path certFile = path(kubeconfig, c.getClientCertFile());
@@ -99,8 +107,20 @@ public record PrometheusClientOptions(String bearerToken, Path bearerTokenFile, 
             certPem = null;
             keyPem = null;
         }
-        return new PrometheusClientOptions(token, null, caFile, caPem, certFile, keyFile, certPem, keyPem,
+        return new PrometheusClientOptions(token, tokenFile, caFile, caPem, certFile, keyFile, certPem, keyPem,
                 c.isTrustCerts(), null);
+    }
+
+    /** The {@code tokenFile} of the current context's user, or null. */
+    private static String userTokenFile(String kubeconfig) {
+        io.fabric8.kubernetes.api.model.Config k = KubeConfigUtils.parseConfigFromString(kubeconfig);
+        if (k == null || k.getCurrentContext() == null || k.getContexts() == null || k.getUsers() == null) {
+            return null;
+        }
+        String user = k.getContexts().stream().filter(ctx -> k.getCurrentContext().equals(ctx.getName()))
+                .findFirst().map(ctx -> ctx.getContext() == null ? null : ctx.getContext().getUser()).orElse(null);
+        return user == null ? null : k.getUsers().stream().filter(u -> user.equals(u.getName())).findFirst()
+                .map(u -> u.getUser() == null ? null : u.getUser().getTokenFile()).orElse(null);
     }
 
     /**

@@ -312,5 +312,26 @@ class PrometheusAuthTlsTest {
         } finally {
             c.close();
         }
+        // a tokenFile is followed like a projected token
+        Files.writeString(dir.resolve("kube-token-file"), "file-token-1\n");
+        Files.writeString(kubeconfig, Files.readString(kubeconfig).replace("user: {token: kube-token}",
+                "user: {tokenFile: kube-token-file}"));
+        PrometheusClientOptions fromFile = PrometheusClientOptions.fromKubeconfig(kubeconfig);
+        assertEquals(dir.resolve("kube-token-file").toAbsolutePath(), fromFile.bearerTokenFile());
+        validTokens.add("file-token-1");
+        seenAuth.clear();
+        c = new PrometheusClient(vertx, url, Duration.ofSeconds(10), fromFile);
+        try {
+            query(c);
+            Files.writeString(dir.resolve("kube-token-file"), "file-token-2\n");
+            validTokens.clear();
+            validTokens.add("file-token-2");
+            query(c);
+            assertEquals(List.of("Bearer file-token-1", "Bearer file-token-1", "Bearer file-token-2"), seenAuth);
+        } finally {
+            c.close();
+        }
+        Files.writeString(kubeconfig, "users: [");
+        assertThrows(IllegalArgumentException.class, () -> PrometheusClientOptions.fromKubeconfig(kubeconfig));
     }
 }

@@ -44,6 +44,9 @@ public final class PrometheusMetricsProvider implements MetricsProvider {
 
     public static final int MAX_POINTS_PER_SHARD = 11_000;
 
+    /** How often {@link #withConfigFile} checks the metrics-config file for changes unless told otherwise. */
+    public static final Duration DEFAULT_CONFIG_CHECK_INTERVAL = Duration.ofSeconds(10);
+
     private static final Logger LOG = LoggerFactory.getLogger(PrometheusMetricsProvider.class);
 
     /**

@@ -5,25 +5,44 @@ import io.kapacitystack.metric.ProviderServiceGrpcService;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.ClientAuth;
 import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.net.PemKeyCertOptions;
+import io.vertx.core.net.PemTrustOptions;
+import io.vertx.core.net.ServerSSLOptions;
 import io.vertx.grpc.health.HealthService;
 import io.vertx.grpc.server.GrpcServer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.ArrayList;
+import java.util.List;
 
 /**
- * The metrics gRPC endpoint Kapacity's algorithm jobs call: plain-text HTTP/2 (h2c), no auth, serving
- * {@code io.kapacitystack.metric.ProviderService} and the standard {@code grpc.health.v1.Health} service
- * (overall status "" and the provider service name both report SERVING while the server is up).
+ * The metrics gRPC endpoint Kapacity's algorithm jobs call, serving {@code io.kapacitystack.metric.ProviderService}
+ * and the standard {@code grpc.health.v1.Health} service (overall status "" and the provider service name both
+ * report SERVING while the server is up). By default plain-text HTTP/2 (h2c) without auth, as Kapacity; with
+ * {@link GrpcMetricsServerOptions} TLS (certificate re-read when its files change), mutual TLS and bearer-token
+ * authentication of the ProviderService calls.
  *
  * <pre>{@code
  * GrpcMetricsServer server = new GrpcMetricsServer();
- * server.start(vertx, provider, ":9090").onSuccess(port -> ...);
+ * server.start(vertx, provider, ":9090", GrpcMetricsServerOptions.fromFlags(cert, key, clientCa, auth))
+ *       .onSuccess(port -> ...);
  * ...
  * server.close();
  * }</pre>
  */
 public final class GrpcMetricsServer {
 
+    private static final Logger LOG = LoggerFactory.getLogger(GrpcMetricsServer.class);
+
     private HttpServer http;
+    private Vertx vertx;
+    private long certTimer = -1;
+    private List<Buffer> tlsFiles;
+    private boolean checking;
 
     /** True for the bind-address values that disable the server, {@code ""} and {@code "0"} (as Kapacity). */
     public static boolean isDisabled(String bindAddress) {
@@ -35,6 +54,12 @@ public final class GrpcMetricsServer {
      * IPv6 hosts in brackets) and completes with the port actually bound.
      */
     public Future<Integer> start(Vertx vertx, MetricsProvider provider, String bindAddress) {
+        return start(vertx, provider, bindAddress, GrpcMetricsServerOptions.plain());
+    }
+
+    /** As {@link #start(Vertx, MetricsProvider, String)}, with TLS, mutual TLS and token auth as in {@code options}. */
+    public Future<Integer> start(Vertx vertx, MetricsProvider provider, String bindAddress,
+                                 GrpcMetricsServerOptions options) {
         String host;
         int port;
         try {
@@ -59,18 +84,90 @@ public final class GrpcMetricsServer {
                     + bindAddress + "\": " + e.getMessage(), e));
         }
         GrpcServer grpc = GrpcServer.server(vertx);
-        new ProviderGrpcService(vertx, provider).bind(grpc);
+        new ProviderGrpcService(vertx, provider, options.tokenAuthenticator()).bind(grpc);
         grpc.addService(HealthService.create(vertx)
                 .register(ProviderServiceGrpcService.SERVICE_NAME, () -> Future.succeededFuture(true)));
-        HttpServer server = vertx.createHttpServer(new HttpServerOptions().setHttp2ClearTextEnabled(true));
-        server.requestHandler(grpc);
-        return server.listen(port, host).map(s -> {
-            http = s;
-            return s.actualPort();
+        String h = host;
+        int p = port;
+        this.vertx = vertx;
+        Future<List<Buffer>> files = options.tls() ? readTlsFiles(vertx, options) : Future.succeededFuture(null);
+        return files.compose(content -> {
+            HttpServerOptions o = new HttpServerOptions();
+            if (content == null) {
+                o.setHttp2ClearTextEnabled(true);
+            } else {
+                ServerSSLOptions ssl = ssl(content);
+                o.setSsl(true).setUseAlpn(true).setKeyCertOptions(ssl.getKeyCertOptions())
+                        .setTrustOptions(ssl.getTrustOptions()).setClientAuth(ssl.getClientAuth());
+            }
+            HttpServer server = vertx.createHttpServer(o);
+            server.requestHandler(grpc);
+            return server.listen(p, h).map(s -> {
+                http = s;
+                if (content != null) {
+                    tlsFiles = content;
+                    certTimer = vertx.setPeriodic(Math.max(1, options.certCheckInterval().toMillis()),
+                            id -> checkTlsFiles(options));
+                }
+                return s.actualPort();
+            });
+        });
+    }
+
+    private static Future<List<Buffer>> readTlsFiles(Vertx vertx, GrpcMetricsServerOptions options) {
+        List<Future<Buffer>> reads = new ArrayList<>();
+        reads.add(vertx.fileSystem().readFile(options.certFile().toString()));
+        reads.add(vertx.fileSystem().readFile(options.keyFile().toString()));
+        if (options.clientCaFile() != null) {
+            reads.add(vertx.fileSystem().readFile(options.clientCaFile().toString()));
+        }
+        return Future.all(reads).map(cf -> {
+            List<Buffer> out = new ArrayList<>();
+            reads.forEach(f -> out.add(f.result()));
+            return out;
+        });
+    }
+
+    /** SSL options from the PEM contents (values, not paths, so that a rotated file makes different options). */
+    private static ServerSSLOptions ssl(List<Buffer> content) {
+        ServerSSLOptions ssl = new ServerSSLOptions().setUseAlpn(true)
+                .setKeyCertOptions(new PemKeyCertOptions().setCertValue(content.get(0)).setKeyValue(content.get(1)));
+        if (content.size() > 2) {
+            ssl.setTrustOptions(new PemTrustOptions().addCertValue(content.get(2)))
+                    .setClientAuth(ClientAuth.REQUIRED);
+        }
+        return ssl;
+    }
+
+    private void checkTlsFiles(GrpcMetricsServerOptions options) {
+        HttpServer s = http;
+        if (s == null || checking) {
+            return;
+        }
+        checking = true;
+        readTlsFiles(vertx, options).compose(content -> {
+            if (content.equals(tlsFiles)) {
+                return Future.succeededFuture(false);
+            }
+            return s.updateSSLOptions(ssl(content)).map(updated -> {
+                tlsFiles = content;
+                LOG.info("gRPC server TLS certificate reloaded from {}", options.certFile());
+                return updated;
+            });
+        }).onComplete(ar -> {
+            checking = false;
+            if (ar.failed()) {
+                LOG.warn("gRPC server TLS files not reloaded, keeping the certificate in use: {}",
+                        ar.cause().getMessage());
+            }
         });
     }
 
     public Future<Void> close() {
+        if (certTimer >= 0) {
+            vertx.cancelTimer(certTimer);
+            certTimer = -1;
+        }
         HttpServer s = http;
         http = null;
         return s == null ? Future.succeededFuture() : s.close();

@@ -35,10 +35,20 @@ public final class ProviderGrpcService {
 
     private final Vertx vertx;
     private final MetricsProvider provider;
+    private final TokenAuthenticator authenticator;
 
     public ProviderGrpcService(Vertx vertx, MetricsProvider provider) {
+        this(vertx, provider, null);
+    }
+
+    /**
+     * @param authenticator checks the bearer token every call must carry ({@code authorization: Bearer <token>});
+     *                      null = no authentication
+     */
+    public ProviderGrpcService(Vertx vertx, MetricsProvider provider, TokenAuthenticator authenticator) {
         this.vertx = vertx;
         this.provider = provider;
+        this.authenticator = authenticator;
     }
 
     /** Registers both methods on {@code server}. */
@@ -121,7 +131,8 @@ public final class ProviderGrpcService {
                 fail(req, GrpcStatus.DEADLINE_EXCEEDED, "deadline of " + timeoutMs + "ms exceeded");
             }
         }) : -1;
-        req.last().compose(method::apply).onComplete(ar -> {
+        Future<Req> body = req.last();
+        authenticate(req).compose(v -> body).compose(method::apply).onComplete(ar -> {
             if (timer >= 0) {
                 vertx.cancelTimer(timer);
             }
@@ -130,6 +141,8 @@ public final class ProviderGrpcService {
             }
             if (ar.succeeded()) {
                 req.response().send(ar.result());
+            } else if (ar.cause() instanceof Unauthenticated u) {
+                fail(req, GrpcStatus.UNAUTHENTICATED, u.getMessage());
             } else {
                 MetricsException e = MetricsException.of(ar.cause());
                 if (e.kind() == MetricsException.Kind.INTERNAL) {
@@ -137,6 +150,41 @@ public final class ProviderGrpcService {
                 }
                 fail(req, status(e.kind()), e.getMessage());
             }
+        });
+    }
+
+    /** A call without an acceptable bearer token. */
+    private static final class Unauthenticated extends RuntimeException {
+        Unauthenticated(String message) {
+            super(message, null, false, false);
+        }
+    }
+
+    private Future<Void> authenticate(GrpcServerRequest<?, ?> req) {
+        if (authenticator == null) {
+            return Future.succeededFuture();
+        }
+        String header = req.headers().get("authorization");
+        if (header == null || header.length() < 7 || !header.regionMatches(true, 0, "Bearer ", 0, 7)
+                || header.substring(7).isBlank()) {
+            return Future.failedFuture(new Unauthenticated("missing bearer token"));
+        }
+        String token = header.substring(7).trim();
+        Future<Boolean> verdict;
+        try {
+            verdict = authenticator.authenticate(token);
+        } catch (RuntimeException e) {
+            verdict = Future.failedFuture(e);
+        }
+        return (verdict == null ? Future.<Boolean>failedFuture("no answer") : verdict).transform(ar -> {
+            if (ar.failed()) {
+                LOG.warn("bearer token of a {} call could not be checked: {}", req.fullMethodName(),
+                        ar.cause().getMessage());
+                return Future.failedFuture(new MetricsException(MetricsException.Kind.UNAVAILABLE,
+                        "bearer token could not be checked: " + ar.cause().getMessage()));
+            }
+            return Boolean.TRUE.equals(ar.result()) ? Future.succeededFuture()
+                    : Future.failedFuture(new Unauthenticated("invalid bearer token"));
         });
     }
 

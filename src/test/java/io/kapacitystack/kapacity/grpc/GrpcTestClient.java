@@ -3,11 +3,13 @@ package io.kapacitystack.kapacity.grpc;
 import com.google.protobuf.Message;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.net.SocketAddress;
 import io.vertx.grpc.client.GrpcClient;
 import io.vertx.grpc.common.GrpcStatus;
 import io.vertx.grpc.common.ServiceMethod;
 
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /** Raw calls through the Vert.x gRPC client that keep the status and status message of failed calls. */
@@ -24,6 +26,12 @@ final class GrpcTestClient {
         this.address = SocketAddress.inetSocketAddress(port, "127.0.0.1");
     }
 
+    /** A client with its own HTTP options (TLS trust, client certificate). */
+    GrpcTestClient(Vertx vertx, int port, HttpClientOptions options) {
+        this.client = GrpcClient.client(vertx, options);
+        this.address = SocketAddress.inetSocketAddress(port, "127.0.0.1");
+    }
+
     GrpcClient client() {
         return client;
     }
@@ -33,7 +41,14 @@ final class GrpcTestClient {
     }
 
     <Req extends Message, Resp> Outcome<Resp> call(ServiceMethod<Resp, Req> method, Req request, long timeoutMs) {
-        Future<Outcome<Resp>> f = client.request(address, method).compose(req -> {
+        return await(callAsync(method, request, timeoutMs, Map.of()));
+    }
+
+    /** A call with extra request headers (metadata); fails if the connection fails. */
+    <Req extends Message, Resp> Future<Outcome<Resp>> callAsync(ServiceMethod<Resp, Req> method, Req request,
+                                                                 long timeoutMs, Map<String, String> headers) {
+        return client.request(address, method).compose(req -> {
+            headers.forEach((k, v) -> req.headers().set(k, v));
             if (timeoutMs > 0) {
                 req.timeout(timeoutMs, TimeUnit.MILLISECONDS);
             }
@@ -41,7 +56,6 @@ final class GrpcTestClient {
             return req.response().compose(resp -> resp.last().transform(ar -> Future.succeededFuture(
                     new Outcome<>(resp.status(), resp.statusMessage(), ar.succeeded() ? ar.result() : null))));
         });
-        return await(f);
     }
 
     static <T> T await(Future<T> f) {

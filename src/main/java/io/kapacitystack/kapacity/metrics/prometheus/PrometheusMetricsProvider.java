@@ -10,9 +10,15 @@ import io.kapacitystack.kapacity.metrics.Series;
 import io.kapacitystack.kapacity.runtime.time.Clock;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -21,6 +27,7 @@ import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -36,6 +43,9 @@ import java.util.Set;
 public final class PrometheusMetricsProvider implements MetricsProvider {
 
     public static final int MAX_POINTS_PER_SHARD = 11_000;
+
+    /** How often {@link #withConfigFile} checks the metrics-config file for changes unless told otherwise. */
+    public static final Duration DEFAULT_CONFIG_CHECK_INTERVAL = Duration.ofSeconds(10);
 
     private static final Logger LOG = LoggerFactory.getLogger(PrometheusMetricsProvider.class);
 
@@ -61,31 +71,117 @@ public final class PrometheusMetricsProvider implements MetricsProvider {
     private record ObjectKey(String group, String resource, boolean namespaced, String metric) {
     }
 
+    /** The config and its query builder, swapped together when the config file changes. */
+    private record State(PrometheusConfig config, QueryBuilder builder) {
+        State(PrometheusConfig config) {
+            this(config, new QueryBuilder(config));
+        }
+    }
+
     private final Clock clock;
-    private final PrometheusConfig config;
     private final PrometheusClient prometheus;
     private final KubeLookup kube;
     private final DiscoveryOptions discovery;
-    private final QueryBuilder builder;
+    private volatile State state;
+    private volatile String lastConfigError;
+    private volatile FileWatcher configWatcher;
     private volatile Map<String, Registered> externalRegistry = Map.of();
     private volatile Map<ObjectKey, Registered> objectRegistry = Map.of();
     private volatile boolean discovered;
+    private volatile boolean started;
     private volatile boolean closed;
     private volatile Clock.Cancellable nextRound;
 
     public PrometheusMetricsProvider(Vertx vertx, Clock clock, PrometheusConfig config, String prometheusUrl,
                                      KubeLookup kube, DiscoveryOptions discovery) {
-        this(clock, config, new PrometheusClient(vertx, prometheusUrl, Duration.ofMinutes(2)), kube, discovery);
+        this(vertx, clock, config, prometheusUrl, PrometheusClientOptions.none(), kube, discovery);
+    }
+
+    /** A provider connecting to Prometheus with the auth and TLS settings of {@code clientOptions}. */
+    public PrometheusMetricsProvider(Vertx vertx, Clock clock, PrometheusConfig config, String prometheusUrl,
+                                     PrometheusClientOptions clientOptions, KubeLookup kube,
+                                     DiscoveryOptions discovery) {
+        this(clock, config, new PrometheusClient(vertx, prometheusUrl, Duration.ofMinutes(2), clientOptions), kube,
+                discovery);
+    }
+
+    /**
+     * A provider whose metrics config is read from {@code configFile} now and again whenever its content changes
+     * (checked every {@code checkInterval}, real time). A changed file that does not parse keeps the config in use
+     * and is reported by {@link #lastConfigError()}; a good one replaces the config atomically and starts a series
+     * discovery round with the new rules.
+     *
+     * @throws PrometheusConfig.ConfigException if the file does not parse now (message with the line number)
+     * @throws java.io.UncheckedIOException if it cannot be read now
+     */
+    public static PrometheusMetricsProvider withConfigFile(Vertx vertx, Clock clock, Path configFile,
+                                                           Duration checkInterval, String prometheusUrl,
+                                                           PrometheusClientOptions clientOptions, KubeLookup kube,
+                                                           DiscoveryOptions discovery) {
+        byte[] content;
+        try {
+            content = Files.readAllBytes(configFile);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read Prometheus metrics config " + configFile + ": " + e, e);
+        }
+        PrometheusConfig config = PrometheusConfig.parse(new String(content, StandardCharsets.UTF_8));
+        PrometheusMetricsProvider p = new PrometheusMetricsProvider(vertx, clock, config, prometheusUrl,
+                clientOptions, kube, discovery);
+        p.configWatcher = new FileWatcher(vertx, configFile, checkInterval, Buffer.buffer(content),
+                b -> p.reloadConfig(b.toString(StandardCharsets.UTF_8)),
+                t -> p.configError("cannot read " + configFile + ": " + t.getMessage()));
+        return p;
     }
 
     PrometheusMetricsProvider(Clock clock, PrometheusConfig config, PrometheusClient prometheus, KubeLookup kube,
                               DiscoveryOptions discovery) {
         this.clock = clock;
-        this.config = config;
         this.prometheus = prometheus;
         this.kube = kube;
         this.discovery = discovery;
-        this.builder = new QueryBuilder(config);
+        this.state = new State(config);
+    }
+
+    // ---- config reload
+
+    /** The config in use. */
+    public PrometheusConfig config() {
+        return state.config();
+    }
+
+    /**
+     * Why the last reload of the config file failed (with the line number for a bad file), empty once a reload
+     * succeeded or if none failed.
+     */
+    public Optional<String> lastConfigError() {
+        return Optional.ofNullable(lastConfigError);
+    }
+
+    private void configError(String message) {
+        lastConfigError = message;
+        LOG.error("Prometheus metrics config not reloaded, keeping the config in use: {}", message);
+    }
+
+    /**
+     * Replaces the config with {@code yaml} if it parses (and starts a discovery round with its rules); otherwise
+     * keeps the config in use, records the error and returns false.
+     */
+    public boolean reloadConfig(String yaml) {
+        PrometheusConfig next;
+        try {
+            next = PrometheusConfig.parse(yaml);
+        } catch (PrometheusConfig.ConfigException | IllegalArgumentException e) {
+            configError("invalid metrics config: " + e.getMessage());
+            return false;
+        }
+        state = new State(next);
+        lastConfigError = null;
+        LOG.info("Prometheus metrics config reloaded");
+        if (!closed && started) {
+            discover().onFailure(t -> LOG.warn("prometheus series discovery after config reload failed: {}",
+                    t.getMessage()));
+        }
+        return true;
     }
 
     // ---- discovery (spec §9.3.5)
@@ -93,6 +189,7 @@ public final class PrometheusMetricsProvider implements MetricsProvider {
     /** Starts the background series discovery; the returned future completes after the first successful round. */
     public Future<Void> start() {
         io.vertx.core.Promise<Void> first = io.vertx.core.Promise.promise();
+        started = true;
         round(Duration.ofSeconds(1), first);
         return first.future();
     }
@@ -103,6 +200,10 @@ public final class PrometheusMetricsProvider implements MetricsProvider {
 
     public void close() {
         closed = true;
+        FileWatcher w = configWatcher;
+        if (w != null) {
+            w.close();
+        }
         Clock.Cancellable c = nextRound;
         if (c != null) {
             c.cancel();
@@ -135,6 +236,7 @@ public final class PrometheusMetricsProvider implements MetricsProvider {
     Future<Void> discover() {
         Instant now = clock.now();
         Instant from = now.minus(discovery.maxAge());
+        PrometheusConfig config = state.config();
         Set<String> queries = new LinkedHashSet<>();
         config.rules().forEach(r -> queries.add(r.seriesQuery()));
         config.externalRules().forEach(r -> queries.add(r.seriesQuery()));
@@ -174,6 +276,9 @@ public final class PrometheusMetricsProvider implements MetricsProvider {
                     }
                 }
             }
+            if (state.config() != config) {
+                return null; // the config was reloaded meanwhile: the round started for it has the say
+            }
             objectRegistry = Map.copyOf(objects);
             externalRegistry = Map.copyOf(externals);
             return null;
@@ -193,6 +298,9 @@ public final class PrometheusMetricsProvider implements MetricsProvider {
     }
 
     private Future<Built> build(MetricQuery q) {
+        State st = state;
+        PrometheusConfig config = st.config();
+        QueryBuilder builder = st.builder();
         try {
             Duration window = config.resourceRules().window().isZero() ? null : config.resourceRules().window();
             if (q instanceof MetricQuery.PodResource p) {

@@ -26,6 +26,9 @@ public final class ManagerOptions {
     public String webhookBindAddress;
     public String webhookCertDir;
     public String grpcServerBindAddress;
+    public String grpcServerTlsCertFile;
+    public String grpcServerTlsKeyFile;
+    public String grpcServerClientCaFile;
     public String metricProvider;
     public String prometheusAddress;
     public boolean prometheusAuthInCluster;
@@ -61,6 +64,9 @@ public final class ManagerOptions {
                 .define("webhook-bind-address", ":9443", "The address the HTTPS webhook server binds to.")
                 .define("webhook-cert-dir", "/tmp/k8s-webhook-server/serving-certs", "Directory with tls.crt and tls.key of the webhook server.")
                 .define("grpc-server-bind-address", ":9090", "The address the gRPC server binds to. Set \"\" or \"0\" to disable the gRPC server.")
+                .define("grpc-server-tls-cert-file", "", "PEM certificate of the gRPC server; with the key file it serves TLS (reloaded when the file changes).")
+                .define("grpc-server-tls-key-file", "", "PEM private key of the gRPC server.")
+                .define("grpc-server-client-ca-file", "", "PEM CA that gRPC clients' certificates must be signed by (mutual TLS).")
                 .define("metric-provider", "prometheus", "The name of metric provider. Valid options are prometheus and metrics-api.")
                 .define("prometheus-address", "", "The address of the Prometheus to connect to.")
                 .defineBool("prometheus-auth-incluster", false, "Use auth details from the in-cluster kubeconfig when connecting to Prometheus.")
@@ -126,6 +132,12 @@ public final class ManagerOptions {
         o.webhookBindAddress = f.get("webhook-bind-address");
         o.webhookCertDir = f.get("webhook-cert-dir");
         o.grpcServerBindAddress = f.get("grpc-server-bind-address");
+        o.grpcServerTlsCertFile = f.get("grpc-server-tls-cert-file");
+        o.grpcServerTlsKeyFile = f.get("grpc-server-tls-key-file");
+        o.grpcServerClientCaFile = f.get("grpc-server-client-ca-file");
+        if (o.grpcServerTlsCertFile.isEmpty() != o.grpcServerTlsKeyFile.isEmpty()) {
+            throw new IllegalArgumentException("--grpc-server-tls-cert-file and --grpc-server-tls-key-file go together");
+        }
         o.metricProvider = f.get("metric-provider");
         if (!o.metricProvider.equals("prometheus") && !o.metricProvider.equals("metrics-api")) {
             throw new IllegalArgumentException("unknown metric provider type \"" + o.metricProvider + "\"");

@@ -10,6 +10,8 @@ import io.kapacitystack.kapacity.runtime.time.SystemClock;
 import io.kapacitystack.kapacity.webhook.WebhookServer;
 import io.kapacitystack.kapacity.console.Console;
 import io.kapacitystack.kapacity.grpc.GrpcMetricsServer;
+import io.kapacitystack.kapacity.grpc.GrpcMetricsServerOptions;
+import io.kapacitystack.kapacity.metrics.prometheus.PrometheusClientOptions;
 import io.kapacitystack.kapacity.metrics.MetricsProvider;
 import io.kapacitystack.kapacity.metrics.metricsapi.MetricsApiProvider;
 import io.kapacitystack.kapacity.metrics.prometheus.PrometheusConfig;
@@ -59,14 +61,15 @@ public final class ManagerCommand {
         MetricsProvider provider;
         try {
             provider = metricsProvider(vertx, client, clock, manager, o);
-        } catch (PrometheusConfig.ConfigException | IllegalArgumentException e) {
-            System.err.println("invalid Prometheus metrics config " + o.prometheusMetricsConfig + ": " + e.getMessage());
+        } catch (PrometheusConfig.ConfigException | IllegalArgumentException | java.io.UncheckedIOException e) {
+            System.err.println("invalid Prometheus settings (" + o.prometheusMetricsConfig + "): " + e.getMessage());
             client.close();
             vertx.close();
             return 1;
         }
         if (provider != null && !GrpcMetricsServer.isDisabled(o.grpcServerBindAddress)) {
-            new GrpcMetricsServer().start(vertx, provider, o.grpcServerBindAddress)
+            new GrpcMetricsServer().start(vertx, provider, o.grpcServerBindAddress, GrpcMetricsServerOptions.fromFlags(
+                            o.grpcServerTlsCertFile, o.grpcServerTlsKeyFile, o.grpcServerClientCaFile, null))
                     .onSuccess(port -> LOG.info("gRPC metrics service on {}", o.grpcServerBindAddress))
                     .onFailure(e -> LOG.error("gRPC metrics service not served on {}: {}", o.grpcServerBindAddress, e.getMessage()));
         }
@@ -143,11 +146,15 @@ public final class ManagerCommand {
             LOG.warn("--prometheus-address is not set; the gRPC metrics service is off");
             return null;
         }
-        PrometheusConfig config = o.prometheusMetricsConfig.isEmpty() ? PrometheusConfig.defaults()
-                : PrometheusConfig.parse(readFile(o.prometheusMetricsConfig));
-        PrometheusMetricsProvider prometheus = new PrometheusMetricsProvider(vertx, clock, config, o.prometheusAddress,
-                new ClusterKubeLookup(client, manager.executor(), manager.podCache()),
-                new PrometheusMetricsProvider.DiscoveryOptions(o.prometheusMetricsRelistInterval, o.prometheusMetricsMaxAge));
+        PrometheusClientOptions auth = PrometheusClientOptions.fromFlags(o.prometheusAuthInCluster, o.prometheusAuthConfig);
+        ClusterKubeLookup lookup = new ClusterKubeLookup(client, manager.executor(), manager.podCache());
+        PrometheusMetricsProvider.DiscoveryOptions discovery =
+                new PrometheusMetricsProvider.DiscoveryOptions(o.prometheusMetricsRelistInterval, o.prometheusMetricsMaxAge);
+        // With a config file (the Helm chart's ConfigMap) edits take effect without a restart; a bad edit keeps the old rules.
+        PrometheusMetricsProvider prometheus = o.prometheusMetricsConfig.isEmpty()
+                ? new PrometheusMetricsProvider(vertx, clock, PrometheusConfig.defaults(), o.prometheusAddress, auth, lookup, discovery)
+                : PrometheusMetricsProvider.withConfigFile(vertx, clock, Path.of(o.prometheusMetricsConfig),
+                        PrometheusMetricsProvider.DEFAULT_CONFIG_CHECK_INTERVAL, o.prometheusAddress, auth, lookup, discovery);
         prometheus.start().onFailure(e -> LOG.warn("Prometheus series discovery: {}", e.getMessage()));
         return prometheus;
     }

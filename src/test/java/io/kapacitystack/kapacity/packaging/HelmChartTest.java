@@ -59,7 +59,6 @@ class HelmChartTest {
      */
     static final Set<String> PENDING_FLAGS = Set.of(
             "console-auth-mode", "console-tls-cert-file", "console-tls-key-file",
-            "grpc-server-tls-cert-file", "grpc-server-tls-key-file",
             "kafka-bootstrap-servers", "kafka-topic", "kafka-client-properties");
 
     /** Every value of Kapacity's chart (traas-stack/kapacity-charts, kapacity-manager 0.4.0), as a path. */

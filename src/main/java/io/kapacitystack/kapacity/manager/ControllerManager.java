@@ -139,13 +139,17 @@ public final class ControllerManager {
 
     public Future<Void> stop() {
         running = false;
-        return Future.all(ihpaController.stop(), rpController.stop()).onComplete(ar -> {
-            ihpas.stop();
-            profiles.stop();
-            portraits.stop();
-            pods.stop();
-            executor.close();
-        }).mapEmpty();
+        // Informer shutdown closes watches and may wait for them: never on the event loop.
+        return Future.all(ihpaController.stop(), rpController.stop())
+                .transform(ar -> vertx.executeBlocking(() -> {
+                    ihpas.stop();
+                    profiles.stop();
+                    portraits.stop();
+                    pods.stop();
+                    return null;
+                }, false))
+                .onComplete(ar -> executor.close())
+                .mapEmpty();
     }
 
     public boolean isRunning() {

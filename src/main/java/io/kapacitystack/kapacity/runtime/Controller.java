@@ -25,6 +25,7 @@ import java.util.Set;
 public final class Controller {
 
     private static final Logger LOG = LoggerFactory.getLogger(Controller.class);
+    private static final long STOP_GRACE_MILLIS = 10_000;
 
     private final String name;
     private final Vertx vertx;
@@ -86,6 +87,12 @@ public final class Controller {
                 p.complete();
             } else {
                 drained = p;
+                // A reconcile stuck on an unanswered API call must not hold shutdown forever.
+                vertx.setTimer(STOP_GRACE_MILLIS, id -> {
+                    if (p.tryComplete()) {
+                        LOG.warn("controller {} stopped with {} reconcile(s) still running", name, processing.size());
+                    }
+                });
             }
         });
         return p.future();
@@ -190,7 +197,7 @@ public final class Controller {
             add(key);
         }
         if (!running && processing.isEmpty() && drained != null) {
-            drained.complete();
+            drained.tryComplete();
             drained = null;
         }
         dispatch();

@@ -14,6 +14,8 @@ import java.util.concurrent.Callable;
  */
 public final class KubeExecutor implements AutoCloseable {
 
+    private static final java.util.concurrent.atomic.AtomicInteger INSTANCES = new java.util.concurrent.atomic.AtomicInteger();
+
     private final Vertx vertx;
     private final WorkerExecutor workers;
     private final double qps;
@@ -23,7 +25,8 @@ public final class KubeExecutor implements AutoCloseable {
 
     public KubeExecutor(Vertx vertx, double qps, int burst, int poolSize) {
         this.vertx = vertx;
-        this.workers = vertx.createSharedWorkerExecutor("kube-api", poolSize);
+        // A pool of its own (unique name): a shared pool would be closed under a manager started while another stops.
+        this.workers = vertx.createSharedWorkerExecutor("kube-api-" + INSTANCES.incrementAndGet(), poolSize);
         this.qps = qps;
         this.burst = Math.max(1, burst);
         this.tokens = this.burst;

@@ -137,9 +137,10 @@ public final class SandboxApp {
             cluster.applyYaml(namespace, resource("k8s-examples/" + file)).toCompletionStage().toCompletableFuture().join();
         }
         // The quick starts' periodic client, simulated: a V-shaped hourly wave of requests on nginx.
+        // A merge patch without a resourceVersion: the simulator updates the StatefulSet's status at the same time.
         cluster.client().apps().statefulSets().inNamespace(namespace).withName("nginx")
-                .edit(sts -> new io.fabric8.kubernetes.api.model.apps.StatefulSetBuilder(sts)
-                        .editMetadata().addToAnnotations(TRAFFIC_ANNOTATION, "vshape 100").endMetadata().build());
+                .patch(io.fabric8.kubernetes.client.dsl.base.PatchContext.of(io.fabric8.kubernetes.client.dsl.base.PatchType.JSON_MERGE),
+                        "{\"metadata\":{\"annotations\":{\"" + TRAFFIC_ANNOTATION + "\":\"vshape 100\"}}}");
         LOG.info("loaded sample {} into namespace {}", sample, namespace);
     }
 

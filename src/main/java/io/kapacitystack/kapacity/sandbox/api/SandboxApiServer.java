@@ -106,6 +106,9 @@ public final class SandboxApiServer {
             return;
         }
         if (webSocket) {
+            // fabric8's watch listener waits for its executor to drain in onClosed; on the event loop that stalls every
+            // connection of this server (and the controllers sharing the Vert.x instance), so close it on a worker.
+            response.withWebSocketUpgrade(offLoopOnClose(response.getWebSocketListener()));
             // the upgrade must happen synchronously, before anything reads the request
             req.toWebSocket().onSuccess(new ServerWebSocketHandler(recorded, response));
             return;
@@ -122,6 +125,58 @@ public final class SandboxApiServer {
             return null;
         }));
         http.write(""); // sends the headers now, as the real API server does when a watch starts
+    }
+
+    private io.fabric8.mockwebserver.http.WebSocketListener offLoopOnClose(io.fabric8.mockwebserver.http.WebSocketListener delegate) {
+        return new io.fabric8.mockwebserver.http.WebSocketListener() {
+            @Override
+            public void onBeforeAccept(io.fabric8.mockwebserver.http.WebSocket ws, io.fabric8.mockwebserver.http.Response r) {
+                delegate.onBeforeAccept(ws, r);
+            }
+
+            @Override
+            public void onOpen(io.fabric8.mockwebserver.http.WebSocket ws, io.fabric8.mockwebserver.http.Response r) {
+                delegate.onOpen(ws, r);
+            }
+
+            @Override
+            public void onMessage(io.fabric8.mockwebserver.http.WebSocket ws, String text) {
+                delegate.onMessage(ws, text);
+            }
+
+            @Override
+            public void onMessage(io.fabric8.mockwebserver.http.WebSocket ws, io.fabric8.mockwebserver.http.ByteString bytes) {
+                delegate.onMessage(ws, bytes);
+            }
+
+            @Override
+            public void onMessage(io.fabric8.mockwebserver.http.WebSocket ws, byte[] bytes) {
+                delegate.onMessage(ws, bytes);
+            }
+
+            @Override
+            public void onPing(io.fabric8.mockwebserver.http.WebSocket ws, byte[] bytes) {
+                delegate.onPing(ws, bytes);
+            }
+
+            @Override
+            public void onClosing(io.fabric8.mockwebserver.http.WebSocket ws, int code, String reason) {
+                delegate.onClosing(ws, code, reason);
+            }
+
+            @Override
+            public void onClosed(io.fabric8.mockwebserver.http.WebSocket ws, int code, String reason) {
+                vertx.executeBlocking(() -> {
+                    delegate.onClosed(ws, code, reason);
+                    return null;
+                }, false);
+            }
+
+            @Override
+            public void onFailure(io.fabric8.mockwebserver.http.WebSocket ws, Throwable t, io.fabric8.mockwebserver.http.Response r) {
+                delegate.onFailure(ws, t, r);
+            }
+        };
     }
 
     private void respond(HttpServerRequest req, ApiPath path, MockResponse response) {

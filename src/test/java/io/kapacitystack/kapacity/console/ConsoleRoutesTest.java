@@ -243,7 +243,7 @@ class ConsoleRoutesTest {
         }
 
         void await(String what, String needle) {
-            Await.until(what + " (stream so far: " + text.length() + " chars)", Duration.ofSeconds(5), () -> text.toString().contains(needle));
+            Await.until(what + " (stream so far: " + text.length() + " chars)", Duration.ofSeconds(20), () -> text.toString().contains(needle));
         }
 
         void close() {

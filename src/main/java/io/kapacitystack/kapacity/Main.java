@@ -31,6 +31,10 @@ public final class Main {
                 System.err.println("unknown command \"" + args[0] + "\"; try --help");
                 code = 2;
         }
-        System.exit(code);
+        if (code != 0) {
+            System.exit(code);
+        }
+        // On a normal end (Ctrl-C) the shutdown hooks are already running: calling System.exit here would wait for them
+        // forever; returning lets the JVM finish.
     }
 }

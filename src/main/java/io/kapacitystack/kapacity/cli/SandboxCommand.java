@@ -66,10 +66,11 @@ public final class SandboxCommand {
         settings.grpcPort = f.getInt("grpc-port");
         SandboxApp[] app = new SandboxApp[1];
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            // Bounded: Ctrl-C must end the process even if a component does not close in time.
             if (app[0] != null) {
-                app[0].close().toCompletionStage().toCompletableFuture().join();
+                awaitQuietly(app[0].close(), 10);
             }
-            vertx.close().toCompletionStage().toCompletableFuture().join();
+            awaitQuietly(vertx.close(), 5);
             stopped.countDown();
         }));
         SandboxApp.start(vertx, settings)
@@ -88,6 +89,14 @@ public final class SandboxCommand {
                 });
         stopped.await();
         return 0;
+    }
+
+    public static void awaitQuietly(io.vertx.core.Future<?> f, int seconds) {
+        try {
+            f.toCompletionStage().toCompletableFuture().get(seconds, java.util.concurrent.TimeUnit.SECONDS);
+        } catch (Exception e) {
+            System.err.println("shutdown: " + e);
+        }
     }
 
     static List<String> samples(String value) {

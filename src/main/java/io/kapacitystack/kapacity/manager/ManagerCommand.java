@@ -103,7 +103,7 @@ public final class ManagerCommand {
         });
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             LOG.info("shutting down");
-            manager.stop().toCompletionStage().toCompletableFuture().join();
+            io.kapacitystack.kapacity.cli.SandboxCommand.awaitQuietly(manager.stop(), 15);
             client.close();
             vertx.close();
             stopped.countDown();

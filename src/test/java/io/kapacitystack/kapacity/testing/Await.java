@@ -34,4 +34,21 @@ public final class Await {
         }
         throw new AssertionError("timed out after " + timeout + " waiting for " + what, last);
     }
+
+    /**
+     * The result of {@code future}, waiting at most {@code timeout}; a failure is rethrown as it is when it is a
+     * RuntimeException (so tests can assert on its type), otherwise wrapped in an AssertionError.
+     */
+    public static <T> T result(io.vertx.core.Future<T> future, Duration timeout) {
+        try {
+            return future.toCompletionStage().toCompletableFuture().get(timeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+        } catch (java.util.concurrent.ExecutionException e) {
+            if (e.getCause() instanceof RuntimeException) {
+                throw (RuntimeException) e.getCause();
+            }
+            throw new AssertionError(e.getCause());
+        } catch (Exception e) {
+            throw new AssertionError(e);
+        }
+    }
 }

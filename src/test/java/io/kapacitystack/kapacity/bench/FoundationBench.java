@@ -129,15 +129,7 @@ public final class FoundationBench {
             for (int i = 0; i < count; i++) {
                 cluster.client.apps().statefulSets().inNamespace(ns).resource(sts("sts-" + i)).create();
             }
-            ControllerManager.Settings settings = new ControllerManager.Settings();
-            settings.qps = 5000;
-            settings.burst = 5000;
-            settings.concurrency = 16;
-            settings.apiWorkers = 16;
-            cluster.manager = new ControllerManager(vertx, cluster.client, clock, cluster.metrics, settings);
-            cluster.manager.ihpaEvents().addListener(cluster.events::add);
-            MockCluster.join(cluster.manager.startCaches().toCompletionStage());
-            cluster.manager.startControllers();
+            cluster.startManager(clock, benchSettings());
 
             long start = System.nanoTime();
             for (int i = 0; i < count; i++) {
@@ -170,15 +162,7 @@ public final class FoundationBench {
                 cluster.client.apps().statefulSets().inNamespace(ns).resource(sts("sts-" + i)).create();
                 cluster.createRaw(IhpaReconciler.IHPA_CONTEXT, ihpaYaml("ihpa-" + i, "sts-" + i), ns);
             }
-            ControllerManager.Settings settings = new ControllerManager.Settings();
-            settings.qps = 5000;
-            settings.burst = 5000;
-            settings.concurrency = 16;
-            settings.apiWorkers = 16;
-            cluster.manager = new ControllerManager(vertx, cluster.client, clock, cluster.metrics, settings);
-            cluster.manager.ihpaEvents().addListener(cluster.events::add);
-            MockCluster.join(cluster.manager.startCaches().toCompletionStage());
-            cluster.manager.startControllers();
+            cluster.startManager(clock, benchSettings());
             Map<String, Integer> expected = new ConcurrentHashMap<>();
             Map<String, Long> reachedAt = new ConcurrentHashMap<>();
             cluster.client.apps().statefulSets().inNamespace(ns).inform(new io.fabric8.kubernetes.client.informers.ResourceEventHandler<>() {
@@ -229,6 +213,16 @@ public final class FoundationBench {
         } finally {
             vertx.close();
         }
+    }
+
+    /** API limits high enough that the mock server, not the rate limiter, is what the benchmarks measure. */
+    static ControllerManager.Settings benchSettings() {
+        ControllerManager.Settings settings = new ControllerManager.Settings();
+        settings.qps = 5000;
+        settings.burst = 5000;
+        settings.concurrency = 16;
+        settings.apiWorkers = 16;
+        return settings;
     }
 
     static void settle(MockCluster cluster) throws InterruptedException {

@@ -52,7 +52,11 @@ public final class MockCluster implements AutoCloseable {
     }
 
     public ControllerManager startManager(Clock clock) {
-        manager = new ControllerManager(vertx, client, clock, metrics, new ControllerManager.Settings());
+        return startManager(clock, new ControllerManager.Settings());
+    }
+
+    public ControllerManager startManager(Clock clock, ControllerManager.Settings settings) {
+        manager = new ControllerManager(vertx, client, clock, metrics, settings);
         manager.ihpaEvents().addListener(events::add);
         join(manager.startCaches().toCompletionStage());
         manager.startControllers();

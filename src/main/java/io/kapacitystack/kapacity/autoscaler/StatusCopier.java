@@ -1,10 +1,9 @@
 package io.kapacitystack.kapacity.autoscaler;
 
-import io.fabric8.kubernetes.api.model.Condition;
+import io.kapacitystack.kapacity.api.v1alpha1.Conditions;
 import io.kapacitystack.kapacity.api.v1alpha1.HorizontalPortraitValue;
 import io.kapacitystack.kapacity.api.v1alpha1.IntelligentHorizontalPodAutoscalerStatus;
 
-import java.util.ArrayList;
 
 /** A deep copy of an IHPA status by hand: planners run thousands of times a second, a JSON round trip is too slow. */
 final class StatusCopier {
@@ -24,19 +23,7 @@ final class StatusCopier {
             c.gray.grayPercent = s.gray.grayPercent;
             c.gray.lastUpdateTime = s.gray.lastUpdateTime;
         }
-        c.conditions = new ArrayList<>();
-        if (s.conditions != null) {
-            for (Condition cond : s.conditions) {
-                Condition x = new Condition();
-                x.setType(cond.getType());
-                x.setStatus(cond.getStatus());
-                x.setReason(cond.getReason());
-                x.setMessage(cond.getMessage());
-                x.setLastTransitionTime(cond.getLastTransitionTime());
-                x.setObservedGeneration(cond.getObservedGeneration());
-                c.conditions.add(x);
-            }
-        }
+        c.conditions = Conditions.copy(s.conditions);
         return c;
     }
 

@@ -1,6 +1,5 @@
 package io.kapacitystack.kapacity.replicaprofile;
 
-import io.fabric8.kubernetes.api.model.Condition;
 import io.kapacitystack.kapacity.api.v1alpha1.Conditions;
 import io.kapacitystack.kapacity.api.v1alpha1.PodState;
 import io.kapacitystack.kapacity.api.v1alpha1.ReplicaProfile;
@@ -156,19 +155,7 @@ public final class ReplicaProfilePlanner {
         c.onlineReplicas = s.onlineReplicas;
         c.cutoffReplicas = s.cutoffReplicas;
         c.standbyReplicas = s.standbyReplicas;
-        c.conditions = new ArrayList<>();
-        if (s.conditions != null) {
-            for (Condition x : s.conditions) {
-                Condition y = new Condition();
-                y.setType(x.getType());
-                y.setStatus(x.getStatus());
-                y.setReason(x.getReason());
-                y.setMessage(x.getMessage());
-                y.setLastTransitionTime(x.getLastTransitionTime());
-                y.setObservedGeneration(x.getObservedGeneration());
-                c.conditions.add(y);
-            }
-        }
+        c.conditions = Conditions.copy(s.conditions);
         return c;
     }
 }

@@ -29,6 +29,24 @@ public final class Conditions {
         c.setMessage(message);
     }
 
+    /** A deep copy, so a planner can change conditions without touching the object it read. */
+    public static List<Condition> copy(List<Condition> conditions) {
+        List<Condition> out = new java.util.ArrayList<>();
+        if (conditions != null) {
+            for (Condition c : conditions) {
+                Condition x = new Condition();
+                x.setType(c.getType());
+                x.setStatus(c.getStatus());
+                x.setReason(c.getReason());
+                x.setMessage(c.getMessage());
+                x.setLastTransitionTime(c.getLastTransitionTime());
+                x.setObservedGeneration(c.getObservedGeneration());
+                out.add(x);
+            }
+        }
+        return out;
+    }
+
     public static Condition find(List<Condition> conditions, String type) {
         if (conditions == null) {
             return null;

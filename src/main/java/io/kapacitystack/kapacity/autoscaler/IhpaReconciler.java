@@ -15,6 +15,7 @@ import io.kapacitystack.kapacity.api.v1alpha1.IntelligentHorizontalPodAutoscaler
 import io.kapacitystack.kapacity.api.v1alpha1.ReplicaProfile;
 import io.kapacitystack.kapacity.events.EventRecorder;
 import io.kapacitystack.kapacity.events.PlannedEvent;
+import io.kapacitystack.kapacity.kube.Finalizers;
 import io.kapacitystack.kapacity.kube.KubeObjects;
 import io.kapacitystack.kapacity.kube.ResourceCache;
 import io.kapacitystack.kapacity.runtime.ControllerMetrics;
@@ -207,33 +208,11 @@ public final class IhpaReconciler implements Reconciler {
     }
 
     private Future<Void> ensureFinalizer(GenericKubernetesResource raw) {
-        if (KubeObjects.hasFinalizer(raw, Constants.FINALIZER)) {
-            return Future.succeededFuture();
-        }
-        List<String> finalizers = new ArrayList<>(raw.getMetadata().getFinalizers() == null
-                ? List.of() : raw.getMetadata().getFinalizers());
-        finalizers.add(Constants.FINALIZER);
-        return patchFinalizers(raw, finalizers);
+        return Finalizers.set(client, executor, IHPA_CONTEXT, ihpas, raw, true);
     }
 
     private Future<Void> removeFinalizer(GenericKubernetesResource raw) {
-        if (!KubeObjects.hasFinalizer(raw, Constants.FINALIZER)) {
-            return Future.succeededFuture();
-        }
-        List<String> finalizers = new ArrayList<>(raw.getMetadata().getFinalizers());
-        finalizers.remove(Constants.FINALIZER);
-        return patchFinalizers(raw, finalizers);
-    }
-
-    private Future<Void> patchFinalizers(GenericKubernetesResource raw, List<String> finalizers) {
-        // resourceVersion in a merge patch makes it conditional: a concurrent finalizer change is not lost.
-        String patch = serialization.asJson(Map.of("metadata", Map.of("finalizers", finalizers,
-                "resourceVersion", raw.getMetadata().getResourceVersion())));
-        return executor.call(() -> client.genericKubernetesResources(IHPA_CONTEXT)
-                        .inNamespace(raw.getMetadata().getNamespace()).withName(raw.getMetadata().getName())
-                        .patch(PatchContext.of(PatchType.JSON_MERGE), patch))
-                .onSuccess(ihpas::wrote)
-                .mapEmpty();
+        return Finalizers.set(client, executor, IHPA_CONTEXT, ihpas, raw, false);
     }
 
     /** An object the model cannot read (no API server validated it): say why on the object, touch nothing else. */

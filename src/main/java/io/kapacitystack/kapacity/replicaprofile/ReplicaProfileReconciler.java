@@ -16,6 +16,7 @@ import io.kapacitystack.kapacity.api.v1alpha1.ReplicaProfile;
 import io.kapacitystack.kapacity.api.v1alpha1.ReplicaProfileStatus;
 import io.kapacitystack.kapacity.events.EventRecorder;
 import io.kapacitystack.kapacity.events.PlannedEvent;
+import io.kapacitystack.kapacity.kube.Finalizers;
 import io.kapacitystack.kapacity.kube.KubeObjects;
 import io.kapacitystack.kapacity.kube.LabelSelectors;
 import io.kapacitystack.kapacity.kube.ResourceCache;
@@ -305,20 +306,6 @@ public final class ReplicaProfileReconciler implements Reconciler {
     }
 
     private Future<Void> patchFinalizers(GenericKubernetesResource raw, boolean present) {
-        List<String> finalizers = new ArrayList<>(raw.getMetadata().getFinalizers() == null ? List.of() : raw.getMetadata().getFinalizers());
-        if (present == finalizers.contains(Constants.FINALIZER)) {
-            return Future.succeededFuture();
-        }
-        if (present) {
-            finalizers.add(Constants.FINALIZER);
-        } else {
-            finalizers.remove(Constants.FINALIZER);
-        }
-        String patch = serialization.asJson(Map.of("metadata", Map.of("finalizers", finalizers,
-                "resourceVersion", raw.getMetadata().getResourceVersion())));
-        return executor.call(() -> client.genericKubernetesResources(RP_CONTEXT).inNamespace(raw.getMetadata().getNamespace())
-                        .withName(raw.getMetadata().getName()).patch(PatchContext.of(PatchType.JSON_MERGE), patch))
-                .onSuccess(profiles::wrote)
-                .mapEmpty();
+        return Finalizers.set(client, executor, RP_CONTEXT, profiles, raw, present);
     }
 }

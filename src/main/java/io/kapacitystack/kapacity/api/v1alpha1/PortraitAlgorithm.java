@@ -32,6 +32,11 @@ public class PortraitAlgorithm {
         public String cpuInitializationPeriod;
         @Default("30s")
         public String initialReadinessDelay;
+        /**
+         * Extension: autoscaling/v2 scale-up/scale-down behavior (policies, selectPolicy, stabilization windows)
+         * applied to the reactive recommendation. Absent = Kapacity's behavior (the raw calculator result).
+         */
+        public io.fabric8.kubernetes.api.model.autoscaling.v2.HorizontalPodAutoscalerBehavior behavior;
     }
 
     @JsonInclude(JsonInclude.Include.NON_NULL)

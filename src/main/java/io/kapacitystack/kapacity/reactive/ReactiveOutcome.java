@@ -1,0 +1,19 @@
+package io.kapacitystack.kapacity.reactive;
+
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * The result of one reactive generation.
+ *
+ * @param replicas   the recommendation after behavior (stabilization, rate limits, bounds); null when it failed
+ * @param error      why it failed (upstream's message text, e.g. {@code invalid metrics (1 invalid out of 1), first
+ *                   error is: ...}); null on success
+ * @param conditions HPA-style conditions describing this generation, in a stable order
+ * @param syncPeriod when to generate again
+ */
+public record ReactiveOutcome(Integer replicas, String error, List<HpaCondition> conditions, Duration syncPeriod) {
+    public boolean failed() {
+        return error != null;
+    }
+}

@@ -10,6 +10,7 @@ import io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext;
 import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
 import io.kapacitystack.kapacity.api.v1alpha1.Conditions;
 import io.kapacitystack.kapacity.api.v1alpha1.Constants;
+import io.kapacitystack.kapacity.api.v1alpha1.HorizontalPortrait;
 import io.kapacitystack.kapacity.api.v1alpha1.IntelligentHorizontalPodAutoscaler;
 import io.kapacitystack.kapacity.api.v1alpha1.IntelligentHorizontalPodAutoscalerStatus;
 import io.kapacitystack.kapacity.api.v1alpha1.ReplicaProfile;
@@ -18,6 +19,7 @@ import io.kapacitystack.kapacity.events.PlannedEvent;
 import io.kapacitystack.kapacity.kube.Finalizers;
 import io.kapacitystack.kapacity.kube.KubeObjects;
 import io.kapacitystack.kapacity.kube.ResourceCache;
+import io.kapacitystack.kapacity.portrait.DynamicPortraitProviderEvaluator;
 import io.kapacitystack.kapacity.runtime.ControllerMetrics;
 import io.kapacitystack.kapacity.runtime.KubeExecutor;
 import io.kapacitystack.kapacity.runtime.ObjectKey;
@@ -56,8 +58,14 @@ public final class IhpaReconciler implements Reconciler {
     private final EventRecorder recorder;
     private final IhpaPlanner planner;
     private final ControllerMetrics metrics;
+    private final ResourceCache<GenericKubernetesResource> portraits;
+    private final PortraitSync portraitSync;
 
+    /**
+     * @param portraits the HorizontalPortrait cache, indexed by controller ({@link ResourceCache#indexByController()})
+     */
     public IhpaReconciler(KubernetesClient client, KubeExecutor executor, ResourceCache<GenericKubernetesResource> ihpas,
+                          ResourceCache<GenericKubernetesResource> portraits,
                           ScaleClient scales, EventRecorder recorder, IhpaPlanner planner, ControllerMetrics metrics) {
         this.client = client;
         this.serialization = client.getKubernetesSerialization();
@@ -67,6 +75,8 @@ public final class IhpaReconciler implements Reconciler {
         this.recorder = recorder;
         this.planner = planner;
         this.metrics = metrics;
+        this.portraits = portraits;
+        this.portraitSync = new PortraitSync(serialization);
     }
 
     @Override
@@ -82,9 +92,10 @@ public final class IhpaReconciler implements Reconciler {
             return reportInvalidObject(ctx, raw, e.getMessage());
         }
         if (KubeObjects.isDeleting(ihpa)) {
-            return removeFinalizer(raw).map(ReconcileResult.done());
+            return deletePortraits(ihpa).compose(v -> removeFinalizer(raw)).map(ReconcileResult.done());
         }
         return ensureFinalizer(raw)
+                .compose(v -> syncPortraits(ctx, ihpa))
                 .compose(v -> fetchReplicaProfile(ctx.key()))
                 .compose(rp -> checkTarget(ihpa, rp)
                         .map(targetError -> planner.plan(ihpa, rp, targetError, ctx.now()))
@@ -151,6 +162,92 @@ public final class IhpaReconciler implements Reconciler {
         return recorder.record(ihpa, PlannedEvent.warning(reason, message))
                 .compose(v -> writeStatus(ihpa, status).recover(x -> Future.succeededFuture()))
                 .compose(v -> Future.failedFuture(message));
+    }
+
+    /**
+     * Creates, replaces and deletes the HorizontalPortraits of the Dynamic providers (spec §4.4). A failed write is
+     * reported like upstream's failed portrait update and retried; the other portraits are written anyway.
+     */
+    private Future<Void> syncPortraits(ReconcileContext ctx, IntelligentHorizontalPodAutoscaler ihpa) {
+        if (ihpa.getSpec().isPaused()) {
+            return Future.succeededFuture();
+        }
+        String ns = ihpa.getMetadata().getNamespace();
+        Map<String, GenericKubernetesResource> existing = new java.util.LinkedHashMap<>();
+        for (GenericKubernetesResource hp : portraits.controlledBy(ihpa.getMetadata().getUid())) {
+            existing.put(hp.getMetadata().getName(), hp);
+        }
+        for (String name : portraitSync.desired(ihpa, new ArrayList<>()).keySet()) {
+            GenericKubernetesResource hp = portraits.get(new ObjectKey(ns, name));
+            if (hp != null) {
+                existing.put(name, hp);
+            }
+        }
+        PortraitSync.Plan plan = portraitSync.plan(ihpa, new ArrayList<>(existing.values()));
+        plan.warnings().forEach(w -> ctx.warn("{}", w));
+        if (plan.isEmpty()) {
+            return Future.succeededFuture();
+        }
+        List<Future<?>> writes = new ArrayList<>();
+        for (io.kapacitystack.kapacity.api.v1alpha1.HorizontalPortraitSpec spec : plan.create()) {
+            String name = io.kapacitystack.kapacity.portrait.DynamicPortraitProviderEvaluator.portraitName(ihpa, spec.portraitType);
+            HorizontalPortrait hp = new HorizontalPortrait();
+            hp.setMetadata(new ObjectMetaBuilder().withName(name).withNamespace(ns)
+                    .withOwnerReferences(KubeObjects.controllerRef(ihpa)).build());
+            hp.setSpec(spec);
+            writes.add(executor.call(() -> client.resources(HorizontalPortrait.class).inNamespace(ns).resource(hp).create())
+                    .onSuccess(created -> portraits.wrote(serialization.convertValue(created, GenericKubernetesResource.class)))
+                    .recover(e -> Future.failedFuture("failed to create HorizontalPortrait \"" + name + "\": " + KubeObjects.shortMessage(e))));
+        }
+        for (Map.Entry<String, io.kapacitystack.kapacity.api.v1alpha1.HorizontalPortraitSpec> e : plan.replace().entrySet()) {
+            String patch = serialization.asJson(List.of(Map.of("op", "replace", "path", "/spec",
+                    "value", serialization.convertValue(e.getValue(), Map.class))));
+            writes.add(executor.call(() -> client.genericKubernetesResources(DynamicPortraitProviderEvaluator.HP_CONTEXT)
+                            .inNamespace(ns).withName(e.getKey()).patch(PatchContext.of(PatchType.JSON), patch))
+                    .onSuccess(portraits::wrote)
+                    .recover(x -> Future.failedFuture("failed to patch HorizontalPortrait \"" + e.getKey() + "\": " + KubeObjects.shortMessage(x))));
+        }
+        for (String name : plan.delete()) {
+            writes.add(deletePortrait(ns, name));
+        }
+        return Future.join(writes).<Void>mapEmpty().recover(e -> {
+            String message = "failed to update and fetch portrait value: failed to update portrait spec: " + firstCause(writes, e);
+            IntelligentHorizontalPodAutoscalerStatus status = ihpa.getStatus() == null
+                    ? new IntelligentHorizontalPodAutoscalerStatus() : StatusCopier.copy(ihpa.getStatus());
+            Conditions.set(status.conditions, IhpaPlanner.SCALING_ACTIVE, false, ihpa.getMetadata().getGeneration(),
+                    "FailedUpdateAndFetchPortraitValue", message, ctx.now());
+            return recorder.record(ihpa, PlannedEvent.warning("FailedUpdateAndFetchPortraitValue", message))
+                    .compose(v -> writeStatus(ihpa, status).recover(x -> Future.succeededFuture()))
+                    .compose(v -> Future.failedFuture(message));
+        });
+    }
+
+    private static String firstCause(List<Future<?>> writes, Throwable fallback) {
+        for (Future<?> f : writes) {
+            if (f.failed()) {
+                return f.cause().getMessage();
+            }
+        }
+        return fallback.getMessage();
+    }
+
+    private Future<Void> deletePortrait(String ns, String name) {
+        return executor.call(() -> client.genericKubernetesResources(DynamicPortraitProviderEvaluator.HP_CONTEXT)
+                        .inNamespace(ns).withName(name).delete())
+                .<Void>mapEmpty()
+                .recover(e -> KubeObjects.isNotFound(e) ? Future.succeededFuture()
+                        : Future.failedFuture("failed to delete HorizontalPortrait \"" + name + "\": " + KubeObjects.shortMessage(e)));
+    }
+
+    /** A deleted IHPA takes its portraits with it, also where no garbage collector runs. */
+    private Future<Void> deletePortraits(IntelligentHorizontalPodAutoscaler ihpa) {
+        List<Future<Void>> deletes = new ArrayList<>();
+        for (GenericKubernetesResource hp : portraits.controlledBy(ihpa.getMetadata().getUid())) {
+            if (!KubeObjects.isDeleting(hp)) {
+                deletes.add(deletePortrait(hp.getMetadata().getNamespace(), hp.getMetadata().getName()));
+            }
+        }
+        return Future.all(deletes).mapEmpty();
     }
 
     private Future<ReplicaProfile> fetchReplicaProfile(ObjectKey key) {

@@ -35,6 +35,11 @@ public final class SandboxApp {
 
     private static final Logger LOG = LoggerFactory.getLogger(SandboxApp.class);
     static final String TRAFFIC_ANNOTATION = "sandbox.kapacitystack.io/traffic";
+    /**
+     * The reactive quick start's load: 17 requests/s at 10m CPU each is 171 % of one pod's 100m request, which the
+     * 30 % target spreads over 6 pods (the quick start's busybox loop gave 1 -> 6).
+     */
+    static final String REACTIVE_LOAD = TRAFFIC_ANNOTATION + "='constant 17'";
 
     public static final class Settings {
         public int port = 8080;
@@ -43,6 +48,11 @@ public final class SandboxApp {
         public double clockSpeed = 1;
         /** Port of the gRPC metrics service (0 picks a free one; the command's --grpc-port defaults to 9090). */
         public int grpcPort = 0;
+        /**
+         * A Prometheus (its base URL) that scrapes {@code /sandbox/metrics}, for the controller's metrics instead of
+         * the simulation's own provider. Empty: the simulation answers directly.
+         */
+        public String prometheus = "";
         /** When set, used instead of a clock that starts now and runs at {@link #clockSpeed}. */
         public Clock clock;
     }
@@ -68,6 +78,7 @@ public final class SandboxApp {
                     LOG.debug("embedded API and simulator up after {} ms of JVM uptime", uptime());
                     app.cluster = cluster;
                     app.manager = new ControllerManager(vertx, cluster.client(), app.clock, app.metrics, new ControllerManager.Settings());
+                    app.manager.useMetrics(app.controllerMetrics(vertx, s));
                     return app.manager.startCaches();
                 })
                 .compose(v -> {
@@ -95,6 +106,24 @@ public final class SandboxApp {
                     }, false);
                 })
                 .recover(e -> app.close().compose(v -> Future.failedFuture(e)));
+    }
+
+    /**
+     * The metrics the controllers read. A real Prometheus lives in real time, so it is asked with the system clock
+     * (the command refuses --prometheus with a clock speed other than 1).
+     */
+    private io.kapacitystack.kapacity.metrics.MetricsProvider controllerMetrics(Vertx vertx, Settings s) {
+        if (s.prometheus == null || s.prometheus.isEmpty()) {
+            return new SandboxMetricsProvider(vertx, cluster);
+        }
+        io.kapacitystack.kapacity.metrics.prometheus.PrometheusMetricsProvider prometheus =
+                new io.kapacitystack.kapacity.metrics.prometheus.PrometheusMetricsProvider(vertx,
+                        new io.kapacitystack.kapacity.runtime.time.SystemClock(vertx),
+                        io.kapacitystack.kapacity.metrics.prometheus.PrometheusConfig.defaults(), s.prometheus,
+                        new io.kapacitystack.kapacity.manager.ClusterKubeLookup(cluster.client(), manager.executor(), manager.podCache()),
+                        io.kapacitystack.kapacity.metrics.prometheus.PrometheusMetricsProvider.DiscoveryOptions.defaults());
+        prometheus.start().onFailure(e -> LOG.warn("Prometheus series discovery: {}", e.getMessage()));
+        return prometheus;
     }
 
     private static long uptime() {
@@ -135,6 +164,11 @@ public final class SandboxApp {
         String namespace = sample + "-sample";
         for (String file : SandboxCommand.SAMPLES.get(sample)) {
             cluster.applyYaml(namespace, resource("k8s-examples/" + file)).toCompletionStage().toCompletableFuture().join();
+        }
+        if (sample.equals("reactive")) {
+            // Idle until the user raises the load (the banner says how), as in the quick start.
+            LOG.info("loaded sample {} into namespace {}", sample, namespace);
+            return;
         }
         // The quick starts' periodic client, simulated: a V-shaped hourly wave of requests on nginx.
         // A merge patch without a resourceVersion: the simulator updates the StatefulSet's status at the same time.

@@ -25,6 +25,7 @@ public final class SandboxCommand {
     static {
         SAMPLES.put("cron", List.of("nginx-statefulset.yaml", "cron-portrait-sample.yaml"));
         SAMPLES.put("gray", List.of("nginx-statefulset.yaml", "gray-strategy-sample.yaml"));
+        SAMPLES.put("reactive", List.of("nginx-statefulset.yaml", "dynamic-reactive-portrait-sample.yaml"));
     }
 
     private SandboxCommand() {
@@ -37,7 +38,9 @@ public final class SandboxCommand {
                 .define("kubeconfig-out", "sandbox.kubeconfig", "Where to write a kubeconfig for kubectl.")
                 .define("samples", "default", "default, none, or a comma separated list of: " + String.join(",", SAMPLES.keySet()))
                 .define("clock-speed", "1", "How many simulated seconds pass per real second.")
-                .define("grpc-port", "9090", "Port of the Kapacity-compatible gRPC metrics service (0 picks a free port).");
+                .define("grpc-port", "9090", "Port of the Kapacity-compatible gRPC metrics service (0 picks a free port).")
+                .define("prometheus", "", "Base URL of a Prometheus scraping /sandbox/metrics, used for the controller's "
+                        + "metrics instead of the simulation (needs --clock-speed 1).");
     }
 
     public static int run(String[] args) throws InterruptedException {
@@ -51,6 +54,9 @@ public final class SandboxCommand {
                 throw new IllegalArgumentException("--clock-speed must be greater than 0");
             }
             samples = samples(f.get("samples"));
+            if (!f.get("prometheus").isEmpty() && speed != 1) {
+                throw new IllegalArgumentException("--prometheus needs --clock-speed 1: Prometheus scrapes in real time");
+            }
         } catch (IllegalArgumentException e) {
             System.err.println(e.getMessage());
             System.err.println("Usage: kapacity.jar sandbox [flags]\n" + flags().usage());
@@ -64,6 +70,7 @@ public final class SandboxCommand {
         settings.kubeconfig = Path.of(f.get("kubeconfig-out")).toAbsolutePath();
         settings.clockSpeed = speed;
         settings.grpcPort = f.getInt("grpc-port");
+        settings.prometheus = f.get("prometheus");
         SandboxApp[] app = new SandboxApp[1];
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             // Bounded: Ctrl-C must end the process even if a component does not close in time.
@@ -132,6 +139,11 @@ public final class SandboxCommand {
         sb.append("\n\nTry:\n  kubectl --kubeconfig ").append(kubeconfig).append(" get ihpa -A");
         sb.append("\n  kubectl --kubeconfig ").append(kubeconfig).append(" get sts,pods -n cron-sample -L kapacitystack.io/pod-state");
         sb.append("\n  kubectl --kubeconfig ").append(kubeconfig).append(" describe ihpa -n cron-sample cron-portrait-sample");
+        if (samples.contains("reactive")) {
+            sb.append("\n  kubectl --kubeconfig ").append(kubeconfig).append(" annotate sts nginx -n reactive-sample --overwrite ")
+                    .append(SandboxApp.REACTIVE_LOAD).append("   # reactive: 1 -> ~6 replicas");
+            sb.append("\n  kubectl --kubeconfig ").append(kubeconfig).append(" describe hp -n reactive-sample");
+        }
         sb.append("\n\nPress Ctrl-C to stop.\n");
         return sb.toString();
     }

@@ -12,6 +12,7 @@ import io.vertx.core.Future;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.BiConsumer;
@@ -23,6 +24,8 @@ import java.util.function.Consumer;
  * right after a write never sees the older cached copy (the informer catches up a moment later).
  */
 public final class ResourceCache<T extends HasMetadata> {
+
+    private static final String CONTROLLER_INDEX = "controller-uid";
 
     private final List<SharedIndexInformer<T>> informers = new ArrayList<>();
     private final ConcurrentHashMap<ObjectKey, T> written = new ConcurrentHashMap<>();
@@ -65,6 +68,30 @@ public final class ResourceCache<T extends HasMetadata> {
         };
         informers.forEach(i -> i.addEventHandler(h));
         return this;
+    }
+
+    /** Indexes objects by the uid of their controller owner, for {@link #controlledBy(String)}; call before start. */
+    public ResourceCache<T> indexByController() {
+        informers.forEach(i -> i.addIndexers(Map.of(CONTROLLER_INDEX, ResourceCache::controllerUids)));
+        return this;
+    }
+
+    /** The cached objects whose controller owner has this uid (needs {@link #indexByController()}). */
+    public List<T> controlledBy(String uid) {
+        List<T> out = new ArrayList<>();
+        for (SharedIndexInformer<T> i : informers) {
+            out.addAll(i.getIndexer().byIndex(CONTROLLER_INDEX, uid));
+        }
+        return out;
+    }
+
+    private static List<String> controllerUids(HasMetadata o) {
+        if (o.getMetadata().getOwnerReferences() == null) {
+            return List.of();
+        }
+        return o.getMetadata().getOwnerReferences().stream()
+                .filter(r -> Boolean.TRUE.equals(r.getController()) && r.getUid() != null)
+                .map(r -> r.getUid()).toList();
     }
 
     /** Starts watching; completes once every informer has listed its objects. */

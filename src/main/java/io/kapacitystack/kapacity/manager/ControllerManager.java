@@ -8,6 +8,9 @@ import io.kapacitystack.kapacity.api.v1alpha1.PortraitProvider;
 import io.kapacitystack.kapacity.autoscaler.IhpaPlanner;
 import io.kapacitystack.kapacity.autoscaler.IhpaReconciler;
 import io.kapacitystack.kapacity.events.EventRecorder;
+import io.kapacitystack.kapacity.horizontalportrait.HorizontalPortraitReconciler;
+import io.kapacitystack.kapacity.metrics.MetricsProvider;
+import io.kapacitystack.kapacity.reactive.ReactiveGenerator;
 import io.kapacitystack.kapacity.kube.KubeObjects;
 import io.kapacitystack.kapacity.kube.ResourceCache;
 import io.kapacitystack.kapacity.portrait.CronPortraitProviderEvaluator;
@@ -61,6 +64,9 @@ public final class ControllerManager {
     private final ResourceCache<Pod> pods;
     private final Controller ihpaController;
     private final Controller rpController;
+    private final Controller hpController;
+    private final HorizontalPortraitReconciler hpReconciler;
+    private final EventRecorder hpEvents;
     private final EventRecorder ihpaEvents;
     private final EventRecorder rpEvents;
     private volatile boolean running;
@@ -72,12 +78,14 @@ public final class ControllerManager {
         this.executor = new KubeExecutor(vertx, s.qps, s.burst, s.apiWorkers);
         this.ihpas = new ResourceCache<>(client.genericKubernetesResources(IhpaReconciler.IHPA_CONTEXT), s.namespaces, s.labelSelector);
         this.profiles = new ResourceCache<>(client.genericKubernetesResources(ReplicaProfileReconciler.RP_CONTEXT), s.namespaces, s.labelSelector);
-        this.portraits = new ResourceCache<>(client.genericKubernetesResources(DynamicPortraitProviderEvaluator.HP_CONTEXT), s.namespaces, s.labelSelector);
+        this.portraits = new ResourceCache<>(client.genericKubernetesResources(DynamicPortraitProviderEvaluator.HP_CONTEXT), s.namespaces, s.labelSelector)
+                .indexByController();
         this.pods = new ResourceCache<>(client.pods(), s.namespaces, s.labelSelector);
 
         ScaleClient scales = new ScaleClient(client, executor);
         this.ihpaEvents = new EventRecorder(client, executor, clock, IhpaReconciler.COMPONENT);
         this.rpEvents = new EventRecorder(client, executor, clock, ReplicaProfileReconciler.COMPONENT);
+        this.hpEvents = new EventRecorder(client, executor, clock, HorizontalPortraitReconciler.COMPONENT);
 
         Map<PortraitProvider.Type, io.kapacitystack.kapacity.portrait.PortraitProviderEvaluator> evaluators = new EnumMap<>(PortraitProvider.Type.class);
         evaluators.put(PortraitProvider.Type.Static, new StaticPortraitEvaluator());
@@ -85,12 +93,14 @@ public final class ControllerManager {
         evaluators.put(PortraitProvider.Type.Dynamic, new DynamicPortraitProviderEvaluator(portraits, client.getKubernetesSerialization()));
         IhpaPlanner planner = new IhpaPlanner(new PortraitSelector(evaluators));
 
-        IhpaReconciler ihpaReconciler = new IhpaReconciler(client, executor, ihpas, scales, ihpaEvents, planner, metrics);
+        IhpaReconciler ihpaReconciler = new IhpaReconciler(client, executor, ihpas, portraits, scales, ihpaEvents, planner, metrics);
         ReplicaProfileReconciler rpReconciler = new ReplicaProfileReconciler(client, executor, profiles, pods, scales, rpEvents, metrics);
         rpReconciler.standbyFloors(new io.fabric8.kubernetes.api.model.Quantity(s.standbyCpuFloor),
                 new io.fabric8.kubernetes.api.model.Quantity(s.standbyMemoryFloor));
         this.ihpaController = new Controller("intelligenthorizontalpodautoscaler", vertx, clock, ihpaReconciler, s.concurrency, metrics);
         this.rpController = new Controller("replicaprofile", vertx, clock, rpReconciler, s.concurrency, metrics);
+        this.hpReconciler = new HorizontalPortraitReconciler(client, executor, portraits, ihpas, scales, hpEvents);
+        this.hpController = new Controller("horizontalportrait", vertx, clock, hpReconciler, s.concurrency, metrics);
 
         ihpas.onEvent(o -> ihpaController.enqueue(ObjectKey.of(o)),
                 (o, n) -> {
@@ -113,9 +123,21 @@ public final class ControllerManager {
                     rpController.enqueue(ObjectKey.of(o));
                     enqueueOwner(o, "IntelligentHorizontalPodAutoscaler", ihpaController);
                 });
-        portraits.onEvent(o -> enqueueOwner(o, "IntelligentHorizontalPodAutoscaler", ihpaController),
-                (o, n) -> enqueueOwner(n, "IntelligentHorizontalPodAutoscaler", ihpaController),
-                o -> enqueueOwner(o, "IntelligentHorizontalPodAutoscaler", ihpaController));
+        portraits.onEvent(o -> {
+                    enqueueOwner(o, "IntelligentHorizontalPodAutoscaler", ihpaController);
+                    hpController.enqueue(ObjectKey.of(o));
+                },
+                (o, n) -> {
+                    enqueueOwner(n, "IntelligentHorizontalPodAutoscaler", ihpaController);
+                    // Status writes (our own, every sync) do not re-run generation; spec edits and deletion do.
+                    if (KubeObjects.specOrDeletionChanged(o, n)) {
+                        hpController.enqueue(ObjectKey.of(n));
+                    }
+                },
+                o -> {
+                    enqueueOwner(o, "IntelligentHorizontalPodAutoscaler", ihpaController);
+                    hpController.enqueue(ObjectKey.of(o));
+                });
         pods.onEvent(p -> rpReconciler.profilesSelecting(p).forEach(rpController::enqueue),
                 (o, n) -> {
                     if (podStateChanged(o, n)) {
@@ -134,13 +156,14 @@ public final class ControllerManager {
         running = true;
         ihpaController.start();
         rpController.start();
+        hpController.start();
         LOG.info("controllers started");
     }
 
     public Future<Void> stop() {
         running = false;
         // Informer shutdown closes watches and may wait for them: never on the event loop.
-        return Future.all(ihpaController.stop(), rpController.stop())
+        return Future.all(ihpaController.stop(), rpController.stop(), hpController.stop())
                 .transform(ar -> vertx.executeBlocking(() -> {
                     ihpas.stop();
                     profiles.stop();
@@ -158,6 +181,26 @@ public final class ControllerManager {
 
     public EventRecorder ihpaEvents() {
         return ihpaEvents;
+    }
+
+    /**
+     * Gives the HorizontalPortrait controller its metrics, enabling Reactive portraits. Batching of pod metric
+     * queries across portraits happens inside the generator.
+     */
+    public void useMetrics(MetricsProvider provider) {
+        hpReconciler.reactiveGenerator(provider == null ? null : new ReactiveGenerator(provider, pods));
+    }
+
+    public EventRecorder horizontalPortraitEvents() {
+        return hpEvents;
+    }
+
+    public ResourceCache<GenericKubernetesResource> horizontalPortraitCache() {
+        return portraits;
+    }
+
+    public Controller horizontalPortraitController() {
+        return hpController;
     }
 
     public EventRecorder replicaProfileEvents() {

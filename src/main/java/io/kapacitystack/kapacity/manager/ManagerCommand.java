@@ -67,6 +67,7 @@ public final class ManagerCommand {
             vertx.close();
             return 1;
         }
+        manager.useMetrics(provider);
         if (provider != null && !GrpcMetricsServer.isDisabled(o.grpcServerBindAddress)) {
             new GrpcMetricsServer().start(vertx, provider, o.grpcServerBindAddress, GrpcMetricsServerOptions.fromFlags(
                             o.grpcServerTlsCertFile, o.grpcServerTlsKeyFile, o.grpcServerClientCaFile, null))
@@ -143,7 +144,7 @@ public final class ManagerCommand {
             return new MetricsApiProvider(client, manager.executor());
         }
         if (o.prometheusAddress.isEmpty()) {
-            LOG.warn("--prometheus-address is not set; the gRPC metrics service is off");
+            LOG.warn("--prometheus-address is not set; the gRPC metrics service and Reactive portraits are off");
             return null;
         }
         PrometheusClientOptions auth = PrometheusClientOptions.fromFlags(o.prometheusAuthInCluster, o.prometheusAuthConfig);

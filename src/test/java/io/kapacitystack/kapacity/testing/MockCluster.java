@@ -90,6 +90,21 @@ public final class MockCluster implements AutoCloseable {
         return objects.stream().map(o -> client.resource(o).inNamespace(namespace).create()).collect(Collectors.toList());
     }
 
+    /** Creates the objects, or with {@code update} replaces the spec of existing ones (a JSON patch). */
+    public List<HasMetadata> apply(String yaml, String namespace, boolean update) {
+        if (!update) {
+            return apply(yaml, namespace);
+        }
+        List<HasMetadata> objects = client.load(new ByteArrayInputStream(yaml.getBytes(StandardCharsets.UTF_8))).items();
+        io.fabric8.kubernetes.client.utils.KubernetesSerialization json = client.getKubernetesSerialization();
+        return objects.stream().map(o -> {
+            Object spec = json.convertValue(o, java.util.Map.class).get("spec");
+            String patch = json.asJson(List.of(java.util.Map.of("op", "replace", "path", "/spec", "value", spec)));
+            return client.resource(o).inNamespace(namespace).patch(
+                    io.fabric8.kubernetes.client.dsl.base.PatchContext.of(io.fabric8.kubernetes.client.dsl.base.PatchType.JSON), patch);
+        }).collect(Collectors.toList());
+    }
+
     /** Creates a custom resource exactly as written, bypassing the Java model (as kubectl would). */
     public void createRaw(io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext ctx, String yaml, String namespace) {
         io.fabric8.kubernetes.api.model.GenericKubernetesResource raw =

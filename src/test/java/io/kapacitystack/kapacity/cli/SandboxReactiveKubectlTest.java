@@ -1,0 +1,82 @@
+package io.kapacitystack.kapacity.cli;
+
+import io.kapacitystack.kapacity.testing.Await;
+import io.kapacitystack.kapacity.testing.Kubectl;
+import io.vertx.core.Vertx;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The reactive quick start in the sandbox, driven with the real kubectl at --clock-speed 30: nginx idles at 1
+ * replica; one {@code kubectl annotate} raises the load to 171 % of a pod's CPU request and the 30 % target takes
+ * it to 6; when the load stops, the sample's 300 s scale-down stabilization (10 s here) holds 6, then it returns
+ * to 1. The IHPA's events read like the quick start's.
+ */
+class SandboxReactiveKubectlTest {
+
+    private static final String NS = "reactive-sample";
+
+    @TempDir
+    Path dir;
+    private Vertx vertx;
+    private SandboxApp app;
+    private Kubectl kubectl;
+
+    @BeforeEach
+    void start() throws Exception {
+        vertx = Vertx.vertx();
+        SandboxApp.Settings s = new SandboxApp.Settings();
+        s.port = 0;
+        s.kubeconfig = dir.resolve("sandbox.kubeconfig");
+        s.clockSpeed = 30;
+        app = SandboxApp.start(vertx, s).toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
+        app.loadSamples(vertx, List.of("reactive")).toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
+        kubectl = new Kubectl(s.kubeconfig);
+    }
+
+    @AfterEach
+    void stop() throws Exception {
+        if (app != null) {
+            app.close().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+        }
+        vertx.close().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+    }
+
+    @Test
+    void loadScalesNginxToSixAndBackToOneThroughTheStabilizationWindow() {
+        Await.until("the reactive portrait to be generated", Duration.ofSeconds(30), () -> kubectl.ok("get", "hp", "-n", NS,
+                "dynamic-reactive-portrait-sample-reactive", "-o", "jsonpath={.status.portraitData.static.replicas}").trim().equals("1"));
+        assertTrue(replicas() == 1, "idle nginx stays at 1");
+
+        kubectl.ok("annotate", "sts", "nginx", "-n", NS, "--overwrite", "sandbox.kapacitystack.io/traffic=constant 17");
+        Await.until("nginx to reach 6 replicas", Duration.ofSeconds(60), () -> replicas() == 6);
+        Await.until("the 1 -> 6 event", Duration.ofSeconds(20), () -> events().contains(
+                "update ReplicaProfile with onlineReplcas: 1 -> 6, cutoffReplicas: 0 -> 0, standbyReplicas: 0 -> 0"));
+        String describe = kubectl.ok("describe", "hp", "-n", NS, "dynamic-reactive-portrait-sample-reactive");
+        assertTrue(describe.contains("ValidMetricFound"), describe);
+
+        kubectl.ok("annotate", "sts", "nginx", "-n", NS, "sandbox.kapacitystack.io/traffic-");
+        long stopped = System.nanoTime();
+        Await.until("nginx back to 1 replica", Duration.ofSeconds(90), () -> replicas() == 1);
+        double heldSimulatedSeconds = (System.nanoTime() - stopped) / 1e9 * 30;
+        assertTrue(heldSimulatedSeconds >= 290, "the scale-down waited for the 300 s window, held " + heldSimulatedSeconds + " s");
+        Await.until("a scale-down event to 1", Duration.ofSeconds(20), () -> events().contains("-> 1, cutoffReplicas"));
+    }
+
+    private int replicas() {
+        return Integer.parseInt(kubectl.ok("get", "sts", "nginx", "-n", NS, "-o", "jsonpath={.spec.replicas}").trim());
+    }
+
+    private String events() {
+        return kubectl.ok("get", "events", "-n", NS, "--field-selector", "involvedObject.name=dynamic-reactive-portrait-sample");
+    }
+}

@@ -37,13 +37,16 @@ public final class SandboxCommand {
                 .define("kubeconfig-out", "sandbox.kubeconfig", "Where to write a kubeconfig for kubectl.")
                 .define("samples", "default", "default, none, or a comma separated list of: " + String.join(",", SAMPLES.keySet()))
                 .define("clock-speed", "1", "How many simulated seconds pass per real second.")
-                .define("grpc-port", "9090", "Port of the Kapacity-compatible gRPC metrics service (0 picks a free port).");
+                .define("grpc-port", "9090", "Port of the Kapacity-compatible gRPC metrics service (0 picks a free port).")
+                .define("console-tls-cert-file", "", "PEM certificate: with the key file, the console port serves HTTPS.")
+                .define("console-tls-key-file", "", "PEM private key of the console.");
     }
 
     public static int run(String[] args) throws InterruptedException {
         Flags f;
         double speed;
         List<String> samples;
+        io.kapacitystack.kapacity.console.Console.Tls tls;
         try {
             f = flags().parse(args);
             speed = f.getDouble("clock-speed");
@@ -51,6 +54,7 @@ public final class SandboxCommand {
                 throw new IllegalArgumentException("--clock-speed must be greater than 0");
             }
             samples = samples(f.get("samples"));
+            tls = io.kapacitystack.kapacity.console.Console.Tls.of(f.get("console-tls-cert-file"), f.get("console-tls-key-file"));
         } catch (IllegalArgumentException e) {
             System.err.println(e.getMessage());
             System.err.println("Usage: kapacity.jar sandbox [flags]\n" + flags().usage());
@@ -64,6 +68,7 @@ public final class SandboxCommand {
         settings.kubeconfig = Path.of(f.get("kubeconfig-out")).toAbsolutePath();
         settings.clockSpeed = speed;
         settings.grpcPort = f.getInt("grpc-port");
+        settings.consoleTls = tls;
         SandboxApp[] app = new SandboxApp[1];
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             // Bounded: Ctrl-C must end the process even if a component does not close in time.
@@ -76,7 +81,9 @@ public final class SandboxCommand {
         SandboxApp.start(vertx, settings)
                 .onSuccess(a -> {
                     app[0] = a;
-                    System.out.println(banner(a.httpPort(), a.cluster().apiUrl(), a.grpcPort(), settings.kubeconfig, samples, speed));
+                    System.out.println(banner(a.httpPort(), a.cluster().apiUrl(), a.grpcPort(), settings.kubeconfig, samples, speed)
+                            .replace("  console:    http://", tls == null ? "  console:    http://" : "  console:    https://")
+                            .replace("\n  API:", "\n  token:      " + a.consoleToken() + "  (log in to the console with it to edit)\n  API:"));
                     a.loadSamples(vertx, samples)
                             .onSuccess(v -> System.out.println(samples.isEmpty() ? "" : "Samples loaded: "
                                     + String.join(", ", samples.stream().map(x -> x + "-sample").toList())))

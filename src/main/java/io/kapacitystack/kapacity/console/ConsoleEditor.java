@@ -90,15 +90,15 @@ final class ConsoleEditor {
     void mount(Router router, Handler<RoutingContext> secure) {
         BodyHandler body = BodyHandler.create(false).setBodyLimit(BODY_LIMIT);
         router.get("/login").handler(secure).handler(this::loginPage);
-        router.post("/login").handler(secure).handler(body).handler(this::login);
-        router.post("/logout").handler(secure).handler(body).handler(this::logout);
+        router.post("/login").handler(body).handler(secure).handler(this::login);
+        router.post("/logout").handler(body).handler(secure).handler(this::logout);
         router.get("/new").handler(secure).handler(this::newPage);
         router.get("/ihpa/:namespace/:name/edit").handler(secure).handler(this::editPage);
-        router.post("/edit/save").handler(secure).handler(body).handler(this::save);
-        router.post("/edit/preview").handler(secure).handler(body).handler(this::preview);
-        router.post("/edit/convert").handler(secure).handler(body).handler(this::convert);
+        router.post("/edit/save").handler(body).handler(secure).handler(this::save);
+        router.post("/edit/preview").handler(body).handler(secure).handler(this::preview);
+        router.post("/edit/convert").handler(body).handler(secure).handler(this::convert);
         router.get("/ihpa/:namespace/:name/delete").handler(secure).handler(this::deletePage);
-        router.post("/ihpa/:namespace/:name/delete").handler(secure).handler(body).handler(this::delete);
+        router.post("/ihpa/:namespace/:name/delete").handler(body).handler(secure).handler(this::delete);
     }
 
     // ---------------------------------------------------------------- who is asking

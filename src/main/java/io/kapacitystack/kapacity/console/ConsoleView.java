@@ -257,7 +257,7 @@ public final class ConsoleView {
     }
 
     private void row(StringBuilder b, ObjectKey k) {
-        b.append("<tr><td>").append(Html.esc(k.namespace())).append("</td><td><a href=\"/ihpa/")
+        b.append("<tr><td data-label=\"Namespace\">").append(Html.esc(k.namespace())).append("</td><td data-label=\"Name\"><a href=\"/ihpa/")
                 .append(Html.esc(Html.segment(k.namespace()))).append('/').append(Html.esc(Html.segment(k.name()))).append("\">")
                 .append(Html.esc(k.name())).append("</a>");
         IntelligentHorizontalPodAutoscaler ihpa;
@@ -276,21 +276,21 @@ public final class ConsoleView {
         IntelligentHorizontalPodAutoscalerSpec spec = ihpa.getSpec();
         IntelligentHorizontalPodAutoscalerStatus st = ihpa.getStatus();
         labels(b, ihpa.getMetadata().getLabels());
-        b.append("</td><td>").append(spec == null || spec.scaleTargetRef == null ? "" : Html.esc(spec.scaleTargetRef.kind + "/" + spec.scaleTargetRef.name))
-                .append("</td><td>").append(spec == null ? "" : Html.esc(spec.minReplicas) + " / " + Html.esc(spec.maxReplicas));
+        b.append("</td><td data-label=\"Target\">").append(spec == null || spec.scaleTargetRef == null ? "" : Html.esc(spec.scaleTargetRef.kind + "/" + spec.scaleTargetRef.name))
+                .append("</td><td data-label=\"Min / max\">").append(spec == null ? "" : Html.esc(spec.minReplicas) + " / " + Html.esc(spec.maxReplicas));
         if (spec != null && spec.isPaused()) {
             b.append(" <span class=\"badge warn\">paused</span>");
         }
         if (spec != null && spec.effectiveScaleMode() == IntelligentHorizontalPodAutoscalerSpec.ScaleMode.Preview) {
             b.append(" <span class=\"badge warn\">preview</span>");
         }
-        b.append("</td><td class=\"portrait\">");
+        b.append("</td><td class=\"portrait\" data-label=\"Winning portrait\">");
         portraitValue(b, st == null ? null : st.currentPortraitValue);
-        b.append("</td><td>");
+        b.append("</td><td data-label=\"Online / cutoff / standby\">");
         profileNumbers(b, profile(k));
-        b.append("</td><td>");
+        b.append("</td><td data-label=\"Gray\">");
         gray(b, st);
-        b.append("</td><td>");
+        b.append("</td><td data-label=\"Conditions\">");
         conditions(b, st == null ? null : st.conditions);
         b.append("</td>");
         lastEventCell(b, k);
@@ -308,7 +308,7 @@ public final class ConsoleView {
 
     private void lastEventCell(StringBuilder b, ObjectKey k) {
         RecordedEvent e = hub.lastEvent(k);
-        b.append("<td class=\"last-event\">");
+        b.append("<td class=\"last-event\" data-label=\"Last event\">");
         if (e != null) {
             b.append("<span class=\"badge ").append("Warning".equals(e.type) ? "bad" : "ok").append("\">").append(Html.esc(e.reason))
                     .append("</span> <time>").append(Html.esc(e.time)).append("</time><div class=\"msg\">").append(Html.esc(e.message)).append("</div>");
@@ -399,18 +399,18 @@ public final class ConsoleView {
         b.append("<div id=\"summary\" sse-swap=\"summary\" hx-swap=\"innerHTML\">");
         summary(b, key);
         b.append("</div>");
-        b.append("<section><h2>ReplicaProfile history</h2><table class=\"history\"><thead><tr><th>Time</th><th>Change</th>")
+        b.append("<section><h2>ReplicaProfile history</h2><div class=\"scroll\"><table class=\"history\"><thead><tr><th>Time</th><th>Change</th>")
                 .append("<th>Online</th><th>Cutoff</th><th>Standby</th></tr></thead><tbody id=\"history\" sse-swap=\"history\" hx-swap=\"afterbegin\">");
         for (RecordedEvent e : events) {
             historyRow(b, e);
         }
-        b.append("</tbody></table></section>");
-        b.append("<section><h2>Events</h2><table class=\"events\"><thead><tr><th>Time</th><th>Object</th><th>Type</th><th>Reason</th><th>Message</th></tr></thead>")
+        b.append("</tbody></table></div></section>");
+        b.append("<section><h2>Events</h2><div class=\"scroll\"><table class=\"events\"><thead><tr><th>Time</th><th>Object</th><th>Type</th><th>Reason</th><th>Message</th></tr></thead>")
                 .append("<tbody id=\"events\" sse-swap=\"event\" hx-swap=\"afterbegin\">");
         for (RecordedEvent e : events) {
             eventRow(b, e);
         }
-        b.append("</tbody></table></section></main></body></html>\n");
+        b.append("</tbody></table></div></section></main></body></html>\n");
         return b.toString();
     }
 

@@ -257,11 +257,10 @@ public final class Console {
                 .putHeader("Cache-Control", "no-store")
                 .putHeader("X-Accel-Buffering", "no");
         r.write("retry: 1000\n\n");
+        String view = ctx.request().path() + "?" + namespaceParam(ctx);
         Consumer<ConsoleHub.Item> send = item -> {
             if (!r.closed() && !r.ended()) {
-                for (Message m : render.apply(item)) {
-                    r.write(format(item.id(), m));
-                }
+                r.write(rendered(view, item, render));
             }
         };
         ConsoleHub.Subscription sub = hub.subscribe(since, filter, vertx.getOrCreateContext(), send, replay -> {
@@ -286,6 +285,37 @@ public final class Console {
             sub.cancel();
             vertx.cancelTimer(ping);
         });
+    }
+
+    /**
+     * The wire text of one item for one stream view, rendered once and shared by every subscriber of that view (a
+     * change pushed to 1,000 open overviews is rendered once, not 1,000 times). Items are delivered to all
+     * subscribers right after they happen, so a small recent-items cache serves them all.
+     */
+    private final Map<String, String> renderedItems = new java.util.LinkedHashMap<>(64, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, String> eldest) {
+            return size() > 64;
+        }
+    };
+
+    private String rendered(String view, ConsoleHub.Item item, Function<ConsoleHub.Item, List<Message>> render) {
+        String key = item.id() + " " + view;
+        synchronized (renderedItems) {
+            String text = renderedItems.get(key);
+            if (text != null) {
+                return text;
+            }
+        }
+        StringBuilder b = new StringBuilder();
+        for (Message m : render.apply(item)) {
+            b.append(format(item.id(), m));
+        }
+        String text = b.toString();
+        synchronized (renderedItems) {
+            renderedItems.put(key, text);
+        }
+        return text;
     }
 
     /** {@code Last-Event-ID} (the browser's reconnect) wins over {@code ?since=} (the id the page was rendered at). */

@@ -20,7 +20,7 @@
       return;
     }
     var t = d.t.slice(), desired = d.desired.slice(), online = d.online.slice(), current = d.current.slice();
-    var width = Math.max(320, Math.min(el.clientWidth || 900, 1100));
+    var width = Math.max(260, Math.min(el.clientWidth || 900, 1100));
     var opts = {
       width: width,
       height: 260,

@@ -41,6 +41,9 @@ public final class ManagerOptions {
     public String algorithmJobDefaultMetricsServerAddr;
     public String algorithmJobDefaultImageHorizontalPredictive;
     public String consoleBindAddress;
+    public String consoleAuthMode;
+    public String consoleTlsCertFile;
+    public String consoleTlsKeyFile;
     public String standbyCpuFloor;
     public String standbyMemoryFloor;
     public String kubeconfig;
@@ -79,6 +82,9 @@ public final class ManagerOptions {
                 .define("algorithm-job-default-metrics-server-addr", "", "The default metrics server address for algorithm jobs.")
                 .define("algorithm-job-default-image-horizontal-predictive", "", "The default image of the horizontal predictive algorithm job.")
                 .define("console-bind-address", ":8082", "The address the web console binds to. \"0\" disables it.")
+                .define("console-auth-mode", "kubernetes", "Console users: \"kubernetes\" checks bearer tokens with TokenReview and each write with SubjectAccessReview; \"none\" makes the console read-only.")
+                .define("console-tls-cert-file", "", "PEM certificate of the console; with the key file the console serves HTTPS.")
+                .define("console-tls-key-file", "", "PEM private key of the console.")
                 .define("standby-cpu-floor", "10m", "CPU request a Standby pod is resized down to (in-place pod resize).")
                 .define("standby-memory-floor", "32Mi", "Memory request a Standby pod is resized down to (a request equal to its limit is kept).")
                 .define("kubeconfig", "", "Path to a kubeconfig (default: in-cluster config, then $KUBECONFIG, then ~/.kube/config).")
@@ -159,6 +165,15 @@ public final class ManagerOptions {
         o.algorithmJobDefaultMetricsServerAddr = f.get("algorithm-job-default-metrics-server-addr");
         o.algorithmJobDefaultImageHorizontalPredictive = f.get("algorithm-job-default-image-horizontal-predictive");
         o.consoleBindAddress = f.get("console-bind-address");
+        o.consoleAuthMode = f.get("console-auth-mode");
+        if (!o.consoleAuthMode.equals("kubernetes") && !o.consoleAuthMode.equals("none")) {
+            throw new IllegalArgumentException("invalid value \"" + o.consoleAuthMode + "\" for flag -console-auth-mode: kubernetes or none");
+        }
+        o.consoleTlsCertFile = f.get("console-tls-cert-file");
+        o.consoleTlsKeyFile = f.get("console-tls-key-file");
+        if (o.consoleTlsCertFile.isEmpty() != o.consoleTlsKeyFile.isEmpty()) {
+            throw new IllegalArgumentException("--console-tls-cert-file and --console-tls-key-file go together");
+        }
         o.standbyCpuFloor = quantity(f, "standby-cpu-floor");
         o.standbyMemoryFloor = quantity(f, "standby-memory-floor");
         o.kubeconfig = f.get("kubeconfig");

@@ -1,6 +1,7 @@
 package io.kapacitystack.kapacity.cli;
 
 import io.kapacitystack.kapacity.console.Console;
+import io.kapacitystack.kapacity.console.SandboxAuthenticator;
 import io.kapacitystack.kapacity.grpc.GrpcMetricsServer;
 import io.kapacitystack.kapacity.manager.ControllerManager;
 import io.kapacitystack.kapacity.metrics.sandbox.SandboxMetricsProvider;
@@ -13,6 +14,7 @@ import io.kapacitystack.kapacity.sandbox.SandboxOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.handler.StaticHandler;
 import org.slf4j.Logger;
@@ -55,6 +57,10 @@ public final class SandboxApp {
         public String prometheus = "";
         /** When set, used instead of a clock that starts now and runs at {@link #clockSpeed}. */
         public Clock clock;
+        /** The console's login token (null: a random one, see {@link #consoleToken()}). */
+        public String consoleToken;
+        /** When set, the HTTP port (console, /metrics) serves HTTPS with this certificate. */
+        public Console.Tls consoleTls;
     }
 
     private final ControllerMetrics metrics = new ControllerMetrics();
@@ -64,6 +70,7 @@ public final class SandboxApp {
     private GrpcMetricsServer grpc;
     private int grpcPort;
     private Clock clock;
+    private String consoleToken;
 
     private SandboxApp() {
     }
@@ -86,10 +93,12 @@ public final class SandboxApp {
                     app.manager.startControllers();
                     Router router = OpsServer.routes(vertx, app.metrics, () -> true);
                     router.route("/sandbox/metrics").handler(app.cluster.metricsHandler());
-                    Console.attach(vertx, app.manager, app.cluster.client()).mount(router);
+                    app.consoleToken = s.consoleToken != null ? s.consoleToken : SandboxAuthenticator.randomToken();
+                    Console.attach(vertx, app.manager, app.cluster.client()).authenticator(new SandboxAuthenticator(app.consoleToken)).mount(router);
                     router.route("/webjars/*").handler(StaticHandler.create("META-INF/resources/webjars"));
                     router.route("/*").handler(StaticHandler.create("webroot"));
-                    return vertx.createHttpServer().requestHandler(router).listen(s.port, "127.0.0.1")
+                    HttpServerOptions options = new HttpServerOptions();
+                    return vertx.createHttpServer(s.consoleTls == null ? options : s.consoleTls.apply(options)).requestHandler(router).listen(s.port, "127.0.0.1")
                             .recover(e -> Future.failedFuture(bindError(e, "--port", s.port)));
                 })
                 .compose(server -> {
@@ -140,6 +149,11 @@ public final class SandboxApp {
 
     public Clock clock() {
         return clock;
+    }
+
+    /** The token that logs into the console as an all-powerful user (printed in the banner). */
+    public String consoleToken() {
+        return consoleToken;
     }
 
     public int httpPort() {

@@ -40,13 +40,16 @@ public final class SandboxCommand {
                 .define("clock-speed", "1", "How many simulated seconds pass per real second.")
                 .define("grpc-port", "9090", "Port of the Kapacity-compatible gRPC metrics service (0 picks a free port).")
                 .define("prometheus", "", "Base URL of a Prometheus scraping /sandbox/metrics, used for the controller's "
-                        + "metrics instead of the simulation (needs --clock-speed 1).");
+                        + "metrics instead of the simulation (needs --clock-speed 1).")
+                .define("console-tls-cert-file", "", "PEM certificate: with the key file, the console port serves HTTPS.")
+                .define("console-tls-key-file", "", "PEM private key of the console.");
     }
 
     public static int run(String[] args) throws InterruptedException {
         Flags f;
         double speed;
         List<String> samples;
+        io.kapacitystack.kapacity.console.Console.Tls tls;
         try {
             f = flags().parse(args);
             speed = f.getDouble("clock-speed");
@@ -57,6 +60,7 @@ public final class SandboxCommand {
             if (!f.get("prometheus").isEmpty() && speed != 1) {
                 throw new IllegalArgumentException("--prometheus needs --clock-speed 1: Prometheus scrapes in real time");
             }
+            tls = io.kapacitystack.kapacity.console.Console.Tls.of(f.get("console-tls-cert-file"), f.get("console-tls-key-file"));
         } catch (IllegalArgumentException e) {
             System.err.println(e.getMessage());
             System.err.println("Usage: kapacity.jar sandbox [flags]\n" + flags().usage());
@@ -71,6 +75,7 @@ public final class SandboxCommand {
         settings.clockSpeed = speed;
         settings.grpcPort = f.getInt("grpc-port");
         settings.prometheus = f.get("prometheus");
+        settings.consoleTls = tls;
         SandboxApp[] app = new SandboxApp[1];
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             // Bounded: Ctrl-C must end the process even if a component does not close in time.
@@ -83,7 +88,9 @@ public final class SandboxCommand {
         SandboxApp.start(vertx, settings)
                 .onSuccess(a -> {
                     app[0] = a;
-                    System.out.println(banner(a.httpPort(), a.cluster().apiUrl(), a.grpcPort(), settings.kubeconfig, samples, speed));
+                    System.out.println(banner(a.httpPort(), a.cluster().apiUrl(), a.grpcPort(), settings.kubeconfig, samples, speed)
+                            .replace("  console:    http://", tls == null ? "  console:    http://" : "  console:    https://")
+                            .replace("\n  API:", "\n  token:      " + a.consoleToken() + "  (log in to the console with it to edit)\n  API:"));
                     a.loadSamples(vertx, samples)
                             .onSuccess(v -> System.out.println(samples.isEmpty() ? "" : "Samples loaded: "
                                     + String.join(", ", samples.stream().map(x -> x + "-sample").toList())))

@@ -9,6 +9,16 @@ import io.kapacitystack.kapacity.runtime.ObjectKey;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.net.PemKeyCertOptions;
+import io.kapacitystack.kapacity.api.v1alpha1.PortraitProvider;
+import io.kapacitystack.kapacity.autoscaler.IhpaPlanner;
+import io.kapacitystack.kapacity.portrait.CronPortraitProviderEvaluator;
+import io.kapacitystack.kapacity.portrait.PortraitProviderEvaluator;
+import io.kapacitystack.kapacity.portrait.PortraitSelector;
+import io.kapacitystack.kapacity.portrait.StaticPortraitEvaluator;
+import java.util.EnumMap;
+import java.util.Map;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
@@ -21,7 +31,7 @@ import java.util.function.Function;
 import java.util.function.Predicate;
 
 /**
- * The read-only web console: an overview of every IHPA and a page per IHPA, both kept live over Server-Sent Events
+ * The web console: an overview of every IHPA and a page per IHPA, both kept live over Server-Sent Events
  * (htmx's sse extension), with {@code Last-Event-ID} replay from a bounded in-memory history.
  *
  * <pre>
@@ -33,6 +43,8 @@ import java.util.function.Predicate;
  *   GET /webjars/*                 htmx, htmx-ext-sse, uPlot
  * </pre>
  * Every response carries a strict Content-Security-Policy (scripts and styles only from this origin, no inline code).
+ * Read-only unless an {@link ConsoleAuthenticator} is set and the user authenticates; the write routes are
+ * {@link ConsoleEditor}'s.
  */
 public final class Console {
 
@@ -46,12 +58,14 @@ public final class Console {
     private final ConsoleHub hub;
     private final ConsoleView view;
     private final PastEvents past;
+    private final ConsoleEditor editor;
 
-    Console(Vertx vertx, ConsoleHub hub, ConsoleView view, PastEvents past) {
+    Console(Vertx vertx, ConsoleHub hub, ConsoleView view, PastEvents past, ConsoleEditor editor) {
         this.vertx = vertx;
         this.hub = hub;
         this.view = view;
         this.past = past;
+        this.editor = editor;
     }
 
     /**
@@ -73,7 +87,28 @@ public final class Console {
         manager.replicaProfileEvents().addListener(hub::recorded);
         ihpas.onEvent(o -> hub.ihpaChanged(o, true), (o, n) -> hub.ihpaChanged(n, false), hub::ihpaDeleted);
         profiles.onEvent(hub::profileChanged, (o, n) -> hub.profileChanged(n), hub::profileChanged);
-        return new Console(vertx, hub, view, new PastEvents(vertx, client));
+        // the preview's planner: the controller's rules; a Dynamic provider's value is the one stored in the status
+        Map<PortraitProvider.Type, PortraitProviderEvaluator> evaluators = new EnumMap<>(PortraitProvider.Type.class);
+        evaluators.put(PortraitProvider.Type.Static, new StaticPortraitEvaluator());
+        evaluators.put(PortraitProvider.Type.Cron, new CronPortraitProviderEvaluator());
+        evaluators.put(PortraitProvider.Type.Dynamic, ConsoleView::dynamicFromStatus);
+        IhpaPlanner planner = new IhpaPlanner(new PortraitSelector(evaluators));
+        ConsoleEditor editor = new ConsoleEditor(ihpas, client, manager.executor(), () -> manager.clock().now(),
+                new Sessions(manager.clock()), planner);
+        return new Console(vertx, hub, view, new PastEvents(vertx, client), editor);
+    }
+
+    /**
+     * Enables logging in and writing: without an authenticator (the default) the console is read-only and every
+     * write is refused. Call before serving.
+     */
+    public Console authenticator(ConsoleAuthenticator auth) {
+        editor.authenticator(auth);
+        return this;
+    }
+
+    public ConsoleAuthenticator authenticator() {
+        return editor.authenticator();
     }
 
     public ConsoleHub hub() {
@@ -88,6 +123,7 @@ public final class Console {
         router.get("/sse/ihpa/:namespace/:name").handler(this::secure).handler(this::ihpaStream);
         router.get("/console/*").handler(this::secure).handler(StaticHandler.create("webroot/console"));
         router.get("/webjars/*").handler(this::secure).handler(StaticHandler.create("META-INF/resources/webjars"));
+        editor.mount(router, this::secure);
         return router;
     }
 
@@ -98,7 +134,30 @@ public final class Console {
 
     /** Serves the console alone on {@code host:port} (port 0 picks a free one). */
     public Future<HttpServer> listen(String host, int port) {
-        return vertx.createHttpServer().requestHandler(router()).listen(port, host);
+        return listen(host, port, null);
+    }
+
+    /** PEM files of the console's HTTPS certificate (chain) and private key. */
+    public record Tls(String certFile, String keyFile) {
+        public HttpServerOptions apply(HttpServerOptions o) {
+            return o.setSsl(true).setKeyCertOptions(new PemKeyCertOptions().setCertPath(certFile).setKeyPath(keyFile));
+        }
+
+        /** Null when both are empty; both or neither must be given. */
+        public static Tls of(String certFile, String keyFile) {
+            boolean cert = certFile != null && !certFile.isEmpty();
+            boolean key = keyFile != null && !keyFile.isEmpty();
+            if (cert != key) {
+                throw new IllegalArgumentException("the console's TLS certificate and key files go together");
+            }
+            return cert ? new Tls(certFile, keyFile) : null;
+        }
+    }
+
+    /** Serves the console alone on {@code host:port}, over HTTPS when {@code tls} is not null. */
+    public Future<HttpServer> listen(String host, int port, Tls tls) {
+        HttpServerOptions o = new HttpServerOptions();
+        return vertx.createHttpServer(tls == null ? o : tls.apply(o)).requestHandler(router()).listen(port, host);
     }
 
     private void secure(RoutingContext ctx) {
@@ -117,7 +176,7 @@ public final class Console {
     }
 
     private void overview(RoutingContext ctx) {
-        html(ctx, 200, view.overviewPage(namespaceParam(ctx)));
+        html(ctx, 200, view.overviewPage(namespaceParam(ctx), editor.viewer(ctx)));
     }
 
     private void ihpa(RoutingContext ctx) {
@@ -133,7 +192,7 @@ public final class Console {
             LOG.debug("cannot list the events of {}: {}", key, e.toString());
             return List.of();
         }).onComplete(ar -> {
-            String page = view.ihpaPage(key, ar.result());
+            String page = view.ihpaPage(key, ar.result(), editor.viewer(ctx));
             if (page == null) {
                 html(ctx, 404, "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Not found</title></head><body><p>Deleted.</p></body></html>\n");
             } else {
@@ -142,7 +201,7 @@ public final class Console {
         });
     }
 
-    private static void html(RoutingContext ctx, int status, String body) {
+    static void html(RoutingContext ctx, int status, String body) {
         ctx.response().setStatusCode(status)
                 .putHeader("Content-Type", "text/html; charset=utf-8")
                 .putHeader("Cache-Control", "no-store")
@@ -198,11 +257,10 @@ public final class Console {
                 .putHeader("Cache-Control", "no-store")
                 .putHeader("X-Accel-Buffering", "no");
         r.write("retry: 1000\n\n");
+        String view = ctx.request().path() + "?" + namespaceParam(ctx);
         Consumer<ConsoleHub.Item> send = item -> {
             if (!r.closed() && !r.ended()) {
-                for (Message m : render.apply(item)) {
-                    r.write(format(item.id(), m));
-                }
+                r.write(rendered(view, item, render));
             }
         };
         ConsoleHub.Subscription sub = hub.subscribe(since, filter, vertx.getOrCreateContext(), send, replay -> {
@@ -227,6 +285,37 @@ public final class Console {
             sub.cancel();
             vertx.cancelTimer(ping);
         });
+    }
+
+    /**
+     * The wire text of one item for one stream view, rendered once and shared by every subscriber of that view (a
+     * change pushed to 1,000 open overviews is rendered once, not 1,000 times). Items are delivered to all
+     * subscribers right after they happen, so a small recent-items cache serves them all.
+     */
+    private final Map<String, String> renderedItems = new java.util.LinkedHashMap<>(64, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, String> eldest) {
+            return size() > 64;
+        }
+    };
+
+    private String rendered(String view, ConsoleHub.Item item, Function<ConsoleHub.Item, List<Message>> render) {
+        String key = item.id() + " " + view;
+        synchronized (renderedItems) {
+            String text = renderedItems.get(key);
+            if (text != null) {
+                return text;
+            }
+        }
+        StringBuilder b = new StringBuilder();
+        for (Message m : render.apply(item)) {
+            b.append(format(item.id(), m));
+        }
+        String text = b.toString();
+        synchronized (renderedItems) {
+            renderedItems.put(key, text);
+        }
+        return text;
     }
 
     /** {@code Last-Event-ID} (the browser's reconnect) wins over {@code ?since=} (the id the page was rendered at). */

@@ -137,12 +137,28 @@ public final class ConsoleView {
 
     // ---------------------------------------------------------------- pages
 
-    private static void head(StringBuilder b, String title, boolean chart) {
+    /**
+     * Who is looking: {@code user} is null for anonymous readers; {@code csrf} is the session's CSRF token, which
+     * htmx sends on every request ({@code hx-headers} on the body, also in a meta tag); {@code login}: whether
+     * logging in is possible (authentication is configured).
+     */
+    public record Viewer(String user, String csrf, boolean login) {
+        public static final Viewer ANONYMOUS = new Viewer(null, null, false);
+
+        boolean authenticated() {
+            return user != null;
+        }
+    }
+
+    static void head(StringBuilder b, String title, boolean chart, Viewer viewer) {
         b.append("<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">")
                 .append("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">")
                 // no inline styles or eval from htmx, so that the strict CSP holds
-                .append("<meta name=\"htmx-config\" content=\"{&quot;includeIndicatorStyles&quot;:false,&quot;allowEval&quot;:false,&quot;allowScriptTags&quot;:false}\">")
-                .append("<title>").append(Html.esc(title)).append("</title>")
+                .append("<meta name=\"htmx-config\" content=\"{&quot;includeIndicatorStyles&quot;:false,&quot;allowEval&quot;:false,&quot;allowScriptTags&quot;:false}\">");
+        if (viewer.csrf() != null) {
+            b.append("<meta name=\"csrf-token\" content=\"").append(Html.esc(viewer.csrf())).append("\">");
+        }
+        b.append("<title>").append(Html.esc(title)).append("</title>")
                 .append("<link rel=\"icon\" href=\"/console/favicon.svg\" type=\"image/svg+xml\">")
                 .append("<link rel=\"stylesheet\" href=\"/console/console.css\">");
         if (chart) {
@@ -152,17 +168,40 @@ public final class ConsoleView {
         b.append("<script src=\"").append(HTMX).append("\"></script>")
                 .append("<script src=\"").append(HTMX_SSE).append("\"></script>")
                 .append("<script src=\"/console/console.js\"></script>")
-                .append("</head><body hx-ext=\"sse\"><header><a class=\"brand\" href=\"/\">Kapacity</a>")
-                .append("<span class=\"readonly\">read-only console</span></header>\n");
+                .append("</head><body hx-ext=\"sse\"");
+        if (viewer.csrf() != null) {
+            // JSON, not script: htmx parses it without eval, so the CSP holds
+            b.append(" hx-headers=\"").append(Html.esc("{\"X-CSRF-Token\":\"" + viewer.csrf() + "\"}")).append('"');
+        }
+        b.append("><header><a class=\"brand\" href=\"/\">Kapacity</a>");
+        if (viewer.authenticated()) {
+            b.append("<span class=\"user\">signed in as <strong>").append(Html.esc(viewer.user())).append("</strong></span>")
+                    .append("<form class=\"logout\" method=\"post\" action=\"/logout\"><input type=\"hidden\" name=\"_csrf\" value=\"")
+                    .append(Html.esc(viewer.csrf())).append("\"><button type=\"submit\">Log out</button></form>");
+        } else {
+            b.append("<span class=\"readonly\">read-only console</span>");
+            if (viewer.login()) {
+                b.append("<a class=\"login\" href=\"/login\">Log in to edit</a>");
+            }
+        }
+        b.append("</header>\n");
     }
 
     public String overviewPage(String namespace) {
+        return overviewPage(namespace, Viewer.ANONYMOUS);
+    }
+
+    public String overviewPage(String namespace, Viewer viewer) {
         long since = hub.lastId();
         StringBuilder b = new StringBuilder(8192);
-        head(b, "Kapacity: IHPAs", false);
+        head(b, "Kapacity: IHPAs", false, viewer);
         String ns = namespace == null ? "" : namespace;
         b.append("<main sse-connect=\"/sse/overview?ns=").append(Html.esc(Html.segment(ns))).append("&amp;since=").append(since).append("\">");
         b.append("<h1>IntelligentHorizontalPodAutoscalers</h1>");
+        if (viewer.authenticated()) {
+            b.append("<p class=\"actions\"><a class=\"button\" id=\"new-ihpa\" href=\"/new").append(ns.isEmpty() ? "" : "?ns=" + Html.esc(Html.segment(ns)))
+                    .append("\">New IHPA</a></p>");
+        }
         b.append("<form class=\"filter\" method=\"get\" action=\"/\"><label>Namespace <select name=\"ns\">")
                 .append("<option value=\"\">all</option>");
         List<String> all = new ArrayList<>(namespaces());
@@ -218,7 +257,7 @@ public final class ConsoleView {
     }
 
     private void row(StringBuilder b, ObjectKey k) {
-        b.append("<tr><td>").append(Html.esc(k.namespace())).append("</td><td><a href=\"/ihpa/")
+        b.append("<tr><td data-label=\"Namespace\">").append(Html.esc(k.namespace())).append("</td><td data-label=\"Name\"><a href=\"/ihpa/")
                 .append(Html.esc(Html.segment(k.namespace()))).append('/').append(Html.esc(Html.segment(k.name()))).append("\">")
                 .append(Html.esc(k.name())).append("</a>");
         IntelligentHorizontalPodAutoscaler ihpa;
@@ -237,21 +276,21 @@ public final class ConsoleView {
         IntelligentHorizontalPodAutoscalerSpec spec = ihpa.getSpec();
         IntelligentHorizontalPodAutoscalerStatus st = ihpa.getStatus();
         labels(b, ihpa.getMetadata().getLabels());
-        b.append("</td><td>").append(spec == null || spec.scaleTargetRef == null ? "" : Html.esc(spec.scaleTargetRef.kind + "/" + spec.scaleTargetRef.name))
-                .append("</td><td>").append(spec == null ? "" : Html.esc(spec.minReplicas) + " / " + Html.esc(spec.maxReplicas));
+        b.append("</td><td data-label=\"Target\">").append(spec == null || spec.scaleTargetRef == null ? "" : Html.esc(spec.scaleTargetRef.kind + "/" + spec.scaleTargetRef.name))
+                .append("</td><td data-label=\"Min / max\">").append(spec == null ? "" : Html.esc(spec.minReplicas) + " / " + Html.esc(spec.maxReplicas));
         if (spec != null && spec.isPaused()) {
             b.append(" <span class=\"badge warn\">paused</span>");
         }
         if (spec != null && spec.effectiveScaleMode() == IntelligentHorizontalPodAutoscalerSpec.ScaleMode.Preview) {
             b.append(" <span class=\"badge warn\">preview</span>");
         }
-        b.append("</td><td class=\"portrait\">");
+        b.append("</td><td class=\"portrait\" data-label=\"Winning portrait\">");
         portraitValue(b, st == null ? null : st.currentPortraitValue);
-        b.append("</td><td>");
+        b.append("</td><td data-label=\"Online / cutoff / standby\">");
         profileNumbers(b, profile(k));
-        b.append("</td><td>");
+        b.append("</td><td data-label=\"Gray\">");
         gray(b, st);
-        b.append("</td><td>");
+        b.append("</td><td data-label=\"Conditions\">");
         conditions(b, st == null ? null : st.conditions);
         b.append("</td>");
         lastEventCell(b, k);
@@ -269,7 +308,7 @@ public final class ConsoleView {
 
     private void lastEventCell(StringBuilder b, ObjectKey k) {
         RecordedEvent e = hub.lastEvent(k);
-        b.append("<td class=\"last-event\">");
+        b.append("<td class=\"last-event\" data-label=\"Last event\">");
         if (e != null) {
             b.append("<span class=\"badge ").append("Warning".equals(e.type) ? "bad" : "ok").append("\">").append(Html.esc(e.reason))
                     .append("</span> <time>").append(Html.esc(e.time)).append("</time><div class=\"msg\">").append(Html.esc(e.message)).append("</div>");
@@ -277,7 +316,7 @@ public final class ConsoleView {
         b.append("</td>");
     }
 
-    private static void portraitValue(StringBuilder b, HorizontalPortraitValue v) {
+    static void portraitValue(StringBuilder b, HorizontalPortraitValue v) {
         if (v == null) {
             b.append("<span class=\"muted\">none</span>");
             return;
@@ -317,7 +356,7 @@ public final class ConsoleView {
                 .append(st.gray.grayPercent).append("%<div class=\"muted\">since <time>").append(Html.esc(st.gray.lastUpdateTime)).append("</time></div>");
     }
 
-    private static void conditions(StringBuilder b, List<Condition> conditions) {
+    static void conditions(StringBuilder b, List<Condition> conditions) {
         if (conditions == null) {
             return;
         }
@@ -337,32 +376,41 @@ public final class ConsoleView {
 
     /** The IHPA page, or null when there is no such IHPA; {@code past}: events the API holds (from before this process). */
     public String ihpaPage(ObjectKey key, List<RecordedEvent> past) {
+        return ihpaPage(key, past, Viewer.ANONYMOUS);
+    }
+
+    public String ihpaPage(ObjectKey key, List<RecordedEvent> past, Viewer viewer) {
         if (ihpas.get(key) == null) {
             return null;
         }
         List<RecordedEvent> events = PastEvents.merge(hub.events(key), past == null ? List.of() : past);
         long since = hub.lastId();
         StringBuilder b = new StringBuilder(16384);
-        head(b, "Kapacity: " + key.namespace() + "/" + key.name(), true);
+        head(b, "Kapacity: " + key.namespace() + "/" + key.name(), true, viewer);
         b.append("<main sse-connect=\"/sse/ihpa/").append(Html.esc(Html.segment(key.namespace()))).append('/')
                 .append(Html.esc(Html.segment(key.name()))).append("?since=").append(since).append("\">");
         b.append("<p class=\"crumbs\"><a href=\"/?ns=").append(Html.esc(Html.segment(key.namespace()))).append("\">")
                 .append(Html.esc(key.namespace())).append("</a> /</p><h1>").append(Html.esc(key.name())).append("</h1>");
+        if (viewer.authenticated()) {
+            String path = "/ihpa/" + Html.esc(Html.segment(key.namespace())) + "/" + Html.esc(Html.segment(key.name()));
+            b.append("<p class=\"actions\"><a class=\"button\" id=\"edit-ihpa\" href=\"").append(path).append("/edit\">Edit</a> ")
+                    .append("<a class=\"button danger\" id=\"delete-ihpa\" href=\"").append(path).append("/delete\">Delete</a></p>");
+        }
         b.append("<div id=\"summary\" sse-swap=\"summary\" hx-swap=\"innerHTML\">");
         summary(b, key);
         b.append("</div>");
-        b.append("<section><h2>ReplicaProfile history</h2><table class=\"history\"><thead><tr><th>Time</th><th>Change</th>")
+        b.append("<section><h2>ReplicaProfile history</h2><div class=\"scroll\"><table class=\"history\"><thead><tr><th>Time</th><th>Change</th>")
                 .append("<th>Online</th><th>Cutoff</th><th>Standby</th></tr></thead><tbody id=\"history\" sse-swap=\"history\" hx-swap=\"afterbegin\">");
         for (RecordedEvent e : events) {
             historyRow(b, e);
         }
-        b.append("</tbody></table></section>");
-        b.append("<section><h2>Events</h2><table class=\"events\"><thead><tr><th>Time</th><th>Object</th><th>Type</th><th>Reason</th><th>Message</th></tr></thead>")
+        b.append("</tbody></table></div></section>");
+        b.append("<section><h2>Events</h2><div class=\"scroll\"><table class=\"events\"><thead><tr><th>Time</th><th>Object</th><th>Type</th><th>Reason</th><th>Message</th></tr></thead>")
                 .append("<tbody id=\"events\" sse-swap=\"event\" hx-swap=\"afterbegin\">");
         for (RecordedEvent e : events) {
             eventRow(b, e);
         }
-        b.append("</tbody></table></section></main></body></html>\n");
+        b.append("</tbody></table></div></section></main></body></html>\n");
         return b.toString();
     }
 

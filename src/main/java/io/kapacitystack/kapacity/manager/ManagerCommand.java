@@ -9,6 +9,7 @@ import io.kapacitystack.kapacity.runtime.ControllerMetrics;
 import io.kapacitystack.kapacity.runtime.time.SystemClock;
 import io.kapacitystack.kapacity.webhook.WebhookServer;
 import io.kapacitystack.kapacity.console.Console;
+import io.kapacitystack.kapacity.console.KubernetesAuthenticator;
 import io.kapacitystack.kapacity.grpc.GrpcMetricsServer;
 import io.kapacitystack.kapacity.grpc.GrpcMetricsServerOptions;
 import io.kapacitystack.kapacity.metrics.prometheus.PrometheusClientOptions;
@@ -75,8 +76,14 @@ public final class ManagerCommand {
                     .onFailure(e -> LOG.error("gRPC metrics service not served on {}: {}", o.grpcServerBindAddress, e.getMessage()));
         }
         if (!o.consoleBindAddress.equals("0") && !o.consoleBindAddress.isEmpty()) {
-            OpsServer.listen(vertx, Console.attach(vertx, manager, client).router(), o.consoleBindAddress)
-                    .onSuccess(srv -> LOG.info("web console (read-only) on {}", o.consoleBindAddress))
+            Console console = Console.attach(vertx, manager, client);
+            if (o.consoleAuthMode.equals("kubernetes")) {
+                console.authenticator(new KubernetesAuthenticator(client, manager.executor(), clock, KubernetesAuthenticator.DEFAULT_TTL));
+            }
+            OpsServer.HostPort consoleAt = OpsServer.HostPort.parse(o.consoleBindAddress);
+            console.listen(consoleAt.host, consoleAt.port, Console.Tls.of(o.consoleTlsCertFile, o.consoleTlsKeyFile))
+                    .onSuccess(srv -> LOG.info("web console on {} ({}, auth {})", o.consoleBindAddress,
+                            o.consoleTlsCertFile.isEmpty() ? "http" : "https", o.consoleAuthMode))
                     .onFailure(e -> LOG.error("web console not served on {}: {}", o.consoleBindAddress, e.getMessage()));
         }
         if (o.serveAdmissionWebhooks) {

@@ -9,7 +9,10 @@ import io.vertx.core.http.HttpServer;
 import io.vertx.ext.web.Router;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.By;
 import org.openqa.selenium.OutputType;
@@ -43,6 +46,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * live updates arrive over SSE without reload, and the pages run under the strict CSP without a violation.
  * Needs {@code apt-get install -y --no-install-recommends chromium chromium-driver}; nothing is downloaded.
  */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class ConsoleBrowserTest {
 
     static final File CHROMIUM = new File("/usr/bin/chromium");
@@ -71,10 +75,8 @@ class ConsoleBrowserTest {
         // 00:05 UTC: the first cron window (minutes 0-10) of both samples is open
         s.clock = new ManualClock(vertx, Instant.parse("2026-03-02T00:05:00Z"));
         app = SandboxApp.start(vertx, s).toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
-        Console console = Console.attach(vertx, app.manager(), app.cluster().client());
-        server = vertx.createHttpServer().requestHandler(console.mount(Router.router(vertx))).listen(0, "127.0.0.1")
-                .toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
-        base = "http://127.0.0.1:" + server.actualPort();
+        // the sandbox's own console (with its login token), as `kapacity.jar sandbox` serves it
+        base = "http://127.0.0.1:" + app.httpPort();
         app.loadSamples(vertx, List.of("cron", "gray")).toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
         kubectl = new Kubectl(s.kubeconfig);
         Await.until("both samples to have a ReplicaProfile", Duration.ofSeconds(30),
@@ -133,6 +135,7 @@ class ConsoleBrowserTest {
     }
 
     @Test
+    @Order(1)
     void overviewAndIhpaPageUpdateLiveInChromium() throws Exception {
         browser.get(base + "/");
         awaitLive();
@@ -218,5 +221,127 @@ class ConsoleBrowserTest {
         new WebDriverWait(browser, LIVE).until(d -> d.findElements(extraRow).isEmpty());
         assertEquals(43L, ((org.openqa.selenium.JavascriptExecutor) browser).executeScript("return window.noReload;"));
         assertNoBrowserErrors();
+    }
+
+    /** Console messages other than the expected answers to refused or invalid requests. */
+    static void assertNoBrowserErrorsBut(String... expectedStatuses) {
+        for (LogEntry e : browser.manage().logs().get(LogType.BROWSER)) {
+            boolean expected = false;
+            for (String status : expectedStatuses) {
+                expected |= e.getMessage().contains("status of " + status);
+            }
+            assertTrue(expected || e.getLevel().intValue() < Level.WARNING.intValue(), "browser console: " + e);
+        }
+    }
+
+    static int post(String path, String body) throws Exception {
+        java.net.http.HttpResponse<String> r = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
+                        java.net.URI.create(base + path)).header("Content-Type", "application/x-www-form-urlencoded")
+                .POST(java.net.http.HttpRequest.BodyPublishers.ofString(body)).build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+        return r.statusCode();
+    }
+
+    static void type(String id, String text) {
+        WebElement e = browser.findElement(By.id(id));
+        e.clear();
+        e.sendKeys(text);
+    }
+
+    @Test
+    @Order(2)
+    void anIhpaIsCreatedThroughTheFormAfterLoggingIn() throws Exception {
+        String form = "mode=create&view=form&namespace=cron-sample&name=forged&targetKind=StatefulSet&targetName=nginx"
+                + "&minReplicas=1&maxReplicas=3&staticReplicas=1&staticPriority=1";
+        // unauthenticated writes are refused, with or without a forged CSRF field
+        assertEquals(401, post("/edit/save", form));
+        assertEquals(401, post("/edit/save", form + "&_csrf=guess"));
+        assertEquals(401, post("/ihpa/cron-sample/cron-portrait-sample/delete", ""));
+        assertTrue(kubectl.run("get", "ihpa", "forged", "-n", "cron-sample").exit != 0, "nothing was created");
+        assertEquals(0, kubectl.run("get", "ihpa", "cron-portrait-sample", "-n", "cron-sample").exit, "nothing was deleted");
+
+        // the editor sends an anonymous reader to the login page; the sandbox's banner token logs in
+        browser.manage().window().setSize(new org.openqa.selenium.Dimension(1300, 1400));
+        browser.get(base + "/new?ns=cron-sample");
+        new WebDriverWait(browser, Duration.ofSeconds(5)).until(d -> d.getCurrentUrl().contains("/login"));
+        type("token", "wrong");
+        browser.findElement(By.id("login-submit")).click();
+        new WebDriverWait(browser, Duration.ofSeconds(5)).until(d -> !d.findElements(By.id("login-error")).isEmpty());
+        type("token", app.consoleToken());
+        browser.findElement(By.id("login-submit")).click();
+        new WebDriverWait(browser, Duration.ofSeconds(5)).until(d -> d.getCurrentUrl().endsWith("/new?ns=cron-sample"));
+        assertEquals("cron-sample", browser.findElement(By.id("f-namespace")).getAttribute("value"));
+        assertTrue(browser.findElement(By.tagName("header")).getText().contains("signed in as " + SandboxAuthenticator.USER));
+
+        // first with min > max: the error shows next to the field, nothing is created
+        type("f-name", "made-in-browser");
+        type("f-targetName", "nginx");
+        type("f-minReplicas", "4");
+        type("f-maxReplicas", "2");
+        type("f-staticReplicas", "3");
+        type("f-cron-2e0-2ename", "evening");
+        type("f-cron-2e0-2estart", "0 18 * * *");
+        type("f-cron-2e0-2eend", "0 22 * * *");
+        type("f-cron-2e0-2ereplicas", "5");
+        type("f-cpuUtilization", "60");
+        browser.findElement(By.id("save")).click();
+        WebElement error = new WebDriverWait(browser, Duration.ofSeconds(5)).until(d -> d.findElement(By.id("err-maxReplicas")));
+        assertTrue(error.getText().contains("must not be less than min replicas (4)"), error.getText());
+        assertEquals("true", browser.findElement(By.id("f-maxReplicas")).getAttribute("aria-invalid"));
+        assertEquals("made-in-browser", browser.findElement(By.id("f-name")).getAttribute("value"), "what was typed is kept");
+        screenshot("console-edit-error.png");
+        assertTrue(kubectl.run("get", "ihpa", "made-in-browser", "-n", "cron-sample").exit != 0);
+
+        // fixed; the preview (htmx, CSRF token from hx-headers) shows what the planner would do now
+        type("f-maxReplicas", "6");
+        browser.findElement(By.id("preview-button")).click();
+        WebElement result = new WebDriverWait(browser, Duration.ofSeconds(5)).until(d -> d.findElement(By.id("preview-result")));
+        assertTrue(result.getText().contains("the target would be scaled to"), result.getText());
+        screenshot("console-edit-preview.png");
+
+        // the YAML view of the same object, and back
+        browser.findElement(By.id("switch-view")).click();
+        WebElement yaml = new WebDriverWait(browser, Duration.ofSeconds(5)).until(d -> d.findElement(By.id("f-yaml")));
+        assertTrue(yaml.getAttribute("value").contains("made-in-browser"), yaml.getAttribute("value"));
+        assertTrue(yaml.getAttribute("value").contains("averageUtilization: 60"), yaml.getAttribute("value"));
+        browser.findElement(By.id("switch-view")).click();
+        new WebDriverWait(browser, Duration.ofSeconds(5)).until(d -> !d.findElements(By.id("f-maxReplicas")).isEmpty());
+        assertEquals("6", browser.findElement(By.id("f-maxReplicas")).getAttribute("value"));
+
+        browser.findElement(By.id("save")).click();
+        new WebDriverWait(browser, Duration.ofSeconds(10)).until(d -> d.getCurrentUrl().endsWith("/ihpa/cron-sample/made-in-browser"));
+        assertEquals("6", kubectl.ok("get", "ihpa", "made-in-browser", "-n", "cron-sample", "-o", "jsonpath={.spec.maxReplicas}"));
+        assertTrue(kubectl.ok("get", "ihpa", "-n", "cron-sample").contains("made-in-browser"));
+        awaitLive();
+
+        // delete, after a confirmation page
+        browser.findElement(By.id("delete-ihpa")).click();
+        new WebDriverWait(browser, Duration.ofSeconds(5)).until(d -> !d.findElements(By.id("confirm-delete")).isEmpty());
+        assertEquals(0, kubectl.run("get", "ihpa", "made-in-browser", "-n", "cron-sample").exit, "the confirmation page deletes nothing");
+        browser.findElement(By.id("confirm-delete")).click();
+        Await.until("the IHPA to be deleted", Duration.ofSeconds(20), () -> kubectl.run("get", "ihpa", "made-in-browser", "-n", "cron-sample").exit != 0);
+        assertNoBrowserErrorsBut("401", "422");
+    }
+
+    @Test
+    @Order(3)
+    void pagesFitAPhoneScreen() throws Exception {
+        browser.manage().window().setSize(new org.openqa.selenium.Dimension(375, 800));
+        org.openqa.selenium.JavascriptExecutor js = (org.openqa.selenium.JavascriptExecutor) browser;
+        for (String[] page : new String[][]{{"/", "console-phone-overview.png"}, {"/ihpa/gray-sample/gray-strategy-sample", "console-phone-ihpa.png"},
+                {"/ihpa/cron-sample/cron-portrait-sample/edit", "console-phone-edit.png"}}) {
+            browser.get(base + page[0]);
+            Thread.sleep(500);
+            long inner = (Long) js.executeScript("return window.innerWidth;");
+            long scroll = (Long) js.executeScript("return document.documentElement.scrollWidth;");
+            screenshot(page[1]);
+            assertTrue(inner <= 400, "the window is phone-sized: " + inner);
+            assertTrue(scroll <= inner, page[0] + " overflows horizontally: scrollWidth " + scroll + " > innerWidth " + inner);
+        }
+        // badges carry their meaning in text, not only in colour
+        browser.get(base + "/");
+        for (WebElement badge : browser.findElements(By.cssSelector(".badge"))) {
+            assertFalse(badge.getText().isBlank(), "a badge without text");
+        }
+        browser.manage().window().setSize(new org.openqa.selenium.Dimension(1500, 1000));
     }
 }

@@ -58,7 +58,6 @@ class HelmChartTest {
      * default install runs on today's manager. See {@link #pendingFlagsAreNotDefinedYet()}.
      */
     static final Set<String> PENDING_FLAGS = Set.of(
-            "console-auth-mode", "console-tls-cert-file", "console-tls-key-file",
             "kafka-bootstrap-servers", "kafka-topic", "kafka-client-properties");
 
     /** Every value of Kapacity's chart (traas-stack/kapacity-charts, kapacity-manager 0.4.0), as a path. */
@@ -364,6 +363,20 @@ class HelmChartTest {
         grant(namespaced, "batch", "cronjobs", "create", "delete", "get", "list", "patch", "watch");
         assertEquals(namespaced, permissions(chart.get(Role.class, "kapacity:manager").getRules()));
         assertEquals(ChartRender.NAMESPACE, chart.get(RoleBinding.class, "kapacity:manager").getSubjects().get(0).getNamespace());
+    }
+
+    @Test
+    void consoleReviewsAreGrantedOnlyWhenConsoleAuthIsOn() {
+        for (String[] off : new String[][]{{"console.auth.mode", "none"}, {"console.enabled", "false"}}) {
+            ClusterRole role = StrictManifests.parseAll(ChartRender.template().set(off[0], off[1]).call(), off[0]).stream()
+                    .filter(o -> o instanceof ClusterRole && o.getMetadata().getName().equals("kapacity:manager"))
+                    .map(ClusterRole.class::cast).findFirst().orElseThrow();
+            Set<String> granted = permissions(role.getRules());
+            assertFalse(granted.contains("authentication.k8s.io tokenreviews create"), off[0] + "=" + off[1] + ": " + granted);
+            assertFalse(granted.contains("authorization.k8s.io subjectaccessreviews create"), off[0] + "=" + off[1] + ": " + granted);
+        }
+        Set<String> on = permissions(ChartRender.of(Variant.ALL_FEATURES).get(ClusterRole.class, "kapacity:manager").getRules());
+        assertTrue(on.contains("authentication.k8s.io tokenreviews create") && on.contains("authorization.k8s.io subjectaccessreviews create"), on.toString());
     }
 
     @Test

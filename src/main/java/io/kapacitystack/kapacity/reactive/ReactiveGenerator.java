@@ -423,7 +423,9 @@ public final class ReactiveGenerator {
                         () -> calc.objectValueReplicas(scale.specReplicas, usage, t, pods));
             }
             long t = ReplicaCalculator.milli(target.getAverageValue());
-            return calculated(reason, prefix, metricName,
+            // upstream (v1.25) names this case "external metric ..." in ValidMetricFound; kept
+            String averageName = "external metric " + name + "(" + Go.labelSelector(source.getMetric().getSelector()) + ")";
+            return calculated(reason, prefix, averageName,
                     () -> calc.objectAverageValueReplicas(scale.statusReplicas, usage, t));
         });
     }

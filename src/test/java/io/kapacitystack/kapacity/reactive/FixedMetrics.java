@@ -21,7 +21,7 @@ import java.util.function.Function;
  * filtered by the query's selector over the pods' labels (as the real providers do through the pod cache); other
  * queries by a function the test sets. Counts and records every query.
  */
-final class FixedMetrics implements MetricsProvider {
+class FixedMetrics implements MetricsProvider {
 
     record PodValue(String namespace, String pod, Map<String, String> podLabels, String resource, String container,
                     double value, Instant timestamp, Duration window) {

@@ -10,7 +10,9 @@ import io.vertx.core.Promise;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
@@ -31,7 +33,7 @@ public final class MetricsBatcher {
     private record Key(String namespace, String resource, String container) {
     }
 
-    private record Entry(Instant fetchedAt, Future<List<Sample>> result) {
+    private record Entry(Instant fetchedAt, Future<Answer> result) {
     }
 
     private final MetricsProvider provider;
@@ -72,22 +74,49 @@ public final class MetricsBatcher {
      */
     public Future<List<Sample>> latest(String namespace, String resource, String container, Set<String> podNames,
                                        Instant now) {
-        return namespaceLatest(namespace, resource, container, now).map(all -> {
+        return shared(namespace, resource, container, now).map(answer -> {
             List<Sample> mine = new ArrayList<>();
-            for (Sample s : all) {
-                if (podNames.contains(s.labels().get("pod"))) {
-                    mine.add(s);
+            if (podNames.size() * 4 < answer.all().size()) {
+                for (String pod : podNames) {
+                    List<Sample> s = answer.byPod().get(pod);
+                    if (s != null) {
+                        mine.addAll(s);
+                    }
+                }
+            } else {
+                for (Sample s : answer.all()) {
+                    if (podNames.contains(s.labels().get("pod"))) {
+                        mine.add(s);
+                    }
                 }
             }
             return mine;
         });
     }
 
+    /** One namespace-wide answer, with its samples indexed by pod so each caller picks its own cheaply. */
+    private record Answer(List<Sample> all, Map<String, List<Sample>> byPod) {
+        static Answer of(List<Sample> all) {
+            Map<String, List<Sample>> byPod = new HashMap<>();
+            for (Sample s : all) {
+                String pod = s.labels().get("pod");
+                if (pod != null) {
+                    byPod.computeIfAbsent(pod, k -> new ArrayList<>(1)).add(s);
+                }
+            }
+            return new Answer(all, byPod);
+        }
+    }
+
     /** Every pod's latest {@code resource} samples in {@code namespace} (shared, see the class comment). */
     public Future<List<Sample>> namespaceLatest(String namespace, String resource, String container, Instant now) {
+        return shared(namespace, resource, container, now).map(Answer::all);
+    }
+
+    private Future<Answer> shared(String namespace, String resource, String container, Instant now) {
         requests.incrementAndGet();
         Key key = new Key(namespace, resource, container == null ? "" : container);
-        Promise<List<Sample>>[] mine = newPromiseHolder();
+        Promise<Answer>[] mine = newPromiseHolder();
         Entry entry = entries.compute(key, (k, old) -> {
             if (old != null && fresh(old, now)) {
                 return old;
@@ -109,7 +138,7 @@ public final class MetricsBatcher {
                     entries.remove(key, entry);
                 }
             });
-            sent.onComplete(mine[0]);
+            sent.map(Answer::of).onComplete(mine[0]);
             sweep(now);
         }
         return entry.result();
@@ -136,7 +165,7 @@ public final class MetricsBatcher {
     }
 
     @SuppressWarnings("unchecked")
-    private static Promise<List<Sample>>[] newPromiseHolder() {
-        return (Promise<List<Sample>>[]) new Promise[1];
+    private static Promise<Answer>[] newPromiseHolder() {
+        return (Promise<Answer>[]) new Promise[1];
     }
 }

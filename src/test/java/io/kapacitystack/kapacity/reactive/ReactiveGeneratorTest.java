@@ -196,6 +196,43 @@ class ReactiveGeneratorTest {
     }
 
     @Test
+    void objectAverageValueUsesStatusReplicasAndExternalValueUsesReadyPods() {
+        FixedMetrics m = new FixedMetrics();
+        m.other = q -> Future.succeededFuture(List.of(new Sample(NOW.toEpochMilli(), 12, Map.of(), null)));
+        // Object AverageValue: 12 / (2 x status 6) = 1.0 -> keeps status replicas 6 (spec is 3)
+        ReactiveOutcome o = run(new ReactiveGenerator(m, pods), hp("objavg", KUBE_HPA,
+                "- type: Object\n  object: {metric: {name: rps}, describedObject: {apiVersion: v1, kind: Service, name: web}, target: {type: AverageValue, averageValue: '2'}}"),
+                new ScaleInfo(3, 6, "app=web"), null, NOW);
+        assertEquals(6, o.replicas());
+        // upstream names this case "external metric" in its condition message
+        assertEquals("the HPA was able to successfully calculate a replica count from external metric rps(nil)",
+                condition(o, "ScalingActive").message());
+        // External Value: 12 / 2 = 6 x 3 ready web pods = 18, whatever spec/status say
+        o = run(new ReactiveGenerator(m, pods), hp("extval", KUBE_HPA,
+                "- type: External\n  external: {metric: {name: queue}, target: {type: Value, value: '2'}}"),
+                new ScaleInfo(5, 6, "app=web"), null, NOW);
+        assertEquals(18, o.replicas());
+        // spec replicas 0: scale from zero by the ratio alone
+        o = run(new ReactiveGenerator(m, pods), hp("extval", KUBE_HPA,
+                "- type: External\n  external: {metric: {name: queue}, target: {type: Value, value: '2'}}"),
+                new ScaleInfo(0, 0, "app=web"), null, NOW);
+        assertEquals(6, o.replicas());
+    }
+
+    @Test
+    void kubeHpaFieldsThatAreAbsentOrInvalid() {
+        FixedMetrics m = webCpu(0.3, 0.5, 0.7);
+        ReactiveOutcome o = run(m, hp("partialcfg", KUBE_HPA + "\nkubeHPA: {tolerance: '0.1'}", CPU_30), 3);
+        assertEquals(Duration.ofSeconds(15), o.syncPeriod());
+        assertEquals(5, o.replicas());
+        o = run(m, hp("baddur", KUBE_HPA + "\nkubeHPA: {syncPeriod: 15 seconds}", CPU_30), 3);
+        assertTrue(o.error().startsWith("invalid syncPeriod of KubeHPA algorithm: "), o.error());
+        assertEquals("InvalidAlgorithm", condition(o, "ScalingActive").reason());
+        o = run(m, hp("badpolicy", KUBE_HPA + "\nkubeHPA: {behavior: {scaleUp: {selectPolicy: Fastest}}}", CPU_30), 3);
+        assertEquals("invalid behavior of KubeHPA algorithm: unknown selectPolicy \"Fastest\" (want Max, Min or Disabled)", o.error());
+    }
+
+    @Test
     void rawAndContainerResource() {
         FixedMetrics m = new FixedMetrics();
         for (int i = 0; i < 3; i++) {

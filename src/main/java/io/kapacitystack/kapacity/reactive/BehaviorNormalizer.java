@@ -1,0 +1,177 @@
+package io.kapacitystack.kapacity.reactive;
+
+import java.time.Instant;
+
+/**
+ * The HPA's normalization of a metric-based recommendation (Kubernetes v1.25 {@code horizontal.go}): stabilization
+ * windows ({@code stabilizeRecommendationWithBehaviors}), scale-rate policies
+ * ({@code convertDesiredReplicasWithBehaviorRate}) and min/max bounds, with the {@code AbleToScale} and
+ * {@code ScalingLimited} conditions the HPA sets. Pure apart from the {@link BehaviorHistory} it is given.
+ */
+public final class BehaviorNormalizer {
+
+    public static final String SUCCEEDED_GET_SCALE = "the HPA controller was able to get the target's current scale";
+
+    private BehaviorNormalizer() {
+    }
+
+    /** The final recommendation with the two conditions describing how it was reached. */
+    public record Normalized(int replicas, HpaCondition ableToScale, HpaCondition scalingLimited) {
+    }
+
+    /**
+     * Applies {@code behavior} (non-null) to {@code desired} and records the recommendation and, if the result
+     * differs from {@code current}, the scale event (assuming the recommendation is applied).
+     */
+    public static Normalized normalize(BehaviorHistory history, ScalingBehavior behavior, int current, int desired,
+                                       int min, int max, Instant now) {
+        // stabilization
+        Instant upCutoff = now.minusSeconds(behavior.scaleUp().stabilizationWindowSeconds());
+        Instant downCutoff = now.minusSeconds(behavior.scaleDown().stabilizationWindowSeconds());
+        int upRecommendation = desired;
+        int downRecommendation = desired;
+        for (BehaviorHistory.Recommendation r : history.recommendations) {
+            if (r.at().isAfter(upCutoff)) {
+                upRecommendation = Math.min(r.replicas(), upRecommendation);
+            }
+            if (r.at().isAfter(downCutoff)) {
+                downRecommendation = Math.max(r.replicas(), downRecommendation);
+            }
+        }
+        int stabilized = current;
+        if (stabilized < upRecommendation) {
+            stabilized = upRecommendation;
+        }
+        if (stabilized > downRecommendation) {
+            stabilized = downRecommendation;
+        }
+        history.recordRecommendation(desired, now, upCutoff, downCutoff);
+
+        HpaCondition able;
+        if (stabilized != desired) {
+            able = desired >= current
+                    ? new HpaCondition(HpaCondition.ABLE_TO_SCALE, true, "ScaleUpStabilized",
+                    "recent recommendations were lower than current one, applying the lowest recent recommendation")
+                    : new HpaCondition(HpaCondition.ABLE_TO_SCALE, true, "ScaleDownStabilized",
+                    "recent recommendations were higher than current one, applying the highest recent recommendation");
+        } else {
+            able = new HpaCondition(HpaCondition.ABLE_TO_SCALE, true, "ReadyForNewScale", "recommended size matches current size");
+        }
+
+        // rate limits and bounds in the direction of the change
+        int result = stabilized;
+        String reason = "DesiredWithinRange";
+        String message = "the desired count is within the acceptable range";
+        if (stabilized > current) {
+            int limit = scaleUpLimit(current, history, behavior.scaleUp(), now);
+            if (limit < current) {
+                limit = current; // no further scale-up until old events age out
+            }
+            int allowed = max;
+            String r;
+            String m;
+            if (allowed > limit) {
+                allowed = limit;
+                r = "ScaleUpLimit";
+                m = "the desired replica count is increasing faster than the maximum scale rate";
+            } else {
+                r = "TooManyReplicas";
+                m = "the desired replica count is more than the maximum replica count";
+            }
+            if (stabilized > allowed) {
+                result = allowed;
+                reason = r;
+                message = m;
+            }
+        } else if (stabilized < current) {
+            int limit = scaleDownLimit(current, history, behavior.scaleDown(), now);
+            if (limit > current) {
+                limit = current;
+            }
+            int allowed = min;
+            String r;
+            String m;
+            if (allowed < limit) {
+                allowed = limit;
+                r = "ScaleDownLimit";
+                m = "the desired replica count is decreasing faster than the maximum scale rate";
+            } else {
+                r = "TooFewReplicas";
+                m = "the desired replica count is less than the minimum replica count";
+            }
+            if (stabilized < allowed) {
+                result = allowed;
+                reason = r;
+                message = m;
+            }
+        }
+        // a current count outside the bounds is brought back into them (upstream does this before any metric)
+        if (result > max) {
+            result = max;
+            reason = "TooManyReplicas";
+            message = "the desired replica count is more than the maximum replica count";
+        } else if (result < min) {
+            result = min;
+            reason = "TooFewReplicas";
+            message = "the desired replica count is less than the minimum replica count";
+        }
+        HpaCondition limited = new HpaCondition(HpaCondition.SCALING_LIMITED, result != stabilized, reason, message);
+        history.recordScale(behavior, current, result, now);
+        return new Normalized(result, able, limited);
+    }
+
+    /** Without behavior (Kapacity's own semantics): the raw recommendation, only clamped to the bounds. */
+    public static Normalized clampOnly(int desired, int min, int max) {
+        int result = desired;
+        String reason = "DesiredWithinRange";
+        String message = "the desired count is within the acceptable range";
+        if (desired > max) {
+            result = max;
+            reason = "TooManyReplicas";
+            message = "the desired replica count is more than the maximum replica count";
+        } else if (desired < min) {
+            result = min;
+            reason = "TooFewReplicas";
+            message = "the desired replica count is less than the minimum replica count";
+        }
+        return new Normalized(result,
+                new HpaCondition(HpaCondition.ABLE_TO_SCALE, true, "SucceededGetScale", SUCCEEDED_GET_SCALE),
+                new HpaCondition(HpaCondition.SCALING_LIMITED, result != desired, reason, message));
+    }
+
+    static int scaleUpLimit(int current, BehaviorHistory h, ScalingBehavior.Rules rules, Instant now) {
+        if (rules.selectPolicy() == ScalingBehavior.Select.DISABLED) {
+            return current;
+        }
+        boolean minChange = rules.selectPolicy() == ScalingBehavior.Select.MIN;
+        int result = minChange ? Integer.MAX_VALUE : Integer.MIN_VALUE;
+        for (ScalingBehavior.Policy p : rules.policies()) {
+            int added = BehaviorHistory.changeInPeriod(h.scaleUpEvents, p.periodSeconds(), now);
+            int deleted = BehaviorHistory.changeInPeriod(h.scaleDownEvents, p.periodSeconds(), now);
+            int periodStart = current - added + deleted;
+            int proposed = p.type() == ScalingBehavior.PolicyType.PODS
+                    ? periodStart + p.value()
+                    : (int) Math.ceil(periodStart * (1 + p.value() / 100.0));
+            result = minChange ? Math.min(result, proposed) : Math.max(result, proposed);
+        }
+        return result;
+    }
+
+    static int scaleDownLimit(int current, BehaviorHistory h, ScalingBehavior.Rules rules, Instant now) {
+        if (rules.selectPolicy() == ScalingBehavior.Select.DISABLED) {
+            return current;
+        }
+        boolean minChange = rules.selectPolicy() == ScalingBehavior.Select.MIN;
+        int result = minChange ? Integer.MIN_VALUE : Integer.MAX_VALUE;
+        for (ScalingBehavior.Policy p : rules.policies()) {
+            int added = BehaviorHistory.changeInPeriod(h.scaleUpEvents, p.periodSeconds(), now);
+            int deleted = BehaviorHistory.changeInPeriod(h.scaleDownEvents, p.periodSeconds(), now);
+            int periodStart = current - added + deleted;
+            int proposed = p.type() == ScalingBehavior.PolicyType.PODS
+                    ? periodStart - p.value()
+                    : (int) (periodStart * (1 - p.value() / 100.0));
+            result = minChange ? Math.max(result, proposed) : Math.min(result, proposed);
+        }
+        return result;
+    }
+}

@@ -1,0 +1,50 @@
+package io.kapacitystack.kapacity.reactive;
+
+import io.fabric8.kubernetes.api.model.LabelSelector;
+import io.fabric8.kubernetes.api.model.LabelSelectorRequirement;
+
+import java.util.TreeMap;
+
+/** Go formatting that ends up in upstream's messages. */
+final class Go {
+
+    private Go() {
+    }
+
+    /** {@code %q} of a string (quotes, with backslash and quote escaped). */
+    static String quote(String s) {
+        StringBuilder sb = new StringBuilder("\"");
+        for (char c : (s == null ? "" : s).toCharArray()) {
+            switch (c) {
+                case '"' -> sb.append("\\\"");
+                case '\\' -> sb.append("\\\\");
+                case '\n' -> sb.append("\\n");
+                case '\t' -> sb.append("\\t");
+                default -> sb.append(c);
+            }
+        }
+        return sb.append('"').toString();
+    }
+
+    /** {@code %+v} of a {@code *metav1.LabelSelector} (its generated String method). */
+    static String labelSelector(LabelSelector s) {
+        if (s == null) {
+            return "nil";
+        }
+        StringBuilder exprs = new StringBuilder("[]LabelSelectorRequirement{");
+        if (s.getMatchExpressions() != null) {
+            for (LabelSelectorRequirement r : s.getMatchExpressions()) {
+                exprs.append("LabelSelectorRequirement{Key:").append(r.getKey()).append(",Operator:").append(r.getOperator())
+                        .append(",Values:[").append(r.getValues() == null ? "" : String.join(" ", r.getValues()))
+                        .append("],},");
+            }
+        }
+        exprs.append('}');
+        StringBuilder labels = new StringBuilder("map[string]string{");
+        if (s.getMatchLabels() != null) {
+            new TreeMap<>(s.getMatchLabels()).forEach((k, v) -> labels.append(k).append(": ").append(v).append(','));
+        }
+        labels.append('}');
+        return "&LabelSelector{MatchLabels:" + labels + ",MatchExpressions:" + exprs + ",}";
+    }
+}

@@ -59,8 +59,12 @@ class SandboxReactiveKubectlTest {
 
         kubectl.ok("annotate", "sts", "nginx", "-n", NS, "--overwrite", "sandbox.kapacitystack.io/traffic=constant 17");
         Await.until("nginx to reach 6 replicas", Duration.ofSeconds(60), () -> replicas() == 6);
-        Await.until("the 1 -> 6 event", Duration.ofSeconds(20), () -> events().contains(
-                "update ReplicaProfile with onlineReplcas: 1 -> 6, cutoffReplicas: 0 -> 0, standbyReplicas: 0 -> 0"));
+        try {
+            Await.until("the 1 -> 6 event", Duration.ofSeconds(20), () -> events().contains(
+                    "update ReplicaProfile with onlineReplcas: 1 -> 6, cutoffReplicas: 0 -> 0, standbyReplicas: 0 -> 0"));
+        } catch (AssertionError e) {
+            throw new AssertionError(e.getMessage() + "\n" + events(), e);
+        }
         String describe = kubectl.ok("describe", "hp", "-n", NS, "dynamic-reactive-portrait-sample-reactive");
         assertTrue(describe.contains("ValidMetricFound"), describe);
 

@@ -9,6 +9,7 @@ import io.kapacitystack.kapacity.metrics.Selector;
 import io.kapacitystack.kapacity.metrics.Series;
 import io.kapacitystack.kapacity.runtime.time.SystemClock;
 import io.kapacitystack.kapacity.testing.Await;
+import io.kapacitystack.kapacity.testing.RealPrometheus;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
@@ -48,14 +49,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class RealPrometheusTest {
 
-    private static final String BINARY = "/usr/bin/prometheus";
     private static final GroupKind STS = new GroupKind("apps", "StatefulSet");
 
     private final Vertx vertx = Vertx.vertx();
     private final long t0 = System.currentTimeMillis();
     private HttpServer exporter;
-    private Process prometheus;
-    private Path dir;
+    private RealPrometheus prometheus;
     private String url;
     private PrometheusMetricsProvider provider;
 
@@ -83,21 +82,7 @@ class RealPrometheusTest {
                 "");
     }
 
-    private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
-        }
-    }
 
-    private static String get(String u) {
-        try {
-            HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(u)).build(),
-                    HttpResponse.BodyHandlers.ofString());
-            return r.statusCode() + " " + r.body();
-        } catch (Exception e) {
-            return "down " + e;
-        }
-    }
 
     private static PrometheusConfig config() throws IOException {
         String shipped;
@@ -123,31 +108,12 @@ class RealPrometheusTest {
 
     @BeforeAll
     void start() throws Exception {
-        // A real Prometheus is part of this test, never optional: scripts/test.sh installs it.
-        assertTrue(new File(BINARY).canExecute(),
-                "prometheus is not installed (apt-get install -y --no-install-recommends prometheus; scripts/test.sh does it)");
         exporter = await(vertx.createHttpServer().requestHandler(req -> req.response()
                 .putHeader("Content-Type", "text/plain; version=0.0.4").end(exposition())).listen(0, "127.0.0.1"));
-        dir = Files.createTempDirectory("prometheus-test");
-        Files.writeString(dir.resolve("prometheus.yml"), String.join("\n",
-                "global:",
-                "  scrape_interval: 1s",
-                "  evaluation_interval: 1s",
-                "scrape_configs:",
-                "- job_name: exporter",
-                "  honor_labels: true",
-                "  static_configs:",
-                "  - targets: ['127.0.0.1:" + exporter.actualPort() + "']",
-                ""));
-        int port = freePort();
-        url = "http://127.0.0.1:" + port;
-        prometheus = new ProcessBuilder(BINARY, "--config.file=" + dir.resolve("prometheus.yml"),
-                "--storage.tsdb.path=" + dir.resolve("data"), "--web.listen-address=127.0.0.1:" + port,
-                "--log.level=warn")
-                .redirectErrorStream(true).redirectOutput(dir.resolve("prometheus.log").toFile()).start();
-        Await.until("prometheus ready", Duration.ofSeconds(30), () -> get(url + "/-/ready").startsWith("200"));
-        Await.until("3 scrapes", Duration.ofSeconds(40), () -> get(url
-                + "/api/v1/query?query=count_over_time(kube_pod_status_ready%7Bpod%3D%22web-0%22%2Ccondition%3D%22true%22%7D%5B1m%5D)")
+        prometheus = RealPrometheus.scraping("127.0.0.1:" + exporter.actualPort(), "/metrics");
+        url = prometheus.url();
+        Await.until("3 scrapes", Duration.ofSeconds(40), () -> prometheus.get(
+                "/api/v1/query?query=count_over_time(kube_pod_status_ready%7Bpod%3D%22web-0%22%2Ccondition%3D%22true%22%7D%5B1m%5D)")
                 .matches("(?s)200 .*\"value\":\\[[0-9.]+,\"([3-9]|[1-9][0-9]+)\"\\].*"));
 
         KubeLookup kube = new KubeLookup() {
@@ -183,15 +149,7 @@ class RealPrometheusTest {
             provider.close();
         }
         if (prometheus != null) {
-            prometheus.destroy();
-            if (!prometheus.waitFor(10, TimeUnit.SECONDS)) {
-                prometheus.destroyForcibly();
-            }
-        }
-        if (dir != null) {
-            try (var files = Files.walk(dir)) {
-                files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-            }
+            prometheus.close();
         }
         vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
     }

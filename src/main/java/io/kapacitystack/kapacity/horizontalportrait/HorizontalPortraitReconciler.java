@@ -24,7 +24,7 @@ import io.kapacitystack.kapacity.runtime.ObjectKey;
 import io.kapacitystack.kapacity.runtime.ReconcileContext;
 import io.kapacitystack.kapacity.runtime.ReconcileResult;
 import io.kapacitystack.kapacity.runtime.Reconciler;
-import io.kapacitystack.kapacity.workload.ScaleClient;
+import io.kapacitystack.kapacity.workload.CachedScales;
 import io.vertx.core.Future;
 
 import java.time.Duration;
@@ -53,13 +53,13 @@ public final class HorizontalPortraitReconciler implements Reconciler {
     private final KubeExecutor executor;
     private final ResourceCache<GenericKubernetesResource> portraits;
     private final ResourceCache<GenericKubernetesResource> ihpas;
-    private final ScaleClient scales;
+    private final CachedScales scales;
     private final EventRecorder recorder;
     private volatile ReactiveGenerator reactive;
 
     public HorizontalPortraitReconciler(KubernetesClient client, KubeExecutor executor,
                                         ResourceCache<GenericKubernetesResource> portraits,
-                                        ResourceCache<GenericKubernetesResource> ihpas, ScaleClient scales,
+                                        ResourceCache<GenericKubernetesResource> ihpas, CachedScales scales,
                                         EventRecorder recorder) {
         this.client = client;
         this.serialization = client.getKubernetesSerialization();

@@ -3,6 +3,8 @@ package io.kapacitystack.kapacity.manager;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.OwnerReference;
 import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.apps.StatefulSet;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.kapacitystack.kapacity.api.v1alpha1.PortraitProvider;
 import io.kapacitystack.kapacity.autoscaler.IhpaPlanner;
@@ -24,6 +26,7 @@ import io.kapacitystack.kapacity.runtime.ControllerMetrics;
 import io.kapacitystack.kapacity.runtime.KubeExecutor;
 import io.kapacitystack.kapacity.runtime.ObjectKey;
 import io.kapacitystack.kapacity.runtime.time.Clock;
+import io.kapacitystack.kapacity.workload.CachedScales;
 import io.kapacitystack.kapacity.workload.ScaleClient;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -62,6 +65,8 @@ public final class ControllerManager {
     private final ResourceCache<GenericKubernetesResource> profiles;
     private final ResourceCache<GenericKubernetesResource> portraits;
     private final ResourceCache<Pod> pods;
+    private final ResourceCache<StatefulSet> statefulSets;
+    private final ResourceCache<Deployment> deployments;
     private final Controller ihpaController;
     private final Controller rpController;
     private final Controller hpController;
@@ -81,6 +86,10 @@ public final class ControllerManager {
         this.portraits = new ResourceCache<>(client.genericKubernetesResources(DynamicPortraitProviderEvaluator.HP_CONTEXT), s.namespaces, s.labelSelector)
                 .indexByController();
         this.pods = new ResourceCache<>(client.pods(), s.namespaces, s.labelSelector);
+        // Scale targets, for reading a target's scale without an API call on every reactive sync. Not filtered by the
+        // object label selector: that selects Kapacity's objects, not the workloads they scale.
+        this.statefulSets = new ResourceCache<>(client.apps().statefulSets(), s.namespaces, "");
+        this.deployments = new ResourceCache<>(client.apps().deployments(), s.namespaces, "");
 
         ScaleClient scales = new ScaleClient(client, executor);
         this.ihpaEvents = new EventRecorder(client, executor, clock, IhpaReconciler.COMPONENT);
@@ -99,7 +108,8 @@ public final class ControllerManager {
                 new io.fabric8.kubernetes.api.model.Quantity(s.standbyMemoryFloor));
         this.ihpaController = new Controller("intelligenthorizontalpodautoscaler", vertx, clock, ihpaReconciler, s.concurrency, metrics);
         this.rpController = new Controller("replicaprofile", vertx, clock, rpReconciler, s.concurrency, metrics);
-        this.hpReconciler = new HorizontalPortraitReconciler(client, executor, portraits, ihpas, scales, hpEvents);
+        this.hpReconciler = new HorizontalPortraitReconciler(client, executor, portraits, ihpas,
+                new CachedScales(statefulSets, deployments, scales), hpEvents);
         this.hpController = new Controller("horizontalportrait", vertx, clock, hpReconciler, s.concurrency, metrics);
 
         ihpas.onEvent(o -> ihpaController.enqueue(ObjectKey.of(o)),
@@ -149,7 +159,8 @@ public final class ControllerManager {
 
     /** Starts the caches; completes when they are synced. Controllers start separately, once this replica leads. */
     public Future<Void> startCaches() {
-        return Future.all(ihpas.start(), profiles.start(), portraits.start(), pods.start()).mapEmpty();
+        return Future.all(List.of(ihpas.start(), profiles.start(), portraits.start(), pods.start(), statefulSets.start(),
+                deployments.start())).mapEmpty();
     }
 
     public void startControllers() {
@@ -169,6 +180,8 @@ public final class ControllerManager {
                     profiles.stop();
                     portraits.stop();
                     pods.stop();
+                    statefulSets.stop();
+                    deployments.stop();
                     return null;
                 }, false))
                 .onComplete(ar -> executor.close())

@@ -55,7 +55,9 @@ public final class GrpcBench {
      * Client connections the calls are spread over (like several algorithm jobs), each used from an event loop of
      * its own, with CONCURRENCY / CHANNELS calls in flight on each.
      */
-    static final int CHANNELS = 4;
+    static final int CHANNELS = Integer.getInteger("bench.channels", 4);
+    /** Event loops of the gRPC server (-Dbench.serverLoops=1 with -Dbench.channels=1 is the setup before tuning). */
+    static final int SERVER_LOOPS = Integer.getInteger("bench.serverLoops", Runtime.getRuntime().availableProcessors());
     static final Duration RUN = Duration.ofSeconds(8);
 
     public static void main(String[] args) throws Exception {
@@ -87,7 +89,7 @@ public final class GrpcBench {
                 return Future.succeededFuture(List.of(new Series(day, Map.of("namespace", "b"), Duration.ofMinutes(3))));
             }
         };
-        GrpcMetricsServer server = new GrpcMetricsServer();
+        GrpcMetricsServer server = new GrpcMetricsServer(SERVER_LOOPS);
         int port = server.start(vertx, memory, "127.0.0.1:0").toCompletionStage().toCompletableFuture().get();
         List<ProviderServiceGrpcClient> clients = grpcClients(vertx, port);
         report("in-memory provider, gRPC QueryLatest", run(vertx, c -> clients.get(c).queryLatest(latestRequest()).mapEmpty()));
@@ -151,7 +153,7 @@ public final class GrpcBench {
             PrometheusMetricsProvider provider = new PrometheusMetricsProvider(vertx, new SystemClock(vertx), PrometheusConfig.defaults(), url,
                     lookup, new PrometheusMetricsProvider.DiscoveryOptions(Duration.ofMinutes(10), Duration.ofMinutes(10)));
             provider.start().toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
-            GrpcMetricsServer server = new GrpcMetricsServer();
+            GrpcMetricsServer server = new GrpcMetricsServer(SERVER_LOOPS);
             int grpcPort = server.start(vertx, provider, "127.0.0.1:0").toCompletionStage().toCompletableFuture().get();
             List<ProviderServiceGrpcClient> clients = grpcClients(vertx, grpcPort);
 
@@ -303,7 +305,8 @@ public final class GrpcBench {
     static void report(String what, Stats s) {
         System.out.printf("%s: %.0f req/s, p50 %.2f ms, p99 %.2f ms (%d requests, %d errors, %d in flight over %d connections);"
                         + " CPU per request %.0f µs JVM + %.0f µs Prometheus = %.0f req/s CPU-bound on 2 cores%n",
-                what, s.perSecond, s.p50, s.p99, s.count, s.errors, CONCURRENCY, CHANNELS, s.jvmCpuMicros,
+                what + (SERVER_LOOPS == Runtime.getRuntime().availableProcessors() ? "" : " [server on " + SERVER_LOOPS + " event loop(s)]"),
+                s.perSecond, s.p50, s.p99, s.count, s.errors, CONCURRENCY, CHANNELS, s.jvmCpuMicros,
                 s.prometheusCpuMicros, s.cpuBoundOn2Cores());
     }
 }

@@ -219,7 +219,7 @@ public final class GrpcBench {
         double p99;
         long count;
         long errors;
-        /** CPU time per request of this JVM (client and service), and of Prometheus when it took part, in µs. */
+        /** CPU time per request of this JVM's Vert.x threads (client, service), and of Prometheus when it took part, in µs. */
         double jvmCpuMicros;
         double prometheusCpuMicros;
 
@@ -236,18 +236,36 @@ public final class GrpcBench {
         return p == null ? 0 : p.info().totalCpuDuration().map(Duration::toNanos).orElse(0L);
     }
 
+    /**
+     * CPU time of the Vert.x threads (event loops and workers: client, service, provider), without the JIT
+     * compiler's and the GC's threads, whose share on a loaded machine depends mostly on how far warm-up got.
+     */
     static long jvmCpuNanos() {
-        return ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory
-                .getOperatingSystemMXBean()).getProcessCpuTime();
+        java.lang.management.ThreadMXBean threads = java.lang.management.ManagementFactory.getThreadMXBean();
+        long sum = 0;
+        for (java.lang.management.ThreadInfo t : threads.getThreadInfo(threads.getAllThreadIds())) {
+            if (t != null && t.getThreadName().startsWith("vert.x-")) {
+                long cpu = threads.getThreadCpuTime(t.getThreadId());
+                sum += Math.max(0, cpu);
+            }
+        }
+        return sum;
     }
 
     /** Keeps CONCURRENCY requests in flight for RUN (after a short warm-up), recording each latency. */
     static Stats run(Vertx vertx, IntFunction<Future<Void>> call) throws Exception {
-        for (int warm = 0; warm < 2; warm++) {
-            measure(vertx, call, Duration.ofSeconds(2));
+        // Warm up by count, not time: on a loaded machine a few seconds are a few thousand calls, and the JIT has
+        // not compiled the call path yet (C2 needs ~10,000 invocations), so the measurement would time C1 code.
+        long warmed = 0;
+        long until = System.nanoTime() + WARM_UP_MAX.toNanos();
+        while (warmed < WARM_UP_CALLS && System.nanoTime() < until) {
+            warmed += measure(vertx, call, Duration.ofSeconds(2)).count;
         }
         return measure(vertx, call, RUN);
     }
+
+    static final long WARM_UP_CALLS = 30_000;
+    static final Duration WARM_UP_MAX = Duration.ofSeconds(20);
 
     static Stats measure(Vertx vertx, IntFunction<Future<Void>> call, Duration length) throws Exception {
         List<Long> latencies = Collections.synchronizedList(new ArrayList<>());

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Runs the benchmark harness (not part of `mvn verify`; results go in docs/benchmarks.md).
-# Usage: scripts/bench.sh [planner|heap|mock|latency|all] | sandbox [N|gray] | grpc | console [clients] [rounds]
-#        | reactive [namespaces] [hpsPerNamespace] [latencyMs] | reactive-controller [namespaces] [hpsPerNamespace] [seconds]
+# Usage: scripts/bench.sh [planner|heap|mock|latency|all] | sandbox [N|gray] | grpc [memory|prometheus]
+#        | console [clients] [rounds] | reactive [namespaces] [hpsPerNamespace] [latencyMs]
+#        | reactive-controller [namespaces] [hpsPerNamespace] [seconds]
+# BENCH_JAVA_OPTS adds JVM options (e.g. -XX:StartFlightRecording=filename=/tmp/b.jfr to profile).
 # The compiled classes are copied first, so a build running meanwhile cannot change them under the benchmark.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -16,7 +18,7 @@ main=io.kapacitystack.kapacity.bench.FoundationBench
 [ "${1:-all}" = console ] && main=io.kapacitystack.kapacity.bench.ConsoleSseBench
 [ "${1:-all}" = reactive ] && main=io.kapacitystack.kapacity.bench.ReactiveBench
 [ "${1:-all}" = reactive-controller ] && main=io.kapacitystack.kapacity.bench.ReactiveControllerBench
-java -Xmx2g -Dorg.slf4j.simpleLogger.defaultLogLevel=warn \
+java -Xmx2g ${BENCH_JAVA_OPTS:-} -Dorg.slf4j.simpleLogger.defaultLogLevel=warn \
   -Dorg.slf4j.simpleLogger.log.io.fabric8=error \
   -cp "test-classes:classes:$(cat cp.txt)" \
   "$main" "$@" 2>&1 | grep -v -E "MockWebServer|^INFO:"

@@ -29,6 +29,8 @@ public final class ManagerOptions {
     public String grpcServerTlsCertFile;
     public String grpcServerTlsKeyFile;
     public String grpcServerClientCaFile;
+    public boolean grpcServerTokenAuth;
+    public String grpcServerTokenAudience;
     public String metricProvider;
     public String prometheusAddress;
     public boolean prometheusAuthInCluster;
@@ -70,6 +72,8 @@ public final class ManagerOptions {
                 .define("grpc-server-tls-cert-file", "", "PEM certificate of the gRPC server; with the key file it serves TLS (reloaded when the file changes).")
                 .define("grpc-server-tls-key-file", "", "PEM private key of the gRPC server.")
                 .define("grpc-server-client-ca-file", "", "PEM CA that gRPC clients' certificates must be signed by (mutual TLS).")
+                .defineBool("grpc-server-token-auth", false, "Require a bearer token (authorization: Bearer <token>) on every gRPC metrics call, checked with a Kubernetes TokenReview.")
+                .define("grpc-server-token-audience", "", "With --grpc-server-token-auth: the audience tokens must be issued for (default: the API server's).")
                 .define("metric-provider", "prometheus", "The name of metric provider. Valid options are prometheus and metrics-api.")
                 .define("prometheus-address", "", "The address of the Prometheus to connect to.")
                 .defineBool("prometheus-auth-incluster", false, "Use auth details from the in-cluster kubeconfig when connecting to Prometheus.")
@@ -143,6 +147,11 @@ public final class ManagerOptions {
         o.grpcServerClientCaFile = f.get("grpc-server-client-ca-file");
         if (o.grpcServerTlsCertFile.isEmpty() != o.grpcServerTlsKeyFile.isEmpty()) {
             throw new IllegalArgumentException("--grpc-server-tls-cert-file and --grpc-server-tls-key-file go together");
+        }
+        o.grpcServerTokenAuth = f.getBool("grpc-server-token-auth");
+        o.grpcServerTokenAudience = f.get("grpc-server-token-audience").trim();
+        if (!o.grpcServerTokenAudience.isEmpty() && !o.grpcServerTokenAuth) {
+            throw new IllegalArgumentException("--grpc-server-token-audience needs --grpc-server-token-auth");
         }
         o.metricProvider = f.get("metric-provider");
         if (!o.metricProvider.equals("prometheus") && !o.metricProvider.equals("metrics-api")) {

@@ -3,6 +3,7 @@ package io.kapacitystack.kapacity.grpc;
 import io.kapacitystack.kapacity.metrics.MetricsProvider;
 import io.kapacitystack.metric.ProviderServiceGrpcService;
 import io.vertx.core.Future;
+import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.buffer.Buffer;
@@ -18,6 +19,7 @@ import org.slf4j.LoggerFactory;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
  * The metrics gRPC endpoint Kapacity's algorithm jobs call, serving {@code io.kapacitystack.metric.ProviderService}
@@ -38,11 +40,32 @@ public final class GrpcMetricsServer {
 
     private static final Logger LOG = LoggerFactory.getLogger(GrpcMetricsServer.class);
 
-    private HttpServer http;
+    /** Streams one client may have open on a connection (Vert.x's default is 100). */
+    static final long MAX_CONCURRENT_STREAMS = 1024;
+    /** Per-stream and per-connection HTTP/2 receive windows of the server. */
+    static final int WINDOW = 1 << 20;
+    static final int CONNECTION_WINDOW = 16 << 20;
+
+    private final int eventLoops;
+    private final List<HttpServer> servers = new CopyOnWriteArrayList<>();
+    private final List<String> deployments = new CopyOnWriteArrayList<>();
     private Vertx vertx;
     private long certTimer = -1;
     private List<Buffer> tlsFiles;
     private boolean checking;
+
+    /** A server on as many event loops as there are processors. */
+    public GrpcMetricsServer() {
+        this(Math.max(1, Runtime.getRuntime().availableProcessors()));
+    }
+
+    /**
+     * A server on {@code eventLoops} event loops (connections are spread over them; calls of one connection stay on
+     * its loop). The provider is then called from several threads at once.
+     */
+    public GrpcMetricsServer(int eventLoops) {
+        this.eventLoops = Math.max(1, eventLoops);
+    }
 
     /** True for the bind-address values that disable the server, {@code ""} and {@code "0"} (as Kapacity). */
     public static boolean isDisabled(String bindAddress) {
@@ -92,26 +115,42 @@ public final class GrpcMetricsServer {
         this.vertx = vertx;
         Future<List<Buffer>> files = options.tls() ? readTlsFiles(vertx, options) : Future.succeededFuture(null);
         return files.compose(content -> {
-            HttpServerOptions o = new HttpServerOptions();
-            if (content == null) {
-                o.setHttp2ClearTextEnabled(true);
-            } else {
-                ServerSSLOptions ssl = ssl(content);
-                o.setSsl(true).setUseAlpn(true).setKeyCertOptions(ssl.getKeyCertOptions())
-                        .setTrustOptions(ssl.getTrustOptions()).setClientAuth(ssl.getClientAuth());
-            }
-            HttpServer server = vertx.createHttpServer(o);
-            server.requestHandler(grpc);
-            return server.listen(p, h).map(s -> {
-                http = s;
+            HttpServerOptions o = serverOptions(content);
+            // One server per event loop on the same port (Vert.x spreads the connections over them); port 0 (a free
+            // port) becomes -1, Vert.x's "one random port shared by the instances of a deployment".
+            return deploy(grpc, o, h, p == 0 ? -1 : p, eventLoops).map(v -> {
+                int actual = servers.get(0).actualPort();
                 if (content != null) {
                     tlsFiles = content;
                     certTimer = vertx.setPeriodic(Math.max(1, options.certCheckInterval().toMillis()),
                             id -> checkTlsFiles(options));
                 }
-                return s.actualPort();
-            });
+                return actual;
+            }).recover(e -> close().transform(ignored -> Future.failedFuture(e)));
         });
+    }
+
+    /** HTTP/2 settings for many concurrent calls per connection and large (one-day) range responses. */
+    private static HttpServerOptions serverOptions(List<Buffer> tls) {
+        HttpServerOptions o = new HttpServerOptions();
+        o.getInitialSettings().setMaxConcurrentStreams(MAX_CONCURRENT_STREAMS).setInitialWindowSize(WINDOW);
+        o.setHttp2ConnectionWindowSize(CONNECTION_WINDOW);
+        if (tls == null) {
+            o.setHttp2ClearTextEnabled(true);
+        } else {
+            ServerSSLOptions ssl = ssl(tls);
+            o.setSsl(true).setUseAlpn(true).setKeyCertOptions(ssl.getKeyCertOptions())
+                    .setTrustOptions(ssl.getTrustOptions()).setClientAuth(ssl.getClientAuth());
+        }
+        return o;
+    }
+
+    /** {@code instances} servers on {@code host:port}, each on its own event loop. */
+    private Future<String> deploy(GrpcServer grpc, HttpServerOptions o, String host, int port, int instances) {
+        return vertx.deployVerticle(() -> context -> {
+            HttpServer server = vertx.createHttpServer(o).requestHandler(grpc);
+            return server.listen(port, host).onSuccess(servers::add);
+        }, new DeploymentOptions().setInstances(instances)).onSuccess(deployments::add);
     }
 
     private static Future<List<Buffer>> readTlsFiles(Vertx vertx, GrpcMetricsServerOptions options) {
@@ -140,8 +179,7 @@ public final class GrpcMetricsServer {
     }
 
     private void checkTlsFiles(GrpcMetricsServerOptions options) {
-        HttpServer s = http;
-        if (s == null || checking) {
+        if (servers.isEmpty() || checking) {
             return;
         }
         checking = true;
@@ -149,10 +187,13 @@ public final class GrpcMetricsServer {
             if (content.equals(tlsFiles)) {
                 return Future.succeededFuture(false);
             }
-            return s.updateSSLOptions(ssl(content)).map(updated -> {
+            ServerSSLOptions ssl = ssl(content);
+            List<Future<Boolean>> updates = new ArrayList<>();
+            servers.forEach(s -> updates.add(s.updateSSLOptions(ssl)));
+            return Future.all(updates).map(updated -> {
                 tlsFiles = content;
                 LOG.info("gRPC server TLS certificate reloaded from {}", options.certFile());
-                return updated;
+                return true;
             });
         }).onComplete(ar -> {
             checking = false;
@@ -168,8 +209,14 @@ public final class GrpcMetricsServer {
             vertx.cancelTimer(certTimer);
             certTimer = -1;
         }
-        HttpServer s = http;
-        http = null;
-        return s == null ? Future.succeededFuture() : s.close();
+        List<Future<?>> closing = new ArrayList<>();
+        servers.forEach(s -> closing.add(s.close()));
+        servers.clear();
+        return Future.join(closing).transform(ar -> {
+            List<Future<?>> undeploying = new ArrayList<>();
+            deployments.forEach(id -> undeploying.add(vertx.undeploy(id)));
+            deployments.clear();
+            return Future.join(undeploying).mapEmpty();
+        });
     }
 }

@@ -12,6 +12,8 @@ import io.kapacitystack.kapacity.console.Console;
 import io.kapacitystack.kapacity.console.KubernetesAuthenticator;
 import io.kapacitystack.kapacity.grpc.GrpcMetricsServer;
 import io.kapacitystack.kapacity.grpc.GrpcMetricsServerOptions;
+import io.kapacitystack.kapacity.grpc.TokenAuthenticator;
+import io.kapacitystack.kapacity.grpc.TokenReviewAuthenticator;
 import io.kapacitystack.kapacity.metrics.prometheus.PrometheusClientOptions;
 import io.kapacitystack.kapacity.metrics.MetricsProvider;
 import io.kapacitystack.kapacity.metrics.metricsapi.MetricsApiProvider;
@@ -70,8 +72,10 @@ public final class ManagerCommand {
         }
         manager.useMetrics(provider);
         if (provider != null && !GrpcMetricsServer.isDisabled(o.grpcServerBindAddress)) {
+            TokenAuthenticator tokens = o.grpcServerTokenAuth
+                    ? new TokenReviewAuthenticator(client, manager.executor(), clock, o.grpcServerTokenAudience) : null;
             new GrpcMetricsServer().start(vertx, provider, o.grpcServerBindAddress, GrpcMetricsServerOptions.fromFlags(
-                            o.grpcServerTlsCertFile, o.grpcServerTlsKeyFile, o.grpcServerClientCaFile, null))
+                            o.grpcServerTlsCertFile, o.grpcServerTlsKeyFile, o.grpcServerClientCaFile, tokens))
                     .onSuccess(port -> LOG.info("gRPC metrics service on {}", o.grpcServerBindAddress))
                     .onFailure(e -> LOG.error("gRPC metrics service not served on {}: {}", o.grpcServerBindAddress, e.getMessage()));
         }

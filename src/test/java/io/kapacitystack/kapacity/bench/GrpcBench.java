@@ -20,7 +20,11 @@ import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.net.SocketAddress;
 import io.vertx.ext.web.client.WebClient;
+import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.PoolOptions;
+import io.vertx.ext.web.client.WebClientOptions;
 import io.vertx.grpc.client.GrpcClient;
+import io.vertx.grpc.client.GrpcClientOptions;
 
 import java.io.File;
 import java.net.ServerSocket;
@@ -36,6 +40,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.IntFunction;
 import java.util.function.Supplier;
 
 /**
@@ -46,17 +51,28 @@ import java.util.function.Supplier;
 public final class GrpcBench {
 
     static final int CONCURRENCY = 32;
+    /**
+     * Client connections the calls are spread over (like several algorithm jobs), each used from an event loop of
+     * its own, with CONCURRENCY / CHANNELS calls in flight on each.
+     */
+    static final int CHANNELS = Integer.getInteger("bench.channels", 4);
+    /** Event loops of the gRPC server (-Dbench.serverLoops=1 with -Dbench.channels=1 is the setup before tuning). */
+    static final int SERVER_LOOPS = Integer.getInteger("bench.serverLoops", Runtime.getRuntime().availableProcessors());
     static final Duration RUN = Duration.ofSeconds(8);
 
     public static void main(String[] args) throws Exception {
         Vertx vertx = Vertx.vertx();
-        GrpcClient grpc = GrpcClient.client(vertx);
-        inMemory(vertx, grpc);
-        againstPrometheus(vertx, grpc);
+        String only = args.length > 1 ? args[1] : "";
+        if (!only.equals("prometheus")) {
+            inMemory(vertx);
+        }
+        if (!only.equals("memory")) {
+            againstPrometheus(vertx);
+        }
         System.exit(0);
     }
 
-    static void inMemory(Vertx vertx, GrpcClient grpc) throws Exception {
+    static void inMemory(Vertx vertx) throws Exception {
         List<Point> day = new ArrayList<>();
         long start = Instant.parse("2026-11-22T00:00:00Z").toEpochMilli();
         for (int i = 0; i < 1440; i++) {
@@ -73,15 +89,15 @@ public final class GrpcBench {
                 return Future.succeededFuture(List.of(new Series(day, Map.of("namespace", "b"), Duration.ofMinutes(3))));
             }
         };
-        GrpcMetricsServer server = new GrpcMetricsServer();
+        GrpcMetricsServer server = new GrpcMetricsServer(SERVER_LOOPS);
         int port = server.start(vertx, memory, "127.0.0.1:0").toCompletionStage().toCompletableFuture().get();
-        ProviderServiceGrpcClient client = ProviderServiceGrpcClient.create(grpc, SocketAddress.inetSocketAddress(port, "127.0.0.1"));
-        report("in-memory provider, gRPC QueryLatest", run(vertx, () -> client.queryLatest(latestRequest()).mapEmpty()));
-        report("in-memory provider, gRPC Query (1 day, 1 min step)", run(vertx, () -> client.query(rangeRequest()).mapEmpty()));
+        List<ProviderServiceGrpcClient> clients = grpcClients(vertx, port);
+        report("in-memory provider, gRPC QueryLatest", run(vertx, c -> clients.get(c).queryLatest(latestRequest()).mapEmpty()));
+        report("in-memory provider, gRPC Query (1 day, 1 min step)", run(vertx, c -> clients.get(c).query(rangeRequest()).mapEmpty()));
         server.close();
     }
 
-    static void againstPrometheus(Vertx vertx, GrpcClient grpc) throws Exception {
+    static void againstPrometheus(Vertx vertx) throws Exception {
         Path dir = Files.createTempDirectory("prometheus-bench");
         var exporter = vertx.createHttpServer().requestHandler(req -> req.response().putHeader("Content-Type", "text/plain; version=0.0.4")
                 .end("container_cpu_usage_seconds_total{namespace=\"b\",pod=\"web-0\",container=\"c\"} " + (System.nanoTime() / 1e9) + "\n"
@@ -100,7 +116,13 @@ public final class GrpcBench {
         Process prometheus = new ProcessBuilder("/usr/bin/prometheus", "--config.file=" + dir.resolve("prometheus.yml"),
                 "--storage.tsdb.path=" + dir.resolve("data"), "--web.listen-address=127.0.0.1:" + port, "--log.level=warn")
                 .redirectErrorStream(true).redirectOutput(dir.resolve("log").toFile()).start();
-        WebClient web = WebClient.create(vertx);
+        prometheusProcess = prometheus.toHandle();
+        List<WebClient> webs = new ArrayList<>();
+        for (int c = 0; c < CHANNELS; c++) {
+            // as many connections as calls in flight, as the provider's client has (PrometheusClient.MAX_CONNECTIONS)
+            webs.add(WebClient.create(vertx, new WebClientOptions(), new PoolOptions().setHttp1MaxSize(CONCURRENCY / CHANNELS)));
+        }
+        WebClient web = webs.get(0);
         try {
             String promql = "sum by (pod) (irate(container_cpu_usage_seconds_total{container!=\"\",container!=\"POD\",namespace=\"b\",pod=\"web-0\"}[3m]))";
             for (int i = 0; i < 120; i++) {
@@ -131,18 +153,18 @@ public final class GrpcBench {
             PrometheusMetricsProvider provider = new PrometheusMetricsProvider(vertx, new SystemClock(vertx), PrometheusConfig.defaults(), url,
                     lookup, new PrometheusMetricsProvider.DiscoveryOptions(Duration.ofMinutes(10), Duration.ofMinutes(10)));
             provider.start().toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
-            GrpcMetricsServer server = new GrpcMetricsServer();
+            GrpcMetricsServer server = new GrpcMetricsServer(SERVER_LOOPS);
             int grpcPort = server.start(vertx, provider, "127.0.0.1:0").toCompletionStage().toCompletableFuture().get();
-            ProviderServiceGrpcClient client = ProviderServiceGrpcClient.create(grpc, SocketAddress.inetSocketAddress(grpcPort, "127.0.0.1"));
+            List<ProviderServiceGrpcClient> clients = grpcClients(vertx, grpcPort);
 
             String latestUrl = url + "/api/v1/query?query=" + URLEncoder.encode(promql, StandardCharsets.UTF_8);
-            Stats directLatest = run(vertx, () -> web.getAbs(latestUrl).send().mapEmpty());
-            Stats grpcLatest = run(vertx, () -> client.queryLatest(latestRequest()).mapEmpty());
+            Stats directLatest = run(vertx, c -> webs.get(c).getAbs(latestUrl).send().mapEmpty());
+            Stats grpcLatest = run(vertx, c -> clients.get(c).queryLatest(latestRequest()).mapEmpty());
             long end = Instant.now().getEpochSecond();
             String rangeUrl = url + "/api/v1/query_range?query=" + URLEncoder.encode(promql, StandardCharsets.UTF_8)
                     + "&start=" + (end - 86400) + "&end=" + end + "&step=60";
-            Stats directRange = run(vertx, () -> web.getAbs(rangeUrl).send().mapEmpty());
-            Stats grpcRange = run(vertx, () -> client.query(Provider.QueryRequest.newBuilder().setQuery(latestRequest().getQuery())
+            Stats directRange = run(vertx, c -> webs.get(c).getAbs(rangeUrl).send().mapEmpty());
+            Stats grpcRange = run(vertx, c -> clients.get(c).query(Provider.QueryRequest.newBuilder().setQuery(latestRequest().getQuery())
                     .setStart(com.google.protobuf.Timestamp.newBuilder().setSeconds(end - 86400))
                     .setEnd(com.google.protobuf.Timestamp.newBuilder().setSeconds(end))
                     .setStep(com.google.protobuf.Duration.newBuilder().setSeconds(60)).build()).mapEmpty());
@@ -150,15 +172,33 @@ public final class GrpcBench {
             report("gRPC QueryLatest via the Prometheus provider", grpcLatest);
             report("Prometheus HTTP API directly, range query (1 day, 1 min step)", directRange);
             report("gRPC Query via the Prometheus provider (1 day, 1 min step)", grpcRange);
-            System.out.printf("overhead (gRPC p50 / direct p50): latest %.2f, range %.2f; throughput ratio (direct / gRPC): latest %.2f, range %.2f%n",
+            System.out.printf("overhead (gRPC p50 / direct p50): latest %.2f, range %.2f; throughput ratio (direct / gRPC): latest %.2f, range %.2f;"
+                            + " CPU ratio (gRPC / direct, both processes): latest %.2f, range %.2f%n",
                     grpcLatest.p50 / directLatest.p50, grpcRange.p50 / directRange.p50,
-                    directLatest.perSecond / grpcLatest.perSecond, directRange.perSecond / grpcRange.perSecond);
+                    directLatest.perSecond / grpcLatest.perSecond, directRange.perSecond / grpcRange.perSecond,
+                    directLatest.cpuBoundOn2Cores() / grpcLatest.cpuBoundOn2Cores(),
+                    directRange.cpuBoundOn2Cores() / grpcRange.cpuBoundOn2Cores());
             server.close();
             provider.close();
         } finally {
             prometheus.destroy();
             prometheus.waitFor(10, TimeUnit.SECONDS);
         }
+    }
+
+    /**
+     * One generated client per channel, each over a GrpcClient of its own (so its own HTTP/2 connection), reused for
+     * every call, with receive windows large enough for many one-day responses in flight.
+     */
+    static List<ProviderServiceGrpcClient> grpcClients(Vertx vertx, int port) {
+        List<ProviderServiceGrpcClient> clients = new ArrayList<>();
+        for (int c = 0; c < CHANNELS; c++) {
+            HttpClientOptions http = new HttpClientOptions().setHttp2ConnectionWindowSize(16 << 20);
+            http.getInitialSettings().setInitialWindowSize(1 << 20);
+            clients.add(ProviderServiceGrpcClient.create(GrpcClient.client(vertx, new GrpcClientOptions(), http),
+                    SocketAddress.inetSocketAddress(port, "127.0.0.1")));
+        }
+        return clients;
     }
 
     static Provider.QueryLatestRequest latestRequest() {
@@ -179,31 +219,77 @@ public final class GrpcBench {
         double p99;
         long count;
         long errors;
+        /** CPU time per request of this JVM's Vert.x threads (client, service), and of Prometheus when it took part, in µs. */
+        double jvmCpuMicros;
+        double prometheusCpuMicros;
+
+        /** Requests per second the CPU time allows on 2 cores, whatever else the machine was running. */
+        double cpuBoundOn2Cores() {
+            return 2e6 / (jvmCpuMicros + prometheusCpuMicros);
+        }
+    }
+
+    /** The Prometheus process of the run, for its CPU time (null = none). */
+    static volatile ProcessHandle prometheusProcess;
+
+    static long cpuNanos(ProcessHandle p) {
+        return p == null ? 0 : p.info().totalCpuDuration().map(Duration::toNanos).orElse(0L);
+    }
+
+    /**
+     * CPU time of the Vert.x threads (event loops and workers: client, service, provider), without the JIT
+     * compiler's and the GC's threads, whose share on a loaded machine depends mostly on how far warm-up got.
+     */
+    static long jvmCpuNanos() {
+        java.lang.management.ThreadMXBean threads = java.lang.management.ManagementFactory.getThreadMXBean();
+        long sum = 0;
+        for (java.lang.management.ThreadInfo t : threads.getThreadInfo(threads.getAllThreadIds())) {
+            if (t != null && t.getThreadName().startsWith("vert.x-")) {
+                long cpu = threads.getThreadCpuTime(t.getThreadId());
+                sum += Math.max(0, cpu);
+            }
+        }
+        return sum;
     }
 
     /** Keeps CONCURRENCY requests in flight for RUN (after a short warm-up), recording each latency. */
-    static Stats run(Vertx vertx, Supplier<Future<Void>> call) throws Exception {
-        for (int warm = 0; warm < 2; warm++) {
-            measure(vertx, call, Duration.ofSeconds(2));
+    static Stats run(Vertx vertx, IntFunction<Future<Void>> call) throws Exception {
+        // Warm up by count, not time: on a loaded machine a few seconds are a few thousand calls, and the JIT has
+        // not compiled the call path yet (C2 needs ~10,000 invocations), so the measurement would time C1 code.
+        long warmed = 0;
+        long until = System.nanoTime() + WARM_UP_MAX.toNanos();
+        while (warmed < WARM_UP_CALLS && System.nanoTime() < until) {
+            warmed += measure(vertx, call, Duration.ofSeconds(2)).count;
         }
         return measure(vertx, call, RUN);
     }
 
-    static Stats measure(Vertx vertx, Supplier<Future<Void>> call, Duration length) throws Exception {
+    static final long WARM_UP_CALLS = 30_000;
+    static final Duration WARM_UP_MAX = Duration.ofSeconds(20);
+
+    static Stats measure(Vertx vertx, IntFunction<Future<Void>> call, Duration length) throws Exception {
         List<Long> latencies = Collections.synchronizedList(new ArrayList<>());
         AtomicLong errors = new AtomicLong();
         long deadline = System.nanoTime() + length.toNanos();
         Promise<Void> done = Promise.promise();
         AtomicLong inFlight = new AtomicLong();
         long t0 = System.nanoTime();
-        vertx.runOnContext(v -> {
-            for (int i = 0; i < CONCURRENCY; i++) {
-                inFlight.incrementAndGet();
-                loop(call, deadline, latencies, errors, inFlight, done);
-            }
-        });
+        long jvm0 = jvmCpuNanos();
+        long prom0 = cpuNanos(prometheusProcess);
+        inFlight.set(CONCURRENCY);
+        for (int c = 0; c < CHANNELS; c++) {
+            int channel = c;
+            // each channel on a context (event loop) of its own: runOnContext from this thread makes a new one
+            vertx.runOnContext(v -> {
+                for (int i = 0; i < CONCURRENCY / CHANNELS; i++) {
+                    loop(() -> call.apply(channel), deadline, latencies, errors, inFlight, done);
+                }
+            });
+        }
         done.future().toCompletionStage().toCompletableFuture().get(120, TimeUnit.SECONDS);
         double seconds = (System.nanoTime() - t0) / 1e9;
+        long jvmCpu = jvmCpuNanos() - jvm0;
+        long promCpu = cpuNanos(prometheusProcess) - prom0;
         long[] sorted = latencies.stream().mapToLong(Long::longValue).sorted().toArray();
         Stats s = new Stats();
         s.count = sorted.length;
@@ -211,6 +297,8 @@ public final class GrpcBench {
         s.perSecond = sorted.length / seconds;
         s.p50 = FoundationBench.pct(sorted, 50) / 1e6;
         s.p99 = FoundationBench.pct(sorted, 99) / 1e6;
+        s.jvmCpuMicros = sorted.length == 0 ? 0 : jvmCpu / 1e3 / sorted.length;
+        s.prometheusCpuMicros = sorted.length == 0 ? 0 : promCpu / 1e3 / sorted.length;
         return s;
     }
 
@@ -233,7 +321,10 @@ public final class GrpcBench {
     }
 
     static void report(String what, Stats s) {
-        System.out.printf("%s: %.0f req/s, p50 %.2f ms, p99 %.2f ms (%d requests, %d errors, %d in flight)%n",
-                what, s.perSecond, s.p50, s.p99, s.count, s.errors, CONCURRENCY);
+        System.out.printf("%s: %.0f req/s, p50 %.2f ms, p99 %.2f ms (%d requests, %d errors, %d in flight over %d connections);"
+                        + " CPU per request %.0f µs JVM + %.0f µs Prometheus = %.0f req/s CPU-bound on 2 cores%n",
+                what + (SERVER_LOOPS == Runtime.getRuntime().availableProcessors() ? "" : " [server on " + SERVER_LOOPS + " event loop(s)]"),
+                s.perSecond, s.p50, s.p99, s.count, s.errors, CONCURRENCY, CHANNELS, s.jvmCpuMicros,
+                s.prometheusCpuMicros, s.cpuBoundOn2Cores());
     }
 }

@@ -34,6 +34,9 @@ final class ChartRender {
         TWO_REPLICAS(Map.of("replicaCount", "2", "leaderElection.enabled", "false")),
         METRICS_API_WITHOUT_GRPC_AND_CONSOLE(Map.of("metricProvider", "metrics-api",
                 "grpcServer.enabled", "false", "console.enabled", "false")),
+        /** gRPC bearer-token authentication (TokenReview) with an audience, console off. */
+        GRPC_TOKEN_AUTH(Map.of("grpcServer.tokenAuth.enabled", "true",
+                "grpcServer.tokenAuth.audience", "kapacity-metrics", "console.enabled", "false")),
         /** Every feature of this project switched on, webhook certificate supplied by the user. */
         ALL_FEATURES("all-features-values.yaml");
 
@@ -79,6 +82,11 @@ final class ChartRender {
             }
             return new ChartRender(template.call(), "helm template (" + v + ")");
         });
+    }
+
+    /** The objects of a {@link #template()} call with values of its own (not cached). */
+    static ChartRender render(TemplateCommand template) {
+        return new ChartRender(template.call(), "helm template (ad hoc)");
     }
 
     /** helm template of this chart, release {@link #RELEASE} in {@link #NAMESPACE} (without crds/, see {@link #crds()}). */

@@ -354,9 +354,13 @@ class HelmChartTest {
         grant(expected, "", "services", "get", "list", "watch");
         grant(expected, "", "endpoints", "get", "list", "watch");
         grant(expected, "networking.k8s.io", "ingresses", "get", "list", "watch");
-        grant(expected, "authentication.k8s.io", "tokenreviews", "create");
+        // the console authenticates its users by default: TokenReview and SubjectAccessReview
         grant(expected, "authorization.k8s.io", "subjectaccessreviews", "create");
+        grant(expected, "authentication.k8s.io", "tokenreviews", "create");
         assertEquals(expected, permissions(chart.get(ClusterRole.class, "kapacity:manager").getRules()));
+        // gRPC token auth needs nothing more than that
+        assertEquals(expected, permissions(ChartRender.of(Variant.GRPC_TOKEN_AUTH)
+                .get(ClusterRole.class, "kapacity:manager").getRules()));
 
         Set<String> namespaced = new TreeSet<>();
         grant(namespaced, "coordination.k8s.io", "leases", "get", "create", "update");
@@ -661,6 +665,40 @@ class HelmChartTest {
         assertEquals(Boolean.TRUE, mount.getReadOnly());
         assertEquals(secret, volume(chart.deployment().getSpec().getTemplate().getSpec(), mount.getName())
                 .getSecret().getSecretName());
+    }
+
+    @Test
+    void grpcTokenAuthenticationRendersItsFlagsAndTheTokenReviewGrant() {
+        ChartRender on = ChartRender.of(Variant.GRPC_TOKEN_AUTH);
+        assertTrue(on.hasBoolFlag("grpc-server-token-auth"));
+        assertEquals("kapacity-metrics", on.flag("grpc-server-token-audience").orElseThrow());
+        List<PolicyRule> reviews = on.get(ClusterRole.class, "kapacity:manager").getRules().stream()
+                .filter(r -> r.getResources().contains("tokenreviews")).toList();
+        assertEquals(1, reviews.size(), "one rule: " + reviews);
+        assertEquals(List.of("authentication.k8s.io"), reviews.get(0).getApiGroups());
+        assertEquals(List.of("tokenreviews"), reviews.get(0).getResources());
+        assertEquals(List.of("create"), reviews.get(0).getVerbs());
+        assertTrue(reviews.get(0).getResourceNames() == null || reviews.get(0).getResourceNames().isEmpty());
+        // no namespaced grant: TokenReviews are cluster-scoped
+        assertTrue(on.all(Role.class).stream().flatMap(r -> r.getRules().stream())
+                .noneMatch(r -> r.getResources().contains("tokenreviews")));
+
+        // (the defaults grant TokenReviews for the console's own authentication)
+        for (ChartRender off : List.of(ChartRender.of(Variant.METRICS_API_WITHOUT_GRPC_AND_CONSOLE),
+                // token auth of a disabled gRPC server grants nothing
+                ChartRender.render(ChartRender.template().set("grpcServer.enabled", "false")
+                        .set("grpcServer.tokenAuth.enabled", "true").set("console.enabled", "false")))) {
+            assertFalse(off.hasBoolFlag("grpc-server-token-auth"));
+            assertFalse(ChartRender.of(Variant.DEFAULTS).hasBoolFlag("grpc-server-token-auth"));
+            assertTrue(off.flag("grpc-server-token-audience").isEmpty());
+            assertFalse(permissions(off.get(ClusterRole.class, "kapacity:manager").getRules())
+                    .contains("authentication.k8s.io tokenreviews create"));
+        }
+        // without an audience only the switch is rendered
+        ChartRender noAudience = ChartRender.render(ChartRender.template()
+                .set("grpcServer.tokenAuth.enabled", "true"));
+        assertTrue(noAudience.hasBoolFlag("grpc-server-token-auth"));
+        assertTrue(noAudience.flag("grpc-server-token-audience").isEmpty());
     }
 
     @Test

@@ -12,6 +12,7 @@ import io.vertx.ext.web.client.HttpRequest;
 import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import io.vertx.core.http.PoolOptions;
 import io.vertx.ext.web.client.WebClient;
 import io.vertx.ext.web.client.WebClientOptions;
 import org.slf4j.Logger;
@@ -44,6 +45,12 @@ public final class PrometheusClient {
     /** One series of a vector ({@code points} has one element) or a matrix. */
     public record RawSeries(Map<String, String> labels, List<Point> points) {
     }
+
+    /**
+     * HTTP/1.1 connections kept to Prometheus (Vert.x's default is 5): concurrent gRPC calls and controllers would
+     * otherwise queue for one, and Prometheus answers queries in parallel.
+     */
+    static final int MAX_CONNECTIONS = 32;
 
     private final Vertx vertx;
     private final WebClient client;
@@ -86,7 +93,7 @@ public final class PrometheusClient {
         if (options.insecureSkipTlsVerify()) {
             o.setTrustAll(true).setVerifyHost(false);
         }
-        this.client = WebClient.create(vertx, o);
+        this.client = WebClient.create(vertx, o, new PoolOptions().setHttp1MaxSize(MAX_CONNECTIONS));
         this.baseUrl = baseUrl.endsWith("/") ? baseUrl.substring(0, baseUrl.length() - 1) : baseUrl;
         this.timeout = timeout;
         this.token = options.bearerToken();

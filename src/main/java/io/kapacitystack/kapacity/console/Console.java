@@ -6,7 +6,12 @@ import io.kapacitystack.kapacity.events.RecordedEvent;
 import io.kapacitystack.kapacity.kube.ResourceCache;
 import io.kapacitystack.kapacity.manager.ControllerManager;
 import io.kapacitystack.kapacity.runtime.ObjectKey;
+import io.vertx.core.Deployable;
+import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.VertxOptions;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
@@ -81,12 +86,21 @@ public final class Console {
         ConsoleHub hub = new ConsoleHub(historyCapacity, () -> manager.clock().now());
         ResourceCache<GenericKubernetesResource> ihpas = manager.ihpaCache();
         ResourceCache<GenericKubernetesResource> profiles = manager.replicaProfileCache();
-        ConsoleView view = new ConsoleView(ihpas, profiles, client.getKubernetesSerialization(), hub, () -> manager.clock().now());
+        ResourceCache<GenericKubernetesResource> portraits = manager.horizontalPortraitCache();
+        ConsoleView view = new ConsoleView(ihpas, profiles, portraits, client.getKubernetesSerialization(), hub, () -> manager.clock().now());
         hub.sampler(view::sample);
         manager.ihpaEvents().addListener(hub::recorded);
         manager.replicaProfileEvents().addListener(hub::recorded);
         ihpas.onEvent(o -> hub.ihpaChanged(o, true), (o, n) -> hub.ihpaChanged(n, false), hub::ihpaDeleted);
         profiles.onEvent(hub::profileChanged, (o, n) -> hub.profileChanged(n), hub::profileChanged);
+        portraits.onEvent(hub::portraitChanged, (o, n) -> hub.portraitChanged(n), hub::portraitChanged);
+        // a HorizontalPortrait's events belong on its IHPA's page
+        manager.horizontalPortraitEvents().addListener(e -> {
+            ObjectKey owner = ConsoleHub.portraitOwner(portraits.get(new ObjectKey(e.namespace, e.name)));
+            if (owner != null) {
+                hub.recorded(e, owner);
+            }
+        });
         // the preview's planner: the controller's rules; a Dynamic provider's value is the one stored in the status
         Map<PortraitProvider.Type, PortraitProviderEvaluator> evaluators = new EnumMap<>(PortraitProvider.Type.class);
         evaluators.put(PortraitProvider.Type.Static, new StaticPortraitEvaluator());
@@ -132,8 +146,23 @@ public final class Console {
         return mount(Router.router(vertx));
     }
 
+    /**
+     * How many event loops serve a console listening alone: as many as Vert.x has by default (twice the cores), so
+     * that the writes of one pushed change to many open streams are spread over every core rather than made one after
+     * the other on a single event loop.
+     */
+    public static final int DEFAULT_INSTANCES = VertxOptions.DEFAULT_EVENT_LOOP_POOL_SIZE;
+    private static final java.util.concurrent.atomic.AtomicInteger RANDOM_PORTS = new java.util.concurrent.atomic.AtomicInteger(-7000);
+
+    /** A console listening on its own port; {@link #close()} stops every instance. */
+    public interface Listening {
+        int actualPort();
+
+        Future<Void> close();
+    }
+
     /** Serves the console alone on {@code host:port} (port 0 picks a free one). */
-    public Future<HttpServer> listen(String host, int port) {
+    public Future<Listening> listen(String host, int port) {
         return listen(host, port, null);
     }
 
@@ -155,9 +184,59 @@ public final class Console {
     }
 
     /** Serves the console alone on {@code host:port}, over HTTPS when {@code tls} is not null. */
-    public Future<HttpServer> listen(String host, int port, Tls tls) {
-        HttpServerOptions o = new HttpServerOptions();
-        return vertx.createHttpServer(tls == null ? o : tls.apply(o)).requestHandler(router()).listen(port, host);
+    public Future<Listening> listen(String host, int port, Tls tls) {
+        return listen(host, port, tls, DEFAULT_INSTANCES);
+    }
+
+    /**
+     * Serves the console alone on {@code host:port} from {@code instances} HTTP servers sharing the port, each on its
+     * own event loop (Vert.x hands new connections to them in turn): instances of one verticle deployment.
+     */
+    public Future<Listening> listen(String host, int port, Tls tls, int instances) {
+        if (instances < 1) {
+            throw new IllegalArgumentException("instances must be positive");
+        }
+        HttpServerOptions o = tls == null ? new HttpServerOptions() : tls.apply(new HttpServerOptions());
+        java.util.concurrent.atomic.AtomicInteger actual = new java.util.concurrent.atomic.AtomicInteger(port);
+        List<String> deployments = new java.util.concurrent.CopyOnWriteArrayList<>();
+        Listening listening = new Listening() {
+            @Override
+            public int actualPort() {
+                return actual.get();
+            }
+
+            @Override
+            public Future<Void> close() {
+                List<Future<Void>> all = new ArrayList<>();
+                for (String id : deployments) {
+                    all.add(vertx.undeploy(id));
+                }
+                deployments.clear();
+                return Future.all(all).mapEmpty();
+            }
+        };
+        java.util.Set<Integer> ports = java.util.concurrent.ConcurrentHashMap.newKeySet();
+        // Vert.x shares a random port among the servers listening on the same negative port: one of its own per call
+        int bind = port == 0 ? RANDOM_PORTS.decrementAndGet() : port;
+        java.util.function.Supplier<Deployable> server = () -> new VerticleBase() {
+            @Override
+            public Future<?> start() {
+                return vertx.createHttpServer(new HttpServerOptions(o)).requestHandler(router()).listen(bind, host)
+                        .map(s -> {
+                            ports.add(s.actualPort());
+                            return s;
+                        });
+            }
+        };
+        return vertx.deployVerticle(server, new DeploymentOptions().setInstances(instances)).compose(id -> {
+            deployments.add(id);
+            if (ports.size() != 1) {
+                return listening.close().transform(ignored -> Future.failedFuture(
+                        new IllegalStateException("the console's servers did not share one port: " + ports)));
+            }
+            actual.set(ports.iterator().next());
+            return Future.succeededFuture(listening);
+        });
     }
 
     private void secure(RoutingContext ctx) {
@@ -224,7 +303,7 @@ public final class Console {
                 case CHANGED -> out.add(new Message(ConsoleView.rowToken(item.key()), view.row(item.key())));
                 case EVENT -> {
                     out.add(new Message(ConsoleView.rowToken(item.key()), view.row(item.key())));
-                    out.add(new Message("log", ConsoleView.logItem(item.event())));
+                    out.add(new Message("log", ConsoleView.logItem(item.key(), item.event())));
                 }
             }
             return out;
@@ -292,17 +371,21 @@ public final class Console {
      * change pushed to 1,000 open overviews is rendered once, not 1,000 times). Items are delivered to all
      * subscribers right after they happen, so a small recent-items cache serves them all.
      */
-    private final Map<String, String> renderedItems = new java.util.LinkedHashMap<>(64, 0.75f, true) {
+    private final Map<String, Buffer> renderedItems = new java.util.LinkedHashMap<>(64, 0.75f, true) {
         @Override
-        protected boolean removeEldestEntry(Map.Entry<String, String> eldest) {
+        protected boolean removeEldestEntry(Map.Entry<String, Buffer> eldest) {
             return size() > 64;
         }
     };
 
-    private String rendered(String view, ConsoleHub.Item item, Function<ConsoleHub.Item, List<Message>> render) {
+    /**
+     * Encoded once (UTF-8) and written as is to every subscriber: Vert.x writes a read-only view of a Buffer, so one
+     * Buffer can go to many connections.
+     */
+    private Buffer rendered(String view, ConsoleHub.Item item, Function<ConsoleHub.Item, List<Message>> render) {
         String key = item.id() + " " + view;
         synchronized (renderedItems) {
-            String text = renderedItems.get(key);
+            Buffer text = renderedItems.get(key);
             if (text != null) {
                 return text;
             }
@@ -311,11 +394,11 @@ public final class Console {
         for (Message m : render.apply(item)) {
             b.append(format(item.id(), m));
         }
-        String text = b.toString();
+        Buffer text = Buffer.buffer(b.toString());
         synchronized (renderedItems) {
-            renderedItems.put(key, text);
+            Buffer other = renderedItems.putIfAbsent(key, text);
+            return other != null ? other : text;
         }
-        return text;
     }
 
     /** {@code Last-Event-ID} (the browser's reconnect) wins over {@code ?since=} (the id the page was rendered at). */

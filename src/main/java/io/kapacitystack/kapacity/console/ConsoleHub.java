@@ -76,7 +76,11 @@ public final class ConsoleHub {
 
     /** A recorded event on an IHPA or a ReplicaProfile (a profile has its IHPA's name). */
     public void recorded(RecordedEvent e) {
-        ObjectKey key = new ObjectKey(e.namespace, e.name);
+        recorded(e, new ObjectKey(e.namespace, e.name));
+    }
+
+    /** A recorded event on an object of the IHPA {@code key} (e.g. one of its HorizontalPortraits). */
+    public void recorded(RecordedEvent e, ObjectKey key) {
         Deque<RecordedEvent> d = events.computeIfAbsent(key, k -> new ArrayDeque<>());
         synchronized (d) {
             d.addFirst(e);
@@ -106,6 +110,20 @@ public final class ConsoleHub {
         ObjectKey key = new ObjectKey(rp.getMetadata().getNamespace(), owner != null ? owner.getName() : rp.getMetadata().getName());
         sample(key);
         publish(Kind.CHANGED, key, null);
+    }
+
+    /** A HorizontalPortrait changed (or is gone): its owner IHPA's page shows it. Ignored without an IHPA owner. */
+    public void portraitChanged(GenericKubernetesResource hp) {
+        ObjectKey key = portraitOwner(hp);
+        if (key != null) {
+            publish(Kind.CHANGED, key, null);
+        }
+    }
+
+    /** The IHPA that owns a HorizontalPortrait, or null. */
+    static ObjectKey portraitOwner(GenericKubernetesResource hp) {
+        OwnerReference owner = hp == null ? null : KubeObjects.controllerOf(hp, "IntelligentHorizontalPodAutoscaler");
+        return owner == null ? null : new ObjectKey(hp.getMetadata().getNamespace(), owner.getName());
     }
 
     private void sample(ObjectKey key) {

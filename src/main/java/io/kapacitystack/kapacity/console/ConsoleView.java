@@ -4,7 +4,11 @@ import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
 import io.kapacitystack.kapacity.api.v1alpha1.GrayStrategy;
+import io.kapacitystack.kapacity.api.v1alpha1.HorizontalPortrait;
+import io.kapacitystack.kapacity.api.v1alpha1.HorizontalPortraitStatus;
 import io.kapacitystack.kapacity.api.v1alpha1.HorizontalPortraitValue;
+import io.kapacitystack.kapacity.api.v1alpha1.MetricSpec;
+import io.kapacitystack.kapacity.api.v1alpha1.PortraitSpec;
 import io.kapacitystack.kapacity.api.v1alpha1.IntelligentHorizontalPodAutoscaler;
 import io.kapacitystack.kapacity.api.v1alpha1.IntelligentHorizontalPodAutoscalerSpec;
 import io.kapacitystack.kapacity.api.v1alpha1.IntelligentHorizontalPodAutoscalerStatus;
@@ -17,6 +21,7 @@ import io.kapacitystack.kapacity.events.RecordedEvent;
 import io.kapacitystack.kapacity.kube.KubeObjects;
 import io.kapacitystack.kapacity.kube.ResourceCache;
 import io.kapacitystack.kapacity.portrait.CronPortraitProviderEvaluator;
+import io.kapacitystack.kapacity.portrait.DynamicPortraitProviderEvaluator;
 import io.kapacitystack.kapacity.portrait.PortraitProviderEvaluator;
 import io.kapacitystack.kapacity.portrait.PortraitSelector;
 import io.kapacitystack.kapacity.portrait.ProviderOutcome;
@@ -51,6 +56,7 @@ public final class ConsoleView {
 
     private final ResourceCache<GenericKubernetesResource> ihpas;
     private final ResourceCache<GenericKubernetesResource> profiles;
+    private final ResourceCache<GenericKubernetesResource> portraits;
     private final KubernetesSerialization serialization;
     private final ConsoleHub hub;
     private final Supplier<Instant> clock;
@@ -59,8 +65,16 @@ public final class ConsoleView {
 
     public ConsoleView(ResourceCache<GenericKubernetesResource> ihpas, ResourceCache<GenericKubernetesResource> profiles,
                        KubernetesSerialization serialization, ConsoleHub hub, Supplier<Instant> clock) {
+        this(ihpas, profiles, null, serialization, hub, clock);
+    }
+
+    /** @param portraits the HorizontalPortraits of Dynamic providers (null: not shown) */
+    public ConsoleView(ResourceCache<GenericKubernetesResource> ihpas, ResourceCache<GenericKubernetesResource> profiles,
+                       ResourceCache<GenericKubernetesResource> portraits, KubernetesSerialization serialization, ConsoleHub hub,
+                       Supplier<Instant> clock) {
         this.ihpas = ihpas;
         this.profiles = profiles;
+        this.portraits = portraits;
         this.serialization = serialization;
         this.hub = hub;
         this.clock = clock;
@@ -455,8 +469,161 @@ public final class ConsoleView {
         conditions(b, st == null ? null : st.conditions);
         b.append("</dd><dt>Clock</dt><dd><time>").append(Html.esc(now)).append("</time></dd></dl></section>");
         providers(b, ihpa, now);
+        horizontalPortraits(b, ihpa);
         crons(b, spec, now);
         chart(b, key);
+    }
+
+    // ---------------------------------------------------------------- HorizontalPortraits of Dynamic providers
+
+    static final int MAX_SERIES_ROWS = 48;
+
+    /** For each Dynamic provider, its HorizontalPortrait ({@code <ihpa>-<portraitType>}): spec, data, conditions. */
+    private void horizontalPortraits(StringBuilder b, IntelligentHorizontalPodAutoscaler ihpa) {
+        List<PortraitProvider> providers = ihpa.getSpec() == null || ihpa.getSpec().portraitProviders == null
+                ? List.of() : ihpa.getSpec().portraitProviders;
+        for (int i = 0; i < providers.size(); i++) {
+            PortraitProvider p = providers.get(i);
+            if (p.type != PortraitProvider.Type.Dynamic) {
+                continue;
+            }
+            String type = p.dynamic == null ? null : p.dynamic.portraitType;
+            b.append("<section class=\"hp\"><h2>Dynamic provider #").append(i + 1).append(": ").append(Html.esc(type == null ? "?" : type))
+                    .append(" portrait</h2>");
+            if (type == null || type.isEmpty()) {
+                b.append("<p class=\"bad\">This provider has no dynamic.portraitType.</p></section>");
+                continue;
+            }
+            String name = DynamicPortraitProviderEvaluator.portraitName(ihpa, type);
+            b.append("<dl class=\"hp-spec\"><dt>HorizontalPortrait</dt><dd><code>").append(Html.esc(name)).append("</code></dd>");
+            portraitSpec(b, p.dynamic);
+            GenericKubernetesResource raw = portraits == null ? null : portraits.get(new ObjectKey(ihpa.getMetadata().getNamespace(), name));
+            if (raw == null) {
+                b.append("</dl><p class=\"muted\">Not created yet (the controller creates it from the provider).</p></section>");
+                continue;
+            }
+            HorizontalPortrait hp;
+            try {
+                hp = KubeObjects.convert(serialization, raw, HorizontalPortrait.class);
+            } catch (KubeObjects.InvalidObjectException e) {
+                b.append("</dl><p class=\"bad\">The model cannot read this HorizontalPortrait: ").append(Html.esc(e.getMessage())).append("</p></section>");
+                continue;
+            }
+            HorizontalPortraitStatus st = hp.getStatus();
+            b.append("</dl>");
+            portraitData(b, st == null ? null : st.portraitData);
+            if (st != null && st.conditions != null && !st.conditions.isEmpty()) {
+                b.append("<table class=\"hp-conditions\"><thead><tr><th>Condition</th><th>Status</th><th>Reason</th><th>Message</th><th>Since</th></tr></thead><tbody>");
+                for (Condition c : st.conditions) {
+                    boolean positive = "True".equals(c.getStatus());
+                    String cls = "ScalingLimited".equals(c.getType()) ? (positive ? "warn" : "ok") : (positive ? "ok" : "bad");
+                    b.append("<tr><td>").append(Html.esc(c.getType())).append("</td><td><span class=\"badge ").append(cls).append("\">")
+                            .append(Html.esc(c.getStatus())).append("</span></td><td>").append(Html.esc(c.getReason())).append("</td><td>")
+                            .append(Html.esc(c.getMessage())).append("</td><td><time>").append(Html.esc(c.getLastTransitionTime())).append("</time></td></tr>");
+                }
+                b.append("</tbody></table>");
+            } else {
+                b.append("<p class=\"muted\">No conditions yet.</p>");
+            }
+            b.append("</section>");
+        }
+    }
+
+    private static void portraitSpec(StringBuilder b, PortraitSpec spec) {
+        b.append("<dt>Algorithm</dt><dd>").append(spec.algorithm == null ? "-" : Html.esc(spec.algorithm.type)).append("</dd>");
+        if (spec.metrics != null && !spec.metrics.isEmpty()) {
+            b.append("<dt>Metric targets</dt><dd><ul class=\"metrics\">");
+            for (MetricSpec m : spec.metrics) {
+                b.append("<li>").append(Html.esc(describe(m))).append("</li>");
+            }
+            b.append("</ul></dd>");
+        }
+    }
+
+    /** A metric and its target in words, e.g. "cpu 30 % of request" (plain text: the caller escapes it). */
+    static String describe(MetricSpec m) {
+        if (m == null) {
+            return "";
+        }
+        String what;
+        io.fabric8.kubernetes.api.model.autoscaling.v2.MetricTarget target;
+        if (m.resource != null) {
+            what = m.resource.getName();
+            target = m.resource.getTarget();
+        } else if (m.containerResource != null) {
+            what = m.containerResource.getName() + " of container " + m.containerResource.getContainer();
+            target = m.containerResource.getTarget();
+        } else if (m.pods != null) {
+            what = (m.pods.getMetric() == null ? "?" : m.pods.getMetric().getName()) + " per pod";
+            target = m.pods.getTarget();
+        } else if (m.object != null) {
+            var ref = m.object.getDescribedObject();
+            what = (m.object.getMetric() == null ? "?" : m.object.getMetric().getName())
+                    + (ref == null ? "" : " of " + ref.getKind() + "/" + ref.getName());
+            target = m.object.getTarget();
+        } else if (m.external != null) {
+            what = (m.external.getMetric() == null ? "?" : m.external.getMetric().getName()) + " (external)";
+            target = m.external.getTarget();
+        } else {
+            return (m.name == null ? "" : m.name + ": ") + m.type;
+        }
+        StringBuilder t = new StringBuilder();
+        if (m.name != null && !m.name.isEmpty()) {
+            t.append(m.name).append(": ");
+        }
+        t.append(what);
+        if (target != null) {
+            if (target.getAverageUtilization() != null) {
+                t.append(' ').append(target.getAverageUtilization()).append(" % of request");
+            } else if (target.getAverageValue() != null) {
+                t.append(" average ").append(target.getAverageValue());
+            } else if (target.getValue() != null) {
+                t.append(" value ").append(target.getValue());
+            }
+        }
+        return t.toString();
+    }
+
+    private void portraitData(StringBuilder b, HorizontalPortraitStatus.PortraitData d) {
+        if (d == null || d.type == null) {
+            b.append("<p class=\"muted\">No portrait data yet.</p>");
+            return;
+        }
+        b.append("<p class=\"hp-data\">Data: <strong>").append(Html.esc(d.type)).append("</strong>");
+        if (d.expireTime != null) {
+            b.append(", expires <time>").append(Html.esc(d.expireTime)).append("</time>");
+        }
+        switch (d.type) {
+            case Static -> b.append(": <strong class=\"hp-replicas\">").append(d._static == null ? "-" : Html.esc(d._static.replicas))
+                    .append("</strong> replicas.</p>");
+            case Cron -> {
+                b.append(".</p>");
+                List<ReplicaCron> rules = d.cron == null || d.cron.crons == null ? List.of() : d.cron.crons;
+                b.append("<table class=\"hp-crons\"><thead><tr><th>Rule</th><th>Time zone</th><th>Start</th><th>End</th><th>Replicas</th></tr></thead><tbody>");
+                for (ReplicaCron r : rules) {
+                    b.append("<tr><td>").append(Html.esc(r.name)).append("</td><td>")
+                            .append(Html.esc(r.timeZone == null || r.timeZone.isEmpty() ? "UTC" : r.timeZone)).append("</td><td><code>")
+                            .append(Html.esc(r.start)).append("</code></td><td><code>").append(Html.esc(r.end)).append("</code></td><td>")
+                            .append(Html.esc(r.replicas)).append("</td></tr>");
+                }
+                b.append("</tbody></table>");
+            }
+            case TimeSeries -> {
+                b.append(".</p>");
+                List<HorizontalPortraitStatus.TimeSeriesPoint> points = d.timeSeries == null || d.timeSeries.timeSeries == null
+                        ? List.of() : d.timeSeries.timeSeries;
+                b.append("<table class=\"hp-series\"><thead><tr><th>Time</th><th>Replicas</th></tr></thead><tbody>");
+                for (int i = 0; i < points.size() && i < MAX_SERIES_ROWS; i++) {
+                    HorizontalPortraitStatus.TimeSeriesPoint pt = points.get(i);
+                    b.append("<tr><td><time>").append(pt.timestamp == null ? "-" : Html.esc(Instant.ofEpochSecond(pt.timestamp)))
+                            .append("</time></td><td>").append(Html.esc(pt.replicas)).append("</td></tr>");
+                }
+                b.append("</tbody></table>");
+                if (points.size() > MAX_SERIES_ROWS) {
+                    b.append("<p class=\"muted\">and ").append(points.size() - MAX_SERIES_ROWS).append(" more points.</p>");
+                }
+            }
+        }
     }
 
     private static void grayStrategy(StringBuilder b, String direction, ScalingBehavior s) {
@@ -655,8 +822,14 @@ public final class ConsoleView {
     }
 
     public static String logItem(RecordedEvent e) {
+        return logItem(new ObjectKey(e.namespace, e.name), e);
+    }
+
+    /** A log line of an event about the IHPA {@code ihpa} or one of its objects (the link goes to the IHPA's page). */
+    public static String logItem(ObjectKey ihpa, RecordedEvent e) {
+        String object = ihpa.name().equals(e.name) ? "" : " " + Html.esc(e.name);
         return "<li class=\"" + ("Warning".equals(e.type) ? "warning" : "normal") + "\"><time>" + Html.esc(e.time) + "</time> <a href=\"/ihpa/"
-                + Html.esc(Html.segment(e.namespace)) + "/" + Html.esc(Html.segment(e.name)) + "\">" + Html.esc(e.namespace) + "/" + Html.esc(e.name)
-                + "</a> " + Html.esc(e.kind) + " <strong>" + Html.esc(e.reason) + "</strong> " + Html.esc(e.message) + "</li>";
+                + Html.esc(Html.segment(ihpa.namespace())) + "/" + Html.esc(Html.segment(ihpa.name())) + "\">" + Html.esc(ihpa.namespace()) + "/" + Html.esc(ihpa.name())
+                + "</a> " + Html.esc(e.kind) + object + " <strong>" + Html.esc(e.reason) + "</strong> " + Html.esc(e.message) + "</li>";
     }
 }

@@ -69,8 +69,8 @@ class ConsoleEditRoutesTest {
     static Vertx vertx;
     static MockCluster cluster;
     static ControllerManager manager;
-    static HttpServer server;
-    static HttpServer readOnly;
+    static Console.Listening server;
+    static Console.Listening readOnly;
     static HttpClient http;
 
     @BeforeAll

@@ -117,4 +117,29 @@ class ConsoleHubTest {
         assertEquals("a%2Fb%3C", Html.segment("a/b<"));
         assertEquals("id: 7\nevent: e\ndata: <p>\ndata: x</p>\n\n", Console.format(7, new Console.Message("e", "<p>\nx</p>")));
     }
+
+    @Test
+    void aHorizontalPortraitChangeIsPublishedForItsOwnerIhpaOnly() {
+        ConsoleHub hub = new ConsoleHub(100, () -> t0);
+        io.fabric8.kubernetes.api.model.GenericKubernetesResource owned = new io.fabric8.kubernetes.api.model.GenericKubernetesResourceBuilder()
+                .withApiVersion("autoscaling.kapacitystack.io/v1alpha1").withKind("HorizontalPortrait")
+                .withNewMetadata().withNamespace("ns").withName("web-reactive")
+                .addNewOwnerReference().withKind("IntelligentHorizontalPodAutoscaler").withName("web").withUid("u").withController(true).endOwnerReference()
+                .endMetadata().build();
+        io.fabric8.kubernetes.api.model.GenericKubernetesResource orphan = new io.fabric8.kubernetes.api.model.GenericKubernetesResourceBuilder()
+                .withApiVersion("autoscaling.kapacitystack.io/v1alpha1").withKind("HorizontalPortrait")
+                .withNewMetadata().withNamespace("ns").withName("web-reactive").endMetadata().build();
+        hub.portraitChanged(orphan);
+        assertEquals(0, hub.lastId(), "a portrait without an IHPA owner belongs to no page");
+        hub.portraitChanged(owned);
+        assertEquals(1, hub.lastId());
+        Got web = subscribe(hub, 0, "web");
+        ConsoleHub.Item item = web.replay().get().items().get(0);
+        assertEquals(new ObjectKey("ns", "web"), item.key());
+        assertEquals(ConsoleHub.Kind.CHANGED, item.kind());
+        // its events are filed under the IHPA too
+        hub.recorded(new RecordedEvent("HorizontalPortrait", "ns", "web-reactive", "c", "Warning", "R", "m", t0), item.key());
+        Await.until("the portrait's event on the IHPA's stream", () -> web.live().contains(2L));
+        assertEquals("R", hub.lastEvent(new ObjectKey("ns", "web")).reason);
+    }
 }

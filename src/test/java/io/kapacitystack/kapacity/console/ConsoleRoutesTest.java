@@ -5,6 +5,7 @@ import io.kapacitystack.kapacity.api.v1alpha1.IntelligentHorizontalPodAutoscaler
 import io.kapacitystack.kapacity.autoscaler.IhpaReconciler;
 import io.kapacitystack.kapacity.events.PlannedEvent;
 import io.kapacitystack.kapacity.manager.ControllerManager;
+import io.kapacitystack.kapacity.portrait.DynamicPortraitProviderEvaluator;
 import io.kapacitystack.kapacity.runtime.ControllerMetrics;
 import io.kapacitystack.kapacity.runtime.ObjectKey;
 import io.kapacitystack.kapacity.runtime.time.ManualClock;
@@ -64,11 +65,76 @@ class ConsoleRoutesTest {
               - {type: ScalingActive, status: "True", reason: SucceededAutoscaling, message: "<i>fine</i>", lastTransitionTime: "2026-01-01T10:00:00Z"}
             """;
 
+    /** An IHPA with two Dynamic providers: Reactive (its HorizontalPortrait exists) and Predictive (not yet). */
+    static final String REACTIVE_IHPA = """
+            apiVersion: autoscaling.kapacitystack.io/v1alpha1
+            kind: IntelligentHorizontalPodAutoscaler
+            metadata: {name: shopfront}
+            spec:
+              scaleTargetRef: {apiVersion: apps/v1, kind: Deployment, name: shopfront}
+              minReplicas: 1
+              maxReplicas: 20
+              portraitProviders:
+              - type: Dynamic
+                priority: 1
+                dynamic:
+                  portraitType: Reactive
+                  metrics:
+                  - type: Resource
+                    resource: {name: cpu, target: {type: Utilization, averageUtilization: 30}}
+                  - type: Pods
+                    pods: {metric: {name: "qps<b>"}, target: {type: AverageValue, averageValue: "100"}}
+                  algorithm: {type: KubeHPA}
+              - type: Dynamic
+                priority: 2
+                dynamic:
+                  portraitType: Predictive
+                  algorithm: {type: ExternalJob}
+            """;
+    static final ObjectKey SHOPFRONT = new ObjectKey("shop", "shopfront");
+    static final String SHOPFRONT_SERIES = "{type: TimeSeries, timeSeries: {timeSeries: [{timestamp: 1767261600, replicas: 3}, {timestamp: 1767261900, replicas: 4}]}}";
+
+    /** Replaces the portrait data of shopfront's Reactive HorizontalPortrait and waits until the cache has it. */
+    static void setShopfrontData(String data, String typeInCache) {
+        var hps = cluster.client.genericKubernetesResources(DynamicPortraitProviderEvaluator.HP_CONTEXT).inNamespace("shop");
+        GenericKubernetesResource current = hps.withName("shopfront-reactive").get();
+        GenericKubernetesResource changed = shopfrontPortrait(current.getMetadata().getOwnerReferences().get(0).getUid(), data);
+        current.setAdditionalProperty("status", changed.getAdditionalProperties().get("status"));
+        hps.resource(current).updateStatus();
+        Await.until("the cache to hold the " + typeInCache + " portrait", () -> String.valueOf(
+                manager.horizontalPortraitCache().get(new ObjectKey("shop", "shopfront-reactive")).getAdditionalProperties().get("status"))
+                .contains("type=" + typeInCache));
+    }
+
+    /** The Reactive provider's HorizontalPortrait, owned by the IHPA {@code uid}, with {@code data} as portraitData. */
+    static GenericKubernetesResource shopfrontPortrait(String uid, String data) {
+        GenericKubernetesResource hp = cluster.client.getKubernetesSerialization().unmarshal("""
+                apiVersion: autoscaling.kapacitystack.io/v1alpha1
+                kind: HorizontalPortrait
+                metadata:
+                  name: shopfront-reactive
+                  ownerReferences:
+                  - {apiVersion: autoscaling.kapacitystack.io/v1alpha1, kind: IntelligentHorizontalPodAutoscaler, name: shopfront, uid: "%s", controller: true}
+                spec:
+                  scaleTargetRef: {apiVersion: apps/v1, kind: Deployment, name: shopfront}
+                  portraitType: Reactive
+                  algorithm: {type: KubeHPA}
+                status:
+                  portraitData: %s
+                  conditions:
+                  - {type: PortraitGenerated, status: "True", reason: SucceededGeneratePortrait, message: "portrait generated", lastTransitionTime: "2026-01-01T10:00:00Z"}
+                  - {type: AbleToScale, status: "True", reason: SucceededGetScale, message: "the HPA controller was able to get the target's current scale", lastTransitionTime: "2026-01-01T10:00:00Z"}
+                  - {type: ScalingActive, status: "False", reason: FailedGetResourceMetric, message: "<script>alert(1)</script> no metrics", lastTransitionTime: "2026-01-01T10:00:00Z"}
+                  - {type: ScalingLimited, status: "True", reason: TooFewReplicas, message: "the desired replica count is less than the minimum", lastTransitionTime: "2026-01-01T10:00:00Z"}
+                """.formatted(uid, data), GenericKubernetesResource.class);
+        return hp;
+    }
+
     static Vertx vertx;
     static MockCluster cluster;
     static ControllerManager manager;
     static Console console;
-    static HttpServer server;
+    static Console.Listening server;
     static HttpClient http;
     static int port;
 
@@ -83,12 +149,22 @@ class ConsoleRoutesTest {
                 .resource(raw).create();
         created.setAdditionalProperty("status", raw.getAdditionalProperties().get("status"));
         cluster.client.genericKubernetesResources(IhpaReconciler.IHPA_CONTEXT).inNamespace("shop").resource(created).updateStatus();
+        GenericKubernetesResource shopfront = cluster.client.genericKubernetesResources(IhpaReconciler.IHPA_CONTEXT).inNamespace("shop")
+                .resource(cluster.client.getKubernetesSerialization().unmarshal(REACTIVE_IHPA, GenericKubernetesResource.class)).create();
+        GenericKubernetesResource hp = shopfrontPortrait(shopfront.getMetadata().getUid(), SHOPFRONT_SERIES);
+        Object hpStatus = hp.getAdditionalProperties().get("status");
+        GenericKubernetesResource hpCreated = cluster.client.genericKubernetesResources(DynamicPortraitProviderEvaluator.HP_CONTEXT)
+                .inNamespace("shop").resource(hp).create();
+        hpCreated.setAdditionalProperty("status", hpStatus);
+        cluster.client.genericKubernetesResources(DynamicPortraitProviderEvaluator.HP_CONTEXT).inNamespace("shop").resource(hpCreated).updateStatus();
         console = Console.attach(vertx, manager, cluster.client);
         join(manager.startCaches().toCompletionStage());
         server = join(console.listen("127.0.0.1", 0).toCompletionStage());
         port = server.actualPort();
         http = vertx.createHttpClient();
         Await.until("the cache to hold the IHPA", () -> manager.ihpaCache().get(new ObjectKey("shop", "web")) != null);
+        Await.until("the caches to hold the portrait", () -> manager.ihpaCache().get(SHOPFRONT) != null
+                && manager.horizontalPortraitCache().get(new ObjectKey("shop", "shopfront-reactive")) != null);
     }
 
     @AfterAll
@@ -311,6 +387,72 @@ class ConsoleRoutesTest {
             assertFalse(fresh.text.toString().contains("Replay3"), fresh.text.toString());
         } finally {
             fresh.close();
+        }
+    }
+
+    @Test
+    void ihpaPageShowsTheHorizontalPortraitOfEachDynamicProviderEscaped() {
+        Reply r = get("/ihpa/shop/shopfront");
+        assertEquals(200, r.status());
+        String b = r.body();
+        // the Reactive provider: its metric targets from the spec, its time series and its conditions
+        assertTrue(b.contains("Dynamic provider #1: Reactive portrait"), b);
+        assertTrue(b.contains("<code>shopfront-reactive</code>"), b);
+        assertTrue(b.contains("<li>cpu 30 % of request</li>"), b);
+        assertTrue(b.contains("<li>qps&lt;b&gt; per pod average 100</li>"), b);
+        assertTrue(b.contains("Data: <strong>TimeSeries</strong>"), b);
+        assertTrue(b.contains("<tr><td><time>2026-01-01T10:00:00Z</time></td><td>3</td></tr><tr><td><time>2026-01-01T10:05:00Z</time></td><td>4</td></tr>"), b);
+        assertTrue(b.contains("<tr><td>PortraitGenerated</td><td><span class=\"badge ok\">True</span></td><td>SucceededGeneratePortrait</td>"), b);
+        assertTrue(b.contains("<tr><td>AbleToScale</td><td><span class=\"badge ok\">True</span></td><td>SucceededGetScale</td>"), b);
+        assertTrue(b.contains("<tr><td>ScalingActive</td><td><span class=\"badge bad\">False</span></td><td>FailedGetResourceMetric</td>"
+                + "<td>&lt;script&gt;alert(1)&lt;/script&gt; no metrics</td>"), b);
+        assertTrue(b.contains("<tr><td>ScalingLimited</td><td><span class=\"badge warn\">True</span></td><td>TooFewReplicas</td>"), b);
+        // the Predictive provider's portrait does not exist yet
+        assertTrue(b.contains("Dynamic provider #2: Predictive portrait"), b);
+        assertTrue(b.contains("<code>shopfront-predictive</code>"), b);
+        assertTrue(b.indexOf("Not created yet") > b.indexOf("shopfront-predictive"), b);
+        assertNoHostileMarkup(b);
+        // the page of an IHPA without Dynamic providers shows none
+        assertFalse(get("/ihpa/shop/web").body().contains("Dynamic provider #"));
+    }
+
+    @Test
+    void aHorizontalPortraitChangeAndItsEventsReachTheIhpaPageLive() {
+        Stream page = new Stream("/sse/ihpa/shop/shopfront?since=" + console.hub().lastId(), null);
+        try {
+            Await.until("subscribed", () -> console.hub().subscriberCount() >= 1);
+            setShopfrontData("{type: Static, static: {replicas: 7}, expireTime: \"2026-01-01T11:00:00Z\"}", "Static");
+            page.await("the new portrait data", "<strong class=\"hp-replicas\">7</strong>");
+            String t = page.text.toString();
+            String summary = t.substring(t.lastIndexOf("event: summary\n"));
+            assertTrue(summary.contains("Data: <strong>Static</strong>, expires <time>2026-01-01T11:00:00Z</time>"), summary);
+            assertFalse(summary.contains("hp-series"), summary);
+
+            // an event recorded on the portrait appears on its IHPA's page
+            GenericKubernetesResource hp = manager.horizontalPortraitCache().get(new ObjectKey("shop", "shopfront-reactive"));
+            join(manager.horizontalPortraitEvents().record(hp, PlannedEvent.warning("FailedComputeMetricsReplicas", HOSTILE)).toCompletionStage());
+            page.await("the portrait's event", "FailedComputeMetricsReplicas");
+            t = page.text.toString();
+            assertTrue(t.contains("<td>HorizontalPortrait</td><td>Warning</td><td>FailedComputeMetricsReplicas</td><td>&lt;script&gt;alert(1)&lt;/script&gt;</td>"), t);
+            assertFalse(t.contains("<script>alert"), t);
+        } finally {
+            page.close();
+            setShopfrontData(SHOPFRONT_SERIES, "TimeSeries"); // as the other tests expect it
+        }
+    }
+
+    @Test
+    void severalInstancesShareThePortAndAllCloseTogether() throws Exception {
+        Console.Listening three = join(console.listen("127.0.0.1", 0, null, 3).toCompletionStage());
+        int p = three.actualPort();
+        Reply r = join(http.request(HttpMethod.GET, p, "127.0.0.1", "/")
+                .compose(q -> q.send().compose(resp -> resp.body().map(b -> new Reply(resp.statusCode(), resp.headers(), b.toString()))))
+                .toCompletionStage());
+        assertEquals(200, r.status());
+        join(three.close().toCompletionStage());
+        // nothing listens on the port any more: it can be bound again
+        try (java.net.ServerSocket again = new java.net.ServerSocket(p, 1, java.net.InetAddress.getByName("127.0.0.1"))) {
+            assertEquals(p, again.getLocalPort());
         }
     }
 

@@ -43,7 +43,7 @@ class ConsoleTlsTest {
         Console console = Console.attach(vertx, manager, cluster.client).authenticator(new SandboxAuthenticator(token));
         try {
             join(manager.startCaches().toCompletionStage());
-            HttpServer server = join(console.listen("127.0.0.1", 0, Console.Tls.of(cert.cert().toString(), cert.key().toString())).toCompletionStage());
+            Console.Listening server = join(console.listen("127.0.0.1", 0, Console.Tls.of(cert.cert().toString(), cert.key().toString())).toCompletionStage());
             int port = server.actualPort();
             HttpClient https = vertx.createHttpClient(new HttpClientOptions().setSsl(true)
                     .setTrustOptions(new PemTrustOptions().addCertPath(cert.cert().toString())).setVerifyHost(true));

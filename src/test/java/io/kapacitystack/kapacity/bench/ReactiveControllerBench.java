@@ -90,6 +90,9 @@ public final class ReactiveControllerBench {
         System.out.printf("all %d portraits generated %.1f s after the controllers started (caches synced, first pass "
                 + "without metrics, then one 15 s period)%n", total, (System.nanoTime() - started) / 1e9);
 
+        // Two more periods before measuring, so JIT compilation is not counted as the generations' cost.
+        Thread.sleep(30_000);
+        long requestsBefore = cluster.server.getRequestCount();
         long reconcilesBefore = cluster.metrics.counter(success);
         long queriesBefore = provider.queries.get();
         long cpuBefore = cpu();
@@ -99,6 +102,8 @@ public final class ReactiveControllerBench {
         long reconciles = cluster.metrics.counter(success) - reconcilesBefore;
         long queries = provider.queries.get() - queriesBefore;
         double cpuSeconds = (cpu() - cpuBefore) / 1e9;
+        long requests = cluster.server.getRequestCount() - requestsBefore;
+        System.out.printf("API requests in the window: %d (%.2f per generation)%n", requests, (double) requests / Math.max(1, reconciles));
         // The same window with the portrait controller stopped: what the process costs without generations (the
         // mock API server, informers, the JVM), subtracted to get the cost of a generation.
         manager.horizontalPortraitController().stop().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);

@@ -277,23 +277,9 @@ public final class IhpaReconciler implements Reconciler {
     }
 
     private Future<Void> writeStatus(IntelligentHorizontalPodAutoscaler ihpa, IntelligentHorizontalPodAutoscalerStatus status) {
-        IntelligentHorizontalPodAutoscalerStatus stored = ihpa.getStatus() == null
-                ? new IntelligentHorizontalPodAutoscalerStatus() : ihpa.getStatus();
-        if (sameJson(stored, status)) {
-            return Future.succeededFuture();
-        }
-        IntelligentHorizontalPodAutoscaler updated = new IntelligentHorizontalPodAutoscaler();
-        updated.setMetadata(ihpa.getMetadata());
-        updated.setSpec(ihpa.getSpec());
-        updated.setStatus(status);
-        return executor.call(() -> client.resources(IntelligentHorizontalPodAutoscaler.class)
-                        .inNamespace(ihpa.getMetadata().getNamespace()).resource(updated).updateStatus())
-                .onSuccess(written -> ihpas.wrote(serialization.convertValue(written, GenericKubernetesResource.class)))
-                .mapEmpty();
-    }
-
-    private boolean sameJson(Object a, Object b) {
-        return Objects.equals(serialization.convertValue(a, Map.class), serialization.convertValue(b, Map.class));
+        return io.kapacitystack.kapacity.kube.StatusWriter.write(client, executor, ihpas,
+                IntelligentHorizontalPodAutoscaler.class, IntelligentHorizontalPodAutoscaler::new,
+                IntelligentHorizontalPodAutoscalerStatus::new, ihpa, status);
     }
 
     private Future<Void> recordAll(IntelligentHorizontalPodAutoscaler ihpa, List<PlannedEvent> events) {

@@ -229,18 +229,8 @@ public final class HorizontalPortraitReconciler implements Reconciler {
     }
 
     private Future<Void> writeStatus(HorizontalPortrait hp, HorizontalPortraitStatus status) {
-        HorizontalPortraitStatus stored = hp.getStatus() == null ? new HorizontalPortraitStatus() : hp.getStatus();
-        if (Objects.equals(serialization.convertValue(stored, Map.class), serialization.convertValue(status, Map.class))) {
-            return Future.succeededFuture();
-        }
-        HorizontalPortrait updated = new HorizontalPortrait();
-        updated.setMetadata(hp.getMetadata());
-        updated.setSpec(hp.getSpec());
-        updated.setStatus(status);
-        return executor.call(() -> client.resources(HorizontalPortrait.class)
-                        .inNamespace(hp.getMetadata().getNamespace()).resource(updated).updateStatus())
-                .onSuccess(written -> portraits.wrote(serialization.convertValue(written, GenericKubernetesResource.class)))
-                .mapEmpty();
+        return io.kapacitystack.kapacity.kube.StatusWriter.write(client, executor, portraits, HorizontalPortrait.class,
+                HorizontalPortrait::new, HorizontalPortraitStatus::new, hp, status);
     }
 
     private void forget(ObjectKey key) {

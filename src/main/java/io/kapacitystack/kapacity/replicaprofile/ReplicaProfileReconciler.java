@@ -291,18 +291,8 @@ public final class ReplicaProfileReconciler implements Reconciler {
     }
 
     private Future<Void> writeStatus(ReplicaProfile rp, ReplicaProfileStatus status) {
-        ReplicaProfileStatus stored = rp.getStatus() == null ? new ReplicaProfileStatus() : rp.getStatus();
-        if (Objects.equals(serialization.convertValue(stored, Map.class), serialization.convertValue(status, Map.class))) {
-            return Future.succeededFuture();
-        }
-        ReplicaProfile updated = new ReplicaProfile();
-        updated.setMetadata(rp.getMetadata());
-        updated.setSpec(rp.getSpec());
-        updated.setStatus(status);
-        return executor.call(() -> client.resources(ReplicaProfile.class).inNamespace(rp.getMetadata().getNamespace())
-                        .resource(updated).updateStatus())
-                .onSuccess(w -> profiles.wrote(serialization.convertValue(w, GenericKubernetesResource.class)))
-                .mapEmpty();
+        return io.kapacitystack.kapacity.kube.StatusWriter.write(client, executor, profiles, ReplicaProfile.class,
+                ReplicaProfile::new, ReplicaProfileStatus::new, rp, status);
     }
 
     private Future<Void> patchFinalizers(GenericKubernetesResource raw, boolean present) {

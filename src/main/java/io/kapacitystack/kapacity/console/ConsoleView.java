@@ -511,6 +511,15 @@ public final class ConsoleView {
             }
             HorizontalPortraitStatus st = hp.getStatus();
             b.append("</dl>");
+            if (st != null && st.currentMetrics != null && !st.currentMetrics.isEmpty()) {
+                // The reactive metric against its target, as the last generation saw it.
+                b.append("<table class=\"hp-metrics\"><thead><tr><th>Metric</th><th>Current</th><th>Target</th></tr></thead><tbody>");
+                for (HorizontalPortraitStatus.CurrentMetric m : st.currentMetrics) {
+                    b.append("<tr><td>").append(Html.esc(m.metric)).append("</td><td class=\"current-metric\">")
+                            .append(Html.esc(m.current)).append("</td><td>").append(Html.esc(m.target)).append("</td></tr>");
+                }
+                b.append("</tbody></table>");
+            }
             portraitData(b, st == null ? null : st.portraitData);
             if (st != null && st.conditions != null && !st.conditions.isEmpty()) {
                 b.append("<table class=\"hp-conditions\"><thead><tr><th>Condition</th><th>Status</th><th>Reason</th><th>Message</th><th>Since</th></tr></thead><tbody>");

@@ -146,13 +146,14 @@ public final class HorizontalPortraitReconciler implements Reconciler {
         ReconcileResult next = ReconcileResult.requeueAt(ctx.now().plus(period));
         if (outcome.failed()) {
             return fail(ctx, hp, null, "FailedGeneratePortrait", "failed to generate portrait: " + outcome.error(),
-                    outcome.conditions()).map(next);
+                    outcome.conditions(), currentMetrics(outcome)).map(next);
         }
         HorizontalPortraitStatus status = copyStatus(hp);
         HorizontalPortraitStatus.PortraitData data = new HorizontalPortraitStatus.PortraitData();
         data.type = HorizontalPortraitStatus.PortraitData.Type.Static;
         data._static = new PortraitProvider.Static(outcome.replicas());
         status.portraitData = data;
+        status.currentMetrics = currentMetrics(outcome);
         Long generation = hp.getMetadata().getGeneration();
         Conditions.set(status.conditions, PORTRAIT_GENERATED, true, generation, "SucceededGeneratePortrait",
                 "portrait has been successfully generated", ctx.now());
@@ -171,6 +172,12 @@ public final class HorizontalPortraitReconciler implements Reconciler {
      */
     private Future<Void> fail(ReconcileContext ctx, HorizontalPortrait hp, GenericKubernetesResource raw, String reason,
                               String message, List<HpaCondition> hpaConditions) {
+        return fail(ctx, hp, raw, reason, message, hpaConditions, null);
+    }
+
+    private Future<Void> fail(ReconcileContext ctx, HorizontalPortrait hp, GenericKubernetesResource raw, String reason,
+                              String message, List<HpaCondition> hpaConditions,
+                              List<HorizontalPortraitStatus.CurrentMetric> readings) {
         ctx.warn("{}", message);
         if (hp == null) {
             return recorder.record(raw, PlannedEvent.warning(reason, message));
@@ -178,6 +185,9 @@ public final class HorizontalPortraitReconciler implements Reconciler {
         HorizontalPortraitStatus status = copyStatus(hp);
         Long generation = hp.getMetadata().getGeneration();
         Conditions.set(status.conditions, PORTRAIT_GENERATED, false, generation, reason, message, ctx.now());
+        if (readings != null) {
+            status.currentMetrics = readings;
+        }
         if (hpaConditions != null) {
             setAll(status, hpaConditions, generation, ctx);
         }
@@ -186,6 +196,14 @@ public final class HorizontalPortraitReconciler implements Reconciler {
                     ctx.warn("status not written: {}", e.getMessage());
                     return Future.succeededFuture();
                 }));
+    }
+
+    private static List<HorizontalPortraitStatus.CurrentMetric> currentMetrics(ReactiveOutcome outcome) {
+        if (outcome.readings() == null || outcome.readings().isEmpty()) {
+            return null;
+        }
+        return outcome.readings().stream()
+                .map(r -> new HorizontalPortraitStatus.CurrentMetric(r.metric(), r.current(), r.target())).toList();
     }
 
     private static void setAll(HorizontalPortraitStatus status, List<HpaCondition> conditions, Long generation,

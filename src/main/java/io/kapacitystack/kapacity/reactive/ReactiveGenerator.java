@@ -213,6 +213,12 @@ public final class ReactiveGenerator {
         int bestReplicas = 0;
         int invalid = 0;
         Proposal firstInvalid = null;
+        List<ReactiveOutcome.MetricReading> readings = new ArrayList<>();
+        for (int i = 0; i < proposals.size(); i++) {
+            Proposal p = proposals.get(i);
+            readings.add(p.reading != null ? p.reading : new ReactiveOutcome.MetricReading(
+                    describe(hp, i), "<unknown>", ""));
+        }
         for (Proposal p : proposals) {
             if (p.error != null) {
                 if (firstInvalid == null) {
@@ -235,7 +241,7 @@ public final class ReactiveGenerator {
                     "the HPA was unable to compute the replica count: no metrics configured")
                     : new HpaCondition(HpaCondition.SCALING_ACTIVE, false, firstInvalid.reason,
                     "the HPA was unable to compute the replica count: " + firstInvalid.error);
-            return failure(msg, params.syncPeriod(), List.of(gotScale, active));
+            return new ReactiveOutcome(null, msg, List.of(gotScale, active), params.syncPeriod(), List.copyOf(readings));
         }
         HpaCondition active = new HpaCondition(HpaCondition.SCALING_ACTIVE, true, "ValidMetricFound",
                 "the HPA was able to successfully calculate a replica count from " + bestMetric);
@@ -261,7 +267,31 @@ public final class ReactiveGenerator {
             conditions.add(new HpaCondition(HpaCondition.SCALING_LIMITED, false, "DesiredWithinRange",
                     "the desired count is within the acceptable range"));
         }
-        return new ReactiveOutcome(n.replicas(), null, List.copyOf(conditions), params.syncPeriod());
+        return new ReactiveOutcome(n.replicas(), null, List.copyOf(conditions), params.syncPeriod(), List.copyOf(readings));
+    }
+
+    /** A name for a metric that could not be read: its type and what it names. */
+    private static String describe(HorizontalPortrait hp, int index) {
+        List<MetricSpec> specs = hp.getSpec().metrics;
+        if (specs == null || index >= specs.size()) {
+            return "metric " + index;
+        }
+        MetricSpec m = specs.get(index);
+        String type = m.type == null ? "" : m.type;
+        switch (type) {
+            case "Resource":
+                return (m.resource == null ? "" : m.resource.getName() + " ") + "resource";
+            case "ContainerResource":
+                return (m.containerResource == null ? "" : m.containerResource.getName() + " ") + "container resource";
+            case "Pods":
+                return "pods metric" + (m.pods == null || m.pods.getMetric() == null ? "" : " " + m.pods.getMetric().getName());
+            case "Object":
+                return "object metric" + (m.object == null || m.object.getMetric() == null ? "" : " " + m.object.getMetric().getName());
+            case "External":
+                return "external metric" + (m.external == null || m.external.getMetric() == null ? "" : " " + m.external.getMetric().getName());
+            default:
+                return type + " metric";
+        }
     }
 
     private static ReactiveOutcome failure(String error, Duration syncPeriod, List<HpaCondition> conditions) {
@@ -275,6 +305,7 @@ public final class ReactiveGenerator {
         final String metricName;
         final String reason;
         final String error;
+        ReactiveOutcome.MetricReading reading;
 
         private Proposal(int replicas, String metricName, String reason, String error) {
             this.replicas = replicas;
@@ -337,7 +368,7 @@ public final class ReactiveGenerator {
                     return done(Proposal.failed(reason, prefix + "unable to get metrics for resource " + res + ": "
                             + ar.cause().getMessage()));
                 }
-                return calculated(reason, prefix, res + " " + kindLabel,
+                return calculated(reason, prefix, res + " " + kindLabel, target.getAverageValue().toString(), calc,
                         () -> calc.rawResourceReplicas(scale.specReplicas, targetMilli, res, pods, ar.result(), now));
             });
         }
@@ -350,6 +381,7 @@ public final class ReactiveGenerator {
                             + ar.cause().getMessage()));
                 }
                 return calculated(reason, prefix, res + " " + kindLabel + " utilization (percentage of request)",
+                        targetUtilization + "%", calc,
                         () -> calc.resourceUtilizationReplicas(scale.specReplicas, targetUtilization, res, container,
                                 pods, ar.result(), now));
             });
@@ -382,7 +414,7 @@ public final class ReactiveGenerator {
             if (ar.failed()) {
                 return done(Proposal.failed(reason, prefix + "unable to get metric " + name + ": " + ar.cause().getMessage()));
             }
-            return calculated(reason, prefix, "pods metric " + name,
+            return calculated(reason, prefix, "pods metric " + name, source.getTarget().getAverageValue().toString(), calc,
                     () -> calc.podsMetricReplicas(scale.specReplicas, target, pods, ar.result(), now));
         });
     }
@@ -419,13 +451,13 @@ public final class ReactiveGenerator {
             long usage = ar.result();
             if (value) {
                 long t = ReplicaCalculator.milli(target.getValue());
-                return calculated(reason, prefix, metricName,
+                return calculated(reason, prefix, metricName, target.getValue().toString(), calc,
                         () -> calc.objectValueReplicas(scale.specReplicas, usage, t, pods));
             }
             long t = ReplicaCalculator.milli(target.getAverageValue());
             // upstream (v1.25) names this case "external metric ..." in ValidMetricFound; kept
             String averageName = "external metric " + name + "(" + Go.labelSelector(source.getMetric().getSelector()) + ")";
-            return calculated(reason, prefix, averageName,
+            return calculated(reason, prefix, averageName, target.getAverageValue() + " (avg)", calc,
                     () -> calc.objectAverageValueReplicas(scale.statusReplicas, usage, t));
         });
     }
@@ -460,11 +492,11 @@ public final class ReactiveGenerator {
             List<Long> values = ar.result();
             if (averageValue != null) {
                 long t = ReplicaCalculator.milli(averageValue);
-                return calculated(reason, prefix, metricName,
+                return calculated(reason, prefix, metricName, averageValue + " (avg)", calc,
                         () -> calc.externalAverageValueReplicas(scale.statusReplicas, values, t));
             }
             long t = ReplicaCalculator.milli(value);
-            return calculated(reason, prefix, metricName,
+            return calculated(reason, prefix, metricName, value.toString(), calc,
                     () -> calc.externalValueReplicas(scale.specReplicas, values, t, pods));
         });
     }
@@ -474,8 +506,18 @@ public final class ReactiveGenerator {
     }
 
     private static Future<Proposal> calculated(String reason, String prefix, String metricName, Calculation c) {
+        return calculated(reason, prefix, metricName, null, null, c);
+    }
+
+    /** As above, remembering what the calculator saw against {@code target} for the portrait's status. */
+    private static Future<Proposal> calculated(String reason, String prefix, String metricName, String target,
+                                               ReplicaCalculator calc, Calculation c) {
         try {
-            return done(Proposal.ok(c.replicas(), metricName));
+            Proposal p = Proposal.ok(c.replicas(), metricName);
+            if (calc != null) {
+                p.reading = new ReactiveOutcome.MetricReading(metricName, calc.lastObserved(), target);
+            }
+            return done(p);
         } catch (ReplicaCalculationException e) {
             return done(Proposal.failed(reason, prefix + e.getMessage()));
         }

@@ -42,6 +42,17 @@ public final class ReplicaCalculator {
         return tolerance;
     }
 
+    /**
+     * What the last calculation saw, as {@code kubectl describe hpa} shows it: the utilization and average usage of
+     * the ready pods for a utilization target, otherwise the (average) value compared with the target. Null before
+     * the first calculation or when it failed before measuring.
+     */
+    public String lastObserved() {
+        return observed;
+    }
+
+    private String observed;
+
     // ---- resource metrics (Resource / ContainerResource) ----
 
     /**
@@ -62,6 +73,8 @@ public final class ReplicaCalculator {
         }
         Map<String, Long> requests = podRequests(pods, container, resource);
         double usageRatio = utilizationRatio(metrics, requests, targetUtilization);
+        observed = (int) Math.round(usageRatio * targetUtilization) + "% ("
+                + formatMilli(resource, total(metrics) / metrics.size()) + ")";
 
         boolean scaleUpWithUnready = !g.unready.isEmpty() && usageRatio > 1.0;
         if (!scaleUpWithUnready && g.missing.isEmpty()) {
@@ -123,6 +136,7 @@ public final class ReplicaCalculator {
             throw new ReplicaCalculationException(NO_READY_METRICS);
         }
         double usageRatio = usageRatio(metrics, target);
+        observed = formatMilli(resource, total(metrics) / metrics.size());
 
         boolean scaleUpWithUnready = !g.unready.isEmpty() && usageRatio > 1.0;
         if (!scaleUpWithUnready && g.missing.isEmpty()) {
@@ -155,11 +169,13 @@ public final class ReplicaCalculator {
 
     /** Upstream {@code GetObjectMetricReplicas} (target type Value): {@code usage} is the object's value. */
     public int objectValueReplicas(int currentReplicas, long usageMilli, long targetMilli, List<Pod> pods) {
+        observed = formatMilli("", usageMilli);
         return usageRatioReplicas(currentReplicas, (double) usageMilli / (double) targetMilli, pods);
     }
 
     /** Upstream {@code GetExternalMetricReplicas} (target type Value): the sum of all series is the usage. */
     public int externalValueReplicas(int currentReplicas, List<Long> valuesMilli, long targetMilli, List<Pod> pods) {
+        observed = formatMilli("", sum(valuesMilli));
         return usageRatioReplicas(currentReplicas, (double) sum(valuesMilli) / (double) targetMilli, pods);
     }
 
@@ -174,6 +190,7 @@ public final class ReplicaCalculator {
     }
 
     private int perPodReplicas(int statusReplicas, long usage, long targetAverage) {
+        observed = formatMilli("", statusReplicas == 0 ? usage : usage / statusReplicas) + " (avg)";
         int replicas = statusReplicas;
         double usageRatio = (double) usage / ((double) targetAverage * (double) statusReplicas);
         if (Math.abs(1.0 - usageRatio) > tolerance) {
@@ -285,6 +302,22 @@ public final class ReplicaCalculator {
         }
         long currentUsage = total / metrics.size();
         return (double) currentUsage / (double) target;
+    }
+
+    private static long total(Map<String, PodMetric> metrics) {
+        long total = 0;
+        for (PodMetric m : metrics.values()) {
+            total += m.milli();
+        }
+        return total;
+    }
+
+    /** A milli-value as a Kubernetes quantity: {@code 171m} of CPU, {@code 104857600} bytes, {@code 2500m}. */
+    static String formatMilli(String resource, long milli) {
+        if (!"cpu".equals(resource) && milli % 1000 == 0) {
+            return String.valueOf(milli / 1000);
+        }
+        return milli + "m";
     }
 
     private static boolean flipped(double before, double after) {

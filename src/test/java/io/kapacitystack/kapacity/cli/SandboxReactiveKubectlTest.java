@@ -67,6 +67,7 @@ class SandboxReactiveKubectlTest {
         }
         String describe = kubectl.ok("describe", "hp", "-n", NS, "dynamic-reactive-portrait-sample-reactive");
         assertTrue(describe.contains("ValidMetricFound"), describe);
+        assertTrue(describe.contains("Current Metrics:") && describe.matches("(?s).*Target:\\s+30%.*"), describe);
 
         kubectl.ok("annotate", "sts", "nginx", "-n", NS, "sandbox.kapacitystack.io/traffic-");
         long stopped = System.nanoTime();

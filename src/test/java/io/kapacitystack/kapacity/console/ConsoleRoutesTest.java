@@ -121,6 +121,9 @@ class ConsoleRoutesTest {
                   algorithm: {type: KubeHPA}
                 status:
                   portraitData: %s
+                  currentMetrics:
+                  - {metric: "cpu resource utilization (percentage of request)", current: "171%% (171m)", target: "30%%"}
+                  - {metric: "pods metric <b>", current: "<unknown>", target: ""}
                   conditions:
                   - {type: PortraitGenerated, status: "True", reason: SucceededGeneratePortrait, message: "portrait generated", lastTransitionTime: "2026-01-01T10:00:00Z"}
                   - {type: AbleToScale, status: "True", reason: SucceededGetScale, message: "the HPA controller was able to get the target's current scale", lastTransitionTime: "2026-01-01T10:00:00Z"}
@@ -401,6 +404,10 @@ class ConsoleRoutesTest {
         assertTrue(b.contains("<li>cpu 30 % of request</li>"), b);
         assertTrue(b.contains("<li>qps&lt;b&gt; per pod average 100</li>"), b);
         assertTrue(b.contains("Data: <strong>TimeSeries</strong>"), b);
+        // the reactive metric against its target, as the last generation saw it
+        assertTrue(b.contains("<tr><td>cpu resource utilization (percentage of request)</td>"
+                + "<td class=\"current-metric\">171% (171m)</td><td>30%</td></tr>"), b);
+        assertTrue(b.contains("<tr><td>pods metric &lt;b&gt;</td><td class=\"current-metric\">&lt;unknown&gt;</td>"), b);
         assertTrue(b.contains("<tr><td><time>2026-01-01T10:00:00Z</time></td><td>3</td></tr><tr><td><time>2026-01-01T10:05:00Z</time></td><td>4</td></tr>"), b);
         assertTrue(b.contains("<tr><td>PortraitGenerated</td><td><span class=\"badge ok\">True</span></td><td>SucceededGeneratePortrait</td>"), b);
         assertTrue(b.contains("<tr><td>AbleToScale</td><td><span class=\"badge ok\">True</span></td><td>SucceededGetScale</td>"), b);

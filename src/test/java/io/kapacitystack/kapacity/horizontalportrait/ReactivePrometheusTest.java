@@ -25,6 +25,7 @@ import java.util.List;
 import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * The Reactive portrait against a real Prometheus: the test's exporter serves the CPU counters of two nginx pods
@@ -114,6 +115,10 @@ class ReactivePrometheusTest {
         awaitPortrait(6);
         Condition active = condition("ScalingActive");
         assertEquals("ValidMetricFound", active.getReason(), active.getMessage());
+        var reading = portrait().getStatus().currentMetrics.get(0);
+        assertEquals("cpu resource utilization (percentage of request)", reading.metric);
+        assertEquals("50%", reading.target);
+        assertTrue(reading.current.matches("1[45][0-9]% \\(1[45][0-9]m\\)"), reading.current);
         // 25 %: half the target, 2 pods -> 1.
         coresPerPod = 0.025;
         awaitPortrait(1);
@@ -127,6 +132,7 @@ class ReactivePrometheusTest {
         Condition generated = condition("PortraitGenerated");
         assertEquals("FailedGeneratePortrait", generated.getReason(), generated.getMessage());
         assertEquals(1, portrait().getStatus().portraitData._static.replicas, "the old portrait is kept");
+        assertEquals("<unknown>", portrait().getStatus().currentMetrics.get(0).current);
         Await.until("a Warning event about it", () -> cluster.client.v1().events().inNamespace(NS).list().getItems().stream()
                 .anyMatch(e -> "nginx-reactive".equals(e.getInvolvedObject().getName()) && "FailedGeneratePortrait".equals(e.getReason())));
         assertEquals(true, manager.isRunning());

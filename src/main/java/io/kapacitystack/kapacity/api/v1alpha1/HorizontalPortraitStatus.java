@@ -14,6 +14,30 @@ import java.util.List;
 public class HorizontalPortraitStatus {
     public PortraitData portraitData;
     public List<Condition> conditions = new ArrayList<>();
+    /**
+     * Extension: each metric's current value against its target at the last generation, as
+     * {@code kubectl describe hpa} lists them (Reactive portraits only).
+     */
+    public List<CurrentMetric> currentMetrics;
+
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public static class CurrentMetric {
+        /** What is measured, e.g. {@code cpu resource utilization (percentage of request)}. */
+        public String metric;
+        /** e.g. {@code 171% (171m)}, or {@code <unknown>} when it could not be read. */
+        public String current;
+        /** e.g. {@code 30%}. */
+        public String target;
+
+        public CurrentMetric() {
+        }
+
+        public CurrentMetric(String metric, String current, String target) {
+            this.metric = metric;
+            this.current = current;
+            this.target = target;
+        }
+    }
 
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public static class PortraitData {

@@ -138,7 +138,11 @@ public final class ControllerManager {
                     hpController.enqueue(ObjectKey.of(o));
                 },
                 (o, n) -> {
-                    enqueueOwner(n, "IntelligentHorizontalPodAutoscaler", ihpaController);
+                    // The IHPA reads a portrait's data and keeps its spec: conditions and current metrics, which
+                    // change on most syncs, do not concern it.
+                    if (KubeObjects.specOrDeletionChanged(o, n) || !Objects.equals(portraitData(o), portraitData(n))) {
+                        enqueueOwner(n, "IntelligentHorizontalPodAutoscaler", ihpaController);
+                    }
                     // Status writes (our own, every sync) do not re-run generation; spec edits and deletion do.
                     if (KubeObjects.specOrDeletionChanged(o, n)) {
                         hpController.enqueue(ObjectKey.of(n));
@@ -247,6 +251,11 @@ public final class ControllerManager {
 
     public Controller replicaProfileController() {
         return rpController;
+    }
+
+    private static Object portraitData(GenericKubernetesResource hp) {
+        Object status = hp.getAdditionalProperties().get("status");
+        return status instanceof Map ? ((Map<?, ?>) status).get("portraitData") : null;
     }
 
     private static void enqueueOwner(GenericKubernetesResource o, String kind, Controller controller) {

@@ -47,6 +47,7 @@ public final class HorizontalPortraitReconciler implements Reconciler {
     public static final String COMPONENT = "horizontal_portrait_controller";
     public static final String PORTRAIT_GENERATED = "PortraitGenerated";
     static final Duration DEFAULT_SYNC_PERIOD = Duration.ofSeconds(15);
+    static final Duration METRICS_REFRESH = Duration.ofMinutes(1);
 
     private final KubernetesClient client;
     private final KubernetesSerialization serialization;
@@ -56,6 +57,8 @@ public final class HorizontalPortraitReconciler implements Reconciler {
     private final CachedScales scales;
     private final EventRecorder recorder;
     private volatile ReactiveGenerator reactive;
+    private final java.util.concurrent.ConcurrentHashMap<ObjectKey, java.time.Instant> metricsWritten =
+            new java.util.concurrent.ConcurrentHashMap<>();
 
     public HorizontalPortraitReconciler(KubernetesClient client, KubeExecutor executor,
                                         ResourceCache<GenericKubernetesResource> portraits,
@@ -158,6 +161,7 @@ public final class HorizontalPortraitReconciler implements Reconciler {
         Conditions.set(status.conditions, PORTRAIT_GENERATED, true, generation, "SucceededGeneratePortrait",
                 "portrait has been successfully generated", ctx.now());
         setAll(status, outcome.conditions(), generation, ctx);
+        holdBackMetricsOnlyChange(ctx, hp, status);
         if (hp.getStatus() == null || hp.getStatus().portraitData == null
                 || !Objects.equals(replicasOf(hp.getStatus().portraitData), outcome.replicas())) {
             ctx.info("reactive portrait {} -> {}", hp.getStatus() == null ? null : replicasOf(hp.getStatus().portraitData),
@@ -196,6 +200,30 @@ public final class HorizontalPortraitReconciler implements Reconciler {
                     ctx.warn("status not written: {}", e.getMessage());
                     return Future.succeededFuture();
                 }));
+    }
+
+    /**
+     * A status whose only change is the metrics' current values is written at most once per
+     * {@link #METRICS_REFRESH} per portrait: those values change on almost every sync, and ten thousand portraits
+     * writing them every 15 s would spend the API rate limit that scaling writes need.
+     */
+    private void holdBackMetricsOnlyChange(ReconcileContext ctx, HorizontalPortrait hp, HorizontalPortraitStatus status) {
+        HorizontalPortraitStatus stored = hp.getStatus();
+        if (stored != null && Objects.equals(stored.currentMetrics, status.currentMetrics)) {
+            return;
+        }
+        if (stored != null && stored.currentMetrics != null) {
+            List<HorizontalPortraitStatus.CurrentMetric> wanted = status.currentMetrics;
+            status.currentMetrics = stored.currentMetrics;
+            boolean onlyMetrics = Objects.equals(serialization.convertValue(stored, Map.class),
+                    serialization.convertValue(status, Map.class));
+            java.time.Instant last = metricsWritten.get(ctx.key());
+            if (onlyMetrics && last != null && ctx.now().isBefore(last.plus(METRICS_REFRESH))) {
+                return;
+            }
+            status.currentMetrics = wanted;
+        }
+        metricsWritten.put(ctx.key(), ctx.now());
     }
 
     private static List<HorizontalPortraitStatus.CurrentMetric> currentMetrics(ReactiveOutcome outcome) {
@@ -252,6 +280,7 @@ public final class HorizontalPortraitReconciler implements Reconciler {
     }
 
     private void forget(ObjectKey key) {
+        metricsWritten.remove(key);
         ReactiveGenerator generator = reactive;
         if (generator != null) {
             generator.forget(key);

@@ -22,6 +22,17 @@ public class HorizontalPortraitStatus {
 
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public static class CurrentMetric {
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof CurrentMetric c && java.util.Objects.equals(metric, c.metric)
+                    && java.util.Objects.equals(current, c.current) && java.util.Objects.equals(target, c.target);
+        }
+
+        @Override
+        public int hashCode() {
+            return java.util.Objects.hash(metric, current, target);
+        }
+
         /** What is measured, e.g. {@code cpu resource utilization (percentage of request)}. */
         public String metric;
         /** e.g. {@code 171% (171m)}, or {@code <unknown>} when it could not be read. */

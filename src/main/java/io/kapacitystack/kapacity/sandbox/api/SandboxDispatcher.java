@@ -124,7 +124,7 @@ public final class SandboxDispatcher extends KubernetesCrudDispatcher {
         String labelSelector = path.query().get("labelSelector");
         String fieldSelector = path.query().get("fieldSelector");
         MockResponse all = super.handleGet(path.collectionPath());
-        if (all.code() != 200 || (labelSelector == null && fieldSelector == null)) {
+        if (all.code() != 200) {
             return all;
         }
         Predicate<Map<String, String>> labels = labelSelector == null ? l -> true
@@ -137,6 +137,13 @@ public final class SandboxDispatcher extends KubernetesCrudDispatcher {
             if (labels.test(Selectors.labelsOf(obj)) && fields.test(obj)) {
                 kept.add(obj);
             }
+        }
+        // The store answers with a generic "List"; typed clients (kubectl describe's event lookup decodes an
+        // EventList) want "<Kind>List", as the API server sends.
+        String itemKind = list.getJsonArray("items", new JsonArray()).isEmpty() ? null
+                : ((JsonObject) list.getJsonArray("items").getValue(0)).getString("kind");
+        if ("List".equals(list.getString("kind")) && itemKind != null) {
+            list.put("kind", itemKind + "List");
         }
         return ApiStatus.json(200, list.put("items", kept));
     }

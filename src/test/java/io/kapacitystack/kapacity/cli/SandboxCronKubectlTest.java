@@ -2,7 +2,6 @@ package io.kapacitystack.kapacity.cli;
 
 import io.kapacitystack.kapacity.testing.Await;
 import io.kapacitystack.kapacity.testing.Kubectl;
-import io.vertx.core.Vertx;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -14,7 +13,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
@@ -29,28 +27,20 @@ class SandboxCronKubectlTest {
 
     @TempDir
     Path dir;
-    private Vertx vertx;
-    private SandboxApp app;
+    private RunningSandbox sandbox;
     private Kubectl kubectl;
 
     @BeforeEach
     void start() throws Exception {
-        vertx = Vertx.vertx();
-        SandboxApp.Settings s = new SandboxApp.Settings();
-        s.port = 0;
-        s.kubeconfig = dir.resolve("sandbox.kubeconfig");
-        s.clockSpeed = 600;
-        app = SandboxApp.start(vertx, s).toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
-        assertTrue(Files.exists(s.kubeconfig), "the kubeconfig is written once the API answers");
-        kubectl = new Kubectl(s.kubeconfig);
+        sandbox = RunningSandbox.start(dir, 600, List.of());
+        kubectl = sandbox.kubectl;
     }
 
     @AfterEach
     void stop() throws Exception {
-        if (app != null) {
-            app.close().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+        if (sandbox != null) {
+            sandbox.close();
         }
-        vertx.close().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
     }
 
     @Test

@@ -2,7 +2,6 @@ package io.kapacitystack.kapacity.cli;
 
 import io.kapacitystack.kapacity.testing.Await;
 import io.kapacitystack.kapacity.testing.Kubectl;
-import io.vertx.core.Vertx;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -11,7 +10,6 @@ import org.junit.jupiter.api.io.TempDir;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -27,28 +25,20 @@ class SandboxReactiveKubectlTest {
 
     @TempDir
     Path dir;
-    private Vertx vertx;
-    private SandboxApp app;
+    private RunningSandbox sandbox;
     private Kubectl kubectl;
 
     @BeforeEach
     void start() throws Exception {
-        vertx = Vertx.vertx();
-        SandboxApp.Settings s = new SandboxApp.Settings();
-        s.port = 0;
-        s.kubeconfig = dir.resolve("sandbox.kubeconfig");
-        s.clockSpeed = 30;
-        app = SandboxApp.start(vertx, s).toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
-        app.loadSamples(vertx, List.of("reactive")).toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
-        kubectl = new Kubectl(s.kubeconfig);
+        sandbox = RunningSandbox.start(dir, 30, List.of("reactive"));
+        kubectl = sandbox.kubectl;
     }
 
     @AfterEach
     void stop() throws Exception {
-        if (app != null) {
-            app.close().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+        if (sandbox != null) {
+            sandbox.close();
         }
-        vertx.close().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
     }
 
     @Test

@@ -1,7 +1,5 @@
 package io.kapacitystack.kapacity.horizontalportrait;
 
-import io.fabric8.kubernetes.api.model.PodBuilder;
-import io.fabric8.kubernetes.api.model.Quantity;
 import io.kapacitystack.kapacity.api.v1alpha1.HorizontalPortrait;
 import io.kapacitystack.kapacity.api.v1alpha1.HorizontalPortraitStatus;
 import io.kapacitystack.kapacity.metrics.MetricQuery;
@@ -12,6 +10,7 @@ import io.kapacitystack.kapacity.metrics.Series;
 import io.kapacitystack.kapacity.runtime.time.ManualClock;
 import io.kapacitystack.kapacity.testing.Await;
 import io.kapacitystack.kapacity.testing.MockCluster;
+import io.kapacitystack.kapacity.testing.Pods;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import org.junit.jupiter.api.AfterEach;
@@ -44,12 +43,8 @@ class CurrentMetricsMockClusterTest {
         cluster = new MockCluster(vertx);
         cluster.namespace(NS);
         cluster.applyExample("nginx-statefulset.yaml", NS);
-        String longAgo = T0.minus(Duration.ofHours(1)).toString();
-        cluster.client.pods().inNamespace(NS).resource(new PodBuilder().withNewMetadata().withName("nginx-0")
-                .withLabels(Map.of("app", "nginx")).endMetadata().withNewSpec().addNewContainer().withName("nginx")
-                .withImage("nginx").withNewResources().withRequests(Map.of("cpu", new Quantity("100m"))).endResources()
-                .endContainer().endSpec().withNewStatus().withPhase("Running").withStartTime(longAgo).addNewCondition()
-                .withType("Ready").withStatus("True").withLastTransitionTime(longAgo).endCondition().endStatus().build()).create();
+        cluster.client.pods().inNamespace(NS).resource(Pods.running(NS, "nginx-0", "nginx", "100m",
+                T0.minus(Duration.ofHours(1)))).create();
     }
 
     @AfterEach

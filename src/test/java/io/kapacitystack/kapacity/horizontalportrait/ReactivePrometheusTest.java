@@ -1,9 +1,6 @@
 package io.kapacitystack.kapacity.horizontalportrait;
 
 import io.fabric8.kubernetes.api.model.Condition;
-import io.fabric8.kubernetes.api.model.Pod;
-import io.fabric8.kubernetes.api.model.PodBuilder;
-import io.fabric8.kubernetes.api.model.Quantity;
 import io.kapacitystack.kapacity.api.v1alpha1.Conditions;
 import io.kapacitystack.kapacity.api.v1alpha1.HorizontalPortrait;
 import io.kapacitystack.kapacity.manager.ClusterKubeLookup;
@@ -12,6 +9,7 @@ import io.kapacitystack.kapacity.metrics.prometheus.PrometheusMetricsProvider;
 import io.kapacitystack.kapacity.runtime.time.SystemClock;
 import io.kapacitystack.kapacity.testing.Await;
 import io.kapacitystack.kapacity.testing.MockCluster;
+import io.kapacitystack.kapacity.testing.Pods;
 import io.kapacitystack.kapacity.testing.RealPrometheus;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
@@ -22,7 +20,6 @@ import org.junit.jupiter.api.Test;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
-import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -65,7 +62,7 @@ class ReactivePrometheusTest {
         cluster.applyExample("nginx-statefulset.yaml", NS);
         cluster.client.apps().statefulSets().inNamespace(NS).withName("nginx").scale(2);
         for (String name : List.of("nginx-0", "nginx-1")) {
-            cluster.client.pods().inNamespace(NS).resource(runningPod(name)).create();
+            cluster.client.pods().inNamespace(NS).resource(Pods.running(NS, name, "nginx", "100m", Instant.now().minus(Duration.ofHours(1)))).create();
         }
         exporter = Await.result(vertx.createHttpServer().requestHandler(req -> req.response()
                 .putHeader("Content-Type", "text/plain; version=0.0.4").end(exposition())).listen(0, "127.0.0.1"),
@@ -153,16 +150,5 @@ class ReactivePrometheusTest {
     private Condition condition(String type) {
         HorizontalPortrait hp = portrait();
         return hp == null || hp.getStatus() == null ? null : Conditions.find(hp.getStatus().conditions, type);
-    }
-
-    private static Pod runningPod(String name) {
-        String longAgo = Instant.now().minus(Duration.ofHours(1)).toString();
-        return new PodBuilder().withNewMetadata().withName(name).withNamespace(NS)
-                .withLabels(Map.of("app", "nginx")).endMetadata()
-                .withNewSpec().addNewContainer().withName("nginx").withImage("nginx")
-                .withNewResources().withRequests(Map.of("cpu", new Quantity("100m"))).endResources().endContainer().endSpec()
-                .withNewStatus().withPhase("Running").withStartTime(longAgo)
-                .addNewCondition().withType("Ready").withStatus("True").withLastTransitionTime(longAgo).endCondition()
-                .endStatus().build();
     }
 }

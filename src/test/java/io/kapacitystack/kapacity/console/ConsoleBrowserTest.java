@@ -91,6 +91,8 @@ class ConsoleBrowserTest {
         logs.enable(LogType.BROWSER, Level.ALL);
         o.setCapability("goog:loggingPrefs", logs);
         browser = new ChromeDriver(service, o);
+        // A page or script that never finishes fails the test instead of hanging the build.
+        browser.manage().timeouts().pageLoadTimeout(Duration.ofSeconds(60)).scriptTimeout(Duration.ofSeconds(30));
     }
 
     @AfterAll

@@ -3,6 +3,7 @@ package io.kapacitystack.kapacity.grpc;
 import io.kapacitystack.kapacity.metrics.MetricQuery;
 import io.kapacitystack.kapacity.metrics.MetricsException;
 import io.kapacitystack.kapacity.metrics.MetricsProvider;
+import io.kapacitystack.metric.Metric;
 import io.kapacitystack.metric.Provider;
 import io.kapacitystack.metric.ProviderServiceGrpcService;
 import io.vertx.core.Future;
@@ -57,16 +58,24 @@ public final class ProviderGrpcService {
         server.callHandler(ProviderServiceGrpcService.Query, req -> handle(req, this::query));
     }
 
-    Future<Provider.QueryLatestResponse> queryLatest(Provider.QueryLatestRequest request) {
-        if (!request.hasQuery()) {
-            return Future.failedFuture(MetricsException.invalid("failed to convert api query to internal query: "
-                    + "no query in request"));
+    /** The request's query in the provider's terms, or an INVALID_ARGUMENT error with Kapacity's message prefix. */
+    private static MetricQuery internalQuery(boolean present, Metric.Query q) {
+        if (!present) {
+            throw MetricsException.invalid("failed to convert api query to internal query: no query in request");
         }
+        try {
+            return ProtoMapping.toQuery(q);
+        } catch (MetricsException e) {
+            throw e.wrap("failed to convert api query to internal query: ");
+        }
+    }
+
+    Future<Provider.QueryLatestResponse> queryLatest(Provider.QueryLatestRequest request) {
         MetricQuery query;
         try {
-            query = ProtoMapping.toQuery(request.getQuery());
+            query = internalQuery(request.hasQuery(), request.getQuery());
         } catch (MetricsException e) {
-            return Future.failedFuture(e.wrap("failed to convert api query to internal query: "));
+            return Future.failedFuture(e);
         }
         return call(() -> provider.queryLatest(query))
                 .recover(t -> Future.failedFuture(MetricsException.of(t).wrap("failed to query latest metrics: ")))
@@ -78,15 +87,11 @@ public final class ProviderGrpcService {
     }
 
     Future<Provider.QueryResponse> query(Provider.QueryRequest request) {
-        if (!request.hasQuery()) {
-            return Future.failedFuture(MetricsException.invalid("failed to convert api query to internal query: "
-                    + "no query in request"));
-        }
         MetricQuery query;
         try {
-            query = ProtoMapping.toQuery(request.getQuery());
+            query = internalQuery(request.hasQuery(), request.getQuery());
         } catch (MetricsException e) {
-            return Future.failedFuture(e.wrap("failed to convert api query to internal query: "));
+            return Future.failedFuture(e);
         }
         Instant start = ProtoMapping.toInstant(request.getStart());
         Instant end = ProtoMapping.toInstant(request.getEnd());

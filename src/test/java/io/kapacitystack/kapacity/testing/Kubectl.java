@@ -23,15 +23,22 @@ public final class Kubectl {
         cmd.add(kubeconfig.toString());
         cmd.addAll(List.of(args));
         try {
-            Process p = new ProcessBuilder(cmd).start();
-            p.getOutputStream().close();
-            byte[] out = p.getInputStream().readAllBytes();
-            byte[] err = p.getErrorStream().readAllBytes();
-            if (!p.waitFor(60, TimeUnit.SECONDS)) {
-                p.destroyForcibly();
-                throw new AssertionError("kubectl timed out: " + cmd);
+            // Output goes to files, so a kubectl that never ends is timed out rather than blocking a pipe read.
+            java.nio.file.Path out = java.nio.file.Files.createTempFile("kubectl", ".out");
+            java.nio.file.Path err = java.nio.file.Files.createTempFile("kubectl", ".err");
+            try {
+                Process p = new ProcessBuilder(cmd).redirectOutput(out.toFile()).redirectError(err.toFile()).start();
+                p.getOutputStream().close();
+                if (!p.waitFor(60, TimeUnit.SECONDS)) {
+                    p.destroyForcibly();
+                    throw new AssertionError("kubectl timed out after 60 s: " + cmd + "\n" + java.nio.file.Files.readString(err));
+                }
+                return new Result(p.exitValue(), java.nio.file.Files.readString(out, StandardCharsets.UTF_8),
+                        java.nio.file.Files.readString(err, StandardCharsets.UTF_8));
+            } finally {
+                java.nio.file.Files.deleteIfExists(out);
+                java.nio.file.Files.deleteIfExists(err);
             }
-            return new Result(p.exitValue(), new String(out, StandardCharsets.UTF_8), new String(err, StandardCharsets.UTF_8));
         } catch (IOException e) {
             throw new AssertionError("cannot run kubectl (is it installed?): " + e.getMessage(), e);
         } catch (InterruptedException e) {

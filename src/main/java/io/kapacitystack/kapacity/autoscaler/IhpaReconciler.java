@@ -177,13 +177,15 @@ public final class IhpaReconciler implements Reconciler {
         for (GenericKubernetesResource hp : portraits.controlledBy(ihpa.getMetadata().getUid())) {
             existing.put(hp.getMetadata().getName(), hp);
         }
-        for (String name : portraitSync.desired(ihpa, new ArrayList<>()).keySet()) {
+        List<String> warnings = new ArrayList<>();
+        Map<String, io.kapacitystack.kapacity.api.v1alpha1.HorizontalPortraitSpec> desired = portraitSync.desired(ihpa, warnings);
+        for (String name : desired.keySet()) {
             GenericKubernetesResource hp = portraits.get(new ObjectKey(ns, name));
             if (hp != null) {
                 existing.put(name, hp);
             }
         }
-        PortraitSync.Plan plan = portraitSync.plan(ihpa, new ArrayList<>(existing.values()));
+        PortraitSync.Plan plan = portraitSync.plan(ihpa, desired, warnings, new ArrayList<>(existing.values()));
         plan.warnings().forEach(w -> ctx.warn("{}", w));
         if (plan.isEmpty()) {
             return Future.succeededFuture();

@@ -68,12 +68,12 @@ public final class PortraitSync {
     }
 
     /**
+     * @param desired  what {@link #desired} returned, with its {@code warnings}
      * @param existing the HorizontalPortraits in the IHPA's namespace that either carry a desired name or are
      *                 controlled by this IHPA
      */
-    public Plan plan(IntelligentHorizontalPodAutoscaler ihpa, List<GenericKubernetesResource> existing) {
-        List<String> warnings = new ArrayList<>();
-        Map<String, HorizontalPortraitSpec> desired = desired(ihpa, warnings);
+    public Plan plan(IntelligentHorizontalPodAutoscaler ihpa, Map<String, HorizontalPortraitSpec> desired,
+                     List<String> warnings, List<GenericKubernetesResource> existing) {
         Map<String, GenericKubernetesResource> byName = new LinkedHashMap<>();
         for (GenericKubernetesResource hp : existing) {
             byName.put(hp.getMetadata().getName(), hp);

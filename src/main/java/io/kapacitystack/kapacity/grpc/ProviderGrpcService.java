@@ -3,12 +3,14 @@ package io.kapacitystack.kapacity.grpc;
 import io.kapacitystack.kapacity.metrics.MetricQuery;
 import io.kapacitystack.kapacity.metrics.MetricsException;
 import io.kapacitystack.kapacity.metrics.MetricsProvider;
+import io.kapacitystack.kapacity.metrics.Series;
 import io.kapacitystack.metric.Metric;
 import io.kapacitystack.metric.Provider;
 import io.kapacitystack.metric.ProviderServiceGrpcService;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.grpc.common.GrpcStatus;
+import io.vertx.grpc.common.ServiceMethod;
 import io.vertx.grpc.server.GrpcServer;
 import io.vertx.grpc.server.GrpcServerRequest;
 import org.slf4j.Logger;
@@ -16,6 +18,7 @@ import org.slf4j.LoggerFactory;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Function;
 
@@ -33,6 +36,11 @@ public final class ProviderGrpcService {
     public static final long MAX_POINTS_PER_SERIES = 100_000;
 
     private static final Logger LOG = LoggerFactory.getLogger(ProviderGrpcService.class);
+
+    /** {@code Query} with its response written straight from the provider's series ({@link QueryResponseEncoder}). */
+    static final ServiceMethod<Provider.QueryRequest, List<Series>> QUERY = ServiceMethod.server(
+            ProviderServiceGrpcService.Query.serviceName(), ProviderServiceGrpcService.Query.methodName(),
+            new QueryResponseEncoder(), ProviderServiceGrpcService.Query.decoder());
 
     private final Vertx vertx;
     private final MetricsProvider provider;
@@ -55,7 +63,7 @@ public final class ProviderGrpcService {
     /** Registers both methods on {@code server}. */
     public void bind(GrpcServer server) {
         server.callHandler(ProviderServiceGrpcService.QueryLatest, req -> handle(req, this::queryLatest));
-        server.callHandler(ProviderServiceGrpcService.Query, req -> handle(req, this::query));
+        server.callHandler(QUERY, req -> handle(req, this::query));
     }
 
     /** The request's query in the provider's terms, or an INVALID_ARGUMENT error with Kapacity's message prefix. */
@@ -86,7 +94,7 @@ public final class ProviderGrpcService {
                 });
     }
 
-    Future<Provider.QueryResponse> query(Provider.QueryRequest request) {
+    Future<List<Series>> query(Provider.QueryRequest request) {
         MetricQuery query;
         try {
             query = internalQuery(request.hasQuery(), request.getQuery());
@@ -110,12 +118,7 @@ public final class ProviderGrpcService {
                     start, end, step, points, MAX_POINTS_PER_SERIES));
         }
         return call(() -> provider.query(query, start, end, step))
-                .recover(t -> Future.failedFuture(MetricsException.of(t).wrap("failed to query metrics: ")))
-                .map(series -> {
-                    Provider.QueryResponse.Builder b = Provider.QueryResponse.newBuilder();
-                    series.forEach(s -> b.addSeries(ProtoMapping.toProto(s)));
-                    return b.build();
-                });
+                .recover(t -> Future.failedFuture(MetricsException.of(t).wrap("failed to query metrics: ")));
     }
 
     private static <T> Future<T> call(java.util.function.Supplier<Future<T>> f) {

@@ -50,7 +50,8 @@ import java.util.function.Supplier;
  */
 public final class GrpcBench {
 
-    static final int CONCURRENCY = 32;
+    /** Calls in flight (-Dbench.concurrency=1 -Dbench.channels=1 measures latency without queueing). */
+    static final int CONCURRENCY = Integer.getInteger("bench.concurrency", 32);
     /**
      * Client connections the calls are spread over (like several algorithm jobs), each used from an event loop of
      * its own, with CONCURRENCY / CHANNELS calls in flight on each.
@@ -59,6 +60,8 @@ public final class GrpcBench {
     /** Event loops of the gRPC server (-Dbench.serverLoops=1 with -Dbench.channels=1 is the setup before tuning). */
     static final int SERVER_LOOPS = Integer.getInteger("bench.serverLoops", Runtime.getRuntime().availableProcessors());
     static final Duration RUN = Duration.ofSeconds(8);
+    static final List<String> CASES = System.getProperty("bench.cases", "").isEmpty() ? List.of()
+            : List.of(System.getProperty("bench.cases").split(","));
 
     public static void main(String[] args) throws Exception {
         Vertx vertx = Vertx.vertx();
@@ -92,8 +95,12 @@ public final class GrpcBench {
         GrpcMetricsServer server = new GrpcMetricsServer(SERVER_LOOPS);
         int port = server.start(vertx, memory, "127.0.0.1:0").toCompletionStage().toCompletableFuture().get();
         List<ProviderServiceGrpcClient> clients = grpcClients(vertx, port);
-        report("in-memory provider, gRPC QueryLatest", run(vertx, c -> clients.get(c).queryLatest(latestRequest()).mapEmpty()));
-        report("in-memory provider, gRPC Query (1 day, 1 min step)", run(vertx, c -> clients.get(c).query(rangeRequest()).mapEmpty()));
+        if (CASES.isEmpty() || CASES.contains("memoryLatest")) {
+            report("in-memory provider, gRPC QueryLatest", run(vertx, c -> clients.get(c).queryLatest(latestRequest()).mapEmpty()));
+        }
+        if (CASES.isEmpty() || CASES.contains("memoryRange")) {
+            report("in-memory provider, gRPC Query (1 day, 1 min step)", run(vertx, c -> clients.get(c).query(rangeRequest()).mapEmpty()));
+        }
         server.close();
     }
 
@@ -158,26 +165,56 @@ public final class GrpcBench {
             List<ProviderServiceGrpcClient> clients = grpcClients(vertx, grpcPort);
 
             String latestUrl = url + "/api/v1/query?query=" + URLEncoder.encode(promql, StandardCharsets.UTF_8);
+            if (!CASES.isEmpty()) { // -Dbench.cases=grpcLatest,grpcRange: just these, e.g. to profile one
+                long end = Instant.now().getEpochSecond();
+                if (CASES.contains("directLatest")) {
+                    report("Prometheus HTTP API directly, instant query (GET)", run(vertx, c -> webs.get(c).getAbs(latestUrl).send().mapEmpty()));
+                }
+                if (CASES.contains("directLatestPost")) {
+                    String form = "query=" + URLEncoder.encode(promql, StandardCharsets.UTF_8) + "&time=" + end;
+                    report("Prometheus HTTP API directly, instant query (POST)", run(vertx, c -> webs.get(c).postAbs(url + "/api/v1/query")
+                            .putHeader("Content-Type", "application/x-www-form-urlencoded").sendBuffer(io.vertx.core.buffer.Buffer.buffer(form)).mapEmpty()));
+                }
+                if (CASES.contains("grpcLatest")) {
+                    report("gRPC QueryLatest via the Prometheus provider", run(vertx, c -> clients.get(c).queryLatest(latestRequest()).mapEmpty()));
+                }
+                if (CASES.contains("grpcRange")) {
+                    report("gRPC Query via the Prometheus provider (1 day, 1 min step)", run(vertx, c -> clients.get(c).query(Provider.QueryRequest.newBuilder()
+                            .setQuery(latestRequest().getQuery()).setStart(com.google.protobuf.Timestamp.newBuilder().setSeconds(end - 86400))
+                            .setEnd(com.google.protobuf.Timestamp.newBuilder().setSeconds(end))
+                            .setStep(com.google.protobuf.Duration.newBuilder().setSeconds(60)).build()).mapEmpty()));
+                }
+                return;
+            }
+            // A client reading Prometheus directly has to decode its JSON, as the gRPC client decodes protobuf: the
+            // "decoded" rows are the like-for-like baseline; the undecoded ones show what the HTTP exchange alone costs.
             Stats directLatest = run(vertx, c -> webs.get(c).getAbs(latestUrl).send().mapEmpty());
+            Stats directLatestDecoded = run(vertx, c -> webs.get(c).getAbs(latestUrl).send().map(r -> r.bodyAsJsonObject()).mapEmpty());
             Stats grpcLatest = run(vertx, c -> clients.get(c).queryLatest(latestRequest()).mapEmpty());
             long end = Instant.now().getEpochSecond();
             String rangeUrl = url + "/api/v1/query_range?query=" + URLEncoder.encode(promql, StandardCharsets.UTF_8)
                     + "&start=" + (end - 86400) + "&end=" + end + "&step=60";
             Stats directRange = run(vertx, c -> webs.get(c).getAbs(rangeUrl).send().mapEmpty());
+            Stats directRangeDecoded = run(vertx, c -> webs.get(c).getAbs(rangeUrl).send().map(r -> r.bodyAsJsonObject()).mapEmpty());
             Stats grpcRange = run(vertx, c -> clients.get(c).query(Provider.QueryRequest.newBuilder().setQuery(latestRequest().getQuery())
                     .setStart(com.google.protobuf.Timestamp.newBuilder().setSeconds(end - 86400))
                     .setEnd(com.google.protobuf.Timestamp.newBuilder().setSeconds(end))
                     .setStep(com.google.protobuf.Duration.newBuilder().setSeconds(60)).build()).mapEmpty());
-            report("Prometheus HTTP API directly, instant query", directLatest);
+            report("Prometheus HTTP API directly, instant query, response not decoded", directLatest);
+            report("Prometheus HTTP API directly, instant query, JSON decoded", directLatestDecoded);
             report("gRPC QueryLatest via the Prometheus provider", grpcLatest);
-            report("Prometheus HTTP API directly, range query (1 day, 1 min step)", directRange);
+            report("Prometheus HTTP API directly, range query (1 day, 1 min step), response not decoded", directRange);
+            report("Prometheus HTTP API directly, range query (1 day, 1 min step), JSON decoded", directRangeDecoded);
             report("gRPC Query via the Prometheus provider (1 day, 1 min step)", grpcRange);
-            System.out.printf("overhead (gRPC p50 / direct p50): latest %.2f, range %.2f; throughput ratio (direct / gRPC): latest %.2f, range %.2f;"
-                            + " CPU ratio (gRPC / direct, both processes): latest %.2f, range %.2f%n",
-                    grpcLatest.p50 / directLatest.p50, grpcRange.p50 / directRange.p50,
-                    directLatest.perSecond / grpcLatest.perSecond, directRange.perSecond / grpcRange.perSecond,
-                    directLatest.cpuBoundOn2Cores() / grpcLatest.cpuBoundOn2Cores(),
-                    directRange.cpuBoundOn2Cores() / grpcRange.cpuBoundOn2Cores());
+            System.out.printf("overhead ratio (gRPC p50 / direct p50) against the decoded baseline: latest %.2f, range %.2f;"
+                            + " against the undecoded one: latest %.2f, range %.2f%n",
+                    grpcLatest.p50 / directLatestDecoded.p50, grpcRange.p50 / directRangeDecoded.p50,
+                    grpcLatest.p50 / directLatest.p50, grpcRange.p50 / directRange.p50);
+            System.out.printf("throughput ratio (direct decoded / gRPC): latest %.2f, range %.2f; CPU ratio (gRPC / direct decoded,"
+                            + " both processes): latest %.2f, range %.2f%n",
+                    directLatestDecoded.perSecond / grpcLatest.perSecond, directRangeDecoded.perSecond / grpcRange.perSecond,
+                    directLatestDecoded.cpuBoundOn2Cores() / grpcLatest.cpuBoundOn2Cores(),
+                    directRangeDecoded.cpuBoundOn2Cores() / grpcRange.cpuBoundOn2Cores());
             server.close();
             provider.close();
         } finally {
@@ -264,8 +301,8 @@ public final class GrpcBench {
         return measure(vertx, call, RUN);
     }
 
-    static final long WARM_UP_CALLS = 30_000;
-    static final Duration WARM_UP_MAX = Duration.ofSeconds(20);
+    static final long WARM_UP_CALLS = Long.getLong("bench.warmupCalls", 150_000);
+    static final Duration WARM_UP_MAX = Duration.ofSeconds(Long.getLong("bench.warmupMaxSeconds", 45));
 
     static Stats measure(Vertx vertx, IntFunction<Future<Void>> call, Duration length) throws Exception {
         List<Long> latencies = Collections.synchronizedList(new ArrayList<>());

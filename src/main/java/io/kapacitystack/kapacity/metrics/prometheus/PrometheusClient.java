@@ -2,19 +2,18 @@ package io.kapacitystack.kapacity.metrics.prometheus;
 
 import io.kapacitystack.kapacity.metrics.MetricsException;
 import io.kapacitystack.kapacity.metrics.Point;
+import io.vertx.core.Context;
 import io.vertx.core.Future;
-import io.vertx.core.MultiMap;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.net.PemKeyCertOptions;
 import io.vertx.core.net.PemTrustOptions;
-import io.vertx.ext.web.client.HttpRequest;
-import io.vertx.ext.web.client.HttpResponse;
-import io.vertx.core.json.JsonArray;
-import io.vertx.core.json.JsonObject;
 import io.vertx.core.http.PoolOptions;
-import io.vertx.ext.web.client.WebClient;
-import io.vertx.ext.web.client.WebClientOptions;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.RequestOptions;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -23,16 +22,15 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.net.URI;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * Prometheus HTTP API v1 ({@code query}, {@code query_range}, {@code series}) over the Vert.x WebClient, with the
+ * Prometheus HTTP API v1 ({@code query}, {@code query_range}, {@code series}) over the Vert.x HTTP client, with the
  * bearer token, CA and client certificate of {@link PrometheusClientOptions} (a token file is re-read periodically
  * and after an HTTP 401, then the request is retried once). Failures: unreachable server, failed TLS handshake
  * (untrusted certificate), HTTP 401/403 or HTTP 502/503 → UNAVAILABLE; Prometheus {@code timeout} errors →
@@ -52,8 +50,22 @@ public final class PrometheusClient {
      */
     static final int MAX_CONNECTIONS = 32;
 
+    /**
+     * Connections per event loop: a Vert.x connection lives on the event loop that opened it, and a request made
+     * from another loop crosses threads twice (write, then the response callback), which cost more CPU than the
+     * rest of a QueryLatest. Callers on an event loop therefore get a client of their own loop's.
+     */
+    static final int MAX_CONNECTIONS_PER_LOOP = 16;
+
     private final Vertx vertx;
-    private final WebClient client;
+    private final HttpClient client;
+    private final HttpClientOptions clientOptions;
+    private final Map<Thread, HttpClient> loopClients = new ConcurrentHashMap<>();
+    private final boolean ssl;
+    private final String host;
+    private final int port;
+    private final String pathPrefix;
+    private volatile boolean closed;
     private final String baseUrl;
     private final Duration timeout;
     private final PrometheusClientOptions options;
@@ -70,7 +82,7 @@ public final class PrometheusClient {
     public PrometheusClient(Vertx vertx, String baseUrl, Duration timeout, PrometheusClientOptions options) {
         this.vertx = vertx;
         this.options = options;
-        WebClientOptions o = new WebClientOptions().setUserAgent("kapacity-jvm");
+        HttpClientOptions o = new HttpClientOptions();
         if (options.hasCustomTrust()) {
             PemTrustOptions trust = new PemTrustOptions();
             if (options.caFile() != null) {
@@ -93,8 +105,17 @@ public final class PrometheusClient {
         if (options.insecureSkipTlsVerify()) {
             o.setTrustAll(true).setVerifyHost(false);
         }
-        this.client = WebClient.create(vertx, o, new PoolOptions().setHttp1MaxSize(MAX_CONNECTIONS));
+        this.clientOptions = o;
+        this.client = vertx.createHttpClient(o, new PoolOptions().setHttp1MaxSize(MAX_CONNECTIONS));
         this.baseUrl = baseUrl.endsWith("/") ? baseUrl.substring(0, baseUrl.length() - 1) : baseUrl;
+        URI uri = URI.create(this.baseUrl);
+        if (uri.getHost() == null || !("http".equals(uri.getScheme()) || "https".equals(uri.getScheme()))) {
+            throw new IllegalArgumentException("prometheus address must be an http(s) URL, got \"" + baseUrl + "\"");
+        }
+        this.ssl = "https".equals(uri.getScheme());
+        this.host = uri.getHost();
+        this.port = uri.getPort() >= 0 ? uri.getPort() : ssl ? 443 : 80;
+        this.pathPrefix = uri.getRawPath() == null ? "" : uri.getRawPath();
         this.timeout = timeout;
         this.token = options.bearerToken();
         if (options.bearerTokenFile() != null) {
@@ -133,20 +154,105 @@ public final class PrometheusClient {
     }
 
     static String time(Instant t) {
-        return String.format(Locale.ROOT, "%d.%03d", t.getEpochSecond(), t.getNano() / 1_000_000);
+        return millisAsSeconds(t.toEpochMilli());
     }
 
     static String seconds(Duration d) {
-        return String.format(Locale.ROOT, "%.3f", d.toMillis() / 1000.0);
+        return millisAsSeconds(d.toMillis());
     }
 
-    private Future<HttpResponse<Buffer>> send(String path, MultiMap form) {
-        HttpRequest<Buffer> req = client.postAbs(baseUrl + path).timeout(timeout.toMillis());
+    /** {@code 1763769600123} → {@code "1763769600.123"} (String.format cost more than the rest of a request). */
+    static String millisAsSeconds(long millis) {
+        long abs = Math.abs(millis);
+        long fraction = abs % 1000;
+        return (millis < 0 ? "-" : "") + abs / 1000 + (fraction < 10 ? ".00" : fraction < 100 ? ".0" : ".") + fraction;
+    }
+
+    /** A status and the whole body. */
+    private record Reply(int statusCode, Buffer body) {
+    }
+
+    private Future<Reply> send(String path, Form form) {
+        RequestOptions request = new RequestOptions().setMethod(HttpMethod.POST).setSsl(ssl).setHost(host)
+                .setPort(port).setURI(pathPrefix + path).setTimeout(timeout.toMillis())
+                .putHeader(HttpHeaders.CONTENT_TYPE, FORM).putHeader(HttpHeaders.USER_AGENT, USER_AGENT);
         String t = token;
         if (t != null && !t.isEmpty()) {
-            req.bearerTokenAuthentication(t);
+            request.putHeader(HttpHeaders.AUTHORIZATION, "Bearer " + t);
         }
-        return req.sendForm(form);
+        // the core client rather than WebClient, and a body encoded here rather than sendForm(MultiMap): their
+        // interceptor chain and multipart machinery cost more CPU than the rest of a QueryLatest
+        return client().request(request).compose(req -> req.send(form.body()))
+                .compose(resp -> resp.body().map(body -> new Reply(resp.statusCode(), body)));
+    }
+
+    private static final CharSequence FORM = HttpHeaders.createOptimized("application/x-www-form-urlencoded");
+    private static final CharSequence USER_AGENT = HttpHeaders.createOptimized("kapacity-jvm");
+
+    /** An {@code application/x-www-form-urlencoded} request body. */
+    static final class Form {
+        private final StringBuilder body = new StringBuilder(256);
+        private String query;
+
+        Form add(String name, String value) {
+            if (body.length() > 0) {
+                body.append('&');
+            }
+            encode(name, body);
+            body.append('=');
+            encode(value, body);
+            if (name.equals("query") || name.equals("match[]")) {
+                query = value;
+            }
+            return this;
+        }
+
+        /** The PromQL (or series matcher) of the request, for messages. */
+        String query() {
+            return query;
+        }
+
+        Buffer body() {
+            return Buffer.buffer(body.toString(), "US-ASCII");
+        }
+
+        private static final char[] HEX = "0123456789ABCDEF".toCharArray();
+
+        /** Percent-encodes the UTF-8 bytes of {@code s} as HTML forms do (space as '+'). */
+        static void encode(String s, StringBuilder out) {
+            for (int i = 0; i < s.length(); i++) {
+                char c = s.charAt(i);
+                if (c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-' || c == '_'
+                        || c == '.' || c == '*') {
+                    out.append(c);
+                } else if (c == ' ') {
+                    out.append('+');
+                } else if (c < 0x80) {
+                    hex(c, out);
+                } else {
+                    int cp = s.codePointAt(i);
+                    if (Character.isSupplementaryCodePoint(cp)) {
+                        i++;
+                    }
+                    for (byte b : new String(Character.toChars(cp)).getBytes(StandardCharsets.UTF_8)) {
+                        hex(b & 0xff, out);
+                    }
+                }
+            }
+        }
+
+        private static void hex(int b, StringBuilder out) {
+            out.append('%').append(HEX[b >> 4]).append(HEX[b & 0xf]);
+        }
+    }
+
+    /** The client of the calling event loop's own connections, or the shared one off event loops. */
+    private HttpClient client() {
+        if (!Context.isOnEventLoopThread() || closed) {
+            return client;
+        }
+        return loopClients.computeIfAbsent(Thread.currentThread(), t -> vertx.createHttpClient(clientOptions,
+                new PoolOptions().setHttp1MaxSize(MAX_CONNECTIONS_PER_LOOP)));
     }
 
     private static boolean isTls(Throwable t) {
@@ -158,7 +264,7 @@ public final class PrometheusClient {
         return false;
     }
 
-    private Future<JsonObject> call(String path, MultiMap form) {
+    private Future<PrometheusResponse> call(String path, Form form) {
         return send(path, form)
                 .compose(resp -> resp.statusCode() == 401 && options.bearerTokenFile() != null
                         // the token may just have been rotated: read the file again and retry once
@@ -171,10 +277,11 @@ public final class PrometheusClient {
                                 + "signed by the configured CA?): " + t.getMessage()
                                 : "prometheus at " + baseUrl + " is not reachable: " + t.getMessage(), t)))
                 .compose(resp -> {
-                    JsonObject body;
+                    PrometheusResponse body;
                     try {
-                        body = resp.bodyAsJsonObject();
-                    } catch (RuntimeException e) {
+                        Buffer raw = resp.body();
+                        body = raw == null ? null : PrometheusResponse.parse(raw.getBytes());
+                    } catch (IOException | RuntimeException e) {
                         body = null;
                     }
                     if (resp.statusCode() == 503 || resp.statusCode() == 502) {
@@ -190,16 +297,15 @@ public final class PrometheusClient {
                         return Future.failedFuture(new MetricsException(MetricsException.Kind.INTERNAL,
                                 "unexpected response from prometheus: HTTP " + resp.statusCode()));
                     }
-                    if (!"success".equals(body.getString("status"))) {
-                        String type = body.getString("errorType", "");
+                    if (!body.success()) {
+                        String type = body.errorType() == null ? "" : body.errorType();
                         MetricsException.Kind kind = "timeout".equals(type) ? MetricsException.Kind.DEADLINE_EXCEEDED
                                 : "unavailable".equals(type) ? MetricsException.Kind.UNAVAILABLE
                                 : MetricsException.Kind.INTERNAL;
-                        return Future.failedFuture(new MetricsException(kind, type + ": " + body.getString("error")));
+                        return Future.failedFuture(new MetricsException(kind, type + ": " + body.error()));
                     }
-                    JsonArray warnings = body.getJsonArray("warnings");
-                    if (warnings != null && !warnings.isEmpty()) {
-                        LOG.warn("prometheus warnings for {} {}: {}", path, form.get("query"), warnings);
+                    if (!body.warnings().isEmpty()) {
+                        LOG.warn("prometheus warnings for {} {}: {}", path, form.query(), body.warnings());
                     }
                     return Future.succeededFuture(body);
                 });
@@ -207,73 +313,33 @@ public final class PrometheusClient {
 
     /** An instant query; the result must be a vector. */
     public Future<List<RawSeries>> query(String query, Instant at) {
-        MultiMap form = MultiMap.caseInsensitiveMultiMap().add("query", query).add("time", time(at));
-        return call("/api/v1/query", form).map(b -> b.getJsonObject("data")).compose(data -> {
-            String type = data.getString("resultType");
-            if (!"vector".equals(type)) {
+        Form form = new Form().add("query", query).add("time", time(at));
+        return call("/api/v1/query", form).compose(r -> {
+            if (!"vector".equals(r.resultType())) {
                 return Future.failedFuture(new MetricsException(MetricsException.Kind.INTERNAL,
-                        "cannot convert prom value of type \"" + type + "\" to samples"));
+                        "cannot convert prom value of type \"" + r.resultType() + "\" to samples"));
             }
-            List<RawSeries> out = new ArrayList<>();
-            for (Object o : data.getJsonArray("result")) {
-                JsonObject r = (JsonObject) o;
-                out.add(new RawSeries(labels(r), List.of(point(r.getJsonArray("value")))));
-            }
-            return Future.succeededFuture(out);
+            return Future.succeededFuture(r.result());
         });
     }
 
     /** A range query; the result must be a matrix. */
     public Future<List<RawSeries>> queryRange(String query, Instant start, Instant end, Duration step) {
-        MultiMap form = MultiMap.caseInsensitiveMultiMap().add("query", query).add("start", time(start))
-                .add("end", time(end)).add("step", seconds(step));
-        return call("/api/v1/query_range", form).map(b -> b.getJsonObject("data")).compose(data -> {
-            String type = data.getString("resultType");
-            if (!"matrix".equals(type)) {
+        Form form = new Form().add("query", query).add("start", time(start)).add("end", time(end))
+                .add("step", seconds(step));
+        return call("/api/v1/query_range", form).compose(r -> {
+            if (!"matrix".equals(r.resultType())) {
                 return Future.failedFuture(new MetricsException(MetricsException.Kind.INTERNAL,
-                        "cannot convert prom value of type \"" + type + "\" to series"));
+                        "cannot convert prom value of type \"" + r.resultType() + "\" to series"));
             }
-            List<RawSeries> out = new ArrayList<>();
-            for (Object o : data.getJsonArray("result")) {
-                JsonObject r = (JsonObject) o;
-                List<Point> points = new ArrayList<>();
-                for (Object v : r.getJsonArray("values")) {
-                    points.add(point((JsonArray) v));
-                }
-                out.add(new RawSeries(labels(r), points));
-            }
-            return Future.succeededFuture(out);
+            return Future.succeededFuture(r.result());
         });
     }
 
     /** The label sets of the series matching {@code match} in {@code [start, end]}. */
     public Future<List<Map<String, String>>> series(String match, Instant start, Instant end) {
-        MultiMap form = MultiMap.caseInsensitiveMultiMap().add("match[]", match).add("start", time(start))
-                .add("end", time(end));
-        return call("/api/v1/series", form).map(b -> {
-            List<Map<String, String>> out = new ArrayList<>();
-            JsonArray data = b.getJsonArray("data", new JsonArray());
-            for (Object o : data) {
-                Map<String, String> labels = new LinkedHashMap<>();
-                ((JsonObject) o).forEach(e -> labels.put(e.getKey(), String.valueOf(e.getValue())));
-                out.add(labels);
-            }
-            return out;
-        });
-    }
-
-    private static Map<String, String> labels(JsonObject r) {
-        Map<String, String> labels = new LinkedHashMap<>();
-        JsonObject m = r.getJsonObject("metric");
-        if (m != null) {
-            m.forEach(e -> labels.put(e.getKey(), String.valueOf(e.getValue())));
-        }
-        return labels;
-    }
-
-    private static Point point(JsonArray v) {
-        long ms = Math.round(((Number) v.getValue(0)).doubleValue() * 1000);
-        return new Point(ms, parseValue(v.getString(1)));
+        Form form = new Form().add("match[]", match).add("start", time(start)).add("end", time(end));
+        return call("/api/v1/series", form).map(PrometheusResponse::labelSets);
     }
 
     static double parseValue(String s) {
@@ -289,6 +355,9 @@ public final class PrometheusClient {
         if (tokenTimer >= 0) {
             vertx.cancelTimer(tokenTimer);
         }
+        closed = true;
         client.close();
+        loopClients.values().forEach(HttpClient::close);
+        loopClients.clear();
     }
 }

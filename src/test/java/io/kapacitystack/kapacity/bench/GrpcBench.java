@@ -120,13 +120,14 @@ public final class GrpcBench {
         if (!new File("/usr/bin/prometheus").canExecute()) {
             throw new IllegalStateException("install prometheus (apt-get install -y --no-install-recommends prometheus)");
         }
+        backfillOneDay(dir);
         Process prometheus = new ProcessBuilder("/usr/bin/prometheus", "--config.file=" + dir.resolve("prometheus.yml"),
                 "--storage.tsdb.path=" + dir.resolve("data"), "--web.listen-address=127.0.0.1:" + port, "--log.level=warn")
                 .redirectErrorStream(true).redirectOutput(dir.resolve("log").toFile()).start();
         prometheusProcess = prometheus.toHandle();
         List<WebClient> webs = new ArrayList<>();
         for (int c = 0; c < CHANNELS; c++) {
-            // as many connections as calls in flight, as the provider's client has (PrometheusClient.MAX_CONNECTIONS)
+            // as many connections as calls in flight, as the provider keeps (PrometheusClient.MAX_CONNECTIONS_PER_LOOP per event loop)
             webs.add(WebClient.create(vertx, new WebClientOptions(), new PoolOptions().setHttp1MaxSize(CONCURRENCY / CHANNELS)));
         }
         WebClient web = webs.get(0);
@@ -175,14 +176,21 @@ public final class GrpcBench {
                     report("Prometheus HTTP API directly, instant query (POST)", run(vertx, c -> webs.get(c).postAbs(url + "/api/v1/query")
                             .putHeader("Content-Type", "application/x-www-form-urlencoded").sendBuffer(io.vertx.core.buffer.Buffer.buffer(form)).mapEmpty()));
                 }
+                if (CASES.contains("directLatestDecoded")) {
+                    report("Prometheus HTTP API directly, instant query, JSON decoded", run(vertx, c -> webs.get(c).getAbs(latestUrl).send()
+                            .map(r -> r.bodyAsJsonObject()).mapEmpty()));
+                }
                 if (CASES.contains("grpcLatest")) {
                     report("gRPC QueryLatest via the Prometheus provider", run(vertx, c -> clients.get(c).queryLatest(latestRequest()).mapEmpty()));
                 }
                 if (CASES.contains("grpcRange")) {
-                    report("gRPC Query via the Prometheus provider (1 day, 1 min step)", run(vertx, c -> clients.get(c).query(Provider.QueryRequest.newBuilder()
-                            .setQuery(latestRequest().getQuery()).setStart(com.google.protobuf.Timestamp.newBuilder().setSeconds(end - 86400))
-                            .setEnd(com.google.protobuf.Timestamp.newBuilder().setSeconds(end))
-                            .setStep(com.google.protobuf.Duration.newBuilder().setSeconds(60)).build()).mapEmpty()));
+                    report("gRPC Query via the Prometheus provider (1 day, 1 min step)", run(vertx, c -> clients.get(c).query(rangeQuery(end)).mapEmpty()));
+                }
+                if (CASES.contains("directRangeDecoded")) {
+                    String rangeUrl = url + "/api/v1/query_range?query=" + URLEncoder.encode(promql, StandardCharsets.UTF_8)
+                            + "&start=" + (end - 86400) + "&end=" + end + "&step=60";
+                    report("Prometheus HTTP API directly, range query (1 day, 1 min step), JSON decoded", run(vertx, c -> webs.get(c).getAbs(rangeUrl).send()
+                            .map(r -> r.bodyAsJsonObject()).mapEmpty()));
                 }
                 return;
             }
@@ -194,12 +202,15 @@ public final class GrpcBench {
             long end = Instant.now().getEpochSecond();
             String rangeUrl = url + "/api/v1/query_range?query=" + URLEncoder.encode(promql, StandardCharsets.UTF_8)
                     + "&start=" + (end - 86400) + "&end=" + end + "&step=60";
+            int points = clients.get(0).query(rangeQuery(end)).toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS)
+                    .getSeries(0).getPointsCount();
+            System.out.printf("one-day range query: %d points per answer%n", points);
+            if (points < 1400) {
+                throw new IllegalStateException("the backfilled day is missing: " + points + " points");
+            }
             Stats directRange = run(vertx, c -> webs.get(c).getAbs(rangeUrl).send().mapEmpty());
             Stats directRangeDecoded = run(vertx, c -> webs.get(c).getAbs(rangeUrl).send().map(r -> r.bodyAsJsonObject()).mapEmpty());
-            Stats grpcRange = run(vertx, c -> clients.get(c).query(Provider.QueryRequest.newBuilder().setQuery(latestRequest().getQuery())
-                    .setStart(com.google.protobuf.Timestamp.newBuilder().setSeconds(end - 86400))
-                    .setEnd(com.google.protobuf.Timestamp.newBuilder().setSeconds(end))
-                    .setStep(com.google.protobuf.Duration.newBuilder().setSeconds(60)).build()).mapEmpty());
+            Stats grpcRange = run(vertx, c -> clients.get(c).query(rangeQuery(end)).mapEmpty());
             report("Prometheus HTTP API directly, instant query, response not decoded", directLatest);
             report("Prometheus HTTP API directly, instant query, JSON decoded", directLatestDecoded);
             report("gRPC QueryLatest via the Prometheus provider", grpcLatest);
@@ -224,6 +235,31 @@ public final class GrpcBench {
     }
 
     /**
+     * A day of the series in Prometheus's storage before it starts (promtool's OpenMetrics backfill, one sample every
+     * 15 s, the CPU rate following a daily curve), so that the one-day range query answers 1,441 points as it
+     * would in a cluster rather than the few minutes a fresh Prometheus has scraped.
+     */
+    static void backfillOneDay(Path dir) throws Exception {
+        long now = Instant.now().getEpochSecond();
+        StringBuilder om = new StringBuilder("# TYPE container_cpu_usage_seconds counter\n");
+        double cpu = 0;
+        for (long t = now - 86_400 - 600; t < now - 30; t += 15) {
+            cpu += 15 * (0.3 + 0.2 * Math.sin(2 * Math.PI * (t % 86_400) / 86_400.0));
+            om.append("container_cpu_usage_seconds_total{namespace=\"b\",pod=\"web-0\",container=\"c\"} ")
+                    .append(String.format(java.util.Locale.ROOT, "%.3f", cpu)).append(' ').append(t).append('\n');
+        }
+        om.append("# EOF\n");
+        Path file = dir.resolve("backfill.om");
+        Files.writeString(file, om);
+        Process promtool = new ProcessBuilder("promtool", "tsdb", "create-blocks-from", "openmetrics", "--quiet",
+                file.toString(), dir.resolve("data").toString()).redirectErrorStream(true)
+                .redirectOutput(dir.resolve("promtool.log").toFile()).start();
+        if (!promtool.waitFor(120, TimeUnit.SECONDS) || promtool.exitValue() != 0) {
+            throw new IllegalStateException("promtool backfill failed: " + Files.readString(dir.resolve("promtool.log")));
+        }
+    }
+
+    /**
      * One generated client per channel, each over a GrpcClient of its own (so its own HTTP/2 connection), reused for
      * every call, with receive windows large enough for many one-day responses in flight.
      */
@@ -241,6 +277,14 @@ public final class GrpcBench {
     static Provider.QueryLatestRequest latestRequest() {
         return Provider.QueryLatestRequest.newBuilder().setQuery(Metric.Query.newBuilder().setType(Metric.QueryType.POD_RESOURCE)
                 .setPodResource(Metric.PodResourceQuery.newBuilder().setNamespace("b").setName("web-0").setResourceName("cpu"))).build();
+    }
+
+    /** The day up to {@code end} (Unix seconds) at one-minute steps, through the Prometheus provider. */
+    static Provider.QueryRequest rangeQuery(long end) {
+        return Provider.QueryRequest.newBuilder().setQuery(latestRequest().getQuery())
+                .setStart(com.google.protobuf.Timestamp.newBuilder().setSeconds(end - 86400))
+                .setEnd(com.google.protobuf.Timestamp.newBuilder().setSeconds(end))
+                .setStep(com.google.protobuf.Duration.newBuilder().setSeconds(60)).build();
     }
 
     static Provider.QueryRequest rangeRequest() {

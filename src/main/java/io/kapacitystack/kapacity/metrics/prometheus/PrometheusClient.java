@@ -4,6 +4,7 @@ import io.kapacitystack.kapacity.metrics.MetricsException;
 import io.kapacitystack.kapacity.metrics.Point;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.net.PemKeyCertOptions;
@@ -45,20 +46,19 @@ public final class PrometheusClient {
     }
 
     /**
-     * HTTP/1.1 connections kept to Prometheus (Vert.x's default is 5): concurrent gRPC calls and controllers would
-     * otherwise queue for one, and Prometheus answers queries in parallel.
-     */
-    static final int MAX_CONNECTIONS = 32;
-
-    /**
-     * Connections per event loop: a Vert.x connection lives on the event loop that opened it, and a request made
-     * from another loop crosses threads twice (write, then the response callback), which cost more CPU than the
-     * rest of a QueryLatest. Callers on an event loop therefore get a client of their own loop's.
+     * HTTP/1.1 connections kept to Prometheus per event loop (Vert.x's default is 5 per client): concurrent gRPC
+     * calls and controllers would otherwise queue for one, and Prometheus answers queries in parallel.
+     *
+     * <p>Every exchange runs on an event loop with a client of that loop's own: a Vert.x connection lives on the
+     * loop that opened it, and a request made from another loop crosses threads twice (write, then the response
+     * callback), which cost more CPU than the rest of a QueryLatest. Callers off event loops (tests, worker
+     * threads) are moved onto one loop of this client's, so the response's body is read on the thread that
+     * receives it.
      */
     static final int MAX_CONNECTIONS_PER_LOOP = 16;
 
     private final Vertx vertx;
-    private final HttpClient client;
+    private final Context offLoopContext;
     private final HttpClientOptions clientOptions;
     private final Map<Thread, HttpClient> loopClients = new ConcurrentHashMap<>();
     private final boolean ssl;
@@ -106,7 +106,9 @@ public final class PrometheusClient {
             o.setTrustAll(true).setVerifyHost(false);
         }
         this.clientOptions = o;
-        this.client = vertx.createHttpClient(o, new PoolOptions().setHttp1MaxSize(MAX_CONNECTIONS));
+        Context current = vertx.getOrCreateContext(); // off Vert.x threads a new event-loop context
+        this.offLoopContext = current.isEventLoopContext() ? current
+                : ((io.vertx.core.internal.VertxInternal) vertx).createEventLoopContext();
         this.baseUrl = baseUrl.endsWith("/") ? baseUrl.substring(0, baseUrl.length() - 1) : baseUrl;
         URI uri = URI.create(this.baseUrl);
         if (uri.getHost() == null || !("http".equals(uri.getScheme()) || "https".equals(uri.getScheme()))) {
@@ -182,6 +184,19 @@ public final class PrometheusClient {
         }
         // the core client rather than WebClient, and a body encoded here rather than sendForm(MultiMap): their
         // interceptor chain and multipart machinery cost more CPU than the rest of a QueryLatest
+        if (!Context.isOnEventLoopThread()) {
+            Promise<Reply> reply = Promise.promise();
+            offLoopContext.runOnContext(v -> exchange(request, form).onComplete(reply));
+            return reply.future();
+        }
+        return exchange(request, form);
+    }
+
+    private Future<Reply> exchange(RequestOptions request, Form form) {
+        if (closed) {
+            return Future.failedFuture(new MetricsException(MetricsException.Kind.UNAVAILABLE,
+                    "prometheus client is closed"));
+        }
         return client().request(request).compose(req -> req.send(form.body()))
                 .compose(resp -> resp.body().map(body -> new Reply(resp.statusCode(), body)));
     }
@@ -248,9 +263,6 @@ public final class PrometheusClient {
 
     /** The client of the calling event loop's own connections, or the shared one off event loops. */
     private HttpClient client() {
-        if (!Context.isOnEventLoopThread() || closed) {
-            return client;
-        }
         return loopClients.computeIfAbsent(Thread.currentThread(), t -> vertx.createHttpClient(clientOptions,
                 new PoolOptions().setHttp1MaxSize(MAX_CONNECTIONS_PER_LOOP)));
     }
@@ -356,7 +368,6 @@ public final class PrometheusClient {
             vertx.cancelTimer(tokenTimer);
         }
         closed = true;
-        client.close();
         loopClients.values().forEach(HttpClient::close);
         loopClients.clear();
     }

@@ -355,12 +355,17 @@ public final class PrometheusClient {
     }
 
     static double parseValue(String s) {
-        switch (s) {
-            case "+Inf": case "Inf": return Double.POSITIVE_INFINITY;
-            case "-Inf": return Double.NEGATIVE_INFINITY;
-            case "NaN": return Double.NaN;
-            default: return Double.parseDouble(s);
+        char first = s.isEmpty() ? ' ' : s.charAt(0);
+        if (first == 'N' && s.equals("NaN")) {
+            return Double.NaN;
         }
+        if (first == 'I' && s.equals("Inf") || first == '+' && s.equals("+Inf")) {
+            return Double.POSITIVE_INFINITY;
+        }
+        if (first == '-' && s.equals("-Inf")) {
+            return Double.NEGATIVE_INFINITY;
+        }
+        return Double.parseDouble(s);
     }
 
     public void close() {

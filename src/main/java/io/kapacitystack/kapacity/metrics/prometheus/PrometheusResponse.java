@@ -210,11 +210,15 @@ record PrometheusResponse(String status, String errorType, String error, List<St
         }
     }
 
+    /** Mantissas up to this are exact doubles (2^53). */
+    private static final long EXACT_MANTISSA = 1L << 53;
+
     /**
      * A sample value as Prometheus writes it ({@code strconv.FormatFloat(v, 'f', -1, 64)}, or {@code NaN},
-     * {@code +Inf}, {@code -Inf}). Plain decimals of at most 15 significant digits and 22 fraction digits are
-     * exact as {@code digits / 10^k} (both operands exact, one correctly rounded division, so the same double as
-     * {@link Double#parseDouble}); anything else is parsed by {@link Double#parseDouble}.
+     * {@code +Inf}, {@code -Inf}). A plain decimal whose digits form an integer up to 2^53 with at most 22 fraction
+     * digits is exactly {@code digits / 10^k} (both operands exact doubles, one correctly rounded division: the
+     * same double as {@link Double#parseDouble}, Clinger's fast path); anything else goes to
+     * {@link Double#parseDouble}.
      */
     static double parseValue(char[] c, int off, int len) {
         int i = off;
@@ -225,7 +229,6 @@ record PrometheusResponse(String status, String errorType, String error, List<St
             i++;
         }
         long mantissa = 0;
-        int significant = 0;
         int fractionDigits = 0;
         boolean seenDigit = false;
         boolean seenPoint = false;
@@ -233,14 +236,11 @@ record PrometheusResponse(String status, String errorType, String error, List<St
             char ch = c[i];
             if (ch >= '0' && ch <= '9') {
                 seenDigit = true;
-                if (mantissa != 0 || ch != '0') {
-                    significant++;
-                }
                 mantissa = mantissa * 10 + (ch - '0');
                 if (seenPoint) {
                     fractionDigits++;
                 }
-                if (significant > 15) {
+                if (mantissa > EXACT_MANTISSA) {
                     break;
                 }
             } else if (ch == '.' && !seenPoint) {

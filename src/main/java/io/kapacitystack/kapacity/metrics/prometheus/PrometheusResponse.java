@@ -213,12 +213,15 @@ record PrometheusResponse(String status, String errorType, String error, List<St
     /** Mantissas up to this are exact doubles (2^53). */
     private static final long EXACT_MANTISSA = 1L << 53;
 
+    /** Significant digits that still fit a long. */
+    private static final int MAX_DIGITS = 18;
+
     /**
      * A sample value as Prometheus writes it ({@code strconv.FormatFloat(v, 'f', -1, 64)}, or {@code NaN},
-     * {@code +Inf}, {@code -Inf}). A plain decimal whose digits form an integer up to 2^53 with at most 22 fraction
-     * digits is exactly {@code digits / 10^k} (both operands exact doubles, one correctly rounded division: the
-     * same double as {@link Double#parseDouble}, Clinger's fast path); anything else goes to
-     * {@link Double#parseDouble}.
+     * {@code +Inf}, {@code -Inf}), the same double as {@link Double#parseDouble} gives. A plain decimal whose digits
+     * form an integer up to 2^53 with at most 22 fraction digits is exactly {@code digits / 10^k} (both operands
+     * exact, one correctly rounded division: Clinger's fast path); up to 18 significant digits
+     * {@link DecimalToDouble#eiselLemire}; anything else (or what that cannot decide) {@link Double#parseDouble}.
      */
     static double parseValue(char[] c, int off, int len) {
         int i = off;
@@ -229,6 +232,7 @@ record PrometheusResponse(String status, String errorType, String error, List<St
             i++;
         }
         long mantissa = 0;
+        int digits = 0;
         int fractionDigits = 0;
         boolean seenDigit = false;
         boolean seenPoint = false;
@@ -236,12 +240,14 @@ record PrometheusResponse(String status, String errorType, String error, List<St
             char ch = c[i];
             if (ch >= '0' && ch <= '9') {
                 seenDigit = true;
+                if (mantissa != 0 || ch != '0') {
+                    if (++digits > MAX_DIGITS) {
+                        break;
+                    }
+                }
                 mantissa = mantissa * 10 + (ch - '0');
                 if (seenPoint) {
                     fractionDigits++;
-                }
-                if (mantissa > EXACT_MANTISSA) {
-                    break;
                 }
             } else if (ch == '.' && !seenPoint) {
                 seenPoint = true;
@@ -249,9 +255,15 @@ record PrometheusResponse(String status, String errorType, String error, List<St
                 break;
             }
         }
-        if (i == end && seenDigit && fractionDigits < POWERS_OF_TEN.length) {
-            double v = fractionDigits == 0 ? mantissa : mantissa / POWERS_OF_TEN[fractionDigits];
-            return negative ? -v : v;
+        if (i == end && seenDigit) {
+            if (mantissa <= EXACT_MANTISSA && fractionDigits < POWERS_OF_TEN.length) {
+                double v = fractionDigits == 0 ? mantissa : mantissa / POWERS_OF_TEN[fractionDigits];
+                return negative ? -v : v;
+            }
+            long bits = DecimalToDouble.eiselLemire(mantissa, -fractionDigits, negative);
+            if (bits != DecimalToDouble.UNDECIDED) {
+                return Double.longBitsToDouble(bits);
+            }
         }
         return PrometheusClient.parseValue(new String(c, off, len));
     }

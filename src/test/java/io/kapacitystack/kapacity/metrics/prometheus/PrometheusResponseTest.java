@@ -99,6 +99,50 @@ class PrometheusResponseTest {
     }
 
     @Test
+    void seventeenDigitValuesAsGoWritesThemAreTheSameDoubles() {
+        Random random = new Random(11);
+        for (int i = 0; i < 500_000; i++) {
+            double v = switch (i % 5) {
+                case 0 -> random.nextDouble();
+                case 1 -> random.nextDouble() * 1e6;
+                case 2 -> (random.nextInt(1_000_000) - random.nextInt(1_000_000)) / 15.0;
+                case 3 -> random.nextDouble() * Math.pow(10, random.nextInt(40) - 20);
+                default -> Double.longBitsToDouble(random.nextLong() & 0x7FFFFFFFFFFFFFFFL) % 1e12;
+            };
+            if (Double.isNaN(v) || Double.isInfinite(v)) {
+                continue;
+            }
+            String text = new java.math.BigDecimal(Double.toString(v)).toPlainString();
+            char[] chars = text.toCharArray();
+            assertEquals(Double.doubleToRawLongBits(Double.parseDouble(text)),
+                    Double.doubleToRawLongBits(PrometheusResponse.parseValue(chars, 0, chars.length)), text);
+        }
+        // exactly half-way between two doubles, and neighbours: decided by the slow path
+        for (String text : new String[] {"9007199254740993", "9007199254740995", "9007199254740993.0000000001",
+                "0.30000000000000004", "123456789012345678", "1.7976931348623157", "4.9406564584124654"}) {
+            char[] chars = text.toCharArray();
+            assertEquals(Double.parseDouble(text), PrometheusResponse.parseValue(chars, 0, chars.length), text);
+        }
+    }
+
+    @Test
+    void eiselLemireAgreesWithParseDoubleAcrossExponents() {
+        Random random = new Random(3);
+        int decided = 0;
+        for (int i = 0; i < 300_000; i++) {
+            long man = 1 + (random.nextLong() >>> (1 + random.nextInt(63)));
+            int exp10 = random.nextInt(600) - 300;
+            long bits = DecimalToDouble.eiselLemire(man, exp10, false);
+            if (bits != DecimalToDouble.UNDECIDED) {
+                decided++;
+                String text = Long.toUnsignedString(man) + "E" + exp10;
+                assertEquals(Double.doubleToRawLongBits(Double.parseDouble(text)), bits, text);
+            }
+        }
+        assertTrue(decided > 290_000, "decided " + decided);
+    }
+
+    @Test
     void formBodyIsWhatUrlDecoderReads() {
         String promql = "sum by (pod) (irate(container_cpu_usage_seconds_total{container!=\"\",pod=~\"a|b\"}[3m]))"
                 + " + ünïcode 😀 & = % +";

@@ -186,9 +186,13 @@ public final class GrpcBench {
                 if (CASES.contains("grpcRange")) {
                     report("gRPC Query via the Prometheus provider (1 day, 1 min step)", run(vertx, c -> clients.get(c).query(rangeQuery(end)).mapEmpty()));
                 }
+                String rangeUrl = url + "/api/v1/query_range?query=" + URLEncoder.encode(promql, StandardCharsets.UTF_8)
+                        + "&start=" + (end - 86400) + "&end=" + end + "&step=60";
+                if (CASES.contains("directRange")) {
+                    report("Prometheus HTTP API directly, range query (1 day, 1 min step), response not decoded",
+                            run(vertx, c -> webs.get(c).getAbs(rangeUrl).send().mapEmpty()));
+                }
                 if (CASES.contains("directRangeDecoded")) {
-                    String rangeUrl = url + "/api/v1/query_range?query=" + URLEncoder.encode(promql, StandardCharsets.UTF_8)
-                            + "&start=" + (end - 86400) + "&end=" + end + "&step=60";
                     report("Prometheus HTTP API directly, range query (1 day, 1 min step), decoded into numbers", run(vertx, c -> webs.get(c).getAbs(rangeUrl).send()
                             .map(GrpcBench::decode).mapEmpty()));
                 }

@@ -333,6 +333,9 @@ public final class GrpcBench {
         /** CPU time per request of this JVM's Vert.x threads (client, service), and of Prometheus when it took part, in µs. */
         double jvmCpuMicros;
         double prometheusCpuMicros;
+        /** read and write system calls of this JVM per request (/proc/PID/io syscr, syscw). */
+        double jvmReadCalls;
+        double jvmWriteCalls;
 
         /** Requests per second the CPU time allows on 2 cores, whatever else the machine was running. */
         double cpuBoundOn2Cores() {
@@ -342,6 +345,23 @@ public final class GrpcBench {
 
     /** The Prometheus process of the run, for its CPU time (null = none). */
     static volatile ProcessHandle prometheusProcess;
+
+    /** {syscr, syscw} of /proc/PID/io, zeros where there is none. */
+    static long[] syscalls(ProcessHandle p) {
+        long[] out = new long[2];
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/" + p.pid() + "/io"))) {
+                if (line.startsWith("syscr:")) {
+                    out[0] = Long.parseLong(line.substring(6).trim());
+                } else if (line.startsWith("syscw:")) {
+                    out[1] = Long.parseLong(line.substring(6).trim());
+                }
+            }
+        } catch (Exception noProcIo) {
+            // not Linux: reported as 0
+        }
+        return out;
+    }
 
     static long cpuNanos(ProcessHandle p) {
         return p == null ? 0 : p.info().totalCpuDuration().map(Duration::toNanos).orElse(0L);
@@ -386,6 +406,7 @@ public final class GrpcBench {
         AtomicLong inFlight = new AtomicLong();
         long t0 = System.nanoTime();
         long jvm0 = jvmCpuNanos();
+        long[] io0 = syscalls(ProcessHandle.current());
         long prom0 = cpuNanos(prometheusProcess);
         inFlight.set(CONCURRENCY);
         for (int c = 0; c < CHANNELS; c++) {
@@ -400,6 +421,7 @@ public final class GrpcBench {
         done.future().toCompletionStage().toCompletableFuture().get(120, TimeUnit.SECONDS);
         double seconds = (System.nanoTime() - t0) / 1e9;
         long jvmCpu = jvmCpuNanos() - jvm0;
+        long[] io1 = syscalls(ProcessHandle.current());
         long promCpu = cpuNanos(prometheusProcess) - prom0;
         long[] sorted = latencies.stream().mapToLong(Long::longValue).sorted().toArray();
         Stats s = new Stats();
@@ -410,6 +432,8 @@ public final class GrpcBench {
         s.p99 = FoundationBench.pct(sorted, 99) / 1e6;
         s.jvmCpuMicros = sorted.length == 0 ? 0 : jvmCpu / 1e3 / sorted.length;
         s.prometheusCpuMicros = sorted.length == 0 ? 0 : promCpu / 1e3 / sorted.length;
+        s.jvmReadCalls = sorted.length == 0 ? 0 : (io1[0] - io0[0]) / (double) sorted.length;
+        s.jvmWriteCalls = sorted.length == 0 ? 0 : (io1[1] - io0[1]) / (double) sorted.length;
         return s;
     }
 
@@ -433,9 +457,9 @@ public final class GrpcBench {
 
     static void report(String what, Stats s) {
         System.out.printf("%s: %.0f req/s, p50 %.2f ms, p99 %.2f ms (%d requests, %d errors, %d in flight over %d connections);"
-                        + " CPU per request %.0f µs JVM + %.0f µs Prometheus = %.0f req/s CPU-bound on 2 cores%n",
+                        + " CPU per request %.0f µs JVM + %.0f µs Prometheus = %.0f req/s CPU-bound on 2 cores; JVM read/write syscalls per request %.1f/%.1f%n",
                 what + (SERVER_LOOPS == Runtime.getRuntime().availableProcessors() ? "" : " [server on " + SERVER_LOOPS + " event loop(s)]"),
                 s.perSecond, s.p50, s.p99, s.count, s.errors, CONCURRENCY, CHANNELS, s.jvmCpuMicros,
-                s.prometheusCpuMicros, s.cpuBoundOn2Cores());
+                s.prometheusCpuMicros, s.cpuBoundOn2Cores(), s.jvmReadCalls, s.jvmWriteCalls);
     }
 }

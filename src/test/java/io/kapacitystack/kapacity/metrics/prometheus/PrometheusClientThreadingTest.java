@@ -114,7 +114,7 @@ class PrometheusClientThreadingTest {
         try {
             for (int i = 0; i < 30; i++) {
                 assertEquals(1, Await.result(latest(c), Duration.ofSeconds(10)));
-                Thread.sleep(20);
+                Thread.sleep(20); // an idle gap between calls (test thread, not an event loop): connections sit idle and are reused
                 assertEquals(POINTS, Await.result(points(c), Duration.ofSeconds(10)));
             }
         } finally {

@@ -24,6 +24,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.net.URI;
+import java.net.URLEncoder;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -213,9 +214,8 @@ public final class PrometheusClient {
             if (body.length() > 0) {
                 body.append('&');
             }
-            encode(name, body);
-            body.append('=');
-            encode(value, body);
+            body.append(URLEncoder.encode(name, StandardCharsets.UTF_8)).append('=')
+                    .append(URLEncoder.encode(value, StandardCharsets.UTF_8));
             if (name.equals("query") || name.equals("match[]")) {
                 query = value;
             }
@@ -230,38 +230,9 @@ public final class PrometheusClient {
         Buffer body() {
             return Buffer.buffer(body.toString(), "US-ASCII");
         }
-
-        private static final char[] HEX = "0123456789ABCDEF".toCharArray();
-
-        /** Percent-encodes the UTF-8 bytes of {@code s} as HTML forms do (space as '+'). */
-        static void encode(String s, StringBuilder out) {
-            for (int i = 0; i < s.length(); i++) {
-                char c = s.charAt(i);
-                if (c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-' || c == '_'
-                        || c == '.' || c == '*') {
-                    out.append(c);
-                } else if (c == ' ') {
-                    out.append('+');
-                } else if (c < 0x80) {
-                    hex(c, out);
-                } else {
-                    int cp = s.codePointAt(i);
-                    if (Character.isSupplementaryCodePoint(cp)) {
-                        i++;
-                    }
-                    for (byte b : new String(Character.toChars(cp)).getBytes(StandardCharsets.UTF_8)) {
-                        hex(b & 0xff, out);
-                    }
-                }
-            }
-        }
-
-        private static void hex(int b, StringBuilder out) {
-            out.append('%').append(HEX[b >> 4]).append(HEX[b & 0xf]);
-        }
     }
 
-    /** The client of the calling event loop's own connections, or the shared one off event loops. */
+    /** The client of the calling event loop's own connections ({@link #send} runs every exchange on a loop). */
     private HttpClient client() {
         return loopClients.computeIfAbsent(Thread.currentThread(), t -> vertx.createHttpClient(clientOptions,
                 new PoolOptions().setHttp1MaxSize(MAX_CONNECTIONS_PER_LOOP)));
@@ -291,8 +262,7 @@ public final class PrometheusClient {
                 .compose(resp -> {
                     PrometheusResponse body;
                     try {
-                        Buffer raw = resp.body();
-                        body = raw == null ? null : PrometheusResponse.parse(raw.getBytes());
+                        body = PrometheusResponse.parse(resp.body().getBytes());
                     } catch (IOException | RuntimeException e) {
                         body = null;
                     }
@@ -355,17 +325,12 @@ public final class PrometheusClient {
     }
 
     static double parseValue(String s) {
-        char first = s.isEmpty() ? ' ' : s.charAt(0);
-        if (first == 'N' && s.equals("NaN")) {
-            return Double.NaN;
+        switch (s) {
+            case "+Inf": case "Inf": return Double.POSITIVE_INFINITY;
+            case "-Inf": return Double.NEGATIVE_INFINITY;
+            case "NaN": return Double.NaN;
+            default: return Double.parseDouble(s);
         }
-        if (first == 'I' && s.equals("Inf") || first == '+' && s.equals("+Inf")) {
-            return Double.POSITIVE_INFINITY;
-        }
-        if (first == '-' && s.equals("-Inf")) {
-            return Double.NEGATIVE_INFINITY;
-        }
-        return Double.parseDouble(s);
     }
 
     public void close() {

@@ -164,6 +164,9 @@ record PrometheusResponse(String status, String errorType, String error, List<St
         return new Point(millis, value);
     }
 
+    /** Whole seconds from here on are left to double: more digits would overflow the milliseconds. */
+    private static final long MAX_SECONDS = 1_000_000_000_000_000L;
+
     /**
      * Unix seconds with a fraction (Prometheus writes millisecond timestamps as {@code 1763769600.123}) to
      * milliseconds, exactly for up to three fraction digits and rounded beyond; exponents go through double.
@@ -176,7 +179,7 @@ record PrometheusResponse(String status, String errorType, String error, List<St
         if (negative) {
             i++;
         }
-        for (; i < end && c[i] >= '0' && c[i] <= '9'; i++) {
+        for (; i < end && c[i] >= '0' && c[i] <= '9' && seconds < MAX_SECONDS; i++) {
             seconds = seconds * 10 + (c[i] - '0');
         }
         long fraction = 0;
@@ -189,7 +192,7 @@ record PrometheusResponse(String status, String errorType, String error, List<St
                 }
             }
         }
-        if (i != end || seconds > Long.MAX_VALUE / 1000 - 1) {
+        if (i != end || seconds >= MAX_SECONDS) {
             return Math.round(Double.parseDouble(new String(c, off, len)) * 1000);
         }
         while (digits < 4) {

@@ -70,6 +70,14 @@ class PrometheusResponseTest {
             char[] chars = c[0].toCharArray();
             assertEquals(Long.parseLong(c[1]), PrometheusResponse.timestampMillis(chars, 0, chars.length), c[0]);
         }
+        char[] justBelow = "999999999999999.9".toCharArray(); // still exact, as a double it would not be
+        assertEquals(999_999_999_999_999_900L, PrometheusResponse.timestampMillis(justBelow, 0, justBelow.length));
+        // more whole seconds than milliseconds can hold exactly: through double, never overflowing
+        for (String huge : new String[] {"12345678901234567890.5", "9223372036854775.807", "1000000000000000.5"}) {
+            char[] chars = huge.toCharArray();
+            assertEquals(Math.round(Double.parseDouble(huge) * 1000), PrometheusResponse.timestampMillis(chars, 0,
+                    chars.length), huge);
+        }
     }
 
     @Test

@@ -178,6 +178,17 @@ final class ConsoleEditor {
                         + " in namespace " + namespace + ".")));
     }
 
+    /** Runs {@code then} with the caller's {@link #principal}, or answers with the refusal. */
+    private void authenticated(RoutingContext ctx, java.util.function.Consumer<Principal> then) {
+        principal(ctx).onComplete(p -> {
+            if (p.failed()) {
+                refuse(ctx, p.cause());
+            } else {
+                then.accept(p.result());
+            }
+        });
+    }
+
     private void refuse(RoutingContext ctx, Throwable e) {
         Refusal r = e instanceof Refusal x ? x : new Refusal(500, "Unexpected error: " + KubeObjects.shortMessage(e));
         if (r.status == 401) {
@@ -515,11 +526,7 @@ final class ConsoleEditor {
     // ---------------------------------------------------------------- save, preview, convert
 
     private void save(RoutingContext ctx) {
-        principal(ctx).onComplete(pr -> {
-            if (pr.failed()) {
-                refuse(ctx, pr.cause());
-                return;
-            }
+        authenticated(ctx, principal -> {
             Editor e = posted(ctx);
             IntelligentHorizontalPodAutoscaler ihpa = build(e);
             if (ihpa == null) {
@@ -529,7 +536,7 @@ final class ConsoleEditor {
             String ns = ihpa.getMetadata().getNamespace();
             String name = ihpa.getMetadata().getName();
             String verb = e.create ? "create" : "update";
-            mayWrite(pr.result(), verb, ns)
+            mayWrite(principal, verb, ns)
                     .compose(p -> executor.call(() -> write(e, ihpa)))
                     .onSuccess(v -> redirect(ctx, "/ihpa/" + Html.segment(ns) + "/" + Html.segment(name)))
                     .onFailure(x -> {
@@ -592,11 +599,7 @@ final class ConsoleEditor {
     }
 
     private void preview(RoutingContext ctx) {
-        principal(ctx).onComplete(pr -> {
-            if (pr.failed()) {
-                refuse(ctx, pr.cause());
-                return;
-            }
+        authenticated(ctx, principal -> {
             Editor e = posted(ctx);
             IntelligentHorizontalPodAutoscaler ihpa = build(e);
             Console.html(ctx, 200, previewFragment(e, ihpa));
@@ -604,11 +607,7 @@ final class ConsoleEditor {
     }
 
     private void convert(RoutingContext ctx) {
-        principal(ctx).onComplete(pr -> {
-            if (pr.failed()) {
-                refuse(ctx, pr.cause());
-                return;
-            }
+        authenticated(ctx, principal -> {
             Editor e = posted(ctx);
             boolean toYaml = "yaml".equals(ctx.request().getParam("to"));
             if (toYaml == e.yamlView) {

@@ -36,6 +36,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -95,10 +96,10 @@ public final class GrpcBench {
         GrpcMetricsServer server = new GrpcMetricsServer(SERVER_LOOPS);
         int port = server.start(vertx, memory, "127.0.0.1:0").toCompletionStage().toCompletableFuture().get();
         List<ProviderServiceGrpcClient> clients = grpcClients(vertx, port);
-        if (CASES.isEmpty() || CASES.contains("memoryLatest")) {
+        if (selected("memoryLatest")) {
             report("in-memory provider, gRPC QueryLatest", run(vertx, c -> clients.get(c).queryLatest(latestRequest()).mapEmpty()));
         }
-        if (CASES.isEmpty() || CASES.contains("memoryRange")) {
+        if (selected("memoryRange")) {
             report("in-memory provider, gRPC Query (1 day, 1 min step)", run(vertx, c -> clients.get(c).query(rangeRequest()).mapEmpty()));
         }
         server.close();
@@ -166,43 +167,6 @@ public final class GrpcBench {
             List<ProviderServiceGrpcClient> clients = grpcClients(vertx, grpcPort);
 
             String latestUrl = url + "/api/v1/query?query=" + URLEncoder.encode(promql, StandardCharsets.UTF_8);
-            if (!CASES.isEmpty()) { // -Dbench.cases=grpcLatest,grpcRange: just these, e.g. to profile one
-                long end = Instant.now().getEpochSecond();
-                if (CASES.contains("directLatest")) {
-                    report("Prometheus HTTP API directly, instant query (GET)", run(vertx, c -> webs.get(c).getAbs(latestUrl).send().mapEmpty()));
-                }
-                if (CASES.contains("directLatestPost")) {
-                    String form = "query=" + URLEncoder.encode(promql, StandardCharsets.UTF_8) + "&time=" + end;
-                    report("Prometheus HTTP API directly, instant query (POST)", run(vertx, c -> webs.get(c).postAbs(url + "/api/v1/query")
-                            .putHeader("Content-Type", "application/x-www-form-urlencoded").sendBuffer(io.vertx.core.buffer.Buffer.buffer(form)).mapEmpty()));
-                }
-                if (CASES.contains("directLatestDecoded")) {
-                    report("Prometheus HTTP API directly, instant query, decoded into numbers", run(vertx, c -> webs.get(c).getAbs(latestUrl).send()
-                            .map(GrpcBench::decode).mapEmpty()));
-                }
-                if (CASES.contains("grpcLatest")) {
-                    report("gRPC QueryLatest via the Prometheus provider", run(vertx, c -> clients.get(c).queryLatest(latestRequest()).mapEmpty()));
-                }
-                if (CASES.contains("grpcRange")) {
-                    report("gRPC Query via the Prometheus provider (1 day, 1 min step)", run(vertx, c -> clients.get(c).query(rangeQuery(end)).mapEmpty()));
-                }
-                String rangeUrl = url + "/api/v1/query_range?query=" + URLEncoder.encode(promql, StandardCharsets.UTF_8)
-                        + "&start=" + (end - 86400) + "&end=" + end + "&step=60";
-                if (CASES.contains("directRange")) {
-                    report("Prometheus HTTP API directly, range query (1 day, 1 min step), response not decoded",
-                            run(vertx, c -> webs.get(c).getAbs(rangeUrl).send().mapEmpty()));
-                }
-                if (CASES.contains("directRangeDecoded")) {
-                    report("Prometheus HTTP API directly, range query (1 day, 1 min step), decoded into numbers", run(vertx, c -> webs.get(c).getAbs(rangeUrl).send()
-                            .map(GrpcBench::decode).mapEmpty()));
-                }
-                return;
-            }
-            // A client reading Prometheus directly has to decode its JSON into numbers, as the gRPC client decodes
-            // protobuf: the "decoded" rows are the like-for-like baseline; the others show the HTTP exchange alone.
-            Stats directLatest = run(vertx, c -> webs.get(c).getAbs(latestUrl).send().mapEmpty());
-            Stats directLatestDecoded = run(vertx, c -> webs.get(c).getAbs(latestUrl).send().map(GrpcBench::decode).mapEmpty());
-            Stats grpcLatest = run(vertx, c -> clients.get(c).queryLatest(latestRequest()).mapEmpty());
             long end = Instant.now().getEpochSecond();
             String rangeUrl = url + "/api/v1/query_range?query=" + URLEncoder.encode(promql, StandardCharsets.UTF_8)
                     + "&start=" + (end - 86400) + "&end=" + end + "&step=60";
@@ -212,29 +176,58 @@ public final class GrpcBench {
             if (points < 1400) {
                 throw new IllegalStateException("the backfilled day is missing: " + points + " points");
             }
-            Stats directRange = run(vertx, c -> webs.get(c).getAbs(rangeUrl).send().mapEmpty());
-            Stats directRangeDecoded = run(vertx, c -> webs.get(c).getAbs(rangeUrl).send().map(GrpcBench::decode).mapEmpty());
-            Stats grpcRange = run(vertx, c -> clients.get(c).query(rangeQuery(end)).mapEmpty());
-            report("Prometheus HTTP API directly, instant query, response not decoded", directLatest);
-            report("Prometheus HTTP API directly, instant query, decoded into numbers", directLatestDecoded);
-            report("gRPC QueryLatest via the Prometheus provider", grpcLatest);
-            report("Prometheus HTTP API directly, range query (1 day, 1 min step), response not decoded", directRange);
-            report("Prometheus HTTP API directly, range query (1 day, 1 min step), decoded into numbers", directRangeDecoded);
-            report("gRPC Query via the Prometheus provider (1 day, 1 min step)", grpcRange);
-            System.out.printf("overhead ratio (gRPC p50 / direct p50) against the decoded baseline: latest %.2f, range %.2f;"
-                            + " against the undecoded one: latest %.2f, range %.2f%n",
-                    grpcLatest.p50 / directLatestDecoded.p50, grpcRange.p50 / directRangeDecoded.p50,
-                    grpcLatest.p50 / directLatest.p50, grpcRange.p50 / directRange.p50);
-            System.out.printf("throughput ratio (direct decoded / gRPC): latest %.2f, range %.2f; CPU ratio (gRPC / direct decoded,"
-                            + " both processes): latest %.2f, range %.2f%n",
-                    directLatestDecoded.perSecond / grpcLatest.perSecond, directRangeDecoded.perSecond / grpcRange.perSecond,
-                    directLatestDecoded.cpuBoundOn2Cores() / grpcLatest.cpuBoundOn2Cores(),
-                    directRangeDecoded.cpuBoundOn2Cores() / grpcRange.cpuBoundOn2Cores());
+            // A client reading Prometheus directly has to decode its JSON into numbers, as the gRPC client decodes
+            // protobuf: the "decoded" cases are the like-for-like baseline; the others show the HTTP exchange alone.
+            Map<String, Stats> results = new LinkedHashMap<>();
+            runCase(results, vertx, "directLatest", "Prometheus HTTP API directly, instant query, response not decoded",
+                    c -> webs.get(c).getAbs(latestUrl).send().mapEmpty());
+            runCase(results, vertx, "directLatestDecoded", "Prometheus HTTP API directly, instant query, decoded into numbers",
+                    c -> webs.get(c).getAbs(latestUrl).send().map(GrpcBench::decode).mapEmpty());
+            runCase(results, vertx, "grpcLatest", "gRPC QueryLatest via the Prometheus provider",
+                    c -> clients.get(c).queryLatest(latestRequest()).mapEmpty());
+            runCase(results, vertx, "directRange", "Prometheus HTTP API directly, range query (1 day, 1 min step), response not decoded",
+                    c -> webs.get(c).getAbs(rangeUrl).send().mapEmpty());
+            runCase(results, vertx, "directRangeDecoded", "Prometheus HTTP API directly, range query (1 day, 1 min step), decoded into numbers",
+                    c -> webs.get(c).getAbs(rangeUrl).send().map(GrpcBench::decode).mapEmpty());
+            runCase(results, vertx, "grpcRange", "gRPC Query via the Prometheus provider (1 day, 1 min step)",
+                    c -> clients.get(c).query(rangeQuery(end)).mapEmpty());
+            if (results.size() == 6) {
+                Stats directLatest = results.get("directLatest");
+                Stats directLatestDecoded = results.get("directLatestDecoded");
+                Stats grpcLatest = results.get("grpcLatest");
+                Stats directRange = results.get("directRange");
+                Stats directRangeDecoded = results.get("directRangeDecoded");
+                Stats grpcRange = results.get("grpcRange");
+                System.out.printf("overhead ratio (gRPC p50 / direct p50) against the decoded baseline: latest %.2f, range %.2f;"
+                                + " against the undecoded one: latest %.2f, range %.2f%n",
+                        grpcLatest.p50 / directLatestDecoded.p50, grpcRange.p50 / directRangeDecoded.p50,
+                        grpcLatest.p50 / directLatest.p50, grpcRange.p50 / directRange.p50);
+                System.out.printf("throughput ratio (direct decoded / gRPC): latest %.2f, range %.2f; CPU ratio (gRPC / direct decoded,"
+                                + " both processes): latest %.2f, range %.2f%n",
+                        directLatestDecoded.perSecond / grpcLatest.perSecond, directRangeDecoded.perSecond / grpcRange.perSecond,
+                        directLatestDecoded.cpuBoundOn2Cores() / grpcLatest.cpuBoundOn2Cores(),
+                        directRangeDecoded.cpuBoundOn2Cores() / grpcRange.cpuBoundOn2Cores());
+            }
             server.close();
             provider.close();
         } finally {
             prometheus.destroy();
             prometheus.waitFor(10, TimeUnit.SECONDS);
+        }
+    }
+
+    /** Whether -Dbench.cases (empty = all) names {@code name}. */
+    static boolean selected(String name) {
+        return CASES.isEmpty() || CASES.contains(name);
+    }
+
+    /** Runs and reports one case if it is selected, keeping its result under its name. */
+    static void runCase(Map<String, Stats> results, Vertx vertx, String name, String label, IntFunction<Future<Void>> call)
+            throws Exception {
+        if (selected(name)) {
+            Stats stats = run(vertx, call);
+            report(label, stats);
+            results.put(name, stats);
         }
     }
 

@@ -8,7 +8,10 @@ import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.ClientAuth;
+import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.net.impl.ConnectionBase;
+import io.netty.handler.flush.FlushConsolidationHandler;
 import io.vertx.core.net.PemKeyCertOptions;
 import io.vertx.core.net.PemTrustOptions;
 import io.vertx.core.net.ServerSSLOptions;
@@ -148,9 +151,23 @@ public final class GrpcMetricsServer {
     /** {@code instances} servers on {@code host:port}, each on its own event loop. */
     private Future<String> deploy(GrpcServer grpc, HttpServerOptions o, String host, int port, int instances) {
         return vertx.deployVerticle(() -> context -> {
-            HttpServer server = vertx.createHttpServer(o).requestHandler(grpc);
+            HttpServer server = vertx.createHttpServer(o).connectionHandler(GrpcMetricsServer::consolidateFlushes)
+                    .requestHandler(grpc);
             return server.listen(port, host).onSuccess(servers::add);
         }, new DeploymentOptions().setInstances(instances)).onSuccess(deployments::add);
+    }
+
+    /**
+     * An answer completed outside its connection's read (after the provider's own I/O, e.g. Prometheus's answer)
+     * makes Vert.x flush each frame as it is written: headers and message in one write, the trailers in a second,
+     * and a client that wakes once for each. Netty's flush consolidation defers such flushes to the end of the
+     * event loop's current task, so the whole answer leaves in one write.
+     */
+    static void consolidateFlushes(HttpConnection connection) {
+        if (connection instanceof ConnectionBase c) {
+            c.channelHandlerContext().pipeline().addFirst("flush-consolidation",
+                    new FlushConsolidationHandler(FlushConsolidationHandler.DEFAULT_EXPLICIT_FLUSH_AFTER_FLUSHES, true));
+        }
     }
 
     private static Future<List<Buffer>> readTlsFiles(Vertx vertx, GrpcMetricsServerOptions options) {

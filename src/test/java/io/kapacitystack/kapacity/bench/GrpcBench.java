@@ -27,6 +27,7 @@ import io.vertx.grpc.client.GrpcClient;
 import io.vertx.grpc.client.GrpcClientOptions;
 
 import java.io.File;
+import java.lang.management.ManagementFactory;
 import java.net.ServerSocket;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
@@ -70,8 +71,13 @@ public final class GrpcBench {
         if (!only.equals("prometheus")) {
             inMemory(vertx);
         }
-        if (!only.equals("memory")) {
-            againstPrometheus(vertx);
+        try {
+            if (!only.equals("memory")) {
+                againstPrometheus(vertx);
+            }
+        } catch (Exception e) {
+            e.printStackTrace();
+            System.exit(1); // Vert.x's threads would keep the JVM alive
         }
         System.exit(0);
     }
@@ -107,10 +113,16 @@ public final class GrpcBench {
 
     static void againstPrometheus(Vertx vertx) throws Exception {
         Path dir = Files.createTempDirectory("prometheus-bench");
-        var exporter = vertx.createHttpServer().requestHandler(req -> req.response().putHeader("Content-Type", "text/plain; version=0.0.4")
-                .end("container_cpu_usage_seconds_total{namespace=\"b\",pod=\"web-0\",container=\"c\"} " + (System.nanoTime() / 1e9) + "\n"
-                        + "kube_pod_status_ready{namespace=\"b\",pod=\"web-0\",condition=\"true\"} 1\n"))
-                .listen(0, "127.0.0.1").toCompletionStage().toCompletableFuture().get();
+        // web-0 is the one-series case; web-0 .. web-9 are the StatefulSet of the workload case
+        var exporter = vertx.createHttpServer().requestHandler(req -> {
+            StringBuilder text = new StringBuilder();
+            for (int i = 0; i < WORKLOAD_PODS; i++) {
+                text.append("container_cpu_usage_seconds_total{namespace=\"b\",pod=\"web-").append(i).append("\",container=\"c\"} ")
+                        .append(System.nanoTime() / 1e9 * (1 + i / 10.0)).append('\n')
+                        .append("kube_pod_status_ready{namespace=\"b\",pod=\"web-").append(i).append("\",condition=\"true\"} 1\n");
+            }
+            req.response().putHeader("Content-Type", "text/plain; version=0.0.4").end(text.toString());
+        }).listen(0, "127.0.0.1").toCompletionStage().toCompletableFuture().get();
         Files.writeString(dir.resolve("prometheus.yml"), "global:\n  scrape_interval: 1s\nscrape_configs:\n- job_name: e\n  honor_labels: true\n"
                 + "  static_configs:\n  - targets: ['127.0.0.1:" + exporter.actualPort() + "']\n");
         int port;
@@ -167,6 +179,19 @@ public final class GrpcBench {
             List<ProviderServiceGrpcClient> clients = grpcClients(vertx, grpcPort);
 
             String latestUrl = url + "/api/v1/query?query=" + URLEncoder.encode(promql, StandardCharsets.UTF_8);
+            String workloadPromql = promqlOf(vertx, lookup, workloadRequest());
+            String workloadUrl = url + "/api/v1/query?query=" + URLEncoder.encode(workloadPromql, StandardCharsets.UTF_8);
+            int workloadSeries = 0;
+            // the ready-pods series are scraped, not backfilled: irate needs two scrapes of them
+            for (int i = 0; i < 60 && workloadSeries == 0; i++) {
+                Thread.sleep(500);
+                workloadSeries = clients.get(0).queryLatest(workloadRequest()).toCompletionStage().toCompletableFuture()
+                        .get(30, TimeUnit.SECONDS).getSamplesCount();
+            }
+            System.out.printf("workload query (%d ready pods): %s%n", WORKLOAD_PODS, workloadPromql.replaceAll("\\s+", " "));
+            if (workloadSeries != 1) {
+                throw new IllegalStateException("the workload query should answer one sum, not " + workloadSeries + " samples");
+            }
             long end = Instant.now().getEpochSecond();
             String rangeUrl = url + "/api/v1/query_range?query=" + URLEncoder.encode(promql, StandardCharsets.UTF_8)
                     + "&start=" + (end - 86400) + "&end=" + end + "&step=60";
@@ -178,35 +203,41 @@ public final class GrpcBench {
             }
             // A client reading Prometheus directly has to decode its JSON into numbers, as the gRPC client decodes
             // protobuf: the "decoded" cases are the like-for-like baseline; the others show the HTTP exchange alone.
-            Map<String, Stats> results = new LinkedHashMap<>();
-            runCase(results, vertx, "directLatest", "Prometheus HTTP API directly, instant query, response not decoded",
+            Map<String, Case> cases = new LinkedHashMap<>();
+            addCase(cases, "directLatest", "Prometheus HTTP API directly, instant query, response not decoded",
                     c -> webs.get(c).getAbs(latestUrl).send().mapEmpty());
-            runCase(results, vertx, "directLatestDecoded", "Prometheus HTTP API directly, instant query, decoded into numbers",
+            addCase(cases, "directLatestDecoded", "Prometheus HTTP API directly, instant query, decoded into numbers",
                     c -> webs.get(c).getAbs(latestUrl).send().map(GrpcBench::decode).mapEmpty());
-            runCase(results, vertx, "grpcLatest", "gRPC QueryLatest via the Prometheus provider",
+            addCase(cases, "grpcLatest", "gRPC QueryLatest via the Prometheus provider",
                     c -> clients.get(c).queryLatest(latestRequest()).mapEmpty());
-            runCase(results, vertx, "directRange", "Prometheus HTTP API directly, range query (1 day, 1 min step), response not decoded",
+            addCase(cases, "directWorkloadLatestDecoded", "Prometheus HTTP API directly, StatefulSet of " + WORKLOAD_PODS
+                            + " ready pods, instant query, decoded into numbers",
+                    c -> webs.get(c).getAbs(workloadUrl).send().map(GrpcBench::decode).mapEmpty());
+            addCase(cases, "grpcWorkloadLatest", "gRPC QueryLatest via the Prometheus provider, StatefulSet of " + WORKLOAD_PODS
+                            + " ready pods (WORKLOAD_RESOURCE, readyPodsOnly)",
+                    c -> clients.get(c).queryLatest(workloadRequest()).mapEmpty());
+            addCase(cases, "directRange", "Prometheus HTTP API directly, range query (1 day, 1 min step), response not decoded",
                     c -> webs.get(c).getAbs(rangeUrl).send().mapEmpty());
-            runCase(results, vertx, "directRangeDecoded", "Prometheus HTTP API directly, range query (1 day, 1 min step), decoded into numbers",
+            addCase(cases, "directRangeDecoded", "Prometheus HTTP API directly, range query (1 day, 1 min step), decoded into numbers",
                     c -> webs.get(c).getAbs(rangeUrl).send().map(GrpcBench::decode).mapEmpty());
-            runCase(results, vertx, "grpcRange", "gRPC Query via the Prometheus provider (1 day, 1 min step)",
+            addCase(cases, "grpcRange", "gRPC Query via the Prometheus provider (1 day, 1 min step)",
                     c -> clients.get(c).query(rangeQuery(end)).mapEmpty());
-            if (results.size() == 6) {
-                Stats directLatest = results.get("directLatest");
-                Stats directLatestDecoded = results.get("directLatestDecoded");
-                Stats grpcLatest = results.get("grpcLatest");
-                Stats directRange = results.get("directRange");
-                Stats directRangeDecoded = results.get("directRangeDecoded");
-                Stats grpcRange = results.get("grpcRange");
-                System.out.printf("overhead ratio (gRPC p50 / direct p50) against the decoded baseline: latest %.2f, range %.2f;"
-                                + " against the undecoded one: latest %.2f, range %.2f%n",
-                        grpcLatest.p50 / directLatestDecoded.p50, grpcRange.p50 / directRangeDecoded.p50,
-                        grpcLatest.p50 / directLatest.p50, grpcRange.p50 / directRange.p50);
-                System.out.printf("throughput ratio (direct decoded / gRPC): latest %.2f, range %.2f; CPU ratio (gRPC / direct decoded,"
-                                + " both processes): latest %.2f, range %.2f%n",
-                        directLatestDecoded.perSecond / grpcLatest.perSecond, directRangeDecoded.perSecond / grpcRange.perSecond,
-                        directLatestDecoded.cpuBoundOn2Cores() / grpcLatest.cpuBoundOn2Cores(),
-                        directRangeDecoded.cpuBoundOn2Cores() / grpcRange.cpuBoundOn2Cores());
+            Map<String, Stats> results = interleaved(vertx, cases);
+            if (results.containsKey("grpcWorkloadLatest") && results.containsKey("directWorkloadLatestDecoded")) {
+                System.out.printf("overhead ratio of the workload query (gRPC p50 / direct decoded p50, median of the rounds): %.2f%n",
+                        medianRatio(cases, "grpcWorkloadLatest", "directWorkloadLatestDecoded", st -> st.p50));
+            }
+            if (results.keySet().containsAll(List.of("directLatest", "directLatestDecoded", "grpcLatest", "directRange",
+                    "directRangeDecoded", "grpcRange"))) {
+                System.out.printf("overhead ratio (gRPC p50 / direct p50, median of the rounds) against the decoded baseline: latest %.2f,"
+                                + " range %.2f; against the undecoded one: latest %.2f, range %.2f%n",
+                        medianRatio(cases, "grpcLatest", "directLatestDecoded", st -> st.p50),
+                        medianRatio(cases, "grpcRange", "directRangeDecoded", st -> st.p50),
+                        medianRatio(cases, "grpcLatest", "directLatest", st -> st.p50),
+                        medianRatio(cases, "grpcRange", "directRange", st -> st.p50));
+                System.out.printf("throughput ratio (direct decoded / gRPC, median of the rounds): latest %.2f, range %.2f%n",
+                        medianRatio(cases, "directLatestDecoded", "grpcLatest", st -> st.perSecond),
+                        medianRatio(cases, "directRangeDecoded", "grpcRange", st -> st.perSecond));
             }
             server.close();
             provider.close();
@@ -221,14 +252,52 @@ public final class GrpcBench {
         return CASES.isEmpty() || CASES.contains(name);
     }
 
-    /** Runs and reports one case if it is selected, keeping its result under its name. */
-    static void runCase(Map<String, Stats> results, Vertx vertx, String name, String label, IntFunction<Future<Void>> call)
-            throws Exception {
+    /** A measured case: what it calls, and its result in each interleaved round. */
+    record Case(String label, IntFunction<Future<Void>> call, List<Stats> rounds) {
+    }
+
+    static void addCase(Map<String, Case> cases, String name, String label, IntFunction<Future<Void>> call) {
         if (selected(name)) {
-            Stats stats = run(vertx, call);
-            report(label, stats);
-            results.put(name, stats);
+            cases.put(name, new Case(label, call, new ArrayList<>()));
         }
+    }
+
+    /** Measured rounds per case, interleaved (-Dbench.rounds), and each round's length (-Dbench.roundSeconds). */
+    static final int ROUNDS = Integer.getInteger("bench.rounds", 5);
+    static final Duration ROUND = Duration.ofSeconds(Integer.getInteger("bench.roundSeconds", 4));
+
+    /**
+     * Warms every case up, then measures them in turn, round after round, so that a drift of the machine over the
+     * run (Prometheus's cost per query moves by ±20 % between minutes here) falls on all cases alike instead of on
+     * whichever ran last; each case's figures are the medians of its rounds.
+     */
+    static Map<String, Stats> interleaved(Vertx vertx, Map<String, Case> cases) throws Exception {
+        for (Case c : cases.values()) {
+            warmUp(vertx, c.call());
+        }
+        for (int r = 0; r < ROUNDS; r++) {
+            for (Case c : cases.values()) {
+                c.rounds().add(measure(vertx, c.call(), ROUND));
+            }
+        }
+        Map<String, Stats> results = new LinkedHashMap<>();
+        cases.forEach((name, c) -> {
+            Stats median = Stats.median(c.rounds());
+            report(c.label() + " [median of " + c.rounds().size() + " rounds of " + ROUND.toSeconds() + " s]", median);
+            results.put(name, median);
+        });
+        return results;
+    }
+
+    /** The median over the rounds of {@code of(a) / of(b)}, each ratio taken within one round. */
+    static double medianRatio(Map<String, Case> cases, String a, String b, java.util.function.ToDoubleFunction<Stats> of) {
+        List<Stats> ra = cases.get(a).rounds();
+        List<Stats> rb = cases.get(b).rounds();
+        double[] ratios = new double[ra.size()];
+        for (int i = 0; i < ratios.length; i++) {
+            ratios[i] = of.applyAsDouble(ra.get(i)) / of.applyAsDouble(rb.get(i));
+        }
+        return Stats.median(ratios);
     }
 
     /**
@@ -274,6 +343,42 @@ public final class GrpcBench {
     static Provider.QueryLatestRequest latestRequest() {
         return Provider.QueryLatestRequest.newBuilder().setQuery(Metric.Query.newBuilder().setType(Metric.QueryType.POD_RESOURCE)
                 .setPodResource(Metric.PodResourceQuery.newBuilder().setNamespace("b").setName("web-0").setResourceName("cpu"))).build();
+    }
+
+    /** Pods of the StatefulSet "web" in the workload case. */
+    static final int WORKLOAD_PODS = 10;
+
+    /** What the algorithm jobs ask for: the CPU of a whole StatefulSet's ready pods. */
+    static Provider.QueryLatestRequest workloadRequest() {
+        return Provider.QueryLatestRequest.newBuilder().setQuery(Metric.Query.newBuilder().setType(Metric.QueryType.WORKLOAD_RESOURCE)
+                .setWorkloadResource(Metric.WorkloadResourceQuery.newBuilder()
+                        .setGroupKind(Metric.GroupKind.newBuilder().setGroup("apps").setKind("StatefulSet"))
+                        .setNamespace("b").setName("web").setResourceName("cpu").setReadyPodsOnly(true))).build();
+    }
+
+    /**
+     * The PromQL the provider sends for {@code request}, caught by pointing a second provider with the same config at
+     * a server that records it, so the direct case sends exactly that query.
+     */
+    static String promqlOf(Vertx vertx, KubeLookup lookup, Provider.QueryLatestRequest request) throws Exception {
+        java.util.concurrent.CompletableFuture<String> seen = new java.util.concurrent.CompletableFuture<>();
+        var recorder = vertx.createHttpServer().requestHandler(req -> req.setExpectMultipart(true).endHandler(v -> {
+            if (req.path().endsWith("/api/v1/query")) {
+                seen.complete(req.getFormAttribute("query"));
+            }
+            req.response().putHeader("Content-Type", "application/json")
+                    .end("{\"status\":\"success\",\"data\":{\"resultType\":\"vector\",\"result\":[]}}");
+        })).listen(0, "127.0.0.1").toCompletionStage().toCompletableFuture().get();
+        PrometheusMetricsProvider probe = new PrometheusMetricsProvider(vertx, new SystemClock(vertx), PrometheusConfig.defaults(),
+                "http://127.0.0.1:" + recorder.actualPort(), lookup, new PrometheusMetricsProvider.DiscoveryOptions(Duration.ofMinutes(10),
+                Duration.ofMinutes(10)));
+        probe.queryLatest(io.kapacitystack.kapacity.grpc.ProtoMapping.toQuery(request.getQuery()));
+        try {
+            return seen.get(30, TimeUnit.SECONDS);
+        } finally {
+            probe.close();
+            recorder.close();
+        }
     }
 
     static volatile double sink;
@@ -329,6 +434,34 @@ public final class GrpcBench {
         /** read and write system calls of this JVM per request (/proc/PID/io syscr, syscw). */
         double jvmReadCalls;
         double jvmWriteCalls;
+        /** JIT compiler threads' time over the window's length (0.5 = half a core compiling): warm-up not done if > 0. */
+        double jitShare;
+        /** Times per request a thread of this JVM blocked and was woken again (voluntary context switches). */
+        double jvmSleeps;
+
+        static double median(double[] values) {
+            double[] sorted = values.clone();
+            java.util.Arrays.sort(sorted);
+            int n = sorted.length;
+            return n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
+        }
+
+        /** Field by field medians of the rounds (so not one round's figures, but each a typical one). */
+        static Stats median(List<Stats> rounds) {
+            Stats m = new Stats();
+            m.perSecond = median(rounds.stream().mapToDouble(x -> x.perSecond).toArray());
+            m.p50 = median(rounds.stream().mapToDouble(x -> x.p50).toArray());
+            m.p99 = median(rounds.stream().mapToDouble(x -> x.p99).toArray());
+            m.count = rounds.stream().mapToLong(x -> x.count).sum();
+            m.errors = rounds.stream().mapToLong(x -> x.errors).sum();
+            m.jvmCpuMicros = median(rounds.stream().mapToDouble(x -> x.jvmCpuMicros).toArray());
+            m.prometheusCpuMicros = median(rounds.stream().mapToDouble(x -> x.prometheusCpuMicros).toArray());
+            m.jvmReadCalls = median(rounds.stream().mapToDouble(x -> x.jvmReadCalls).toArray());
+            m.jvmWriteCalls = median(rounds.stream().mapToDouble(x -> x.jvmWriteCalls).toArray());
+            m.jitShare = median(rounds.stream().mapToDouble(x -> x.jitShare).toArray());
+            m.jvmSleeps = median(rounds.stream().mapToDouble(x -> x.jvmSleeps).toArray());
+            return m;
+        }
 
         /** Requests per second the CPU time allows on 2 cores, whatever else the machine was running. */
         double cpuBoundOn2Cores() {
@@ -356,6 +489,27 @@ public final class GrpcBench {
         return out;
     }
 
+    /** Voluntary context switches of all this JVM's threads so far (0 where /proc is not there). */
+    static long threadSleeps() {
+        long sum = 0;
+        try (var tasks = Files.list(Path.of("/proc/self/task"))) {
+            for (Path task : (Iterable<Path>) tasks::iterator) {
+                try {
+                    for (String line : Files.readAllLines(task.resolve("status"))) {
+                        if (line.startsWith("voluntary_ctxt_switches:")) {
+                            sum += Long.parseLong(line.substring(24).trim());
+                        }
+                    }
+                } catch (java.io.IOException threadGone) {
+                    // ended meanwhile
+                }
+            }
+        } catch (java.io.IOException noProc) {
+            return 0;
+        }
+        return sum;
+    }
+
     static long cpuNanos(ProcessHandle p) {
         return p == null ? 0 : p.info().totalCpuDuration().map(Duration::toNanos).orElse(0L);
     }
@@ -365,7 +519,7 @@ public final class GrpcBench {
      * compiler's and the GC's threads, whose share on a loaded machine depends mostly on how far warm-up got.
      */
     static long jvmCpuNanos() {
-        java.lang.management.ThreadMXBean threads = java.lang.management.ManagementFactory.getThreadMXBean();
+        java.lang.management.ThreadMXBean threads = ManagementFactory.getThreadMXBean();
         long sum = 0;
         for (java.lang.management.ThreadInfo t : threads.getThreadInfo(threads.getAllThreadIds())) {
             if (t != null && t.getThreadName().startsWith("vert.x-")) {
@@ -376,20 +530,39 @@ public final class GrpcBench {
         return sum;
     }
 
-    /** Keeps CONCURRENCY requests in flight for RUN (after a short warm-up), recording each latency. */
+    /** Keeps CONCURRENCY requests in flight for RUN (after a warm-up), recording each latency. */
     static Stats run(Vertx vertx, IntFunction<Future<Void>> call) throws Exception {
+        warmUp(vertx, call);
+        return measure(vertx, call, RUN);
+    }
+
+    /**
+     * Calls until the JIT has compiled the call path: at least WARM_UP_CALLS calls or WARM_UP_MAX, and then until a
+     * 2-second round passes with the JIT compiler busy less than 5 % of the time (here C2 keeps a core busy for
+     * 40-50 s of a first case), at most WARM_UP_HARD_MAX in all.
+     */
+    static void warmUp(Vertx vertx, IntFunction<Future<Void>> call) throws Exception {
         // Warm up by count, not time: on a loaded machine a few seconds are a few thousand calls, and the JIT has
         // not compiled the call path yet (C2 needs ~10,000 invocations), so the measurement would time C1 code.
         long warmed = 0;
-        long until = System.nanoTime() + WARM_UP_MAX.toNanos();
-        while (warmed < WARM_UP_CALLS && System.nanoTime() < until) {
-            warmed += measure(vertx, call, Duration.ofSeconds(2)).count;
+        long start = System.nanoTime();
+        while (System.nanoTime() - start < WARM_UP_HARD_MAX.toNanos()) {
+            Stats round = measure(vertx, call, Duration.ofSeconds(2));
+            warmed += round.count;
+            if (Boolean.getBoolean("bench.verbose")) {
+                report("  warm-up round", round);
+            }
+            boolean enough = warmed >= WARM_UP_CALLS || System.nanoTime() - start >= WARM_UP_MAX.toNanos();
+            if (enough && round.jitShare < 0.05) {
+                return;
+            }
         }
-        return measure(vertx, call, RUN);
+        System.out.println("  (warm-up stopped at " + WARM_UP_HARD_MAX.toSeconds() + " s with the JIT still compiling)");
     }
 
     static final long WARM_UP_CALLS = Long.getLong("bench.warmupCalls", 150_000);
     static final Duration WARM_UP_MAX = Duration.ofSeconds(Long.getLong("bench.warmupMaxSeconds", 45));
+    static final Duration WARM_UP_HARD_MAX = Duration.ofSeconds(Long.getLong("bench.warmupHardMaxSeconds", 120));
 
     static Stats measure(Vertx vertx, IntFunction<Future<Void>> call, Duration length) throws Exception {
         List<Long> latencies = Collections.synchronizedList(new ArrayList<>());
@@ -401,6 +574,8 @@ public final class GrpcBench {
         long jvm0 = jvmCpuNanos();
         long[] io0 = syscalls(ProcessHandle.current());
         long prom0 = cpuNanos(prometheusProcess);
+        long jit0 = ManagementFactory.getCompilationMXBean().getTotalCompilationTime();
+        long sleeps0 = threadSleeps();
         inFlight.set(CONCURRENCY);
         for (int c = 0; c < CHANNELS; c++) {
             int channel = c;
@@ -416,6 +591,8 @@ public final class GrpcBench {
         long jvmCpu = jvmCpuNanos() - jvm0;
         long[] io1 = syscalls(ProcessHandle.current());
         long promCpu = cpuNanos(prometheusProcess) - prom0;
+        long jitMillis = ManagementFactory.getCompilationMXBean().getTotalCompilationTime() - jit0;
+        long sleeps = threadSleeps() - sleeps0;
         long[] sorted = latencies.stream().mapToLong(Long::longValue).sorted().toArray();
         Stats s = new Stats();
         s.count = sorted.length;
@@ -427,6 +604,8 @@ public final class GrpcBench {
         s.prometheusCpuMicros = sorted.length == 0 ? 0 : promCpu / 1e3 / sorted.length;
         s.jvmReadCalls = sorted.length == 0 ? 0 : (io1[0] - io0[0]) / (double) sorted.length;
         s.jvmWriteCalls = sorted.length == 0 ? 0 : (io1[1] - io0[1]) / (double) sorted.length;
+        s.jitShare = jitMillis / 1e3 / seconds;
+        s.jvmSleeps = sorted.length == 0 ? 0 : sleeps / (double) sorted.length;
         return s;
     }
 
@@ -450,9 +629,9 @@ public final class GrpcBench {
 
     static void report(String what, Stats s) {
         System.out.printf("%s: %.0f req/s, p50 %.2f ms, p99 %.2f ms (%d requests, %d errors, %d in flight over %d connections);"
-                        + " CPU per request %.0f µs JVM + %.0f µs Prometheus = %.0f req/s CPU-bound on 2 cores; JVM read/write syscalls per request %.1f/%.1f%n",
+                        + " CPU per request %.0f µs JVM + %.0f µs Prometheus = %.0f req/s CPU-bound on 2 cores; JVM read/write syscalls per request %.1f/%.1f, thread wake-ups %.1f; JIT compiling %.0f%% of a core%n",
                 what + (SERVER_LOOPS == Runtime.getRuntime().availableProcessors() ? "" : " [server on " + SERVER_LOOPS + " event loop(s)]"),
                 s.perSecond, s.p50, s.p99, s.count, s.errors, CONCURRENCY, CHANNELS, s.jvmCpuMicros,
-                s.prometheusCpuMicros, s.cpuBoundOn2Cores(), s.jvmReadCalls, s.jvmWriteCalls);
+                s.prometheusCpuMicros, s.cpuBoundOn2Cores(), s.jvmReadCalls, s.jvmWriteCalls, s.jvmSleeps, s.jitShare * 100);
     }
 }

@@ -474,19 +474,7 @@ public final class GrpcBench {
 
     /** {syscr, syscw} of /proc/PID/io, zeros where there is none. */
     static long[] syscalls(ProcessHandle p) {
-        long[] out = new long[2];
-        try {
-            for (String line : Files.readAllLines(Path.of("/proc/" + p.pid() + "/io"))) {
-                if (line.startsWith("syscr:")) {
-                    out[0] = Long.parseLong(line.substring(6).trim());
-                } else if (line.startsWith("syscw:")) {
-                    out[1] = Long.parseLong(line.substring(6).trim());
-                }
-            }
-        } catch (Exception noProcIo) {
-            // not Linux: reported as 0
-        }
-        return out;
+        return procFields(Path.of("/proc/" + p.pid() + "/io"), "syscr:", "syscw:");
     }
 
     /** Voluntary context switches of all this JVM's threads so far (0 where /proc is not there). */
@@ -494,20 +482,29 @@ public final class GrpcBench {
         long sum = 0;
         try (var tasks = Files.list(Path.of("/proc/self/task"))) {
             for (Path task : (Iterable<Path>) tasks::iterator) {
-                try {
-                    for (String line : Files.readAllLines(task.resolve("status"))) {
-                        if (line.startsWith("voluntary_ctxt_switches:")) {
-                            sum += Long.parseLong(line.substring(24).trim());
-                        }
-                    }
-                } catch (java.io.IOException threadGone) {
-                    // ended meanwhile
-                }
+                sum += procFields(task.resolve("status"), "voluntary_ctxt_switches:")[0];
             }
         } catch (java.io.IOException noProc) {
             return 0;
         }
         return sum;
+    }
+
+    /** The numbers after {@code names} ("name:" lines) in a /proc file; 0 for each where the file is not there. */
+    static long[] procFields(Path file, String... names) {
+        long[] out = new long[names.length];
+        try {
+            for (String line : Files.readAllLines(file)) {
+                for (int i = 0; i < names.length; i++) {
+                    if (line.startsWith(names[i])) {
+                        out[i] = Long.parseLong(line.substring(names[i].length()).trim());
+                    }
+                }
+            }
+        } catch (java.io.IOException goneOrNotLinux) {
+            // a thread that ended meanwhile, or not Linux: reported as 0
+        }
+        return out;
     }
 
     static long cpuNanos(ProcessHandle p) {

@@ -18,6 +18,7 @@ import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -84,20 +85,7 @@ class PrometheusClientThreadingTest {
         PrometheusClient c = new PrometheusClient(vertx, url, Duration.ofSeconds(20));
         ExecutorService pool = Executors.newFixedThreadPool(8);
         try {
-            List<Future<Integer>> calls = new ArrayList<>();
-            for (int i = 0; i < 200; i++) {
-                calls.add(latest(c));
-                Promise<Integer> plain = Promise.promise();
-                pool.execute(() -> latest(c).onComplete(plain));
-                calls.add(plain.future());
-                calls.add(vertx.executeBlocking(() -> Await.result(latest(c), Duration.ofSeconds(30))));
-                Promise<Integer> onLoop = Promise.promise();
-                vertx.getOrCreateContext().runOnContext(v -> latest(c).onComplete(onLoop));
-                calls.add(onLoop.future());
-                if (i % 20 == 0) {
-                    Await.result(calls.get(calls.size() - 4), Duration.ofSeconds(30)); // one at a time, too
-                }
-            }
+            List<Future<Integer>> calls = fromEveryKindOfThread(() -> latest(c), pool, 200, 20);
             Await.result(Future.all(calls), Duration.ofSeconds(60));
             for (Future<Integer> f : calls) {
                 assertEquals(1, f.result());
@@ -127,17 +115,7 @@ class PrometheusClientThreadingTest {
         PrometheusClient c = new PrometheusClient(vertx, url, Duration.ofSeconds(20));
         ExecutorService pool = Executors.newFixedThreadPool(8);
         try {
-            List<Future<Integer>> calls = new ArrayList<>();
-            for (int i = 0; i < 100; i++) {
-                calls.add(points(c)); // this thread
-                Promise<Integer> plain = Promise.promise();
-                pool.execute(() -> points(c).onComplete(plain));
-                calls.add(plain.future());
-                calls.add(vertx.executeBlocking(() -> Await.result(points(c), Duration.ofSeconds(30))));
-                Promise<Integer> onLoop = Promise.promise();
-                vertx.getOrCreateContext().runOnContext(v -> points(c).onComplete(onLoop));
-                calls.add(onLoop.future());
-            }
+            List<Future<Integer>> calls = fromEveryKindOfThread(() -> points(c), pool, 100, 0);
             Await.result(Future.all(calls), Duration.ofSeconds(60));
             for (Future<Integer> f : calls) {
                 assertEquals(POINTS, f.result());
@@ -147,6 +125,31 @@ class PrometheusClientThreadingTest {
             pool.shutdownNow();
             c.close();
         }
+    }
+
+    /**
+     * {@code rounds} times the call from this thread, a plain thread, a Vert.x worker and an event loop; every
+     * {@code waitEvery}-th round (0: never) waits for this thread's call before going on, so calls also come one at
+     * a time.
+     */
+    private List<Future<Integer>> fromEveryKindOfThread(Supplier<Future<Integer>> call, ExecutorService pool, int rounds,
+                                                        int waitEvery) {
+        List<Future<Integer>> calls = new ArrayList<>();
+        for (int i = 0; i < rounds; i++) {
+            Future<Integer> here = call.get();
+            calls.add(here);
+            Promise<Integer> plain = Promise.promise();
+            pool.execute(() -> call.get().onComplete(plain));
+            calls.add(plain.future());
+            calls.add(vertx.executeBlocking(() -> Await.result(call.get(), Duration.ofSeconds(30))));
+            Promise<Integer> onLoop = Promise.promise();
+            vertx.getOrCreateContext().runOnContext(v -> call.get().onComplete(onLoop));
+            calls.add(onLoop.future());
+            if (waitEvery > 0 && i % waitEvery == 0) {
+                Await.result(here, Duration.ofSeconds(30));
+            }
+        }
+        return calls;
     }
 
     @Test

@@ -219,11 +219,9 @@ class ConsoleBrowserTest {
         new WebDriverWait(browser, LIVE).until(d -> !d.findElements(extraRow).isEmpty());
         kubectl.ok("patch", "ihpa", "extra", "-n", "cron-sample", "--type=merge", "-p", "{\"spec\":{\"maxReplicas\":7}}");
         new WebDriverWait(browser, LIVE).until(d -> d.findElement(extraRow).getText().contains("1 / 7"));
-        // --wait=false: the sandbox's watches do not replay from a resourceVersion, so kubectl's own wait can miss
-        // a deletion that completes between its list and its watch.
-        kubectl.ok("delete", "ihpa", "extra", "-n", "cron-sample", "--wait=false");
-        Await.until("the IHPA to be gone", Duration.ofSeconds(20),
-                () -> kubectl.run("get", "ihpa", "extra", "-n", "cron-sample").exit != 0);
+        // kubectl waits for the deletion (the finalizer's release) through a watch from its list's resourceVersion
+        kubectl.ok("delete", "ihpa", "extra", "-n", "cron-sample", "--timeout=60s");
+        assertTrue(kubectl.run("get", "ihpa", "extra", "-n", "cron-sample").exit != 0, "the IHPA is gone");
         new WebDriverWait(browser, LIVE).until(d -> d.findElements(extraRow).isEmpty());
         assertEquals(43L, ((org.openqa.selenium.JavascriptExecutor) browser).executeScript("return window.noReload;"));
         assertNoBrowserErrors();

@@ -5,8 +5,8 @@ import io.fabric8.mockwebserver.http.Buffer;
 import io.fabric8.mockwebserver.http.Headers;
 import io.fabric8.mockwebserver.http.MockResponse;
 import io.fabric8.mockwebserver.http.RecordedRequest;
-import io.fabric8.mockwebserver.vertx.ServerWebSocketHandler;
 import io.kapacitystack.kapacity.runtime.time.Clock;
+import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
@@ -54,6 +54,7 @@ public final class SandboxApiServer {
     }
 
     public Future<Void> close() {
+        store.endWatches();
         return server == null ? Future.succeededFuture() : server.close();
     }
 
@@ -81,7 +82,7 @@ public final class SandboxApiServer {
             return;
         }
         if (req.method() == io.vertx.core.http.HttpMethod.GET && path.isWatch()) {
-            watch(req);
+            watch(req, path);
             return;
         }
         req.body().onSuccess(body -> {
@@ -96,87 +97,58 @@ public final class SandboxApiServer {
         }).onFailure(err -> respond(req, path, ApiStatus.response(400, "BadRequest", err.getMessage())));
     }
 
-    private void watch(HttpServerRequest req) {
-        String upgrade = req.getHeader("Upgrade");
-        boolean webSocket = upgrade != null && upgrade.toLowerCase().contains("websocket");
-        RecordedRequest recorded = record(req, null);
-        MockResponse response = store.dispatch(recorded);
-        if (response.getWebSocketListener() == null) {
-            respond(req, ApiPath.parse(req.uri()), response);
+    /**
+     * A watch, over a WebSocket (fabric8) or as a chunked HTTP response with one JSON event per line (kubectl,
+     * client-go). {@code timeoutSeconds} ends it after that much wall-clock time, as the API server does: it is a
+     * transport timeout, not simulated time, so it is not scaled by the sandbox clock.
+     */
+    private void watch(HttpServerRequest req, ApiPath path) {
+        SandboxWatch watch;
+        try {
+            watch = store.openWatch(path);
+        } catch (IllegalArgumentException e) {
+            respond(req, path, ApiStatus.response(400, "BadRequest", e.getMessage()));
             return;
         }
-        if (webSocket) {
-            // fabric8's watch listener waits for its executor to drain in onClosed; on the event loop that stalls every
-            // connection of this server (and the controllers sharing the Vert.x instance), so close it on a worker.
-            response.withWebSocketUpgrade(offLoopOnClose(response.getWebSocketListener()));
+        Context context = vertx.getOrCreateContext();
+        String timeout = path.query().get("timeoutSeconds");
+        if (timeout != null && !timeout.isEmpty()) {
+            try {
+                long seconds = Long.parseLong(timeout);
+                if (seconds > 0) {
+                    long timer = vertx.setTimer(seconds * 1000, id -> watch.end());
+                    watch.onEnd(() -> vertx.cancelTimer(timer));
+                }
+            } catch (NumberFormatException e) {
+                watch.end();
+                respond(req, path, ApiStatus.response(400, "BadRequest", "invalid timeoutSeconds \"" + timeout + "\""));
+                return;
+            }
+        }
+        String upgrade = req.getHeader("Upgrade");
+        if (upgrade != null && upgrade.toLowerCase().contains("websocket")) {
             // the upgrade must happen synchronously, before anything reads the request
-            req.toWebSocket().onSuccess(new ServerWebSocketHandler(recorded, response));
+            req.toWebSocket().onSuccess(ws -> {
+                ws.closeHandler(v -> watch.end());
+                ws.exceptionHandler(err -> watch.end());
+                ws.frameHandler(frame -> { }); // the client sends nothing but pings and the close
+                watch.attach(context, ws::writeTextMessage, () -> {
+                    if (!ws.isClosed()) {
+                        ws.close();
+                    }
+                });
+            }).onFailure(err -> watch.end());
             return;
         }
         HttpServerResponse http = req.response();
         http.setChunked(true).putHeader("Content-Type", "application/json");
-        ChunkedWatchStream stream = new ChunkedWatchStream(recorded, http);
-        var listener = response.getWebSocketListener();
-        listener.onBeforeAccept(stream, response);
-        listener.onOpen(stream, response);
-        // onClosed waits for the listener's executor to drain: keep it off the event loop
-        http.closeHandler(v -> vertx.executeBlocking(() -> {
-            listener.onClosed(stream, 1000, "client closed the watch");
-            return null;
-        }));
+        http.closeHandler(v -> watch.end());
         http.write(""); // sends the headers now, as the real API server does when a watch starts
-    }
-
-    private io.fabric8.mockwebserver.http.WebSocketListener offLoopOnClose(io.fabric8.mockwebserver.http.WebSocketListener delegate) {
-        return new io.fabric8.mockwebserver.http.WebSocketListener() {
-            @Override
-            public void onBeforeAccept(io.fabric8.mockwebserver.http.WebSocket ws, io.fabric8.mockwebserver.http.Response r) {
-                delegate.onBeforeAccept(ws, r);
+        watch.attach(context, line -> http.write(line + "\n"), () -> {
+            if (!http.ended() && !http.closed()) {
+                http.end();
             }
-
-            @Override
-            public void onOpen(io.fabric8.mockwebserver.http.WebSocket ws, io.fabric8.mockwebserver.http.Response r) {
-                delegate.onOpen(ws, r);
-            }
-
-            @Override
-            public void onMessage(io.fabric8.mockwebserver.http.WebSocket ws, String text) {
-                delegate.onMessage(ws, text);
-            }
-
-            @Override
-            public void onMessage(io.fabric8.mockwebserver.http.WebSocket ws, io.fabric8.mockwebserver.http.ByteString bytes) {
-                delegate.onMessage(ws, bytes);
-            }
-
-            @Override
-            public void onMessage(io.fabric8.mockwebserver.http.WebSocket ws, byte[] bytes) {
-                delegate.onMessage(ws, bytes);
-            }
-
-            @Override
-            public void onPing(io.fabric8.mockwebserver.http.WebSocket ws, byte[] bytes) {
-                delegate.onPing(ws, bytes);
-            }
-
-            @Override
-            public void onClosing(io.fabric8.mockwebserver.http.WebSocket ws, int code, String reason) {
-                delegate.onClosing(ws, code, reason);
-            }
-
-            @Override
-            public void onClosed(io.fabric8.mockwebserver.http.WebSocket ws, int code, String reason) {
-                vertx.executeBlocking(() -> {
-                    delegate.onClosed(ws, code, reason);
-                    return null;
-                }, false);
-            }
-
-            @Override
-            public void onFailure(io.fabric8.mockwebserver.http.WebSocket ws, Throwable t, io.fabric8.mockwebserver.http.Response r) {
-                delegate.onFailure(ws, t, r);
-            }
-        };
+        });
     }
 
     private void respond(HttpServerRequest req, ApiPath path, MockResponse response) {

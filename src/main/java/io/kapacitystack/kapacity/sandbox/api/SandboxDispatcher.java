@@ -59,11 +59,18 @@ public final class SandboxDispatcher extends KubernetesCrudDispatcher {
     private final List<Consumer<ApiPath>> changeListeners = new CopyOnWriteArrayList<>();
     private final ScaleSubresource scale = new ScaleSubresource(this);
     private final Random names = new Random();
+    private final WatchHub watches;
 
     public SandboxDispatcher(Clock clock, CustomResourceRegistry crds, Duration podTerminationGrace) {
+        this(clock, crds, podTerminationGrace, WatchHub.DEFAULT_HISTORY);
+    }
+
+    /** @param watchHistory changes kept for watches that start from a resourceVersion */
+    SandboxDispatcher(Clock clock, CustomResourceRegistry crds, Duration podTerminationGrace, int watchHistory) {
         this.clock = clock;
         this.crds = crds;
         this.podTerminationGrace = podTerminationGrace;
+        this.watches = new WatchHub(watchHistory);
     }
 
     public List<AdmissionStep> admission() {
@@ -101,7 +108,9 @@ public final class SandboxDispatcher extends KubernetesCrudDispatcher {
                 return finish(path, request.method(), patch(ApiPath.parse(path.objectPath()), body, request.getHeader("Content-Type")));
             }
             MockResponse response = switch (request.method()) {
-                case GET -> path.isCollection() && !path.isWatch() ? list(path) : super.handleGet(request.getPath());
+                case GET -> path.isWatch() ? ApiStatus.response(400, "BadRequest",
+                        "watches are opened with openWatch, not dispatched")
+                        : path.isCollection() ? list(path) : super.handleGet(request.getPath());
                 case POST -> create(path, body);
                 case PUT -> super.handleUpdate(request(HttpMethod.PUT, path.rawPath(), body, null));
                 case PATCH -> patch(path, body, request.getHeader("Content-Type"));
@@ -146,6 +155,44 @@ public final class SandboxDispatcher extends KubernetesCrudDispatcher {
             list.put("kind", itemKind + "List");
         }
         return ApiStatus.json(200, list.put("items", kept));
+    }
+
+    /**
+     * Opens a watch on {@code path} ({@code ?watch=true} with its selectors and resourceVersion; see
+     * {@link WatchHub#open}).
+     *
+     * @throws IllegalArgumentException for a bad selector or resourceVersion
+     */
+    SandboxWatch openWatch(ApiPath path) {
+        return watches.open(path, () -> {
+            AttributeSet type = attributeExtractor.fromPath(path.collectionPath());
+            List<String> objects = new ArrayList<>();
+            synchronized (map) {
+                map.forEach((key, object) -> {
+                    if (key.matches(type)) {
+                        objects.add(object);
+                    }
+                });
+            }
+            return objects;
+        });
+    }
+
+    /** Ends every open watch. */
+    void endWatches() {
+        watches.endAll();
+    }
+
+    int openWatches() {
+        return watches.openWatches();
+    }
+
+    private static long parseResourceVersion(JsonObject object) {
+        try {
+            return Long.parseLong(object.getJsonObject("metadata", new JsonObject()).getString("resourceVersion", "0"));
+        } catch (NumberFormatException | ClassCastException e) {
+            return 0;
+        }
     }
 
     /** The stored object at {@code objectPath}, or null. */
@@ -265,14 +312,28 @@ public final class SandboxDispatcher extends KubernetesCrudDispatcher {
                              GenericKubernetesResource resource, String newState) {
         ApiPath path = ApiPath.parse(rawPath);
         GenericKubernetesResource storedResource = resource;
+        String existing = oldAttributes == null ? null : map.get(oldAttributes);
+        long resourceVersion = 0;
         if (newState != null && path != null) {
-            String existing = oldAttributes == null ? null : map.get(oldAttributes);
             JsonObject object = new JsonObject(newState);
             normalize(path, object, existing == null ? null : new JsonObject(existing));
             newState = object.encode();
             storedResource = null; // attributes are re-extracted from the normalized state
+            resourceVersion = parseResourceVersion(object);
+            if (resourceVersion <= 0) {
+                resourceVersion = requestResourceVersion();
+            }
+        } else if (newState == null) {
+            // fabric8 removes an object without a new resourceVersion; a watch resuming from a version taken before
+            // the removal must see it, so the removal gets one (as on the API server)
+            resourceVersion = requestResourceVersion();
         }
-        super.processEvent(rawPath, pathAttributes, oldAttributes, storedResource, newState);
+        synchronized (watches) {
+            super.processEvent(rawPath, pathAttributes, oldAttributes, storedResource, newState);
+            if (path != null && !java.util.Objects.equals(existing, newState)) {
+                watches.record(path, resourceVersion, existing, newState);
+            }
+        }
         if (path != null) {
             if ("apiextensions.k8s.io".equals(path.group()) && "customresourcedefinitions".equals(path.resource())) {
                 syncCrd(path, oldAttributes, newState);

@@ -1,0 +1,175 @@
+package io.kapacitystack.kapacity.sandbox.api;
+
+import io.vertx.core.json.DecodeException;
+import io.vertx.core.json.JsonObject;
+
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CopyOnWriteArraySet;
+
+/**
+ * The sandbox API's watches, with a window of recent changes so a watch can start from a resourceVersion as on a
+ * real API server. fabric8's store only streams what happens after a watch opens, so a client that lists, then
+ * watches from the list's resourceVersion, missed whatever happened in between: {@code kubectl delete} waited
+ * forever for a deletion that completed before its watch opened. Here a watch from resourceVersion N first gets
+ * every change after N, then the live ones; one from a resourceVersion older than the window gets
+ * {@code 410 Expired}, as from the API server, and its client lists again.
+ *
+ * <p>Changes are recorded and watches opened under this hub's monitor, and the store changes its map only inside
+ * it too ({@link SandboxDispatcher#processEvent}), so a watch's start (its snapshot or replay) and the live stream
+ * neither overlap nor leave a gap.
+ */
+final class WatchHub {
+
+    /** Changes kept for watches that start from a resourceVersion (the API server's watch cache is of this order). */
+    static final int DEFAULT_HISTORY = 4_096;
+
+    /** One write to the store: the object before (null when created) and after (null when deleted). */
+    private record Change(long resourceVersion, String group, String version, String resource, String before,
+                          String after) {
+    }
+
+    private final int capacity;
+    private final ArrayDeque<Change> history = new ArrayDeque<>();
+    private final Set<SandboxWatch> open = new CopyOnWriteArraySet<>();
+    /** The newest resourceVersion whose change has left the window (0: none has). */
+    private long forgottenThrough;
+    private long newest;
+
+    WatchHub(int capacity) {
+        this.capacity = Math.max(1, capacity);
+    }
+
+    /**
+     * Records a change and sends it to the watches that see it. {@code resourceVersion} is the one the change
+     * gave the object (a deletion gets a new one, as on a real API server).
+     */
+    synchronized void record(ApiPath path, long resourceVersion, String before, String after) {
+        Change change = new Change(resourceVersion, path.group(), path.version(), path.resource(), before, after);
+        history.addLast(change);
+        newest = Math.max(newest, resourceVersion);
+        while (history.size() > capacity) {
+            forgottenThrough = Math.max(forgottenThrough, history.removeFirst().resourceVersion());
+        }
+        Parsed parsed = null;
+        for (SandboxWatch watch : open) {
+            if (watch.watchesType(change.group(), change.version(), change.resource())) {
+                parsed = parsed == null ? new Parsed(change) : parsed;
+                deliver(watch, parsed);
+            }
+        }
+    }
+
+    /**
+     * Opens a watch. {@code resourceVersion} null, empty or "0": it starts with an ADDED event for every object it
+     * sees now ({@code current}: the stored objects of the watched type); otherwise with the changes after that
+     * version, or an ERROR 410 event if they are no longer all kept.
+     *
+     * @param current the stored objects of the watched type, read under this hub's monitor
+     */
+    synchronized SandboxWatch open(ApiPath path, java.util.function.Supplier<Collection<String>> current) {
+        SandboxWatch watch = new SandboxWatch(path);
+        watch.onEnd(() -> open.remove(watch));
+        String from = path.query().get("resourceVersion");
+        if (from == null || from.isEmpty() || "0".equals(from)) {
+            for (String object : current.get()) {
+                JsonObject o = parse(object);
+                if (watch.sees(o)) {
+                    watch.offer(SandboxWatch.event("ADDED", object));
+                }
+            }
+        } else {
+            long version;
+            try {
+                version = Long.parseLong(from);
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException("invalid resourceVersion \"" + from + "\"");
+            }
+            if (version < forgottenThrough) {
+                watch.offer(SandboxWatch.event("ERROR", new JsonObject().put("kind", "Status").put("apiVersion", "v1")
+                        .put("metadata", new JsonObject()).put("status", "Failure")
+                        .put("message", "too old resource version: " + version + " (" + forgottenThrough + ")")
+                        .put("reason", "Expired").put("code", 410).encode()));
+                watch.endAfterQueued();
+                return watch;
+            }
+            for (Change change : history) {
+                if (change.resourceVersion() > version
+                        && watch.watchesType(change.group(), change.version(), change.resource())) {
+                    deliver(watch, new Parsed(change));
+                }
+            }
+        }
+        if (!watch.ended()) {
+            open.add(watch);
+        }
+        return watch;
+    }
+
+    /** The newest resourceVersion recorded. */
+    synchronized long newest() {
+        return newest;
+    }
+
+    int openWatches() {
+        return open.size();
+    }
+
+    /** Ends every watch (the server is stopping). */
+    void endAll() {
+        List<SandboxWatch> all = new ArrayList<>(open);
+        all.forEach(SandboxWatch::end);
+    }
+
+    /** What a watch sees of a change: ADDED, MODIFIED or DELETED (also when an object stops matching it). */
+    private static void deliver(SandboxWatch watch, Parsed change) {
+        boolean before = watch.sees(change.before);
+        boolean after = watch.sees(change.after);
+        if (before && after) {
+            watch.offer(SandboxWatch.event("MODIFIED", change.change.after()));
+        } else if (after) {
+            watch.offer(SandboxWatch.event("ADDED", change.change.after()));
+        } else if (before) {
+            // as the API server: the object's last state, or its new state when it merely left the selector
+            watch.offer(SandboxWatch.event("DELETED", change.after != null ? change.change.after()
+                    : change.deletedState()));
+        }
+    }
+
+    /** A change with its objects parsed once for all the watches it is matched against. */
+    private static final class Parsed {
+        final Change change;
+        final JsonObject before;
+        final JsonObject after;
+
+        Parsed(Change change) {
+            this.change = change;
+            this.before = parse(change.before());
+            this.after = parse(change.after());
+        }
+
+        /** The deleted object carrying the deletion's resourceVersion. */
+        String deletedState() {
+            JsonObject copy = before.copy();
+            JsonObject metadata = copy.getJsonObject("metadata");
+            if (metadata != null) {
+                metadata.put("resourceVersion", String.valueOf(change.resourceVersion()));
+            }
+            return copy.encode();
+        }
+    }
+
+    private static JsonObject parse(String json) {
+        if (json == null) {
+            return null;
+        }
+        try {
+            return new JsonObject(json);
+        } catch (DecodeException | ClassCastException e) {
+            return null;
+        }
+    }
+}

@@ -100,4 +100,34 @@ class KubectlWorkflowTest {
             return k.run("get", "pods", "-n", "quickstart", "-o", "name").ok().out().isBlank();
         });
     }
+
+    /** {@code kubectl get -w} prints each change as a row with the list's columns (server-side tables on watches). */
+    @Test
+    void getWatchPrintsRows() throws Exception {
+        Kubectl k = sandbox.kubectl;
+        k.run("create", "namespace", "watching").ok();
+        k.run("apply", "-n", "watching", "-f", SandboxFixture.resourcePath("nginx-statefulset.yaml").toString()).ok();
+        java.nio.file.Path out = sandbox.dir.resolve("watch.out");
+        Process watch = new ProcessBuilder("kubectl", "--kubeconfig", sandbox.dir.resolve("sandbox.kubeconfig")
+                .toString(), "get", "sts", "-n", "watching", "-w").redirectOutput(out.toFile())
+                .redirectErrorStream(true).start();
+        try {
+            Await.until("the initial table", () -> read(out).contains("NAME"));
+            k.run("scale", "sts", "nginx", "-n", "watching", "--replicas=2").ok();
+            Await.until("a row for the scaled StatefulSet", () -> read(out).lines()
+                    .anyMatch(line -> line.matches("nginx\\s+\\d/2\\s+.*")));
+        } finally {
+            watch.destroy();
+            watch.waitFor();
+        }
+        assertTrue(read(out).lines().skip(1).noneMatch(line -> line.startsWith("NAME")), read(out));
+    }
+
+    private static String read(java.nio.file.Path file) {
+        try {
+            return java.nio.file.Files.readString(file);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
 }

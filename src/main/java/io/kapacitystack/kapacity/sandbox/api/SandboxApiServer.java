@@ -144,11 +144,29 @@ public final class SandboxApiServer {
         http.setChunked(true).putHeader("Content-Type", "application/json");
         http.closeHandler(v -> watch.end());
         http.write(""); // sends the headers now, as the real API server does when a watch starts
-        watch.attach(context, line -> http.write(line + "\n"), () -> {
+        boolean table = TablePrinter.wantsTable(req.getHeader("Accept"));
+        boolean full = "Object".equals(path.query().get("includeObject"));
+        watch.attach(context, line -> http.write((table ? asTableEvent(path, line, full) : line) + "\n"), () -> {
             if (!http.ended() && !http.closed()) {
                 http.end();
             }
         });
+    }
+
+    /** A watch event as {@code kubectl get -w} asks for it: its object as a one-row Table, as it lists. */
+    private String asTableEvent(ApiPath path, String line, boolean includeObject) {
+        JsonObject event = new JsonObject(line);
+        JsonObject object = event.getJsonObject("object");
+        String type = event.getString("type");
+        if ("ERROR".equals(type) || "BOOKMARK".equals(type) || object == null) {
+            return line;
+        }
+        JsonObject table = tables.toTable(path, object, includeObject);
+        String resourceVersion = object.getJsonObject("metadata", new JsonObject()).getString("resourceVersion");
+        if (resourceVersion != null) {
+            table.getJsonObject("metadata").put("resourceVersion", resourceVersion);
+        }
+        return new JsonObject().put("type", type).put("object", table).encode();
     }
 
     private void respond(HttpServerRequest req, ApiPath path, MockResponse response) {

@@ -193,6 +193,17 @@ public final class Discovery {
         return new JsonObject().put("name", name).put("versions", list).put("preferredVersion", list.getJsonObject(0));
     }
 
+    /** The kind served at {@code apiVersion}'s {@code plural}, if the sandbox serves it. */
+    Optional<String> kindOf(String apiVersion, String plural) {
+        for (Resource r : BUILTIN) {
+            if (r.groupVersion().equals(apiVersion) && r.plural().equals(plural)) {
+                return Optional.of(r.kind());
+            }
+        }
+        return crds.all().stream().filter(crd -> crd.apiVersion().equals(apiVersion) && crd.plural().equals(plural))
+                .map(crd -> crd.kind()).findFirst();
+    }
+
     private JsonObject resourceList(String groupVersion) {
         JsonArray resources = new JsonArray();
         for (Resource r : BUILTIN) {

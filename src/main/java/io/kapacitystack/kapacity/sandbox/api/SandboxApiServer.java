@@ -105,7 +105,7 @@ public final class SandboxApiServer {
     private void watch(HttpServerRequest req, ApiPath path) {
         SandboxWatch watch;
         try {
-            watch = store.openWatch(path);
+            watch = store.openWatch(path, discovery.kindOf(path.apiVersion(), path.resource()).orElse(""));
         } catch (IllegalArgumentException e) {
             respond(req, path, ApiStatus.response(400, "BadRequest", e.getMessage()));
             return;

@@ -159,11 +159,11 @@ public final class SandboxDispatcher extends KubernetesCrudDispatcher {
 
     /**
      * Opens a watch on {@code path} ({@code ?watch=true} with its selectors and resourceVersion; see
-     * {@link WatchHub#open}).
+     * {@link WatchHub#open}) of objects of {@code kind}.
      *
      * @throws IllegalArgumentException for a bad selector or resourceVersion
      */
-    SandboxWatch openWatch(ApiPath path) {
+    SandboxWatch openWatch(ApiPath path, String kind) {
         return watches.open(path, () -> {
             AttributeSet type = attributeExtractor.fromPath(path.collectionPath());
             List<String> objects = new ArrayList<>();
@@ -175,7 +175,7 @@ public final class SandboxDispatcher extends KubernetesCrudDispatcher {
                 });
             }
             return objects;
-        });
+        }, kind);
     }
 
     /** Ends every open watch. */

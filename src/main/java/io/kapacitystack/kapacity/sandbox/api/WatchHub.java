@@ -66,20 +66,32 @@ final class WatchHub {
     /**
      * Opens a watch. {@code resourceVersion} null, empty or "0": it starts with an ADDED event for every object it
      * sees now ({@code current}: the stored objects of the watched type); otherwise with the changes after that
-     * version, or an ERROR 410 event if they are no longer all kept.
+     * version, or an ERROR 410 event if they are no longer all kept. {@code sendInitialEvents=true} (a streaming
+     * list): the ADDED events of the current objects, then a BOOKMARK marking their end.
      *
      * @param current the stored objects of the watched type, read under this hub's monitor
+     * @param kind    the watched kind (for the BOOKMARK's object)
      */
-    synchronized SandboxWatch open(ApiPath path, java.util.function.Supplier<Collection<String>> current) {
+    synchronized SandboxWatch open(ApiPath path, java.util.function.Supplier<Collection<String>> current,
+                                   String kind) {
         SandboxWatch watch = new SandboxWatch(path);
         watch.onEnd(() -> open.remove(watch));
         String from = path.query().get("resourceVersion");
-        if (from == null || from.isEmpty() || "0".equals(from)) {
+        boolean initialEvents = "true".equals(path.query().get("sendInitialEvents"));
+        if (initialEvents || from == null || from.isEmpty() || "0".equals(from)) {
             for (String object : current.get()) {
                 JsonObject o = parse(object);
                 if (watch.sees(o)) {
                     watch.offer(SandboxWatch.event("ADDED", object));
                 }
+            }
+            if (initialEvents) {
+                // a streaming list (client-go's WatchList): the bookmark tells the client its initial state is complete
+                watch.offer(SandboxWatch.event("BOOKMARK", new JsonObject().put("kind", kind)
+                        .put("apiVersion", path.apiVersion()).put("metadata", new JsonObject()
+                                .put("resourceVersion", String.valueOf(newest))
+                                .put("annotations", new JsonObject().put("k8s.io/initial-events-end", "true")))
+                        .encode()));
             }
         } else {
             long version;

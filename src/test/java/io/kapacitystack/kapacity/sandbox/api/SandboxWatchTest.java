@@ -159,6 +159,28 @@ class SandboxWatchTest {
         }
     }
 
+    /** client-go's streaming list (WatchList): the current objects, a BOOKMARK marking their end, then live. */
+    @Test
+    void aStreamingListEndsItsInitialEventsWithABookmark() throws Exception {
+        client.configMaps().resource(configMap("stream", "one", Map.of())).create();
+        ConfigMap two = client.configMaps().resource(configMap("stream", "two", Map.of())).create();
+        try (WatchStream w = new WatchStream("/api/v1/namespaces/stream/configmaps?watch=true&sendInitialEvents=true"
+                + "&resourceVersionMatch=NotOlderThan&allowWatchBookmarks=true")) {
+            assertEquals(java.util.Set.of("ADDED one", "ADDED two"),
+                    java.util.Set.of(w.nextTypeAndName(), w.nextTypeAndName()));
+            JsonObject bookmark = w.next();
+            assertEquals("BOOKMARK", bookmark.getString("type"));
+            JsonObject object = bookmark.getJsonObject("object");
+            assertEquals("ConfigMap", object.getString("kind"));
+            assertEquals("v1", object.getString("apiVersion"));
+            assertEquals("true", object.getJsonObject("metadata").getJsonObject("annotations")
+                    .getString("k8s.io/initial-events-end"));
+            assertTrue(Long.parseLong(object.getJsonObject("metadata").getString("resourceVersion")) >= rv(two));
+            client.configMaps().resource(configMap("stream", "three", Map.of())).create();
+            assertEquals("ADDED three", w.nextTypeAndName());
+        }
+    }
+
     @Test
     void aResourceVersionOlderThanTheWindowIsExpired() throws Exception {
         ConfigMap first = client.configMaps().resource(configMap("churn", "c", Map.of())).create();
@@ -268,6 +290,12 @@ class SandboxWatchTest {
             } while (line.isBlank());
             assertTrue(!END.equals(line), "the watch ended");
             return new JsonObject(line);
+        }
+
+        String nextTypeAndName() throws InterruptedException {
+            JsonObject event = next();
+            return event.getString("type") + " " + event.getJsonObject("object").getJsonObject("metadata")
+                    .getString("name");
         }
 
         /** Whether the server ends the stream (within the wait) with nothing more on it. */

@@ -101,11 +101,12 @@ public final class Console {
                 hub.recorded(e, owner);
             }
         });
-        // the preview's planner: the controller's rules; a Dynamic provider's value is the one stored in the status
+        // the preview's planner: the controller's rules, Dynamic providers read from their HorizontalPortraits
         Map<PortraitProvider.Type, PortraitProviderEvaluator> evaluators = new EnumMap<>(PortraitProvider.Type.class);
         evaluators.put(PortraitProvider.Type.Static, new StaticPortraitEvaluator());
         evaluators.put(PortraitProvider.Type.Cron, new CronPortraitProviderEvaluator());
-        evaluators.put(PortraitProvider.Type.Dynamic, ConsoleView::dynamicFromStatus);
+        evaluators.put(PortraitProvider.Type.Dynamic, ConsoleView.dynamicEvaluator(portraits,
+                client.getKubernetesSerialization()));
         IhpaPlanner planner = new IhpaPlanner(new PortraitSelector(evaluators));
         ConsoleEditor editor = new ConsoleEditor(ihpas, client, manager.executor(), () -> manager.clock().now(),
                 new Sessions(manager.clock()), planner);

@@ -650,7 +650,7 @@ final class ConsoleEditor {
         }
         IntelligentHorizontalPodAutoscaler copy = serialization.convertValue(ihpa, IntelligentHorizontalPodAutoscaler.class);
         copy.getSpec().scaleMode = IntelligentHorizontalPodAutoscalerSpec.ScaleMode.Preview;
-        // a Dynamic provider's value is the one the controller stored; a new object has none yet
+        // the status, for a planner without HorizontalPortraits (a Dynamic provider's value is then the stored one)
         GenericKubernetesResource cached = e.create ? null : ihpas.get(new ObjectKey(e.origNamespace, e.origName));
         if (cached != null) {
             try {

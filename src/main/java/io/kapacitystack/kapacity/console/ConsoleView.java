@@ -81,14 +81,22 @@ public final class ConsoleView {
         Map<PortraitProvider.Type, PortraitProviderEvaluator> evaluators = new EnumMap<>(PortraitProvider.Type.class);
         evaluators.put(PortraitProvider.Type.Static, new StaticPortraitEvaluator());
         evaluators.put(PortraitProvider.Type.Cron, new CronPortraitProviderEvaluator(cron));
-        evaluators.put(PortraitProvider.Type.Dynamic, ConsoleView::dynamicFromStatus);
+        evaluators.put(PortraitProvider.Type.Dynamic, dynamicEvaluator(portraits, serialization));
         this.selector = new PortraitSelector(evaluators);
     }
 
     /**
-     * The console does not read HorizontalPortraits itself: a Dynamic provider's value is the one the controller last
-     * stored in the status, when that value came from a Dynamic provider.
+     * A Dynamic provider's value: with the HorizontalPortraits at hand, the controller's own reading of the provider's
+     * portrait (so a Dynamic provider that loses to another still shows what it recommends); without, the value the
+     * controller last stored in the IHPA's status when a Dynamic provider won.
      */
+    static PortraitProviderEvaluator dynamicEvaluator(ResourceCache<GenericKubernetesResource> portraits,
+                                                      KubernetesSerialization serialization) {
+        return portraits == null ? ConsoleView::dynamicFromStatus
+                : new DynamicPortraitProviderEvaluator(portraits, serialization);
+    }
+
+    /** The value the controller last stored in the status, when that value came from a Dynamic provider. */
     static ProviderOutcome dynamicFromStatus(IntelligentHorizontalPodAutoscaler ihpa, PortraitProvider p, Instant now) {
         IntelligentHorizontalPodAutoscalerStatus st = ihpa.getStatus();
         HorizontalPortraitValue v = st == null ? null : st.currentPortraitValue;
@@ -701,7 +709,8 @@ public final class ConsoleView {
             return "not evaluated (selection stopped at an error)";
         }
         if (c.value == null) {
-            return p.type == PortraitProvider.Type.Dynamic ? "no value (the console shows a Dynamic value only once the controller stored it)" : "no value now";
+            return p.type == PortraitProvider.Type.Dynamic ? "no value now (its HorizontalPortrait has no data yet)"
+                    : "no value now";
         }
         if (c.expired) {
             return "expired";

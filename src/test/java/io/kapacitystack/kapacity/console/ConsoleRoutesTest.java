@@ -423,6 +423,16 @@ class ConsoleRoutesTest {
         assertFalse(get("/ihpa/shop/web").body().contains("Dynamic provider #"));
     }
 
+    /** The providers table shows what each Dynamic provider recommends, read from its HorizontalPortrait. */
+    @Test
+    void providersTableReadsDynamicValuesFromTheirPortraits() {
+        String b = get("/ihpa/shop/shopfront").body();
+        // no status stored: the Reactive portrait's time series says 3 at 10:00
+        assertTrue(b.contains("<tr class=\"winner\"><td>1</td><td>Dynamic</td><td>1</td><td>3</td>"), b);
+        assertTrue(b.contains("<td>2</td><td>Dynamic</td><td>2</td><td>-</td><td>-</td>"
+                + "<td>no value now (its HorizontalPortrait has no data yet)</td>"), b);
+    }
+
     @Test
     void aHorizontalPortraitChangeAndItsEventsReachTheIhpaPageLive() {
         Stream page = new Stream("/sse/ihpa/shop/shopfront?since=" + console.hub().lastId(), null);

@@ -25,6 +25,7 @@ import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.http.Cookie;
 import io.vertx.core.http.CookieSameSite;
+import io.vertx.core.net.SocketAddress;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
@@ -65,6 +66,7 @@ final class ConsoleEditor {
     private final KubeExecutor executor;
     private final Supplier<Instant> clock;
     private final Sessions sessions;
+    private final AuthThrottle throttle;
     private final IhpaPlanner planner;
     private volatile ConsoleAuthenticator auth;
 
@@ -76,6 +78,7 @@ final class ConsoleEditor {
         this.executor = executor;
         this.clock = clock;
         this.sessions = sessions;
+        this.throttle = new AuthThrottle(clock);
         this.planner = planner;
     }
 
@@ -137,7 +140,8 @@ final class ConsoleEditor {
             if (!header.regionMatches(true, 0, "Bearer ", 0, 7)) {
                 return Future.failedFuture(new Refusal(401, "Only bearer tokens are accepted (Authorization: Bearer <token>)."));
             }
-            return a.authenticate(header.substring(7).trim()).map(u -> new Principal(u, null))
+            String token = header.substring(7).trim();
+            return throttled(ctx, () -> a.authenticate(token)).map(u -> new Principal(u, null))
                     .recover(e -> Future.failedFuture(authFailure(e, "The bearer token is not valid.")));
         }
         Sessions.Session s = session(ctx);
@@ -157,6 +161,29 @@ final class ConsoleEditor {
         // the session's token is checked again (cached briefly), so a revoked token stops working
         return a.authenticate(s.user().token()).map(u -> new Principal(u, s))
                 .recover(e -> Future.failedFuture(authFailure(e, "Your token is no longer valid: log in again.")));
+    }
+
+    /**
+     * A token check from a client that has not authenticated yet, within {@link AuthThrottle}'s limits: refused with
+     * 429 and {@code Retry-After} when its address has presented too many invalid tokens lately.
+     */
+    private Future<ConsoleAuthenticator.User> throttled(RoutingContext ctx,
+                                                        java.util.function.Supplier<Future<ConsoleAuthenticator.User>> check) {
+        SocketAddress peer = ctx.request().remoteAddress();
+        Object verdict = throttle.acquire(peer == null || peer.host() == null ? "unknown" : peer.host());
+        if (verdict instanceof AuthThrottle.Denied d) {
+            ctx.response().putHeader("Retry-After", String.valueOf(d.retryAfterSeconds()));
+            return Future.failedFuture(new Refusal(429, d.message()));
+        }
+        AuthThrottle.Permit permit = (AuthThrottle.Permit) verdict;
+        Future<ConsoleAuthenticator.User> checked;
+        try {
+            checked = check.get();
+        } catch (RuntimeException e) {
+            checked = Future.failedFuture(e);
+        }
+        return checked.onComplete(ar -> permit.release(ar.succeeded()
+                || !(ar.cause() instanceof ConsoleAuthenticator.Refused)));
     }
 
     private static Refusal authFailure(Throwable e, String refused) {
@@ -281,7 +308,7 @@ final class ConsoleEditor {
             return;
         }
         String token = ctx.request().getFormAttribute("token");
-        a.authenticate(token == null ? "" : token.trim()).onComplete(ar -> {
+        throttled(ctx, () -> a.authenticate(token == null ? "" : token.trim())).onComplete(ar -> {
             if (ar.failed()) {
                 Refusal r = authFailure(ar.cause(), "Invalid token.");
                 loginPage(ctx, r.status, r.getMessage());

@@ -282,6 +282,45 @@ class ConsoleEditRoutesTest {
         assertFalse(page.matches("(?s).*<script(?! src=\"/)[^>]*>.*"), page);
     }
 
+    /** Guessing tokens: after ten invalid ones from an address, it must wait, whatever it presents next. */
+    @Test
+    void invalidTokensFromOneAddressAreThrottled() {
+        Console own = Console.attach(vertx, manager, cluster.client).authenticator(new SandboxAuthenticator(TOKEN));
+        Console.Listening guarded = join(own.listen("127.0.0.1", 0).toCompletionStage());
+        try {
+            int port = guarded.actualPort();
+            for (int i = 0; i < AuthThrottle.BURST / 2; i++) {
+                assertEquals(401, send(port, HttpMethod.POST, "/edit/save", Map.of("Authorization", "Bearer guess-" + i),
+                        form("guess")).status());
+            }
+            for (int i = 0; i < AuthThrottle.BURST / 2; i++) {
+                assertEquals(401, loginAt(port, "guess-" + i).status());
+            }
+            Reply refused = loginAt(port, TOKEN);
+            assertEquals(429, refused.status(), refused.body());
+            assertEquals("30", refused.headers().get("Retry-After"));
+            assertTrue(refused.body().contains("id=\"login-error\" role=\"alert\">Too many invalid tokens from your "
+                    + "address: try again in 30 s.</p>"), refused.body());
+            assertNull(refused.cookie(Sessions.COOKIE));
+            Reply bearer = send(port, HttpMethod.POST, "/edit/save", Map.of("Authorization", "Bearer " + TOKEN),
+                    form("after-guesses"));
+            assertEquals(429, bearer.status(), bearer.body());
+            assertNull(stored("shop", "after-guesses"));
+            // the other console instance (another throttle) still lets the right token in
+            assertEquals(303, login(TOKEN).status());
+        } finally {
+            join(guarded.close().toCompletionStage());
+        }
+    }
+
+    static Reply loginAt(int port, String token) {
+        Reply page = send(port, HttpMethod.GET, "/login", Map.of(), null);
+        Matcher m = Pattern.compile("name=\"_csrf\" value=\"([^\"]+)\"").matcher(page.body());
+        assertTrue(m.find(), page.body());
+        return send(port, HttpMethod.POST, "/login", Map.of("Cookie", Sessions.LOGIN_COOKIE + "="
+                + value(page.cookie(Sessions.LOGIN_COOKIE))), Map.of("_csrf", m.group(1), "token", token));
+    }
+
     @Test
     void openRedirectsAreNotFollowed() {
         assertEquals("/", ConsoleEditor.localPath("https://evil.example/"));

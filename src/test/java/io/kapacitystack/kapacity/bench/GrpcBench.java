@@ -55,6 +55,11 @@ public final class GrpcBench {
     /** Calls in flight (-Dbench.concurrency=1 -Dbench.channels=1 measures latency without queueing). */
     static final int CONCURRENCY = Integer.getInteger("bench.concurrency", 32);
     /**
+     * The rest of a cluster in Prometheus: this many other pods (50 per namespace, two containers each, with their
+     * readiness), scraped every 15 s, so that queries select among as many series as in a real cluster.
+     */
+    static final int OTHER_PODS = Integer.getInteger("bench.otherPods", 0);
+    /**
      * Client connections the calls are spread over (like several algorithm jobs), each used from an event loop of
      * its own, with CONCURRENCY / CHANNELS calls in flight on each.
      */
@@ -115,6 +120,10 @@ public final class GrpcBench {
         Path dir = Files.createTempDirectory("prometheus-bench");
         // web-0 is the one-series case; web-0 .. web-9 are the StatefulSet of the workload case
         var exporter = vertx.createHttpServer().requestHandler(req -> {
+            if (req.path().equals("/cluster")) {
+                req.response().putHeader("Content-Type", "text/plain; version=0.0.4").end(otherPods());
+                return;
+            }
             StringBuilder text = new StringBuilder();
             for (int i = 0; i < WORKLOAD_PODS; i++) {
                 text.append("container_cpu_usage_seconds_total{namespace=\"b\",pod=\"web-").append(i).append("\",container=\"c\"} ")
@@ -124,7 +133,9 @@ public final class GrpcBench {
             req.response().putHeader("Content-Type", "text/plain; version=0.0.4").end(text.toString());
         }).listen(0, "127.0.0.1").toCompletionStage().toCompletableFuture().get();
         Files.writeString(dir.resolve("prometheus.yml"), "global:\n  scrape_interval: 1s\nscrape_configs:\n- job_name: e\n  honor_labels: true\n"
-                + "  static_configs:\n  - targets: ['127.0.0.1:" + exporter.actualPort() + "']\n");
+                + "  static_configs:\n  - targets: ['127.0.0.1:" + exporter.actualPort() + "']\n"
+                + (OTHER_PODS == 0 ? "" : "- job_name: cluster\n  honor_labels: true\n  scrape_interval: 15s\n"
+                + "  metrics_path: /cluster\n  static_configs:\n  - targets: ['127.0.0.1:" + exporter.actualPort() + "']\n"));
         int port;
         try (ServerSocket s = new ServerSocket(0)) {
             port = s.getLocalPort();
@@ -298,6 +309,21 @@ public final class GrpcBench {
             ratios[i] = of.applyAsDouble(ra.get(i)) / of.applyAsDouble(rb.get(i));
         }
         return Stats.median(ratios);
+    }
+
+    /** The exposition of {@link #OTHER_PODS} pods of other workloads. */
+    static String otherPods() {
+        StringBuilder text = new StringBuilder(OTHER_PODS * 300);
+        double seconds = System.nanoTime() / 1e9;
+        for (int i = 0; i < OTHER_PODS; i++) {
+            String labels = "namespace=\"team-" + i / 50 + "\",pod=\"app-" + i + "\"";
+            text.append("container_cpu_usage_seconds_total{").append(labels).append(",container=\"app\"} ")
+                    .append(seconds * 0.2).append('\n')
+                    .append("container_cpu_usage_seconds_total{").append(labels).append(",container=\"sidecar\"} ")
+                    .append(seconds * 0.01).append('\n')
+                    .append("kube_pod_status_ready{").append(labels).append(",condition=\"true\"} 1\n");
+        }
+        return text.toString();
     }
 
     /**

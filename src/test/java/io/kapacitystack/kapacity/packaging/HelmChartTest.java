@@ -116,14 +116,15 @@ class HelmChartTest {
         Map<?, ?> resourceRules = (Map<?, ?>) metrics.get("resourceRules");
         Map<?, ?> cpu = (Map<?, ?>) resourceRules.get("cpu");
         Map<?, ?> memory = (Map<?, ?>) resourceRules.get("memory");
-        // the PromQL of the spec (§9.3.6), identical up to whitespace
+        // the PromQL of the spec (§9.3.6), identical up to whitespace, except that readyPodsOnly narrows
+        // kube_pod_status_ready to the query's namespace and pods (docs/compatibility.md)
         assertEquals(squash("sum by (<<.GroupBy>>) (irate(container_cpu_usage_seconds_total{container!=\"\",container!=\"POD\",<<.LabelMatchers>>}[3m]))"),
                 squash(cpu.get("containerQuery")));
-        assertEquals(squash("sum by (<<.GroupBy>>) ((kube_pod_status_ready{condition=\"true\"} == 1) * on (namespace, pod) group_left () sum by (namespace, pod) (irate(container_cpu_usage_seconds_total{container!=\"\",container!=\"POD\",<<.LabelMatchers>>}[3m])))"),
+        assertEquals(squash("sum by (<<.GroupBy>>) ((kube_pod_status_ready{condition=\"true\",namespace=\"<<index .LabelValuesByName \"namespace\">>\",pod=~\"<<index .LabelValuesByName \"pod\">>\"} == 1) * on (namespace, pod) group_left () sum by (namespace, pod) (irate(container_cpu_usage_seconds_total{container!=\"\",container!=\"POD\",<<.LabelMatchers>>}[3m])))"),
                 squash(cpu.get("readyPodsOnlyContainerQuery")));
         assertEquals(squash("sum by (<<.GroupBy>>) (container_memory_working_set_bytes{container!=\"\",container!=\"POD\",<<.LabelMatchers>>})"),
                 squash(memory.get("containerQuery")));
-        assertEquals(squash("sum by (<<.GroupBy>>) ((kube_pod_status_ready{condition=\"true\"} == 1) * on (namespace, pod) group_left () sum by (namespace, pod) (container_memory_working_set_bytes{container!=\"\",container!=\"POD\",<<.LabelMatchers>>}))"),
+        assertEquals(squash("sum by (<<.GroupBy>>) ((kube_pod_status_ready{condition=\"true\",namespace=\"<<index .LabelValuesByName \"namespace\">>\",pod=~\"<<index .LabelValuesByName \"pod\">>\"} == 1) * on (namespace, pod) group_left () sum by (namespace, pod) (container_memory_working_set_bytes{container!=\"\",container!=\"POD\",<<.LabelMatchers>>}))"),
                 squash(memory.get("readyPodsOnlyContainerQuery")));
         for (Map<?, ?> rule : List.of(cpu, memory)) {
             assertEquals("container", rule.get("containerLabel"));

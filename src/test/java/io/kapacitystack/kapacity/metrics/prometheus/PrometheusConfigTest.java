@@ -19,6 +19,22 @@ class PrometheusConfigTest {
     private static final PrometheusConfig SHIPPED = PrometheusConfig.defaults();
     private static final QueryBuilder BUILDER = new QueryBuilder(SHIPPED);
 
+    /** Kapacity's shipped cpu rule (spec §9.3.6), whose readyPodsOnly query selects every pod's readiness. */
+    private static final String UPSTREAM_READY_PODS_ONLY = """
+            resourceRules:
+              cpu:
+                containerQuery: sum by (<<.GroupBy>>) (irate(container_cpu_usage_seconds_total{container!="",container!="POD",<<.LabelMatchers>>}[3m]))
+                readyPodsOnlyContainerQuery: sum by (<<.GroupBy>>) ((kube_pod_status_ready{condition="true"} == 1) * on (namespace, pod) group_left () sum by (namespace, pod) (irate(container_cpu_usage_seconds_total{container!="",container!="POD",<<.LabelMatchers>>}[3m])))
+                resources:
+                  overrides:
+                    namespace: {resource: namespace}
+                    pod: {resource: pod}
+                containerLabel: container
+              window: 3m
+            workloadPodNamePatterns:
+            - {group: apps, kind: Deployment, pattern: "^%s-[a-z0-9]+-[a-z0-9]+$"}
+            """;
+
     private static String squash(String s) {
         return s.replaceAll("\\s+", "");
     }
@@ -47,10 +63,23 @@ class PrometheusConfigTest {
         assertPromQL("sum by (pod) (container_memory_working_set_bytes{container!=\"\",container!=\"POD\","
                 + "container=\"app\",namespace=\"default\",pod=\"a\"})",
                 BUILDER.podResource("memory", "default", List.of("a"), "app"));
+        // Kapacity's own readyPodsOnly template renders as upstream's
         assertPromQL("sum by (namespace) ((kube_pod_status_ready{condition=\"true\"} == 1) * on (namespace, pod) "
                 + "group_left () sum by (namespace, pod) (irate(container_cpu_usage_seconds_total{container!=\"\","
                 + "container!=\"POD\",pod=~\"^web-[a-z0-9]+-[a-z0-9]+$\",namespace=\"default\"}[3m])))",
+                new QueryBuilder(PrometheusConfig.parse(UPSTREAM_READY_PODS_ONLY)).workloadResource("cpu",
+                        new GroupKind("apps", "Deployment"), "default", "web", null, true));
+        // the shipped one narrows kube_pod_status_ready to the query's namespace and pods (docs/compatibility.md)
+        assertPromQL("sum by (namespace) ((kube_pod_status_ready{condition=\"true\",namespace=\"default\","
+                + "pod=~\"^web-[a-z0-9]+-[a-z0-9]+$\"} == 1) * on (namespace, pod) "
+                + "group_left () sum by (namespace, pod) (irate(container_cpu_usage_seconds_total{container!=\"\","
+                + "container!=\"POD\",pod=~\"^web-[a-z0-9]+-[a-z0-9]+$\",namespace=\"default\"}[3m])))",
                 BUILDER.workloadResource("cpu", new GroupKind("apps", "Deployment"), "default", "web", null, true));
+        assertPromQL("sum by (namespace) ((kube_pod_status_ready{condition=\"true\",namespace=\"default\","
+                + "pod=~\"^db-[0-9]+$\"} == 1) * on (namespace, pod) group_left () sum by (namespace, pod) "
+                + "(container_memory_working_set_bytes{container!=\"\",container!=\"POD\",container=\"app\","
+                + "pod=~\"^db-[0-9]+$\",namespace=\"default\"}))",
+                BUILDER.workloadResource("memory", new GroupKind("apps", "StatefulSet"), "default", "db", "app", true));
         PrometheusConfig.DiscoveryRule ready = SHIPPED.externalRules().get(0);
         assertPromQL("sum(kube_pod_status_ready{condition=\"true\",pod=~\"^db-[0-9]+$\",namespace=\"default\"})",
                 BUILDER.external(ready, "kube_pod_status_ready", "default",

@@ -15,6 +15,7 @@ import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.json.JsonObject;
 
+import java.time.Duration;
 import java.util.Optional;
 import java.util.function.Function;
 
@@ -47,13 +48,35 @@ public final class SandboxApiServer {
         this.metricsApi = handler;
     }
 
+    /**
+     * How often watches that allow bookmarks get one (the API server sends them about once a minute). Wall-clock
+     * time, like timeoutSeconds: it is about the connection, not the simulated world.
+     */
+    static final Duration BOOKMARK_INTERVAL = Duration.ofMinutes(1);
+
+    private long bookmarkTimer = -1;
+
+    /** Sends watch bookmarks every {@code interval} instead of {@link #BOOKMARK_INTERVAL} (tests). */
+    void bookmarkEvery(Duration interval) {
+        if (bookmarkTimer >= 0) {
+            vertx.cancelTimer(bookmarkTimer);
+        }
+        bookmarkTimer = vertx.setPeriodic(interval.toMillis(), id -> store.bookmarkWatches());
+    }
+
     public Future<Integer> listen(String host, int port) {
+        if (bookmarkTimer < 0) {
+            bookmarkEvery(BOOKMARK_INTERVAL);
+        }
         server = vertx.createHttpServer(new HttpServerOptions().setHost(host).setPort(port)
                 .setHttp2ClearTextEnabled(false).setHandle100ContinueAutomatically(true));
         return server.requestHandler(this::handle).listen().map(HttpServer::actualPort);
     }
 
     public Future<Void> close() {
+        if (bookmarkTimer >= 0) {
+            vertx.cancelTimer(bookmarkTimer);
+        }
         store.endWatches();
         return server == null ? Future.succeededFuture() : server.close();
     }

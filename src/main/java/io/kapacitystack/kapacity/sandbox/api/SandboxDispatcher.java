@@ -178,6 +178,11 @@ public final class SandboxDispatcher extends KubernetesCrudDispatcher {
         }, kind);
     }
 
+    /** A BOOKMARK to every watch that allows them. */
+    void bookmarkWatches() {
+        watches.bookmarkAll();
+    }
+
     /** Ends every open watch. */
     void endWatches() {
         watches.endAll();

@@ -21,6 +21,9 @@ final class SandboxWatch {
     /** Events a client may fall behind by before the watch is closed (the client then lists again). */
     static final int MAX_QUEUED = 20_000;
 
+    private final String kind;
+    private final String apiVersion;
+    private final boolean bookmarks;
     private final String group;
     private final String version;
     private final String resource;
@@ -40,9 +43,13 @@ final class SandboxWatch {
     private final java.util.List<Runnable> endActions = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     /**
+     * @param kind the watched kind, for BOOKMARK events
      * @throws IllegalArgumentException if the path's label or field selector cannot be parsed
      */
-    SandboxWatch(ApiPath path) {
+    SandboxWatch(ApiPath path, String kind) {
+        this.kind = kind;
+        this.apiVersion = path.apiVersion();
+        this.bookmarks = "true".equals(path.query().get("allowWatchBookmarks"));
         this.group = path.group();
         this.version = path.version();
         this.resource = path.resource();
@@ -54,6 +61,19 @@ final class SandboxWatch {
                 : Selectors.parseLabelSelector(labelSelector);
         this.fields = fieldSelector == null || fieldSelector.isBlank() ? o -> true
                 : Selectors.parseFieldSelector(fieldSelector);
+    }
+
+    String kind() {
+        return kind;
+    }
+
+    String apiVersion() {
+        return apiVersion;
+    }
+
+    /** Whether the client asked for BOOKMARK events ({@code allowWatchBookmarks=true}). */
+    boolean allowsBookmarks() {
+        return bookmarks;
     }
 
     /** Whether changes to objects of this resource type can concern this watch (cheap, before any parsing). */

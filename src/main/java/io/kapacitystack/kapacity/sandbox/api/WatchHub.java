@@ -74,7 +74,7 @@ final class WatchHub {
      */
     synchronized SandboxWatch open(ApiPath path, java.util.function.Supplier<Collection<String>> current,
                                    String kind) {
-        SandboxWatch watch = new SandboxWatch(path);
+        SandboxWatch watch = new SandboxWatch(path, kind);
         watch.onEnd(() -> open.remove(watch));
         String from = path.query().get("resourceVersion");
         boolean initialEvents = "true".equals(path.query().get("sendInitialEvents"));
@@ -87,11 +87,7 @@ final class WatchHub {
             }
             if (initialEvents) {
                 // a streaming list (client-go's WatchList): the bookmark tells the client its initial state is complete
-                watch.offer(SandboxWatch.event("BOOKMARK", new JsonObject().put("kind", kind)
-                        .put("apiVersion", path.apiVersion()).put("metadata", new JsonObject()
-                                .put("resourceVersion", String.valueOf(newest))
-                                .put("annotations", new JsonObject().put("k8s.io/initial-events-end", "true")))
-                        .encode()));
+                watch.offer(bookmark(watch, true));
             }
         } else {
             long version;
@@ -119,6 +115,28 @@ final class WatchHub {
             open.add(watch);
         }
         return watch;
+    }
+
+    /**
+     * Sends a BOOKMARK with the newest resourceVersion to every watch that allows them, so that a client whose
+     * watched objects have not changed for a while can still resume from a recent version after a reconnect (instead
+     * of from one the window has forgotten, which costs it a 410 and a new list).
+     */
+    synchronized void bookmarkAll() {
+        for (SandboxWatch watch : open) {
+            if (watch.allowsBookmarks()) {
+                watch.offer(bookmark(watch, false));
+            }
+        }
+    }
+
+    private String bookmark(SandboxWatch watch, boolean initialEventsEnd) {
+        JsonObject metadata = new JsonObject().put("resourceVersion", String.valueOf(newest));
+        if (initialEventsEnd) {
+            metadata.put("annotations", new JsonObject().put("k8s.io/initial-events-end", "true"));
+        }
+        return SandboxWatch.event("BOOKMARK", new JsonObject().put("kind", watch.kind())
+                .put("apiVersion", watch.apiVersion()).put("metadata", metadata).encode());
     }
 
     /** The newest resourceVersion recorded. */

@@ -181,6 +181,30 @@ class SandboxWatchTest {
         }
     }
 
+    /** A watch that allows bookmarks learns the newest resourceVersion even when nothing it watches changes. */
+    @Test
+    void watchesThatAllowBookmarksGetThemPeriodically() throws Exception {
+        String listed = new JsonObject(get("/api/v1/namespaces/quiet/configmaps")).getJsonObject("metadata")
+                .getString("resourceVersion");
+        server.bookmarkEvery(Duration.ofMillis(200));
+        try (WatchStream quiet = new WatchStream("/api/v1/namespaces/quiet/configmaps?watch=true&resourceVersion="
+                + listed + "&allowWatchBookmarks=true");
+             WatchStream plain = new WatchStream("/api/v1/namespaces/quiet/secrets?watch=true&resourceVersion="
+                     + listed)) {
+            ConfigMap elsewhere = client.configMaps().resource(configMap("noisy", "n", Map.of())).create();
+            JsonObject bookmark;
+            do {
+                bookmark = quiet.next();
+                assertEquals("BOOKMARK", bookmark.getString("type"), bookmark.encode());
+            } while (Long.parseLong(resourceVersion(bookmark)) < rv(elsewhere));
+            assertEquals("ConfigMap", bookmark.getJsonObject("object").getString("kind"));
+            assertEquals("v1", bookmark.getJsonObject("object").getString("apiVersion"));
+            assertTrue(plain.nothingWithin(Duration.ofMillis(600)), "no bookmarks unless asked for");
+        } finally {
+            server.bookmarkEvery(SandboxApiServer.BOOKMARK_INTERVAL);
+        }
+    }
+
     @Test
     void aResourceVersionOlderThanTheWindowIsExpired() throws Exception {
         ConfigMap first = client.configMaps().resource(configMap("churn", "c", Map.of())).create();
@@ -296,6 +320,15 @@ class SandboxWatchTest {
             JsonObject event = next();
             return event.getString("type") + " " + event.getJsonObject("object").getJsonObject("metadata")
                     .getString("name");
+        }
+
+        /** Whether no event (nor the end) arrives within {@code d}. */
+        boolean nothingWithin(Duration d) throws InterruptedException {
+            String line;
+            do {
+                line = lines.poll(d.toMillis(), TimeUnit.MILLISECONDS);
+            } while (line != null && line.isBlank());
+            return line == null;
         }
 
         /** Whether the server ends the stream (within the wait) with nothing more on it. */

@@ -101,6 +101,32 @@ class KubectlWorkflowTest {
         });
     }
 
+    /** The API server's workload defaults are there, so {@code kubectl rollout status} works on both kinds. */
+    @Test
+    void rolloutStatusOfAStatefulSetAndADeployment() {
+        Kubectl k = sandbox.kubectl;
+        k.run("create", "namespace", "rollout").ok();
+        k.run("apply", "-n", "rollout", "-f", SandboxFixture.resourcePath("nginx-statefulset.yaml").toString()).ok();
+        k.run("create", "deployment", "web", "-n", "rollout", "--image=nginx", "--replicas=2").ok();
+        assertEquals("RollingUpdate 0", k.run("get", "sts", "nginx", "-n", "rollout", "-o",
+                "jsonpath={.spec.updateStrategy.type} {.spec.updateStrategy.rollingUpdate.partition}").ok().out());
+        assertEquals("RollingUpdate 25% 25%", k.run("get", "deploy", "web", "-n", "rollout", "-o",
+                "jsonpath={.spec.strategy.type} {.spec.strategy.rollingUpdate.maxSurge} "
+                        + "{.spec.strategy.rollingUpdate.maxUnavailable}").ok().out());
+        Await.until("the pods to exist", () -> k.run("get", "pods", "-n", "rollout", "-o", "name").ok().out()
+                .lines().count() == 3);
+        sandbox.advance(SandboxFixture.STARTUP.plusSeconds(1));
+        Await.until("the pods to be ready", () -> k.run("get", "pods", "-n", "rollout").ok().out()
+                .split("1/1", -1).length == 4);
+        assertTrue(k.run("rollout", "status", "sts", "nginx", "-n", "rollout", "--timeout=20s").ok().out()
+                .contains("roll out complete"));
+        assertTrue(k.run("rollout", "status", "deploy", "web", "-n", "rollout", "--timeout=20s").ok().out()
+                .contains("deployment \"web\" successfully rolled out"));
+        // a re-applied manifest that leaves the defaulted fields out changes nothing
+        assertTrue(k.run("apply", "-n", "rollout", "-f", SandboxFixture.resourcePath("nginx-statefulset.yaml")
+                .toString()).ok().out().contains("statefulset.apps/nginx unchanged"));
+    }
+
     /** {@code kubectl get -w} prints each change as a row with the list's columns (server-side tables on watches). */
     @Test
     void getWatchPrintsRows() throws Exception {

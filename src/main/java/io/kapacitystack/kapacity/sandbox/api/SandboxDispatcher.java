@@ -350,6 +350,9 @@ public final class SandboxDispatcher extends KubernetesCrudDispatcher {
     private void normalize(ApiPath path, JsonObject object, JsonObject old) {
         JsonObject metadata = object.getJsonObject("metadata");
         Instant now = clock.now();
+        if (!"status".equals(path.subresource())) {
+            BuiltinDefaults.apply(path, object);
+        }
         if (old == null) {
             metadata.put("creationTimestamp", Timestamps.format(now));
             if (BUILTIN_STATUS_RESOURCES.contains(path.resource()) && isBuiltin(path)) {

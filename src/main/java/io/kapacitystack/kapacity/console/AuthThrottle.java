@@ -24,14 +24,18 @@ final class AuthThrottle {
     static final int MAX_IN_FLIGHT = 32;
     static final int MAX_ADDRESSES = 10_000;
 
+    /** What {@link #acquire} answers: a {@link Permit} or a {@link Denied}. */
+    sealed interface Attempt permits Permit, Denied {
+    }
+
     /** A reserved attempt; {@link #release} it once the token has been checked. */
-    interface Permit {
+    non-sealed interface Permit extends Attempt {
         /** @param refund true when the token was valid or could not be checked */
         void release(boolean refund);
     }
 
     /** Why an attempt is refused now, and when to try again. */
-    record Denied(String message, long retryAfterSeconds) {
+    record Denied(String message, long retryAfterSeconds) implements Attempt {
     }
 
     /** An attempt's price in milliseconds of refill; a bucket holds up to {@link #BURST} of them. */
@@ -56,8 +60,7 @@ final class AuthThrottle {
         this.clock = clock;
     }
 
-    /** Either a {@link Permit} or a {@link Denied}. */
-    synchronized Object acquire(String address) {
+    synchronized Attempt acquire(String address) {
         if (inFlight >= MAX_IN_FLIGHT) {
             return new Denied("Too many token checks at once: try again in a moment.", 1);
         }

@@ -168,14 +168,14 @@ final class ConsoleEditor {
      * 429 and {@code Retry-After} when its address has presented too many invalid tokens lately.
      */
     private Future<ConsoleAuthenticator.User> throttled(RoutingContext ctx,
-                                                        java.util.function.Supplier<Future<ConsoleAuthenticator.User>> check) {
+                                                        Supplier<Future<ConsoleAuthenticator.User>> check) {
         SocketAddress peer = ctx.request().remoteAddress();
-        Object verdict = throttle.acquire(peer == null || peer.host() == null ? "unknown" : peer.host());
-        if (verdict instanceof AuthThrottle.Denied d) {
+        AuthThrottle.Attempt attempt = throttle.acquire(peer == null || peer.host() == null ? "unknown" : peer.host());
+        if (attempt instanceof AuthThrottle.Denied d) {
             ctx.response().putHeader("Retry-After", String.valueOf(d.retryAfterSeconds()));
             return Future.failedFuture(new Refusal(429, d.message()));
         }
-        AuthThrottle.Permit permit = (AuthThrottle.Permit) verdict;
+        AuthThrottle.Permit permit = (AuthThrottle.Permit) attempt;
         Future<ConsoleAuthenticator.User> checked;
         try {
             checked = check.get();

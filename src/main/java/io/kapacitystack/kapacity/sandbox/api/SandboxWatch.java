@@ -3,9 +3,11 @@ package io.kapacitystack.kapacity.sandbox.api;
 import io.vertx.core.Context;
 import io.vertx.core.json.JsonObject;
 
+import java.util.List;
 import java.util.Map;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
@@ -40,7 +42,7 @@ final class SandboxWatch {
     private volatile Runnable ender;
     private volatile boolean endAfterDrain;
     private volatile boolean ended;
-    private final java.util.List<Runnable> endActions = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private final List<Runnable> endActions = new CopyOnWriteArrayList<>();
 
     /**
      * @param kind the watched kind, for BOOKMARK events

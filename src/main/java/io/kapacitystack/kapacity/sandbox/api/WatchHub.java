@@ -9,6 +9,7 @@ import java.util.Collection;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArraySet;
+import java.util.function.Supplier;
 
 /**
  * The sandbox API's watches, with a window of recent changes so a watch can start from a resourceVersion as on a
@@ -72,7 +73,7 @@ final class WatchHub {
      * @param current the stored objects of the watched type, read under this hub's monitor
      * @param kind    the watched kind (for the BOOKMARK's object)
      */
-    synchronized SandboxWatch open(ApiPath path, java.util.function.Supplier<Collection<String>> current,
+    synchronized SandboxWatch open(ApiPath path, Supplier<Collection<String>> current,
                                    String kind) {
         SandboxWatch watch = new SandboxWatch(path, kind);
         watch.onEnd(() -> open.remove(watch));

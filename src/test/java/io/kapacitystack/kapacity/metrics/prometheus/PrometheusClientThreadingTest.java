@@ -18,6 +18,7 @@ import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
 import java.util.function.Supplier;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -81,19 +82,8 @@ class PrometheusClientThreadingTest {
     }
 
     @Test
-    void smallAnswersToCallsFromEveryKindOfThreadAllComplete() throws Exception {
-        PrometheusClient c = new PrometheusClient(vertx, url, Duration.ofSeconds(20));
-        ExecutorService pool = Executors.newFixedThreadPool(8);
-        try {
-            List<Future<Integer>> calls = fromEveryKindOfThread(() -> latest(c), pool, 200, 20);
-            Await.result(Future.all(calls), Duration.ofSeconds(60));
-            for (Future<Integer> f : calls) {
-                assertEquals(1, f.result());
-            }
-        } finally {
-            pool.shutdownNow();
-            c.close();
-        }
+    void smallAnswersToCallsFromEveryKindOfThreadAllComplete() {
+        allAnswer(1, this::latest, 200, 20);
     }
 
     @Test
@@ -111,16 +101,22 @@ class PrometheusClientThreadingTest {
     }
 
     @Test
-    void callsFromEveryKindOfThreadAllComplete() throws Exception {
+    void callsFromEveryKindOfThreadAllComplete() {
+        allAnswer(POINTS, this::points, 100, 0);
+        assertTrue(requests.get() >= 400, "requests " + requests.get());
+    }
+
+    /** Every call of {@link #fromEveryKindOfThread} on a new client answers {@code expected}. */
+    private void allAnswer(int expected, Function<PrometheusClient, Future<Integer>> call, int rounds,
+                           int waitEvery) {
         PrometheusClient c = new PrometheusClient(vertx, url, Duration.ofSeconds(20));
         ExecutorService pool = Executors.newFixedThreadPool(8);
         try {
-            List<Future<Integer>> calls = fromEveryKindOfThread(() -> points(c), pool, 100, 0);
+            List<Future<Integer>> calls = fromEveryKindOfThread(() -> call.apply(c), pool, rounds, waitEvery);
             Await.result(Future.all(calls), Duration.ofSeconds(60));
             for (Future<Integer> f : calls) {
-                assertEquals(POINTS, f.result());
+                assertEquals(expected, f.result());
             }
-            assertTrue(requests.get() >= 400, "requests " + requests.get());
         } finally {
             pool.shutdownNow();
             c.close();

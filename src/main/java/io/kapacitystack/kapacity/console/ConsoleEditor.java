@@ -10,6 +10,7 @@ import io.kapacitystack.kapacity.api.v1alpha1.IntelligentHorizontalPodAutoscaler
 import io.kapacitystack.kapacity.api.v1alpha1.IntelligentHorizontalPodAutoscalerSpec;
 import io.kapacitystack.kapacity.api.v1alpha1.PortraitProvider;
 import io.kapacitystack.kapacity.api.v1alpha1.ReplicaCron;
+import io.kapacitystack.kapacity.auth.AuthThrottle;
 import io.kapacitystack.kapacity.autoscaler.IhpaPlan;
 import io.kapacitystack.kapacity.autoscaler.IhpaPlanner;
 import io.kapacitystack.kapacity.autoscaler.IhpaReconciler;

@@ -110,7 +110,7 @@ public final class GrpcMetricsServer {
                     + bindAddress + "\": " + e.getMessage(), e));
         }
         GrpcServer grpc = GrpcServer.server(vertx);
-        new ProviderGrpcService(vertx, provider, options.tokenAuthenticator()).bind(grpc);
+        new ProviderGrpcService(vertx, provider, options.tokenAuthenticator(), options.tokenThrottle()).bind(grpc);
         grpc.addService(HealthService.create(vertx)
                 .register(ProviderServiceGrpcService.SERVICE_NAME, () -> Future.succeededFuture(true)));
         String h = host;

@@ -1,5 +1,7 @@
 package io.kapacitystack.kapacity.grpc;
 
+import io.kapacitystack.kapacity.auth.AuthThrottle;
+
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -13,11 +15,15 @@ import java.time.Duration;
  *       (cert-manager rotates them);</li>
  *   <li>{@code clientCaFile} (PEM, needs TLS): mutual TLS, clients must present a certificate signed by it;</li>
  *   <li>{@code tokenAuthenticator}: every ProviderService call must carry {@code authorization: Bearer <token>}
- *       accepted by it, else UNAUTHENTICATED. The health service stays open (probes carry no token).</li>
+ *       accepted by it, else UNAUTHENTICATED. The health service stays open (probes carry no token);</li>
+ *   <li>{@code tokenThrottle} (with a {@code tokenAuthenticator}): limits the invalid tokens one client address may
+ *       present (RESOURCE_EXHAUSTED beyond), so the service cannot be used to guess tokens or to make the API
+ *       server run TokenReviews in a loop.</li>
  * </ul>
  */
 public record GrpcMetricsServerOptions(Path certFile, Path keyFile, Path clientCaFile,
-                                       TokenAuthenticator tokenAuthenticator, Duration certCheckInterval) {
+                                       TokenAuthenticator tokenAuthenticator, Duration certCheckInterval,
+                                       AuthThrottle tokenThrottle) {
 
     public static final Duration DEFAULT_CERT_CHECK_INTERVAL = Duration.ofMinutes(1);
 
@@ -40,7 +46,7 @@ public record GrpcMetricsServerOptions(Path certFile, Path keyFile, Path clientC
 
     /** Plain-text h2c without authentication (Kapacity's default). */
     public static GrpcMetricsServerOptions plain() {
-        return new GrpcMetricsServerOptions(null, null, null, null, null);
+        return new GrpcMetricsServerOptions(null, null, null, null, null, null);
     }
 
     /**
@@ -51,11 +57,16 @@ public record GrpcMetricsServerOptions(Path certFile, Path keyFile, Path clientC
     public static GrpcMetricsServerOptions fromFlags(String certFile, String keyFile, String clientCaFile,
                                                      TokenAuthenticator tokenAuthenticator) {
         return new GrpcMetricsServerOptions(path(certFile), path(keyFile), path(clientCaFile), tokenAuthenticator,
-                null);
+                null, null);
     }
 
     public GrpcMetricsServerOptions withCertCheckInterval(Duration interval) {
-        return new GrpcMetricsServerOptions(certFile, keyFile, clientCaFile, tokenAuthenticator, interval);
+        return new GrpcMetricsServerOptions(certFile, keyFile, clientCaFile, tokenAuthenticator, interval, tokenThrottle);
+    }
+
+    public GrpcMetricsServerOptions withTokenThrottle(AuthThrottle throttle) {
+        return new GrpcMetricsServerOptions(certFile, keyFile, clientCaFile, tokenAuthenticator, certCheckInterval,
+                throttle);
     }
 
     public boolean tls() {

@@ -1,5 +1,6 @@
 package io.kapacitystack.kapacity.grpc;
 
+import io.kapacitystack.kapacity.auth.AuthThrottle;
 import io.kapacitystack.kapacity.metrics.MetricQuery;
 import io.kapacitystack.kapacity.metrics.MetricsException;
 import io.kapacitystack.kapacity.metrics.MetricsProvider;
@@ -9,6 +10,7 @@ import io.kapacitystack.metric.Provider;
 import io.kapacitystack.metric.ProviderServiceGrpcService;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.net.SocketAddress;
 import io.vertx.grpc.common.GrpcStatus;
 import io.vertx.grpc.common.ServiceMethod;
 import io.vertx.grpc.server.GrpcServer;
@@ -28,7 +30,9 @@ import java.util.function.Function;
  * {@link #MAX_POINTS_PER_SERIES} points per series) → INVALID_ARGUMENT; provider errors by their
  * {@link MetricsException.Kind} (UNAVAILABLE, NOT_FOUND, UNIMPLEMENTED, DEADLINE_EXCEEDED, else UNKNOWN as
  * Kapacity); a client deadline ({@code grpc-timeout}) that passes before the provider answers → DEADLINE_EXCEEDED.
- * Status messages carry Kapacity's texts ({@code failed to query latest metrics: ...}).
+ * Status messages carry Kapacity's texts ({@code failed to query latest metrics: ...}). With token authentication:
+ * no or a refused token → UNAUTHENTICATED, a token that could not be checked → UNAVAILABLE, a client address over
+ * its {@link AuthThrottle} limit of invalid tokens → RESOURCE_EXHAUSTED (no check made).
  */
 public final class ProviderGrpcService {
 
@@ -45,6 +49,7 @@ public final class ProviderGrpcService {
     private final Vertx vertx;
     private final MetricsProvider provider;
     private final TokenAuthenticator authenticator;
+    private final AuthThrottle throttle;
 
     public ProviderGrpcService(Vertx vertx, MetricsProvider provider) {
         this(vertx, provider, null);
@@ -55,9 +60,16 @@ public final class ProviderGrpcService {
      *                      null = no authentication
      */
     public ProviderGrpcService(Vertx vertx, MetricsProvider provider, TokenAuthenticator authenticator) {
+        this(vertx, provider, authenticator, null);
+    }
+
+    /** @param throttle limits invalid tokens per client address (null = no limit) */
+    public ProviderGrpcService(Vertx vertx, MetricsProvider provider, TokenAuthenticator authenticator,
+                               AuthThrottle throttle) {
         this.vertx = vertx;
         this.provider = provider;
         this.authenticator = authenticator;
+        this.throttle = throttle;
     }
 
     /** Registers both methods on {@code server}. */
@@ -151,6 +163,8 @@ public final class ProviderGrpcService {
                 req.response().send(ar.result());
             } else if (ar.cause() instanceof Unauthenticated u) {
                 fail(req, GrpcStatus.UNAUTHENTICATED, u.getMessage());
+            } else if (ar.cause() instanceof Throttled t) {
+                fail(req, GrpcStatus.RESOURCE_EXHAUSTED, t.getMessage());
             } else {
                 MetricsException e = MetricsException.of(ar.cause());
                 if (e.kind() == MetricsException.Kind.INTERNAL) {
@@ -168,6 +182,13 @@ public final class ProviderGrpcService {
         }
     }
 
+    /** A client address that presented too many invalid tokens lately. */
+    private static final class Throttled extends RuntimeException {
+        Throttled(String message) {
+            super(message, null, false, false);
+        }
+    }
+
     private Future<Void> authenticate(GrpcServerRequest<?, ?> req) {
         if (authenticator == null) {
             return Future.succeededFuture();
@@ -178,13 +199,30 @@ public final class ProviderGrpcService {
             return Future.failedFuture(new Unauthenticated("missing bearer token"));
         }
         String token = header.substring(7).trim();
+        AuthThrottle.Permit permit = null;
+        if (throttle != null) {
+            SocketAddress peer = req.connection() == null ? null : req.connection().remoteAddress();
+            AuthThrottle.Attempt attempt = throttle.acquire(peer == null || peer.host() == null ? "unknown" : peer.host());
+            if (attempt instanceof AuthThrottle.Denied d) {
+                return Future.failedFuture(new Throttled(d.message()));
+            }
+            permit = (AuthThrottle.Permit) attempt;
+        }
         Future<Boolean> verdict;
         try {
             verdict = authenticator.authenticate(token);
         } catch (RuntimeException e) {
             verdict = Future.failedFuture(e);
         }
-        return (verdict == null ? Future.<Boolean>failedFuture("no answer") : verdict).transform(ar -> {
+        if (verdict == null) {
+            verdict = Future.failedFuture("no answer");
+        }
+        if (permit != null) {
+            AuthThrottle.Permit held = permit;
+            // a valid token, or one that could not be checked, costs the client nothing
+            verdict = verdict.andThen(ar -> held.release(ar.failed() || Boolean.TRUE.equals(ar.result())));
+        }
+        return verdict.transform(ar -> {
             if (ar.failed()) {
                 LOG.warn("bearer token of a {} call could not be checked: {}", req.fullMethodName(),
                         ar.cause().getMessage());

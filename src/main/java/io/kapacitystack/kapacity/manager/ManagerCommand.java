@@ -4,6 +4,7 @@ import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.kapacitystack.kapacity.auth.AuthThrottle;
 import io.kapacitystack.kapacity.cli.ManagerOptions;
 import io.kapacitystack.kapacity.runtime.ControllerMetrics;
 import io.kapacitystack.kapacity.runtime.time.SystemClock;
@@ -74,8 +75,12 @@ public final class ManagerCommand {
         if (provider != null && !GrpcMetricsServer.isDisabled(o.grpcServerBindAddress)) {
             TokenAuthenticator tokens = o.grpcServerTokenAuth
                     ? new TokenReviewAuthenticator(client, manager.executor(), clock, o.grpcServerTokenAudience) : null;
-            new GrpcMetricsServer().start(vertx, provider, o.grpcServerBindAddress, GrpcMetricsServerOptions.fromFlags(
-                            o.grpcServerTlsCertFile, o.grpcServerTlsKeyFile, o.grpcServerClientCaFile, tokens))
+            GrpcMetricsServerOptions grpcOptions = GrpcMetricsServerOptions.fromFlags(o.grpcServerTlsCertFile,
+                    o.grpcServerTlsKeyFile, o.grpcServerClientCaFile, tokens);
+            if (tokens != null) {
+                grpcOptions = grpcOptions.withTokenThrottle(new AuthThrottle(clock::now));
+            }
+            new GrpcMetricsServer().start(vertx, provider, o.grpcServerBindAddress, grpcOptions)
                     .onSuccess(port -> LOG.info("gRPC metrics service on {}", o.grpcServerBindAddress))
                     .onFailure(e -> LOG.error("gRPC metrics service not served on {}: {}", o.grpcServerBindAddress, e.getMessage()));
         }

@@ -1,6 +1,7 @@
 package io.kapacitystack.kapacity.console;
 
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.kapacitystack.kapacity.auth.AuthThrottle;
 import io.kapacitystack.kapacity.autoscaler.IhpaReconciler;
 import io.kapacitystack.kapacity.manager.ControllerManager;
 import io.kapacitystack.kapacity.runtime.ControllerMetrics;

@@ -11,6 +11,7 @@ import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
 import io.fabric8.mockwebserver.http.Headers;
 import io.fabric8.mockwebserver.http.RecordedRequest;
 import io.fabric8.mockwebserver.utils.ResponseProvider;
+import io.kapacitystack.kapacity.auth.AuthThrottle;
 import io.kapacitystack.kapacity.metrics.Sample;
 import io.kapacitystack.kapacity.runtime.KubeExecutor;
 import io.kapacitystack.kapacity.runtime.time.ManualClock;
@@ -150,10 +151,40 @@ class TokenReviewAuthTest {
     }
 
     private Served serve(TokenAuthenticator auth) {
+        return serve(auth, null);
+    }
+
+    private Served serve(TokenAuthenticator auth, AuthThrottle throttle) {
         GrpcMetricsServer s = new GrpcMetricsServer();
         int port = await(s.start(vertx, provider, "127.0.0.1:0", GrpcMetricsServerOptions.fromFlags("", "", "",
-                auth)));
+                auth).withTokenThrottle(throttle)));
         return new Served(s, new GrpcTestClient(vertx, port));
+    }
+
+    /** Guessing tokens: after ten invalid ones an address must wait, and no TokenReview is made meanwhile. */
+    @Test
+    void invalidTokensFromOneAddressAreThrottledBeforeAnyTokenReview() {
+        ManualClock clock = new ManualClock(vertx, Instant.parse("2026-01-01T00:00:00Z"));
+        TokenReviewAuthenticator auth = new TokenReviewAuthenticator(client, executor, clock, null,
+                Duration.ofSeconds(30), Duration.ofSeconds(5));
+        try (Served s = serve(auth, new AuthThrottle(clock::now))) {
+            int before = reviews.size();
+            for (int i = 0; i < AuthThrottle.BURST; i++) {
+                assertEquals(GrpcStatus.UNAUTHENTICATED, latest(s.client(), "guess-" + i).status());
+            }
+            assertEquals(before + AuthThrottle.BURST, reviews.size());
+            GrpcTestClient.Outcome<Provider.QueryLatestResponse> r = latest(s.client(), "good");
+            assertEquals(GrpcStatus.RESOURCE_EXHAUSTED, r.status());
+            assertEquals("Too many invalid tokens from your address: try again in 30 s.", r.message());
+            assertEquals(before + AuthThrottle.BURST, reviews.size(), "no TokenReview while throttled");
+
+            clock.advance(AuthThrottle.REFILL);
+            // a valid token gives its attempt back: it can be used again and again
+            assertEquals(GrpcStatus.OK, latest(s.client(), "good").status());
+            assertEquals(GrpcStatus.OK, latest(s.client(), "good").status());
+            assertEquals(GrpcStatus.UNAUTHENTICATED, latest(s.client(), "guess-again").status());
+            assertEquals(GrpcStatus.RESOURCE_EXHAUSTED, latest(s.client(), "good").status());
+        }
     }
 
     private static GrpcTestClient.Outcome<Provider.QueryLatestResponse> latest(GrpcTestClient c, String token) {

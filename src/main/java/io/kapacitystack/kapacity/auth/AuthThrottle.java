@@ -1,4 +1,4 @@
-package io.kapacitystack.kapacity.console;
+package io.kapacitystack.kapacity.auth;
 
 import java.time.Duration;
 import java.time.Instant;
@@ -8,34 +8,34 @@ import java.util.Map;
 import java.util.function.Supplier;
 
 /**
- * Limits how often one client address may present a token that turns out invalid (a login, or a write with a bearer
- * header), and how many token checks run at once. Without it the console is a way to guess tokens, and, with the
- * Kubernetes authenticator, to make the API server run a TokenReview per request. Each address has a bucket of
+ * Limits how often one client address may present a token that turns out invalid (a console login or bearer write, a
+ * gRPC metrics call), and how many token checks run at once. Without it a token-checking endpoint is a way to guess
+ * tokens, and, with the Kubernetes authenticators, to make the API server run a TokenReview per request. Each address has a bucket of
  * {@link #BURST} attempts refilled at one per {@link #REFILL}; an attempt takes one, and gets it back if the token was
  * valid or could not be checked (the API unreachable is not the client's fault).
  *
  * <p>The address is the connection's peer: behind a proxy every client shares the proxy's bucket (forwarded headers
  * are not trusted, since a client can set them), which at worst slows logins down, never lets guesses through.
  */
-final class AuthThrottle {
+public final class AuthThrottle {
 
-    static final int BURST = 10;
-    static final Duration REFILL = Duration.ofSeconds(30);
-    static final int MAX_IN_FLIGHT = 32;
-    static final int MAX_ADDRESSES = 10_000;
+    public static final int BURST = 10;
+    public static final Duration REFILL = Duration.ofSeconds(30);
+    public static final int MAX_IN_FLIGHT = 32;
+    public static final int MAX_ADDRESSES = 10_000;
 
     /** What {@link #acquire} answers: a {@link Permit} or a {@link Denied}. */
-    sealed interface Attempt permits Permit, Denied {
+    public sealed interface Attempt permits Permit, Denied {
     }
 
     /** A reserved attempt; {@link #release} it once the token has been checked. */
-    non-sealed interface Permit extends Attempt {
+    public non-sealed interface Permit extends Attempt {
         /** @param refund true when the token was valid or could not be checked */
         void release(boolean refund);
     }
 
     /** Why an attempt is refused now, and when to try again. */
-    record Denied(String message, long retryAfterSeconds) implements Attempt {
+    public record Denied(String message, long retryAfterSeconds) implements Attempt {
     }
 
     /** An attempt's price in milliseconds of refill; a bucket holds up to {@link #BURST} of them. */
@@ -56,11 +56,11 @@ final class AuthThrottle {
     private int inFlight;
 
     /** @param clock the controller's clock (the injected one, as every time in the console) */
-    AuthThrottle(Supplier<Instant> clock) {
+    public AuthThrottle(Supplier<Instant> clock) {
         this.clock = clock;
     }
 
-    synchronized Attempt acquire(String address) {
+    public synchronized Attempt acquire(String address) {
         if (inFlight >= MAX_IN_FLIGHT) {
             return new Denied("Too many token checks at once: try again in a moment.", 1);
         }
@@ -110,7 +110,7 @@ final class AuthThrottle {
         }
     }
 
-    synchronized int addresses() {
+    public synchronized int addresses() {
         return buckets.size();
     }
 }

@@ -1,4 +1,4 @@
-package io.kapacitystack.kapacity.console;
+package io.kapacitystack.kapacity.auth;
 
 import org.junit.jupiter.api.Test;
 

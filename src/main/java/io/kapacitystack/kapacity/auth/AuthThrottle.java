@@ -1,5 +1,7 @@
 package io.kapacitystack.kapacity.auth;
 
+import io.vertx.core.net.SocketAddress;
+
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Comparator;
@@ -58,6 +60,11 @@ public final class AuthThrottle {
     /** @param clock the controller's clock (the injected one, as every time in the console) */
     public AuthThrottle(Supplier<Instant> clock) {
         this.clock = clock;
+    }
+
+    /** {@link #acquire(String)} for a connection's peer (its host; "unknown" when the transport has none). */
+    public Attempt acquire(SocketAddress peer) {
+        return acquire(peer == null || peer.host() == null ? "unknown" : peer.host());
     }
 
     public synchronized Attempt acquire(String address) {

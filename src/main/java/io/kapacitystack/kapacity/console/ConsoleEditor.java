@@ -26,7 +26,6 @@ import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.http.Cookie;
 import io.vertx.core.http.CookieSameSite;
-import io.vertx.core.net.SocketAddress;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
@@ -170,8 +169,7 @@ final class ConsoleEditor {
      */
     private Future<ConsoleAuthenticator.User> throttled(RoutingContext ctx,
                                                         Supplier<Future<ConsoleAuthenticator.User>> check) {
-        SocketAddress peer = ctx.request().remoteAddress();
-        AuthThrottle.Attempt attempt = throttle.acquire(peer == null || peer.host() == null ? "unknown" : peer.host());
+        AuthThrottle.Attempt attempt = throttle.acquire(ctx.request().remoteAddress());
         if (attempt instanceof AuthThrottle.Denied d) {
             ctx.response().putHeader("Retry-After", String.valueOf(d.retryAfterSeconds()));
             return Future.failedFuture(new Refusal(429, d.message()));

@@ -10,7 +10,6 @@ import io.kapacitystack.metric.Provider;
 import io.kapacitystack.metric.ProviderServiceGrpcService;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import io.vertx.core.net.SocketAddress;
 import io.vertx.grpc.common.GrpcStatus;
 import io.vertx.grpc.common.ServiceMethod;
 import io.vertx.grpc.server.GrpcServer;
@@ -201,8 +200,8 @@ public final class ProviderGrpcService {
         String token = header.substring(7).trim();
         AuthThrottle.Permit permit = null;
         if (throttle != null) {
-            SocketAddress peer = req.connection() == null ? null : req.connection().remoteAddress();
-            AuthThrottle.Attempt attempt = throttle.acquire(peer == null || peer.host() == null ? "unknown" : peer.host());
+            AuthThrottle.Attempt attempt = throttle.acquire(req.connection() == null ? null
+                    : req.connection().remoteAddress());
             if (attempt instanceof AuthThrottle.Denied d) {
                 return Future.failedFuture(new Throttled(d.message()));
             }

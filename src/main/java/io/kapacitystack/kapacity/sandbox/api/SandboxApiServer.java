@@ -126,28 +126,24 @@ public final class SandboxApiServer {
      * transport timeout, not simulated time, so it is not scaled by the sandbox clock.
      */
     private void watch(HttpServerRequest req, ApiPath path) {
+        String timeout = path.query().getOrDefault("timeoutSeconds", "");
+        long timeoutSeconds;
         SandboxWatch watch;
         try {
+            timeoutSeconds = timeout.isEmpty() ? 0 : Long.parseLong(timeout);
             watch = store.openWatch(path, discovery.kindOf(path.apiVersion(), path.resource()).orElse(""));
+        } catch (NumberFormatException e) {
+            respond(req, path, ApiStatus.response(400, "BadRequest", "invalid timeoutSeconds \"" + timeout + "\""));
+            return;
         } catch (IllegalArgumentException e) {
             respond(req, path, ApiStatus.response(400, "BadRequest", e.getMessage()));
             return;
         }
-        Context context = vertx.getOrCreateContext();
-        String timeout = path.query().get("timeoutSeconds");
-        if (timeout != null && !timeout.isEmpty()) {
-            try {
-                long seconds = Long.parseLong(timeout);
-                if (seconds > 0) {
-                    long timer = vertx.setTimer(seconds * 1000, id -> watch.end());
-                    watch.onEnd(() -> vertx.cancelTimer(timer));
-                }
-            } catch (NumberFormatException e) {
-                watch.end();
-                respond(req, path, ApiStatus.response(400, "BadRequest", "invalid timeoutSeconds \"" + timeout + "\""));
-                return;
-            }
+        if (timeoutSeconds > 0) {
+            long timer = vertx.setTimer(timeoutSeconds * 1000, id -> watch.end());
+            watch.onEnd(() -> vertx.cancelTimer(timer));
         }
+        Context context = vertx.getOrCreateContext();
         String upgrade = req.getHeader("Upgrade");
         if (upgrade != null && upgrade.toLowerCase().contains("websocket")) {
             // the upgrade must happen synchronously, before anything reads the request

@@ -20,6 +20,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Random;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -335,7 +336,7 @@ public final class SandboxDispatcher extends KubernetesCrudDispatcher {
         }
         synchronized (watches) {
             super.processEvent(rawPath, pathAttributes, oldAttributes, storedResource, newState);
-            if (path != null && !java.util.Objects.equals(existing, newState)) {
+            if (path != null && !Objects.equals(existing, newState)) {
                 watches.record(path, resourceVersion, existing, newState);
             }
         }

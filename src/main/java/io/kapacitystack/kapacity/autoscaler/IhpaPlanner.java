@@ -159,6 +159,9 @@ public final class IhpaPlanner {
                 b.rp(IhpaPlan.RpAction.UPDATE, desiredRp);
             }
         }
+        if (rp == null || !rp.getSpec().sameNumbers(desiredRp)) {
+            warnIfStabilityCheckersIgnored(spec, b.events);
+        }
 
         if (clamped == data.online) {
             b.condition(GRAY_PROGRESSING, false, "ReplicasMatchPortrait",
@@ -169,6 +172,17 @@ public final class IhpaPlanner {
         }
         b.condition(SCALING_ACTIVE, true, "SucceededAutoscaling", "the autoscaling process is functional");
         return b.build(wake, null);
+    }
+
+    /**
+     * Upstream stores {@code stabilityCheckers} and never reads them, and so does this version for now. A user who set
+     * them expects a scaling step to be watched; saying so at each step beats letting them believe it is.
+     */
+    static void warnIfStabilityCheckersIgnored(IntelligentHorizontalPodAutoscalerSpec spec, List<PlannedEvent> events) {
+        if (spec.stabilityCheckers != null && !spec.stabilityCheckers.isEmpty()) {
+            events.add(PlannedEvent.warning("StabilityCheckersNotEvaluated",
+                    "stabilityCheckers are not evaluated by this version: the replica change is made without them"));
+        }
     }
 
     /** The gray strategy in force for the stored previous → current change, or null if none applies. */

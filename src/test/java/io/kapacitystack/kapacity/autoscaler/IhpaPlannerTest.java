@@ -9,6 +9,7 @@ import io.kapacitystack.kapacity.api.v1alpha1.PortraitProvider;
 import io.kapacitystack.kapacity.api.v1alpha1.ReplicaProfile;
 import io.kapacitystack.kapacity.api.v1alpha1.ReplicaProfileSpec;
 import io.kapacitystack.kapacity.api.v1alpha1.ScalingBehavior;
+import io.kapacitystack.kapacity.api.v1alpha1.StabilityChecker;
 import io.kapacitystack.kapacity.events.PlannedEvent;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -288,6 +289,34 @@ class IhpaPlannerTest {
         s.allowedScalingDirection = ReplicaProfileSpec.ScalingDirection.Both;
         s.behavior = io.kapacitystack.kapacity.api.v1alpha1.ReplicaProfileBehavior.defaults();
         return s;
+    }
+
+    @Test
+    void stabilityCheckersAreReportedAsNotEvaluatedWhenTheReplicasChange() {
+        IntelligentHorizontalPodAutoscaler ihpa = ihpa(1, 10, staticProvider(1, 3));
+        StabilityChecker checker = new StabilityChecker();
+        checker.type = StabilityChecker.Type.Metrics;
+        checker.stabilizationAction = StabilityChecker.Action.Pause;
+        ihpa.getSpec().stabilityCheckers = List.of(checker);
+
+        IhpaPlan created = planner.plan(ihpa, null, null, T0);
+        assertEquals(List.of("StabilityCheckersNotEvaluated"), warnings(created));
+
+        ihpa.setStatus(created.status);
+        IhpaPlan unchanged = planner.plan(ihpa, rp(created.rpSpec), null, T0.plusSeconds(60));
+        assertEquals(List.of(), warnings(unchanged), "no replica change, nothing to warn about");
+
+        ihpa.getSpec().portraitProviders = List.of(staticProvider(1, 5));
+        IhpaPlan updated = planner.plan(ihpa, rp(created.rpSpec), null, T0.plusSeconds(120));
+        assertEquals(List.of("StabilityCheckersNotEvaluated"), warnings(updated));
+
+        ihpa.getSpec().stabilityCheckers = null;
+        assertEquals(List.of(), warnings(planner.plan(ihpa, rp(created.rpSpec), null, T0.plusSeconds(180))));
+    }
+
+    private static List<String> warnings(IhpaPlan plan) {
+        return plan.events.stream().filter(e -> e.type() == PlannedEvent.Type.Warning).map(PlannedEvent::reason)
+                .collect(Collectors.toList());
     }
 
     private static List<String> messages(IhpaPlan plan) {

@@ -9,6 +9,7 @@ import io.kapacitystack.kapacity.manager.OpsServer;
 import io.kapacitystack.kapacity.runtime.ControllerMetrics;
 import io.kapacitystack.kapacity.runtime.time.Clock;
 import io.kapacitystack.kapacity.runtime.time.ScaledClock;
+import io.kapacitystack.kapacity.runtime.time.SystemClock;
 import io.kapacitystack.kapacity.sandbox.SandboxCluster;
 import io.kapacitystack.kapacity.sandbox.SandboxOptions;
 import io.vertx.core.Future;
@@ -94,7 +95,10 @@ public final class SandboxApp {
                     Router router = OpsServer.routes(vertx, app.metrics, () -> true);
                     router.route("/sandbox/metrics").handler(app.cluster.metricsHandler());
                     app.consoleToken = s.consoleToken != null ? s.consoleToken : SandboxAuthenticator.randomToken();
-                    Console.attach(vertx, app.manager, app.cluster.client()).authenticator(new SandboxAuthenticator(app.consoleToken)).mount(router);
+                    // sessions and the login throttle run on people's time, not the simulated cluster's
+                    Clock peopleClock = s.clock != null ? s.clock : new SystemClock(vertx);
+                    Console.attach(vertx, app.manager, app.cluster.client()).peopleClock(peopleClock)
+                            .authenticator(new SandboxAuthenticator(app.consoleToken)).mount(router);
                     router.route("/webjars/*").handler(StaticHandler.create("META-INF/resources/webjars"));
                     router.route("/*").handler(StaticHandler.create("webroot"));
                     HttpServerOptions options = new HttpServerOptions();

@@ -6,6 +6,7 @@ import io.kapacitystack.kapacity.events.RecordedEvent;
 import io.kapacitystack.kapacity.kube.ResourceCache;
 import io.kapacitystack.kapacity.manager.ControllerManager;
 import io.kapacitystack.kapacity.runtime.ObjectKey;
+import io.kapacitystack.kapacity.runtime.time.Clock;
 import io.vertx.core.Deployable;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
@@ -109,7 +110,7 @@ public final class Console {
                 client.getKubernetesSerialization()));
         IhpaPlanner planner = new IhpaPlanner(new PortraitSelector(evaluators));
         ConsoleEditor editor = new ConsoleEditor(ihpas, client, manager.executor(), () -> manager.clock().now(),
-                new Sessions(manager.clock()), planner);
+                manager.clock(), planner);
         return new Console(vertx, hub, view, new PastEvents(vertx, client), editor);
     }
 
@@ -119,6 +120,16 @@ public final class Console {
      */
     public Console authenticator(ConsoleAuthenticator auth) {
         editor.authenticator(auth);
+        return this;
+    }
+
+    /**
+     * The clock of logged-in sessions' idle time and of the login throttle (default: the manager's). The sandbox gives
+     * the real one: with {@code --clock-speed 60}, the manager's clock would end an idle session after 8 minutes and
+     * refill the throttle 60 times too fast. Call before serving.
+     */
+    public Console peopleClock(Clock clock) {
+        editor.peopleClock(clock);
         return this;
     }
 

@@ -24,6 +24,7 @@ import io.kapacitystack.kapacity.runtime.KubeExecutor;
 import io.kapacitystack.kapacity.runtime.ObjectKey;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
+import io.kapacitystack.kapacity.runtime.time.Clock;
 import io.vertx.core.http.Cookie;
 import io.vertx.core.http.CookieSameSite;
 import io.vertx.ext.web.Router;
@@ -65,21 +66,26 @@ final class ConsoleEditor {
     private final KubernetesSerialization serialization;
     private final KubeExecutor executor;
     private final Supplier<Instant> clock;
-    private final Sessions sessions;
-    private final AuthThrottle throttle;
+    private volatile Sessions sessions;
+    private volatile AuthThrottle throttle;
     private final IhpaPlanner planner;
     private volatile ConsoleAuthenticator auth;
 
     ConsoleEditor(ResourceCache<GenericKubernetesResource> ihpas, KubernetesClient client, KubeExecutor executor,
-                  Supplier<Instant> clock, Sessions sessions, IhpaPlanner planner) {
+                  Supplier<Instant> clock, Clock peopleClock, IhpaPlanner planner) {
         this.ihpas = ihpas;
         this.client = client;
         this.serialization = client.getKubernetesSerialization();
         this.executor = executor;
         this.clock = clock;
-        this.sessions = sessions;
-        this.throttle = new AuthThrottle(clock);
         this.planner = planner;
+        peopleClock(peopleClock);
+    }
+
+    /** Session idle time and the login throttle follow this clock: a person's minutes, not the simulated cluster's. */
+    void peopleClock(Clock peopleClock) {
+        this.sessions = new Sessions(peopleClock);
+        this.throttle = new AuthThrottle(peopleClock::now);
     }
 
     void authenticator(ConsoleAuthenticator auth) {

@@ -22,6 +22,7 @@ import org.junit.jupiter.api.Test;
 
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -311,6 +312,37 @@ class ConsoleEditRoutesTest {
             assertEquals(303, login(TOKEN).status());
         } finally {
             join(guarded.close().toCompletionStage());
+        }
+    }
+
+    /** In the sandbox the cluster's clock runs fast; a person's session must last a person's eight hours. */
+    @Test
+    void sessionsFollowThePeopleClockNotTheClusterClock() {
+        ManualClock clusterClock = new ManualClock(vertx, Instant.parse("2026-01-01T08:30:00Z"));
+        ManualClock peopleClock = new ManualClock(vertx, Instant.parse("2026-01-01T08:30:00Z"));
+        ControllerManager own = new ControllerManager(vertx, cluster.client, clusterClock, new ControllerMetrics(),
+                new ControllerManager.Settings());
+        Console console = Console.attach(vertx, own, cluster.client).peopleClock(peopleClock)
+                .authenticator(new SandboxAuthenticator(TOKEN));
+        join(own.startCaches().toCompletionStage());
+        Console.Listening listening = join(console.listen("127.0.0.1", 0).toCompletionStage());
+        try {
+            int port = listening.actualPort();
+            Reply ok = loginAt(port, TOKEN);
+            assertEquals(303, ok.status(), ok.body());
+            Map<String, String> cookie = Map.of("Cookie", Sessions.COOKIE + "=" + value(ok.cookie(Sessions.COOKIE)));
+            String signedIn = "signed in as <strong>" + SandboxAuthenticator.USER + "</strong>";
+
+            clusterClock.advance(Duration.ofHours(9));
+            String page = send(port, HttpMethod.GET, "/", cookie, null).body();
+            assertTrue(page.contains(signedIn), "nine simulated hours are no idle time: " + page);
+
+            peopleClock.advance(Sessions.IDLE.plusSeconds(1));
+            page = send(port, HttpMethod.GET, "/", cookie, null).body();
+            assertFalse(page.contains(signedIn), "eight idle hours of real time end the session: " + page);
+        } finally {
+            join(listening.close().toCompletionStage());
+            join(own.stop().toCompletionStage());
         }
     }
 

@@ -1,5 +1,6 @@
 package io.kapacitystack.kapacity.autoscaler;
 
+import io.fabric8.kubernetes.api.model.Condition;
 import io.kapacitystack.kapacity.api.v1alpha1.Conditions;
 import io.kapacitystack.kapacity.api.v1alpha1.GrayStrategy;
 import io.kapacitystack.kapacity.api.v1alpha1.HorizontalPortraitValue;
@@ -12,6 +13,7 @@ import io.kapacitystack.kapacity.api.v1alpha1.PortraitProvider;
 import io.kapacitystack.kapacity.api.v1alpha1.ReplicaProfile;
 import io.kapacitystack.kapacity.api.v1alpha1.ReplicaProfileBehavior;
 import io.kapacitystack.kapacity.api.v1alpha1.ReplicaProfileSpec;
+import io.kapacitystack.kapacity.api.v1alpha1.ReplicaProfileStatus;
 import io.kapacitystack.kapacity.events.PlannedEvent;
 import io.kapacitystack.kapacity.portrait.PortraitSelector;
 
@@ -32,6 +34,7 @@ public final class IhpaPlanner {
     public static final String SCALING_ACTIVE = "ScalingActive";
     public static final String SCALING_LIMITED = "ScalingLimited";
     public static final String GRAY_PROGRESSING = "GrayProgressing";
+    public static final String WAITING_FOR_GRAY_PODS = "WaitingForGrayPods";
 
     private final PortraitSelector selector;
 
@@ -117,16 +120,33 @@ public final class IhpaPlanner {
 
         ReplicaData data = new ReplicaData(clamped, 0, 0);
         GrayStrategy strategy = activeGray(spec, status);
+        boolean waitingForPods = false;
         if (strategy != null) {
             int previous = clamp(status.previousPortraitValue.replicas, min, max);
-            GrayPlanner.Step step = GrayPlanner.step(strategy, status.gray, previous, clamped, now);
-            data = step.data;
-            if (step.gray != null) {
-                status.gray = step.gray;
-            } else if (status.gray == null) {
-                status.gray = new IntelligentHorizontalPodAutoscalerStatus.Gray(0, KubeTime.format(now));
+            boolean scaleDown = clamped < previous;
+            boolean grayPodsSettled = rp == null || grayPodsSettled(rp);
+            if (scaleDown && status.gray != null && grayPodsSettled && waitedForPods(status)) {
+                // The step took effect only now: its interval, or the observation, counts from here.
+                status.gray = new IntelligentHorizontalPodAutoscalerStatus.Gray(status.gray.grayPercent, KubeTime.format(now));
             }
-            wake = earliest(wake, step.dueAt);
+            GrayPlanner.Step step = GrayPlanner.step(strategy, status.gray, previous, clamped, now);
+            boolean advances = step.gray != null || step.finished;
+            if (scaleDown && advances && !grayPodsSettled) {
+                // Never move on while the pods of the current step are not yet Cutoff/Standby: the next step (above
+                // all the last one, which deletes them) would take pods out that still serve traffic.
+                waitingForPods = true;
+                ReplicaProfileSpec current = rp.getSpec();
+                data = new ReplicaData(current.online(), current.cutoff(), current.standby());
+                wake = earliest(wake, now.plusSeconds(Math.max(1, strategy.changeIntervalSeconds == null ? 1 : strategy.changeIntervalSeconds)));
+            } else {
+                data = step.data;
+                if (step.gray != null) {
+                    status.gray = step.gray;
+                } else if (status.gray == null) {
+                    status.gray = new IntelligentHorizontalPodAutoscalerStatus.Gray(0, KubeTime.format(now));
+                }
+                wake = earliest(wake, step.dueAt);
+            }
         }
 
         ReplicaProfileSpec desiredRp = new ReplicaProfileSpec();
@@ -163,7 +183,10 @@ public final class IhpaPlanner {
             warnIfStabilityCheckersIgnored(spec, b.events);
         }
 
-        if (clamped == data.online) {
+        if (waitingForPods) {
+            b.condition(GRAY_PROGRESSING, true, WAITING_FOR_GRAY_PODS,
+                    "waiting for the pods of the current gray step to reach their state before the next step");
+        } else if (clamped == data.online) {
             b.condition(GRAY_PROGRESSING, false, "ReplicasMatchPortrait",
                     "online replica count matches replica count of current portrait value");
         } else {
@@ -183,6 +206,19 @@ public final class IhpaPlanner {
             events.add(PlannedEvent.warning("StabilityCheckersNotEvaluated",
                     "stabilityCheckers are not evaluated by this version: the replica change is made without them"));
         }
+    }
+
+    /** Whether the ReplicaProfile's pods are in the Cutoff and Standby numbers its spec asks for. */
+    static boolean grayPodsSettled(ReplicaProfile rp) {
+        ReplicaProfileStatus observed = rp.getStatus();
+        int cutoff = observed == null || observed.cutoffReplicas == null ? 0 : observed.cutoffReplicas;
+        int standby = observed == null || observed.standbyReplicas == null ? 0 : observed.standbyReplicas;
+        return cutoff == rp.getSpec().cutoff() && standby == rp.getSpec().standby();
+    }
+
+    private static boolean waitedForPods(IntelligentHorizontalPodAutoscalerStatus status) {
+        Condition c = Conditions.find(status.conditions, GRAY_PROGRESSING);
+        return c != null && WAITING_FOR_GRAY_PODS.equals(c.getReason());
     }
 
     /** The gray strategy in force for the stored previous → current change, or null if none applies. */

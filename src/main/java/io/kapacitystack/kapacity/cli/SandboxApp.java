@@ -85,7 +85,7 @@ public final class SandboxApp {
                 .compose(cluster -> {
                     LOG.debug("embedded API and simulator up after {} ms of JVM uptime", uptime());
                     app.cluster = cluster;
-                    app.manager = new ControllerManager(vertx, cluster.client(), app.clock, app.metrics, new ControllerManager.Settings());
+                    app.manager = new ControllerManager(vertx, cluster.client(), app.clock, app.metrics, managerSettings(app.clock));
                     app.manager.useMetrics(app.controllerMetrics(vertx, s));
                     return app.manager.startCaches();
                 })
@@ -231,5 +231,17 @@ public final class SandboxApp {
             f = f.compose(v -> cluster.close());
         }
         return f.recover(e -> Future.succeededFuture());
+    }
+
+    /**
+     * The API rate limit is there to spare a shared API server, so it is the same per simulated second as in a cluster:
+     * with {@code --clock-speed 60} a real one would let the controllers fall a simulated minute behind the world.
+     */
+    static ControllerManager.Settings managerSettings(Clock clock) {
+        ControllerManager.Settings settings = new ControllerManager.Settings();
+        double speed = Math.max(1, clock.speed());
+        settings.qps = settings.qps * speed;
+        settings.burst = (int) Math.min(Integer.MAX_VALUE, settings.burst * speed);
+        return settings;
     }
 }

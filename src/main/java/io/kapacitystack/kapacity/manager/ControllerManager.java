@@ -127,6 +127,9 @@ public final class ControllerManager {
                     if (KubeObjects.specOrDeletionChanged(o, n)) {
                         rpController.enqueue(ObjectKey.of(n));
                         enqueueOwner(n, "IntelligentHorizontalPodAutoscaler", ihpaController);
+                    } else if (grayPodCountsChanged(o, n)) {
+                        // a gray step waits for its pods to reach Cutoff/Standby (IhpaPlanner.grayPodsSettled)
+                        enqueueOwner(n, "IntelligentHorizontalPodAutoscaler", ihpaController);
                     }
                 },
                 o -> {
@@ -256,6 +259,17 @@ public final class ControllerManager {
     private static Object portraitData(GenericKubernetesResource hp) {
         Object status = hp.getAdditionalProperties().get("status");
         return status instanceof Map ? ((Map<?, ?>) status).get("portraitData") : null;
+    }
+
+    private static boolean grayPodCountsChanged(GenericKubernetesResource o, GenericKubernetesResource n) {
+        Object before = o.getAdditionalProperties().get("status");
+        Object after = n.getAdditionalProperties().get("status");
+        return !Objects.equals(count(before, "cutoffReplicas"), count(after, "cutoffReplicas"))
+                || !Objects.equals(count(before, "standbyReplicas"), count(after, "standbyReplicas"));
+    }
+
+    private static Object count(Object status, String field) {
+        return status instanceof Map ? ((Map<?, ?>) status).get(field) : null;
     }
 
     private static void enqueueOwner(GenericKubernetesResource o, String kind, Controller controller) {

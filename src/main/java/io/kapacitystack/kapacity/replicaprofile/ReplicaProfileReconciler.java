@@ -163,7 +163,11 @@ public final class ReplicaProfileReconciler implements Reconciler {
                     }
                     return f;
                 })
-                .compose(v -> writeStatus(rp, plan.status)).map(ReconcileResult.done());
+                .compose(v -> writeStatus(rp, plan.status))
+                // The pods' new states reach the cache with our own writes, so no watch event will bring them back
+                // here: look once more now, so the status (what a gray step waits for) shows them.
+                .map(plan.stateChange != null && !plan.stateChange.isEmpty()
+                        ? ReconcileResult.requeueAt(ctx.now()) : ReconcileResult.done());
     }
 
     /**

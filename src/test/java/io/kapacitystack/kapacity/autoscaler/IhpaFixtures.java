@@ -11,6 +11,7 @@ import io.kapacitystack.kapacity.api.v1alpha1.PortraitProvider;
 import io.kapacitystack.kapacity.api.v1alpha1.ReplicaCron;
 import io.kapacitystack.kapacity.api.v1alpha1.ReplicaProfile;
 import io.kapacitystack.kapacity.api.v1alpha1.ReplicaProfileSpec;
+import io.kapacitystack.kapacity.api.v1alpha1.ReplicaProfileStatus;
 import io.kapacitystack.kapacity.api.v1alpha1.ScalingBehavior;
 import io.kapacitystack.kapacity.portrait.CronPortraitProviderEvaluator;
 import io.kapacitystack.kapacity.portrait.PortraitProviderEvaluator;
@@ -75,10 +76,21 @@ final class IhpaFixtures {
         ihpa.getSpec().behavior.scaleDown.grayStrategy = new GrayStrategy(state, interval, percent, observation);
     }
 
+    /** A profile whose controller has put the pods in the states it asks for. */
     static ReplicaProfile rp(ReplicaProfileSpec spec) {
+        return rp(spec, spec.online(), spec.cutoff(), spec.standby());
+    }
+
+    /** A profile whose pods are observed in these numbers. */
+    static ReplicaProfile rp(ReplicaProfileSpec spec, int online, int cutoff, int standby) {
         ReplicaProfile rp = new ReplicaProfile();
         rp.setMetadata(new ObjectMetaBuilder().withName("web").withNamespace("default").withGeneration(1L).build());
         rp.setSpec(spec);
+        ReplicaProfileStatus status = new ReplicaProfileStatus();
+        status.onlineReplicas = online == 0 ? null : online;
+        status.cutoffReplicas = cutoff == 0 ? null : cutoff;
+        status.standbyReplicas = standby == 0 ? null : standby;
+        rp.setStatus(status);
         return rp;
     }
 }

@@ -279,6 +279,71 @@ class IhpaPlannerTest {
         assertEquals(T0.plusSeconds(70), step2.wakeAt, "and yet the next step is scheduled");
     }
 
+    /**
+     * A gray step never follows one whose pods are not yet in their state: when the profile's controller lags (an API
+     * server under load, a sandbox clock running fast), the last step would otherwise delete pods that still serve.
+     * Once they are, the step's wait counts from then, so the observation time is whole.
+     */
+    @Test
+    void aGrayStepWaitsUntilThePodsOfTheLastOneAreInTheirState() {
+        IntelligentHorizontalPodAutoscaler ihpa = ihpa(1, 10, staticProvider(1, 5));
+        ihpa.setStatus(planner.plan(ihpa, null, null, T0).status);
+        ihpa.getSpec().portraitProviders.set(0, staticProvider(1, 1));
+        IhpaFixtures.scaleDownGray(ihpa, PodState.Cutoff, 30, 50, 60);
+
+        IhpaPlan step1 = planner.plan(ihpa, rp(spec(5, 0, 0)), null, T0);
+        assertEquals(List.of(3, 2), List.of(step1.rpSpec.online(), step1.rpSpec.cutoff()));
+        ihpa.setStatus(step1.status);
+
+        // 30 s later the profile still shows no Cutoff pod: no second step
+        IhpaPlan held = planner.plan(ihpa, rp(step1.rpSpec, 5, 0, 0), null, T0.plusSeconds(30));
+        assertEquals(IhpaPlan.RpAction.NONE, held.rpAction);
+        assertEquals(50, held.status.gray.grayPercent);
+        assertCondition(held, IhpaPlanner.GRAY_PROGRESSING, "True", IhpaPlanner.WAITING_FOR_GRAY_PODS);
+        assertTrue(messages(held).isEmpty(), messages(held).toString());
+        assertEquals(T0.plusSeconds(60), held.wakeAt, "looks again after an interval, besides the profile's own change");
+        ihpa.setStatus(held.status);
+
+        // at 45 s the two pods are Cutoff: the step counts from now, the next one is due 30 s later
+        IhpaPlan settled = planner.plan(ihpa, rp(step1.rpSpec), null, T0.plusSeconds(45));
+        assertEquals(IhpaPlan.RpAction.NONE, settled.rpAction);
+        assertEquals(T0.plusSeconds(75), settled.wakeAt);
+        assertCondition(settled, IhpaPlanner.GRAY_PROGRESSING, "True", "ReplicasNotMatchPortrait");
+        ihpa.setStatus(settled.status);
+
+        IhpaPlan step2 = planner.plan(ihpa, rp(step1.rpSpec), null, T0.plusSeconds(75));
+        assertEquals(List.of(1, 4), List.of(step2.rpSpec.online(), step2.rpSpec.cutoff()));
+        ihpa.setStatus(step2.status);
+
+        // the observation ends at 135 s, but two of the four pods are still Online: nothing is deleted
+        IhpaPlan heldLast = planner.plan(ihpa, rp(step2.rpSpec, 3, 2, 0), null, T0.plusSeconds(140));
+        assertEquals(IhpaPlan.RpAction.NONE, heldLast.rpAction);
+        ihpa.setStatus(heldLast.status);
+        IhpaPlan observing = planner.plan(ihpa, rp(step2.rpSpec), null, T0.plusSeconds(150));
+        assertEquals(IhpaPlan.RpAction.NONE, observing.rpAction, "the whole observation time after the pods are Cutoff");
+        assertEquals(T0.plusSeconds(210), observing.wakeAt);
+        ihpa.setStatus(observing.status);
+        IhpaPlan last = planner.plan(ihpa, rp(step2.rpSpec), null, T0.plusSeconds(210));
+        assertEquals(List.of(1, 0), List.of(last.rpSpec.online(), last.rpSpec.cutoff()));
+        assertCondition(last, IhpaPlanner.GRAY_PROGRESSING, "False", "ReplicasMatchPortrait");
+    }
+
+    @Test
+    void aScaleUpGrayDoesNotWaitForPods() {
+        IntelligentHorizontalPodAutoscaler ihpa = ihpa(1, 10, staticProvider(1, 1));
+        ihpa.setStatus(planner.plan(ihpa, null, null, T0).status);
+        ihpa.getSpec().portraitProviders.set(0, staticProvider(1, 5));
+        ihpa.getSpec().behavior = new io.kapacitystack.kapacity.api.v1alpha1.IntelligentHorizontalPodAutoscalerBehavior();
+        ihpa.getSpec().behavior.scaleUp = new ScalingBehavior();
+        ihpa.getSpec().behavior.scaleUp.grayStrategy = new io.kapacitystack.kapacity.api.v1alpha1.GrayStrategy(PodState.Online, 30, 50, null);
+        IhpaPlan step1 = planner.plan(ihpa, rp(spec(1, 0, 0)), null, T0);
+        assertEquals(3, step1.rpSpec.online());
+        ihpa.setStatus(step1.status);
+        // new pods still starting (one Online): more capacity is never held back
+        IhpaPlan step2 = planner.plan(ihpa, rp(step1.rpSpec, 1, 0, 0), null, T0.plusSeconds(30));
+        assertEquals(5, step2.rpSpec.online());
+    }
+
     static ReplicaProfileSpec spec(int online, int cutoff, int standby) {
         ReplicaProfileSpec s = new ReplicaProfileSpec();
         s.scaleTargetRef = new io.kapacitystack.kapacity.api.v1alpha1.CrossVersionObjectReference("apps/v1", "StatefulSet", "web");

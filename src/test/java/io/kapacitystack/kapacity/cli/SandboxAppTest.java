@@ -116,4 +116,21 @@ class SandboxAppTest {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> SandboxCommand.samples("cron,nope"));
         assertTrue(e.getMessage().contains("unknown sample \"nope\""));
     }
+
+    @Test
+    void theApiRateLimitIsPerSimulatedSecond() {
+        Vertx vertx = Vertx.vertx();
+        try {
+            io.kapacitystack.kapacity.manager.ControllerManager.Settings fast = SandboxApp.managerSettings(
+                    new io.kapacitystack.kapacity.runtime.time.ScaledClock(vertx, java.time.Instant.now(), 60));
+            assertEquals(1200, fast.qps, 1e-9);
+            assertEquals(1800, fast.burst);
+            io.kapacitystack.kapacity.manager.ControllerManager.Settings manual = SandboxApp.managerSettings(
+                    new io.kapacitystack.kapacity.runtime.time.ManualClock(vertx, java.time.Instant.now()));
+            assertEquals(20, manual.qps, 1e-9);
+            assertEquals(30, manual.burst);
+        } finally {
+            vertx.close();
+        }
+    }
 }

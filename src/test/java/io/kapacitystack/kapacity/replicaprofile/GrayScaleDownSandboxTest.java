@@ -3,6 +3,8 @@ package io.kapacitystack.kapacity.replicaprofile;
 import io.fabric8.kubernetes.api.model.Endpoints;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.kapacitystack.kapacity.api.v1alpha1.IntelligentHorizontalPodAutoscaler;
+import io.kapacitystack.kapacity.api.v1alpha1.ReplicaProfile;
 import io.kapacitystack.kapacity.events.RecordedEvent;
 import io.kapacitystack.kapacity.manager.ControllerManager;
 import io.kapacitystack.kapacity.runtime.ControllerMetrics;
@@ -90,6 +92,7 @@ class GrayScaleDownSandboxTest {
                 "nginx-2", "Online", "nginx-3", "Cutoff", "nginx-4", "Cutoff")));
         Await.until("3 endpoints", () -> endpoints(c) == 3);
         assertKubectlShows("nginx-3", "Cutoff", 3);
+        awaitProfileReports(c, NS, "gray-strategy-sample", 2);
 
         clock.advanceTo(Instant.parse("2026-11-23T08:10:30Z"));
         awaitEvents(4);
@@ -97,6 +100,7 @@ class GrayScaleDownSandboxTest {
                 "nginx-2", "Cutoff", "nginx-3", "Cutoff", "nginx-4", "Cutoff")));
         Await.until("1 endpoint", () -> endpoints(c) == 1);
         assertKubectlShows("nginx-1", "Cutoff", 1);
+        awaitProfileReports(c, NS, "gray-strategy-sample", 4);
 
         clock.advanceTo(Instant.parse("2026-11-23T08:11:30Z"));
         awaitEvents(5);
@@ -133,8 +137,10 @@ class GrayScaleDownSandboxTest {
         });
         clock.advanceTo(Instant.parse("2026-11-23T08:10:00Z"));
         Await.until("two pods cut off", () -> states(c, "deploy").values().stream().filter("Cutoff"::equals).count() == 2);
+        awaitProfileReports(c, "deploy", "web-gray", 2);
         clock.advanceTo(Instant.parse("2026-11-23T08:10:30Z"));
         Await.until("four pods cut off", () -> states(c, "deploy").values().stream().filter("Cutoff"::equals).count() == 4);
+        awaitProfileReports(c, "deploy", "web-gray", 4);
         String survivor = states(c, "deploy").entrySet().stream().filter(e -> e.getValue().equals("Online")).findFirst().orElseThrow().getKey();
         clock.advanceTo(Instant.parse("2026-11-23T08:11:30Z"));
         Await.until("only the online pod left", Duration.ofSeconds(30), () -> {
@@ -157,6 +163,7 @@ class GrayScaleDownSandboxTest {
         clock.advanceTo(Instant.parse("2026-11-23T08:10:00Z"));
         awaitEvents(3);
         Await.until("step 1 applied to the pods", () -> states(c, NS).values().stream().filter("Cutoff"::equals).count() == 2);
+        awaitProfileReports(c, NS, "gray-strategy-sample", 2);
 
         manager.stop().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
         clock.advanceTo(Instant.parse("2026-11-23T08:10:40Z")); // step 2 falls due while no controller runs
@@ -171,12 +178,55 @@ class GrayScaleDownSandboxTest {
         awaitEvents(4);
         assertEquals("update ReplicaProfile with onlineReplcas: 3 -> 1, cutoffReplicas: 2 -> 4, standbyReplicas: 0 -> 0", events.get(3).message);
         Await.until("1 endpoint", () -> endpoints(c) == 1);
+        awaitProfileReports(c, NS, "gray-strategy-sample", 4);
         // the late step happened at 08:10:40, so its 60 s of observation end at 08:11:40
         clock.advanceTo(Instant.parse("2026-11-23T08:11:39Z"));
         assertEquals(4, eventsOf("gray-strategy-sample").size(), "no step before its due time");
         clock.advanceTo(Instant.parse("2026-11-23T08:11:40Z"));
         awaitEvents(5);
         assertEquals("update ReplicaProfile with onlineReplcas: 1 -> 1, cutoffReplicas: 4 -> 0, standbyReplicas: 0 -> 0", events.get(4).message);
+    }
+
+    /**
+     * The profile controller falls behind (an overloaded API server; here it is stopped): the IHPA asks for four Cutoff
+     * pods, and when the observation time is over only two are. Deleting now would take two serving pods out, so the
+     * gray waits; once all four are reported Cutoff, their full 60 s of observation follow.
+     */
+    @Test
+    void aLaggingProfileControllerHoldsTheGrayInsteadOfDeletingServingPods() throws Exception {
+        KubernetesClient c = cluster.client();
+        awaitEvents(1);
+        clock.advanceTo(Instant.parse("2026-11-23T08:00:00Z"));
+        awaitEvents(2);
+        awaitStatesWhileAdvancing(c, Map.of("nginx-0", "Online", "nginx-1", "Online", "nginx-2", "Online", "nginx-3", "Online", "nginx-4", "Online"));
+        clock.advanceTo(Instant.parse("2026-11-23T08:10:00Z"));
+        awaitEvents(3);
+        awaitProfileReports(c, NS, "gray-strategy-sample", 2);
+
+        manager.replicaProfileController().stop().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+        clock.advanceTo(Instant.parse("2026-11-23T08:10:30Z"));
+        awaitEvents(4);
+        clock.advanceTo(Instant.parse("2026-11-23T08:12:30Z"));
+        Await.until("the IHPA to say it waits", () -> "WaitingForGrayPods".equals(grayProgressingReason(c)));
+        assertEquals(4, eventsOf("gray-strategy-sample").size(), "no deletion while two of the four pods still serve");
+        assertEquals(Map.of("nginx-0", "Online", "nginx-1", "Online", "nginx-2", "Online", "nginx-3", "Cutoff", "nginx-4", "Cutoff"),
+                podStates(c));
+
+        manager.replicaProfileController().start();
+        awaitProfileReports(c, NS, "gray-strategy-sample", 4);
+        Await.until("the IHPA to stop waiting", () -> !"WaitingForGrayPods".equals(grayProgressingReason(c)));
+        clock.advanceTo(Instant.parse("2026-11-23T08:13:29Z"));
+        assertEquals(4, eventsOf("gray-strategy-sample").size(), "the observation counts from 08:12:30, when the pods were Cutoff");
+        clock.advanceTo(Instant.parse("2026-11-23T08:13:30Z"));
+        awaitEvents(5);
+        assertEquals("update ReplicaProfile with onlineReplcas: 1 -> 1, cutoffReplicas: 4 -> 0, standbyReplicas: 0 -> 0", events.get(4).message);
+    }
+
+    private static String grayProgressingReason(KubernetesClient c) {
+        IntelligentHorizontalPodAutoscaler ihpa = c.resources(IntelligentHorizontalPodAutoscaler.class).inNamespace(NS)
+                .withName("gray-strategy-sample").get();
+        return ihpa.getStatus().conditions.stream().filter(x -> "GrayProgressing".equals(x.getType()))
+                .map(x -> x.getReason()).findFirst().orElse(null);
     }
 
     @Test
@@ -259,6 +309,18 @@ class GrayScaleDownSandboxTest {
             }
         }
         return states;
+    }
+
+    /**
+     * Waits until the profile reports its pods' states. A gray step waits for that report before the next one, and
+     * here simulated time jumps at once, where in a cluster the step's 30 s would pass.
+     */
+    private static void awaitProfileReports(KubernetesClient c, String ns, String name, int cutoff) {
+        Await.until(ns + "/" + name + " reporting " + cutoff + " Cutoff pods", () -> {
+            ReplicaProfile rp = c.resources(ReplicaProfile.class).inNamespace(ns).withName(name).get();
+            Integer reported = rp == null || rp.getStatus() == null ? null : rp.getStatus().cutoffReplicas;
+            return (reported == null ? 0 : reported) == cutoff;
+        });
     }
 
     private void awaitEvents(int n) {

@@ -97,6 +97,8 @@ public final class SandboxCluster {
 
         store.admission().add(new Scheduler(options.nodeCount()));
         simulator = new WorkloadSimulator(client, clock, options);
+        // kube-controller-manager's garbage collector: dependents go when all their owners have gone
+        simulator.extraSteps().add((world, now) -> store.collectGarbage());
         if (options.emulatePodWebhook()) {
             ReadinessGateEmulation webhook = new ReadinessGateEmulation();
             store.admission().add(webhook);

@@ -222,6 +222,19 @@ class GrayScaleDownSandboxTest {
         assertEquals("update ReplicaProfile with onlineReplcas: 1 -> 1, cutoffReplicas: 4 -> 0, standbyReplicas: 0 -> 0", events.get(4).message);
     }
 
+    /** As in a cluster, the profile goes with its IHPA (garbage collection by owner), and stops scaling the workload. */
+    @Test
+    void deletingTheIhpaDeletesItsProfile() {
+        KubernetesClient c = cluster.client();
+        awaitEvents(1);
+        Await.until("the profile", () -> c.resources(ReplicaProfile.class).inNamespace(NS).withName("gray-strategy-sample").get() != null);
+        c.resources(IntelligentHorizontalPodAutoscaler.class).inNamespace(NS).withName("gray-strategy-sample").delete();
+        Await.until("the IHPA to go", () -> c.resources(IntelligentHorizontalPodAutoscaler.class).inNamespace(NS)
+                .withName("gray-strategy-sample").get() == null);
+        Await.until("its profile to go", () -> c.resources(ReplicaProfile.class).inNamespace(NS)
+                .withName("gray-strategy-sample").get() == null);
+    }
+
     private static String grayProgressingReason(KubernetesClient c) {
         IntelligentHorizontalPodAutoscaler ihpa = c.resources(IntelligentHorizontalPodAutoscaler.class).inNamespace(NS)
                 .withName("gray-strategy-sample").get();

@@ -145,4 +145,45 @@ class WorkloadSimulationTest {
         return sandbox.client().discovery().v1().endpointSlices().inNamespace(ns)
                 .withLabel("kubernetes.io/service-name", svc).list().getItems().get(0);
     }
+
+    /** Background garbage collection by owner uid, for every kind (an IHPA's ReplicaProfile goes with the IHPA). */
+    @Test
+    void objectsWhoseOwnersAreAllGoneAreCollected() {
+        String ns = "gc";
+        var maps = sandbox.client().configMaps().inNamespace(ns);
+        var owner = maps.resource(new io.fabric8.kubernetes.api.model.ConfigMapBuilder().withNewMetadata().withName("owner")
+                .endMetadata().build()).create();
+        var other = maps.resource(new io.fabric8.kubernetes.api.model.ConfigMapBuilder().withNewMetadata().withName("other")
+                .endMetadata().build()).create();
+        maps.resource(dependent("only-child", null, owner)).create();
+        maps.resource(dependent("held", "example.com/hold", owner)).create();
+        maps.resource(dependent("two-parents", null, owner, other)).create();
+
+        maps.withName("owner").delete();
+        Await.until("the dependent to go", () -> maps.withName("only-child").get() == null);
+        Await.until("the finalized dependent to be marked", () -> maps.withName("held").get().getMetadata()
+                .getDeletionTimestamp() != null);
+        assertTrue(maps.withName("two-parents").get() != null, "one owner is left");
+
+        maps.withName("other").delete();
+        Await.until("the last owner's dependent to go", () -> maps.withName("two-parents").get() == null);
+        maps.withName("held").edit(c -> {
+            c.getMetadata().setFinalizers(List.of());
+            return c;
+        });
+        Await.until("the released dependent to go", () -> maps.withName("held").get() == null);
+    }
+
+    private static io.fabric8.kubernetes.api.model.ConfigMap dependent(String name, String finalizer,
+                                                                      io.fabric8.kubernetes.api.model.ConfigMap... owners) {
+        var b = new io.fabric8.kubernetes.api.model.ConfigMapBuilder().withNewMetadata().withName(name);
+        if (finalizer != null) {
+            b = b.withFinalizers(finalizer);
+        }
+        for (var o : owners) {
+            b = b.addNewOwnerReference().withApiVersion("v1").withKind("ConfigMap").withName(o.getMetadata().getName())
+                    .withUid(o.getMetadata().getUid()).endOwnerReference();
+        }
+        return b.endMetadata().build();
+    }
 }

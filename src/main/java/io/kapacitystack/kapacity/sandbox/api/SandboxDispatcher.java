@@ -18,6 +18,8 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -45,6 +47,9 @@ public final class SandboxDispatcher extends KubernetesCrudDispatcher {
 
     /** Held by every pod until the kubelet emulation has "stopped its containers". */
     public static final String KUBELET_FINALIZER = "sandbox.kapacitystack.io/kubelet";
+
+    /** Whether an object was removed since the last garbage collection. */
+    private volatile boolean removedSinceCollection = true;
 
     /** Built-in kinds that have a status subresource (spec writes must not change status). */
     private static final Set<String> BUILTIN_STATUS_RESOURCES = Set.of("pods", "deployments", "statefulsets",
@@ -289,10 +294,7 @@ public final class SandboxDispatcher extends KubernetesCrudDispatcher {
             for (AttributeSet key : map.keySet()) {
                 if (namespace.equals(attribute(key, "namespace")) && attribute(key, "name") != null
                         && attribute(key, "plural") != null) {
-                    String api = attribute(key, "api");
-                    String version = attribute(key, "version");
-                    paths.add((api == null ? "/api/" + version : "/apis/" + api + "/" + version)
-                            + "/namespaces/" + namespace + "/" + attribute(key, "plural") + "/" + attribute(key, "name"));
+                    paths.add(objectPath(key));
                 }
             }
         }
@@ -303,6 +305,50 @@ public final class SandboxDispatcher extends KubernetesCrudDispatcher {
             }
             super.handleDelete(p);
         }
+    }
+
+    private static String objectPath(AttributeSet key) {
+        String api = attribute(key, "api");
+        String version = attribute(key, "version");
+        String namespace = attribute(key, "namespace");
+        return (api == null ? "/api/" + version : "/apis/" + api + "/" + version)
+                + (namespace == null ? "" : "/namespaces/" + namespace) + "/" + attribute(key, "plural") + "/"
+                + attribute(key, "name");
+    }
+
+    /**
+     * The garbage collector's background propagation: an object whose every owner (by uid) is gone is deleted, as
+     * kube-controller-manager does, e.g. an IHPA's ReplicaProfile after the IHPA. Finalizers are honoured: the object is
+     * marked for deletion and goes when they are released. Scans the store only after something was removed.
+     */
+    public void collectGarbage() {
+        if (!removedSinceCollection) {
+            return;
+        }
+        removedSinceCollection = false;
+        Set<String> uids = new HashSet<>();
+        Map<String, JsonArray> dependents = new LinkedHashMap<>();
+        synchronized (map) {
+            for (Map.Entry<AttributeSet, String> e : map.entrySet()) {
+                if (attribute(e.getKey(), "name") == null || attribute(e.getKey(), "plural") == null) {
+                    continue;
+                }
+                JsonObject metadata = new JsonObject(e.getValue()).getJsonObject("metadata", new JsonObject());
+                uids.add(metadata.getString("uid", ""));
+                JsonArray owners = metadata.getJsonArray("ownerReferences");
+                if (owners != null && !owners.isEmpty() && !metadata.containsKey("deletionTimestamp")) {
+                    dependents.put(objectPath(e.getKey()), owners);
+                }
+            }
+        }
+        dependents.forEach((objectPath, owners) -> {
+            boolean ownerLeft = owners.stream().anyMatch(o -> o instanceof JsonObject
+                    && uids.contains(((JsonObject) o).getString("uid", "")));
+            ApiPath path = ApiPath.parse(objectPath);
+            if (!ownerLeft && path != null) {
+                delete(path, null);
+            }
+        });
     }
 
     private static String attribute(AttributeSet set, String key) {
@@ -333,6 +379,7 @@ public final class SandboxDispatcher extends KubernetesCrudDispatcher {
             // fabric8 removes an object without a new resourceVersion; a watch resuming from a version taken before
             // the removal must see it, so the removal gets one (as on the API server)
             resourceVersion = requestResourceVersion();
+            removedSinceCollection = true;
         }
         synchronized (watches) {
             super.processEvent(rawPath, pathAttributes, oldAttributes, storedResource, newState);

@@ -47,7 +47,6 @@ public final class WorkloadSimulator implements AutoCloseable {
     private final ReplicaSetController replicaSets;
     private final Kubelet kubelet;
     private final EndpointsController endpoints;
-    private final GarbageCollector garbageCollector;
     private volatile boolean closed;
     private volatile World lastWorld;
 
@@ -60,7 +59,6 @@ public final class WorkloadSimulator implements AutoCloseable {
         this.replicaSets = new ReplicaSetController(client);
         this.kubelet = new Kubelet(client, options.podStartupDelay(), podRunningHooks, this::wakeUpAt);
         this.endpoints = new EndpointsController(client);
-        this.garbageCollector = new GarbageCollector(client);
     }
 
     /** Hooks run for each running pod before its Ready condition is computed (readiness-gate emulation). */
@@ -143,7 +141,6 @@ public final class WorkloadSimulator implements AutoCloseable {
             statefulSets.reconcile(world);
             kubelet.reconcile(world, now);
             endpoints.reconcile(world);
-            garbageCollector.reconcile(world);
             for (BiConsumer<World, Instant> step : extraSteps) {
                 step.accept(world, now);
             }

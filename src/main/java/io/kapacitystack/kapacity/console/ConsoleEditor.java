@@ -653,6 +653,14 @@ final class ConsoleEditor {
                 return;
             }
             if (toYaml) {
+                if (!e.create) {
+                    // The form has no labels or annotations; the YAML view does, and saving it writes them back.
+                    GenericKubernetesResource stored = ihpas.get(new ObjectKey(e.origNamespace, e.origName));
+                    if (stored != null) {
+                        ihpa.getMetadata().setLabels(stored.getMetadata().getLabels());
+                        ihpa.getMetadata().setAnnotations(stored.getMetadata().getAnnotations());
+                    }
+                }
                 e.yaml = yamlOf(ihpa);
                 e.yamlView = true;
             } else {

@@ -550,6 +550,35 @@ class ConsoleEditRoutesTest {
         assertTrue(gone == null || gone.getMetadata().getDeletionTimestamp() != null, "deleted (or deleting, with its finalizer)");
     }
 
+    /** Form view, then YAML view, then save: the YAML shows the object's labels and annotations, and keeps them. */
+    @Test
+    void switchingAnExistingIhpaToYamlKeepsItsLabelsAndAnnotations() {
+        api().inNamespace("shop").resource(cluster.client.getKubernetesSerialization().unmarshal(EXISTING
+                .replace("name: web\n", "name: labelled\n  annotations: {note: keep me}\n"), GenericKubernetesResource.class)).create();
+        Await.until("the cache to hold labelled", () -> manager.ihpaCache().get(new ObjectKey("shop", "labelled")) != null);
+        Browser b = loggedIn();
+        Matcher rv = Pattern.compile("name=\"resourceVersion\" value=\"([^\"]*)\"")
+                .matcher(get("/ihpa/shop/labelled/edit", b.headers()).body());
+        assertTrue(rv.find());
+        Map<String, String> f = with(form("labelled"), "_csrf", b.csrf(), "mode", "update", "origNamespace", "shop",
+                "origName", "labelled", "resourceVersion", rv.group(1), "maxReplicas", "11", "staticReplicas", "2");
+        Reply toYaml = post("/edit/convert?to=yaml", b.headers(), f);
+        assertEquals(200, toYaml.status(), toYaml.body());
+        Matcher m = Pattern.compile("(?s)<textarea id=\"f-yaml\" name=\"yaml\"[^>]*>(.*?)</textarea>").matcher(toYaml.body());
+        assertTrue(m.find(), toYaml.body());
+        String yaml = m.group(1).replace("&quot;", "\"").replace("&#39;", "'").replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&");
+        assertTrue(yaml.contains("team:"), yaml);
+        assertTrue(yaml.contains("note:"), yaml);
+
+        Reply saved = post("/edit/save", b.headers(), Map.of("_csrf", b.csrf(), "mode", "update", "view", "yaml",
+                "origNamespace", "shop", "origName", "labelled", "resourceVersion", rv.group(1), "yaml", yaml));
+        assertEquals(303, saved.status(), saved.body());
+        GenericKubernetesResource after = stored("shop", "labelled");
+        assertEquals(11, ((Number) ((Map<?, ?>) after.getAdditionalProperties().get("spec")).get("maxReplicas")).intValue());
+        assertEquals("shop", after.getMetadata().getLabels().get("team"));
+        assertEquals("keep me", after.getMetadata().getAnnotations().get("note"));
+    }
+
     @Test
     void theFormFallsBackToYamlForWhatItCannotShow() {
         IhpaForm f = IhpaForm.blank("shop").set("name", "x").set("targetName", "web").set("staticReplicas", 1);

@@ -258,8 +258,8 @@ public final class IhpaReconciler implements Reconciler {
     }
 
     /**
-     * Checks the scale target when it matters (no profile yet, a changed spec, or a target that failed before);
-     * returns why it cannot be scaled, or null.
+     * Checks the scale target when it matters (no profile yet, a changed spec, a target that failed before, or a
+     * profile that can no longer read it, e.g. after the workload was deleted); returns why it cannot be scaled, or null.
      */
     private Future<String> checkTarget(IntelligentHorizontalPodAutoscaler ihpa, ReplicaProfile rp) {
         if (ihpa.getSpec().isPaused() || ihpa.getSpec().scaleTargetRef == null) {
@@ -269,7 +269,8 @@ public final class IhpaReconciler implements Reconciler {
                 : Conditions.find(ihpa.getStatus().conditions, IhpaPlanner.SCALING_ACTIVE);
         boolean needed = rp == null || active == null
                 || !Objects.equals(active.getObservedGeneration(), ihpa.getMetadata().getGeneration())
-                || "FailedGetScale".equals(active.getReason());
+                || "FailedGetScale".equals(active.getReason())
+                || rp.getStatus() != null && rp.getStatus().conditions.stream().anyMatch(c -> "FailedGetScale".equals(c.getReason()));
         if (!needed) {
             return Future.succeededFuture(null);
         }

@@ -127,8 +127,9 @@ public final class ControllerManager {
                     if (KubeObjects.specOrDeletionChanged(o, n)) {
                         rpController.enqueue(ObjectKey.of(n));
                         enqueueOwner(n, "IntelligentHorizontalPodAutoscaler", ihpaController);
-                    } else if (grayPodCountsChanged(o, n)) {
-                        // a gray step waits for its pods to reach Cutoff/Standby (IhpaPlanner.grayPodsSettled)
+                    } else if (profileReportChanged(o, n)) {
+                        // a gray step waits for its pods to reach Cutoff/Standby (IhpaPlanner.grayPodsSettled), and a
+                        // target the profile can no longer scale is the IHPA's to report
                         enqueueOwner(n, "IntelligentHorizontalPodAutoscaler", ihpaController);
                     }
                 },
@@ -261,15 +262,25 @@ public final class ControllerManager {
         return status instanceof Map ? ((Map<?, ?>) status).get("portraitData") : null;
     }
 
-    private static boolean grayPodCountsChanged(GenericKubernetesResource o, GenericKubernetesResource n) {
+    static boolean profileReportChanged(GenericKubernetesResource o, GenericKubernetesResource n) {
         Object before = o.getAdditionalProperties().get("status");
         Object after = n.getAdditionalProperties().get("status");
-        return !Objects.equals(count(before, "cutoffReplicas"), count(after, "cutoffReplicas"))
-                || !Objects.equals(count(before, "standbyReplicas"), count(after, "standbyReplicas"));
+        return !Objects.equals(field(before, "cutoffReplicas"), field(after, "cutoffReplicas"))
+                || !Objects.equals(field(before, "standbyReplicas"), field(after, "standbyReplicas"))
+                || !Objects.equals(reasons(before), reasons(after));
     }
 
-    private static Object count(Object status, String field) {
-        return status instanceof Map ? ((Map<?, ?>) status).get(field) : null;
+    private static Object field(Object status, String name) {
+        return status instanceof Map ? ((Map<?, ?>) status).get(name) : null;
+    }
+
+    private static List<Object> reasons(Object status) {
+        Object conditions = field(status, "conditions");
+        if (!(conditions instanceof List)) {
+            return List.of();
+        }
+        return ((List<?>) conditions).stream().map(c -> c instanceof Map ? ((Map<?, ?>) c).get("reason") : null)
+                .collect(java.util.stream.Collectors.toList());
     }
 
     private static void enqueueOwner(GenericKubernetesResource o, String kind, Controller controller) {

@@ -72,6 +72,27 @@ class BadInputMockClusterTest {
         assertTrue(cluster.manager.isRunning());
     }
 
+    /** The target is deleted after the IHPA scaled it: the IHPA says so, and recovers when it is back. */
+    @Test
+    void aTargetDeletedLaterIsReportedOnTheIhpa() {
+        create("good", "sts: nginx", "minReplicas: 1\n  maxReplicas: 5", staticProvider("Static", 3));
+        cluster.startManager(new ManualClock(vertx, Instant.parse("2026-11-23T08:05:00Z")));
+        expect("good", "SucceededAutoscaling", "the autoscaling process is functional");
+
+        var nginx = cluster.client.apps().statefulSets().inNamespace(NS).withName("nginx");
+        var kept = nginx.get();
+        nginx.delete();
+        expect("good", "FailedGetScale", "nginx");
+
+        kept.getMetadata().setResourceVersion(null);
+        kept.getMetadata().setUid(null);
+        kept.getSpec().setReplicas(1);
+        cluster.client.apps().statefulSets().inNamespace(NS).resource(kept).create();
+        expect("good", "SucceededAutoscaling", "the autoscaling process is functional");
+        Await.until("nginx scaled to 3 again",
+                () -> cluster.client.apps().statefulSets().inNamespace(NS).withName("nginx").get().getSpec().getReplicas() == 3);
+    }
+
     private void expect(String name, String reason, String messagePart) {
         Await.until(name + " to report " + reason, () -> {
             Condition c = scalingActive(name);

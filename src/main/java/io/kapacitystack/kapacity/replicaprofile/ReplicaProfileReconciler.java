@@ -107,8 +107,12 @@ public final class ReplicaProfileReconciler implements Reconciler {
                     .map(ReconcileResult.done());
         }
         if (KubeObjects.isDeleting(rp)) {
-            selectors.remove(ctx.key());
-            return patchFinalizers(raw, false).map(ReconcileResult.done());
+            return releasePods(ctx, rp)
+                    .compose(v -> {
+                        selectors.remove(ctx.key());
+                        return patchFinalizers(raw, false);
+                    })
+                    .map(ReconcileResult.done());
         }
         Future<Void> ready = patchFinalizers(raw, true);
         if (rp.getSpec().isPaused()) {
@@ -204,6 +208,42 @@ public final class ReplicaProfileReconciler implements Reconciler {
             }
         }
         return f.onSuccess(v -> metrics.scalingAction("podstate"));
+    }
+
+    /**
+     * A profile that goes (its IHPA deleted or put in Preview) leaves no pod behind in Cutoff or Standby: without it
+     * nothing would ever bring them back, and they would idle out of the endpoints, shrunk, for good. Upstream leaves
+     * them. A target that cannot be read any more (deleted with its pods) needs nothing.
+     */
+    private Future<Void> releasePods(ReconcileContext ctx, ReplicaProfile rp) {
+        return scales.get(rp.getMetadata().getNamespace(), rp.getSpec().scaleTargetRef)
+                .map(scale -> {
+                    LabelSelectors.Selector selector = LabelSelectors.parse(scale.selector);
+                    List<Pod> parked = new ArrayList<>();
+                    for (Pod p : pods.list(rp.getMetadata().getNamespace())) {
+                        if (!selector.isEmpty() && selector.matches(p.getMetadata().getLabels()) && PodStates.isRunning(p)
+                                && PodStates.stateOf(p) != PodState.Online) {
+                            parked.add(p);
+                        }
+                    }
+                    return parked;
+                })
+                .compose(parked -> {
+                    Future<Void> f = Future.succeededFuture();
+                    for (Pod pod : parked) {
+                        f = f.compose(v -> restoreResources(ctx, rp, pod).compose(x -> setTraffic(pod, true, ctx.now()))
+                                .compose(x -> setState(pod, null)));
+                    }
+                    if (!parked.isEmpty()) {
+                        ctx.info("profile deleted: {} pod(s) back Online: {}", parked.size(),
+                                parked.stream().map(p -> p.getMetadata().getName()).sorted().collect(Collectors.toList()));
+                    }
+                    return f;
+                })
+                .recover(e -> {
+                    ctx.warn("profile deleted; its pods were not put back Online: {}", KubeObjects.shortMessage(e));
+                    return Future.succeededFuture();
+                });
     }
 
     private Future<Void> setTraffic(Pod cached, boolean on, java.time.Instant now) {

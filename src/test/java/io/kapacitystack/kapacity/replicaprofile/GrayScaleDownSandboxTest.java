@@ -222,17 +222,30 @@ class GrayScaleDownSandboxTest {
         assertEquals("update ReplicaProfile with onlineReplcas: 1 -> 1, cutoffReplicas: 4 -> 0, standbyReplicas: 0 -> 0", events.get(4).message);
     }
 
-    /** As in a cluster, the profile goes with its IHPA (garbage collection by owner), and stops scaling the workload. */
+    /**
+     * As in a cluster, the profile goes with its IHPA (garbage collection by owner), and stops scaling the workload;
+     * the pods it had cut off mid-gray serve again instead of idling out of the endpoints for good.
+     */
     @Test
-    void deletingTheIhpaDeletesItsProfile() {
+    void deletingTheIhpaMidGrayDeletesItsProfileAndBringsItsPodsBackOnline() {
         KubernetesClient c = cluster.client();
         awaitEvents(1);
-        Await.until("the profile", () -> c.resources(ReplicaProfile.class).inNamespace(NS).withName("gray-strategy-sample").get() != null);
+        clock.advanceTo(Instant.parse("2026-11-23T08:00:00Z"));
+        awaitEvents(2);
+        awaitStatesWhileAdvancing(c, Map.of("nginx-0", "Online", "nginx-1", "Online", "nginx-2", "Online", "nginx-3", "Online", "nginx-4", "Online"));
+        clock.advanceTo(Instant.parse("2026-11-23T08:10:00Z"));
+        awaitEvents(3);
+        awaitProfileReports(c, NS, "gray-strategy-sample", 2);
+        Await.until("3 endpoints", () -> endpoints(c) == 3);
+
         c.resources(IntelligentHorizontalPodAutoscaler.class).inNamespace(NS).withName("gray-strategy-sample").delete();
         Await.until("the IHPA to go", () -> c.resources(IntelligentHorizontalPodAutoscaler.class).inNamespace(NS)
                 .withName("gray-strategy-sample").get() == null);
         Await.until("its profile to go", () -> c.resources(ReplicaProfile.class).inNamespace(NS)
                 .withName("gray-strategy-sample").get() == null);
+        Await.until("all five pods Online", () -> podStates(c).equals(Map.of("nginx-0", "Online", "nginx-1", "Online",
+                "nginx-2", "Online", "nginx-3", "Online", "nginx-4", "Online")));
+        Await.until("5 endpoints", () -> endpoints(c) == 5);
     }
 
     private static String grayProgressingReason(KubernetesClient c) {

@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -55,6 +56,11 @@ class SandboxReactiveKubectlTest {
         } catch (AssertionError e) {
             throw new AssertionError(e.getMessage() + "\n" + events(), e);
         }
+        String table = kubectl.ok("get", "hp", "-n", NS);
+        List<String> header = List.of(table.lines().findFirst().orElse("").trim().split("\\s+"));
+        List<String> row = List.of(table.lines().skip(1).findFirst().orElse("").trim().split("\\s+"));
+        assertTrue(header.contains("REPLICAS") && header.size() == row.size(), table);
+        assertEquals("6", row.get(header.indexOf("REPLICAS")), "kubectl get hp shows the portrait's replicas: " + table);
         String describe = kubectl.ok("describe", "hp", "-n", NS, "dynamic-reactive-portrait-sample-reactive");
         assertTrue(describe.contains("ValidMetricFound"), describe);
         assertTrue(describe.contains("Current Metrics:") && describe.matches("(?s).*Target:\\s+30%.*"), describe);

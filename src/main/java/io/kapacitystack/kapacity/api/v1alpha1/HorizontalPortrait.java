@@ -13,6 +13,7 @@ import io.fabric8.kubernetes.model.annotation.Version;
 @AdditionalPrinterColumn(name = "Type", jsonPath = ".spec.portraitType", type = AdditionalPrinterColumn.Type.STRING)
 @AdditionalPrinterColumn(name = "Algorithm", jsonPath = ".spec.algorithm.type", type = AdditionalPrinterColumn.Type.STRING)
 @AdditionalPrinterColumn(name = "Data", jsonPath = ".status.portraitData.type", type = AdditionalPrinterColumn.Type.STRING)
+@AdditionalPrinterColumn(name = "Replicas", jsonPath = ".status.portraitData.static.replicas", type = AdditionalPrinterColumn.Type.INTEGER)
 @AdditionalPrinterColumn(name = "Age", jsonPath = ".metadata.creationTimestamp", type = AdditionalPrinterColumn.Type.DATE)
 public class HorizontalPortrait extends CustomResource<HorizontalPortraitSpec, HorizontalPortraitStatus>
         implements Namespaced {

@@ -706,7 +706,7 @@ final class ConsoleEditor {
         } catch (RuntimeException x) {
             return b.append("<p class=\"bad\">The planner failed: ").append(Html.esc(KubeObjects.shortMessage(x))).append("</p>").toString();
         }
-        b.append("<p>At <time>").append(Html.esc(now)).append("</time> (the controller's clock):</p><div id=\"preview-result\">");
+        b.append("<p>At <time>").append(Html.time(now)).append("</time> (the controller's clock):</p><div id=\"preview-result\">");
         var v = plan.status == null ? null : plan.status.currentPortraitValue;
         PortraitSelector.Selection sel = plan.selection;
         if (v == null) {

@@ -235,7 +235,7 @@ public final class ConsoleView {
                     .append(Html.esc(n)).append("</option>");
         }
         b.append("</select></label> <button type=\"submit\">Filter</button></form>");
-        b.append("<div id=\"ihpa-table\" sse-swap=\"table\" hx-swap=\"innerHTML\">");
+        b.append("<div id=\"ihpa-table\" class=\"scroll\" sse-swap=\"table\" hx-swap=\"innerHTML\">");
         overviewTable(b, ns);
         b.append("</div>");
         b.append("<h2>Recent events</h2><ul id=\"log\" class=\"log\" sse-swap=\"log\" hx-swap=\"afterbegin\"></ul>");
@@ -333,7 +333,7 @@ public final class ConsoleView {
         b.append("<td class=\"last-event\" data-label=\"Last event\">");
         if (e != null) {
             b.append("<span class=\"badge ").append("Warning".equals(e.type) ? "bad" : "ok").append("\">").append(Html.esc(e.reason))
-                    .append("</span> <time>").append(Html.esc(e.time)).append("</time><div class=\"msg\">").append(Html.esc(e.message)).append("</div>");
+                    .append("</span> <time>").append(Html.time(e.time)).append("</time><div class=\"msg\">").append(Html.esc(e.message)).append("</div>");
         }
         b.append("</td>");
     }
@@ -475,7 +475,7 @@ public final class ConsoleView {
         grayStrategy(b, "scale-down", spec.behavior == null ? null : spec.behavior.scaleDown);
         b.append("</dd><dt>Conditions</dt><dd>");
         conditions(b, st == null ? null : st.conditions);
-        b.append("</dd><dt>Clock</dt><dd><time>").append(Html.esc(now)).append("</time></dd></dl></section>");
+        b.append("</dd><dt>Clock</dt><dd><time>").append(Html.time(now)).append("</time></dd></dl></section>");
         providers(b, ihpa, now);
         horizontalPortraits(b, ihpa);
         crons(b, spec, now);
@@ -822,7 +822,7 @@ public final class ConsoleView {
                 cells = new String[]{"\u2192 " + c.group(1), "\u2192 " + c.group(2), "\u2192 " + c.group(3)};
             }
         }
-        b.append("<tr><td><time>").append(Html.esc(e.time)).append("</time></td><td>").append("CreateReplicaProfile".equals(e.reason) ? "created" : "updated")
+        b.append("<tr><td><time>").append(Html.time(e.time)).append("</time></td><td>").append("CreateReplicaProfile".equals(e.reason) ? "created" : "updated")
                 .append("</td><td>").append(Html.esc(cells[0])).append("</td><td>").append(Html.esc(cells[1])).append("</td><td>")
                 .append(Html.esc(cells[2])).append("</td></tr>");
     }
@@ -834,7 +834,7 @@ public final class ConsoleView {
     }
 
     private static void eventRow(StringBuilder b, RecordedEvent e) {
-        b.append("<tr class=\"").append("Warning".equals(e.type) ? "warning" : "normal").append("\"><td><time>").append(Html.esc(e.time))
+        b.append("<tr class=\"").append("Warning".equals(e.type) ? "warning" : "normal").append("\"><td><time>").append(Html.time(e.time))
                 .append("</time></td><td>").append(Html.esc(e.kind)).append("</td><td>").append(Html.esc(e.type)).append("</td><td>")
                 .append(Html.esc(e.reason)).append("</td><td>").append(Html.esc(e.message)).append("</td></tr>");
     }
@@ -846,7 +846,7 @@ public final class ConsoleView {
     /** A log line of an event about the IHPA {@code ihpa} or one of its objects (the link goes to the IHPA's page). */
     public static String logItem(ObjectKey ihpa, RecordedEvent e) {
         String object = ihpa.name().equals(e.name) ? "" : " " + Html.esc(e.name);
-        return "<li class=\"" + ("Warning".equals(e.type) ? "warning" : "normal") + "\"><time>" + Html.esc(e.time) + "</time> <a href=\"/ihpa/"
+        return "<li class=\"" + ("Warning".equals(e.type) ? "warning" : "normal") + "\"><time>" + Html.time(e.time) + "</time> <a href=\"/ihpa/"
                 + Html.esc(Html.segment(ihpa.namespace())) + "/" + Html.esc(Html.segment(ihpa.name())) + "\">" + Html.esc(ihpa.namespace()) + "/" + Html.esc(ihpa.name())
                 + "</a> " + Html.esc(e.kind) + object + " <strong>" + Html.esc(e.reason) + "</strong> " + Html.esc(e.message) + "</li>";
     }

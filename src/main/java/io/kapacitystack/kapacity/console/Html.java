@@ -7,6 +7,21 @@ public final class Html {
     }
 
     /** Escapes text for an HTML element body or a double- or single-quoted attribute value; null renders as "". */
+    /** A time for people: an instant, or an RFC 3339 text, to the second (events carry nanoseconds), escaped. */
+    public static String time(Object value) {
+        if (value instanceof java.time.Instant i) {
+            return esc(i.truncatedTo(java.time.temporal.ChronoUnit.SECONDS));
+        }
+        if (value instanceof String text) {
+            try {
+                return esc(java.time.Instant.parse(text).truncatedTo(java.time.temporal.ChronoUnit.SECONDS));
+            } catch (java.time.format.DateTimeParseException e) {
+                return esc(text);
+            }
+        }
+        return esc(value);
+    }
+
     public static String esc(Object value) {
         if (value == null) {
             return "";

@@ -346,6 +346,13 @@ class ConsoleBrowserTest {
         for (WebElement badge : browser.findElements(By.cssSelector(".badge"))) {
             assertFalse(badge.getText().isBlank(), "a badge without text");
         }
+        // and a laptop's: the overview's table fits without scrolling sideways (it was 1,534 px wide)
+        browser.manage().window().setSize(new org.openqa.selenium.Dimension(1280, 900));
+        browser.get(base + "/");
+        Thread.sleep(500);
+        long tableWidth = (Long) js.executeScript("return document.getElementById('ihpa-table').scrollWidth;");
+        long shown = (Long) js.executeScript("return document.getElementById('ihpa-table').clientWidth;");
+        assertTrue(tableWidth <= shown, "the overview table is " + tableWidth + " px wide in " + shown + " px");
         browser.manage().window().setSize(new org.openqa.selenium.Dimension(1500, 1000));
     }
 }

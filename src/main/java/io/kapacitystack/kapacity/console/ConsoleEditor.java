@@ -767,7 +767,7 @@ final class ConsoleEditor {
         String path = "/ihpa/" + Html.esc(Html.segment(key.namespace())) + "/" + Html.esc(Html.segment(key.name()));
         Console.html(ctx, 200, page(ctx, "Kapacity: delete " + key.namespace() + "/" + key.name(),
                 "<h1>Delete " + Html.esc(key.namespace()) + "/" + Html.esc(key.name()) + "?</h1>"
-                        + "<p>The controller removes its ReplicaProfile; the workload keeps its current replicas.</p>"
+                        + "<p>Its ReplicaProfile goes with it, and pods it had put in Cutoff or Standby serve again; the workload keeps its current replicas.</p>"
                         + "<form method=\"post\" action=\"" + path + "/delete\"><input type=\"hidden\" name=\"_csrf\" value=\""
                         + Html.esc(s.csrf()) + "\"><button type=\"submit\" class=\"danger\" id=\"confirm-delete\">Delete</button> "
                         + "<a href=\"" + path + "\">Cancel</a></form>"));
@@ -778,6 +778,9 @@ final class ConsoleEditor {
         principal(ctx).compose(p -> mayWrite(p, "delete", key.namespace()))
                 .compose(p -> executor.call(() -> client.genericKubernetesResources(IhpaReconciler.IHPA_CONTEXT)
                         .inNamespace(key.namespace()).withName(key.name()).delete()))
+                .compose(deleted -> deleted.isEmpty()
+                        ? Future.<Void>failedFuture(new Refusal(404, "No IHPA " + key.namespace() + "/" + key.name() + ": nothing was deleted."))
+                        : Future.<Void>succeededFuture())
                 .onSuccess(v -> redirect(ctx, "/?ns=" + Html.segment(key.namespace())))
                 .onFailure(x -> refuse(ctx, x instanceof Refusal ? x : new Refusal(502, "The API refused the delete: " + KubeObjects.shortMessage(x))));
     }
@@ -865,7 +868,7 @@ final class ConsoleEditor {
         input(b, f, "cronPriority", "Priority", " inputmode=\"numeric\"");
         b.append("<p class=\"hint\">Rules: 5-field cron expressions; the window is [start, end). Empty rows are ignored.</p>")
                 .append("<div class=\"scroll\"><table class=\"cron-rules\"><thead><tr><th>Name</th><th>Time zone</th><th>Start</th><th>End</th><th>Replicas</th></tr></thead><tbody>");
-        int rows = f.cronRows() + IhpaForm.SPARE_CRON_ROWS;
+        int rows = f.filledCronRows() + IhpaForm.SPARE_CRON_ROWS;
         for (int i = 0; i < rows; i++) {
             b.append("<tr>");
             for (String x : List.of("name", "timeZone", "start", "end", "replicas")) {

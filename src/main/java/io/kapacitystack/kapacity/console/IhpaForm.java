@@ -127,7 +127,7 @@ public final class IhpaForm {
                 return "more than one provider of a type";
             }
             if (p.type == PortraitProvider.Type.Dynamic && cpuTarget(p) == null) {
-                return "a Dynamic provider other than Reactive KubeHPA on CPU utilization";
+                return dynamicUnsupported(p);
             }
             if (p.type == PortraitProvider.Type.Cron && p.cron != null && p.cron.crons != null) {
                 for (ReplicaCron r : p.cron.crons) {
@@ -138,6 +138,25 @@ public final class IhpaForm {
             }
         }
         return null;
+    }
+
+    /** What in a Dynamic provider keeps it out of the form, named so the user knows what the YAML holds. */
+    static String dynamicUnsupported(PortraitProvider p) {
+        PortraitSpec d = p.dynamic;
+        if (d == null || !"Reactive".equals(d.portraitType)) {
+            return "a Dynamic provider of portrait type " + (d == null ? "(none)" : d.portraitType) + " (the form has Reactive only)";
+        }
+        if (d.algorithm == null || !"KubeHPA".equals(d.algorithm.type)) {
+            return "a Reactive provider with algorithm " + (d.algorithm == null ? "(none)" : d.algorithm.type)
+                    + " (the form has KubeHPA only)";
+        }
+        if (d.algorithm.kubeHPA != null) {
+            return "the KubeHPA algorithm's settings (algorithm.kubeHPA: sync period, tolerance, behavior...)";
+        }
+        if (d.algorithm.config != null) {
+            return "the algorithm's config";
+        }
+        return "metrics other than one CPU utilization target";
     }
 
     static Integer cpuTarget(PortraitProvider p) {
@@ -202,6 +221,17 @@ public final class IhpaForm {
             n++;
         }
         return n;
+    }
+
+    /** Rows up to the last one with something in it: trailing empty rows are not shown again (one spare is added). */
+    int filledCronRows() {
+        int filled = 0;
+        for (int i = 0; i < cronRows(); i++) {
+            if (!cronRowEmpty(i)) {
+                filled = i + 1;
+            }
+        }
+        return filled;
     }
 
     private boolean cronRowEmpty(int i) {
@@ -302,7 +332,7 @@ public final class IhpaForm {
             try {
                 zone = TimeZones.load(r.timeZone);
             } catch (IllegalArgumentException e) {
-                errors.put(at + "timeZone", "unknown time zone: " + e.getMessage());
+                errors.put(at + "timeZone", e.getMessage());
             }
             for (String which : List.of("start", "end")) {
                 String expr = get(at + which);

@@ -433,6 +433,15 @@ class ConsoleEditRoutesTest {
         assertFalse(body.contains("<script>"), body);
         assertTrue(api().inNamespace("shop").list().getItems().stream().noneMatch(o -> o.getMetadata().getName().contains("Bad")));
 
+        // the refused form comes back with one spare cron row, not one more per attempt
+        Map<String, String> again = with(form("twice"), "_csrf", b.csrf(), "minReplicas", "5", "maxReplicas", "2",
+                "cron.0.name", "night", "cron.0.start", "0 1 * * *", "cron.0.end", "0 9 * * *", "cron.0.replicas", "4",
+                "cron.0.timeZone", "Mars/Olympus", "cron.1.name", "", "cron.1.timeZone", "", "cron.1.start", "", "cron.1.end", "", "cron.1.replicas", "");
+        String refused = post("/edit/save", b.headers(), again).body();
+        assertTrue(refused.contains("name=\"cron.1.name\""), refused);
+        assertFalse(refused.contains("name=\"cron.2.name\""), "a second spare row: " + refused);
+        assertTrue(refused.contains("id=\"err-cron-2e0-2etimeZone\">unknown time zone Mars/Olympus</span>"), refused);
+
         Reply noProvider = post("/edit/save", b.headers(), with(form("empty"), "_csrf", b.csrf(), "staticReplicas", ""));
         assertEquals(422, noProvider.status());
         assertTrue(noProvider.body().contains("id=\"err-providers\" role=\"alert\">at least one provider"), noProvider.body());
@@ -548,6 +557,10 @@ class ConsoleEditRoutesTest {
         assertEquals(303, deleted.status(), deleted.body());
         GenericKubernetesResource gone = stored("shop", "editme");
         assertTrue(gone == null || gone.getMetadata().getDeletionTimestamp() != null, "deleted (or deleting, with its finalizer)");
+
+        Reply missing = post("/ihpa/shop/never-was/delete", b.headers(), Map.of("_csrf", b.csrf()));
+        assertEquals(404, missing.status(), "deleting nothing is not a success");
+        assertTrue(missing.body().contains("No IHPA shop/never-was: nothing was deleted."), missing.body());
     }
 
     /** Form view, then YAML view, then save: the YAML shows the object's labels and annotations, and keeps them. */
@@ -587,5 +600,17 @@ class ConsoleEditRoutesTest {
         assertNull(IhpaForm.unsupported(ihpa));
         ihpa.getSpec().stabilityCheckers = new ArrayList<>(List.of(new io.kapacitystack.kapacity.api.v1alpha1.StabilityChecker()));
         assertEquals("stability checkers", IhpaForm.unsupported(ihpa));
+
+        // the quick start's Reactive provider is CPU utilization on KubeHPA, but with KubeHPA settings: say which
+        var reactive = IhpaForm.blank("shop").set("name", "r").set("targetName", "web").set("cpuUtilization", 30).toIhpa();
+        assertNotNull(reactive);
+        assertNull(IhpaForm.unsupported(reactive));
+        var dynamic = reactive.getSpec().portraitProviders.stream()
+                .filter(p -> p.type == io.kapacitystack.kapacity.api.v1alpha1.PortraitProvider.Type.Dynamic).findFirst().orElseThrow();
+        dynamic.dynamic.algorithm.kubeHPA = new io.kapacitystack.kapacity.api.v1alpha1.PortraitAlgorithm.KubeHPA();
+        assertTrue(IhpaForm.unsupported(reactive).startsWith("the KubeHPA algorithm's settings"), IhpaForm.unsupported(reactive));
+        dynamic.dynamic.algorithm.kubeHPA = null;
+        dynamic.dynamic.portraitType = "Predictive";
+        assertEquals("a Dynamic provider of portrait type Predictive (the form has Reactive only)", IhpaForm.unsupported(reactive));
     }
 }

@@ -467,10 +467,15 @@ class ConsoleRoutesTest {
                 .toCompletionStage());
         assertEquals(200, r.status());
         join(three.close().toCompletionStage());
-        // nothing listens on the port any more: it can be bound again
-        try (java.net.ServerSocket again = new java.net.ServerSocket(p, 1, java.net.InetAddress.getByName("127.0.0.1"))) {
-            assertEquals(p, again.getLocalPort());
-        }
+        // nothing listens on the port any more: it can be bound again (once the client's pooled connection, accepted
+        // on that port, has been closed by the server too)
+        Await.until("port " + p + " free again", () -> {
+            try (java.net.ServerSocket again = new java.net.ServerSocket(p, 1, java.net.InetAddress.getByName("127.0.0.1"))) {
+                return again.getLocalPort() == p;
+            } catch (java.io.IOException e) {
+                return false;
+            }
+        });
     }
 
     @Test

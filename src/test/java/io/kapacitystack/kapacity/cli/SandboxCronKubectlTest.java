@@ -72,6 +72,12 @@ class SandboxCronKubectlTest {
         assertTrue(events.contains("update ReplicaProfile with onlineReplcas: 4 -> 5, cutoffReplicas: 0 -> 0, standbyReplicas: 0 -> 0")
                 || events.contains("onlineReplcas: 4 -> 5"), events);
 
+        // as on a real API server, a custom resource takes merge and JSON patches, not kubectl patch's default strategic one
+        Kubectl.Result strategic = kubectl.run("patch", "ihpa", "cron-portrait-sample", "-n", "cron-e2e", "-p", "{\"spec\":{\"maxReplicas\":11}}");
+        assertTrue(strategic.exit != 0 && strategic.err.contains("application/strategic-merge-patch+json is not supported by"), strategic.err);
+        kubectl.ok("patch", "ihpa", "cron-portrait-sample", "-n", "cron-e2e", "--type", "merge", "-p", "{\"spec\":{\"maxReplicas\":11}}");
+        assertEquals("11", kubectl.ok("get", "ihpa", "cron-portrait-sample", "-n", "cron-e2e", "-o", "jsonpath={.spec.maxReplicas}").trim());
+
         kubectl.ok("delete", "-n", "cron-e2e", "ihpa", "cron-portrait-sample", "--wait=false");
         Await.until("the IHPA to be gone (finalizer released)", Duration.ofSeconds(20),
                 () -> kubectl.run("get", "-n", "cron-e2e", "ihpa", "cron-portrait-sample").exit != 0);

@@ -249,6 +249,12 @@ public final class SandboxDispatcher extends KubernetesCrudDispatcher {
         if (current == null) {
             return notFound(path);
         }
+        if (Patches.STRATEGIC_MERGE_PATCH.equals(type) && !isBuiltin(path)) {
+            // as kube-apiserver: custom resources have no patch strategies (kubectl patch needs --type merge or json)
+            return ApiStatus.response(415, "UnsupportedMediaType", "the body of the request was in an unknown format - "
+                    + "accepted media types include: application/json-patch+json, application/merge-patch+json, "
+                    + "application/apply-patch+yaml");
+        }
         return put(path, Patches.apply(type, current, body));
     }
 

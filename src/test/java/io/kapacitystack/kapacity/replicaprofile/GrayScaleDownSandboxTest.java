@@ -156,14 +156,7 @@ class GrayScaleDownSandboxTest {
     @Test
     void aControllerRestartedMidGrayNeitherRepeatsNorSkipsAStep() throws Exception {
         KubernetesClient c = cluster.client();
-        awaitEvents(1);
-        clock.advanceTo(Instant.parse("2026-11-23T08:00:00Z"));
-        awaitEvents(2);
-        awaitStatesWhileAdvancing(c, Map.of("nginx-0", "Online", "nginx-1", "Online", "nginx-2", "Online", "nginx-3", "Online", "nginx-4", "Online"));
-        clock.advanceTo(Instant.parse("2026-11-23T08:10:00Z"));
-        awaitEvents(3);
-        Await.until("step 1 applied to the pods", () -> states(c, NS).values().stream().filter("Cutoff"::equals).count() == 2);
-        awaitProfileReports(c, NS, "gray-strategy-sample", 2);
+        reachTheFirstGrayStep(c);
 
         manager.stop().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
         clock.advanceTo(Instant.parse("2026-11-23T08:10:40Z")); // step 2 falls due while no controller runs
@@ -195,13 +188,7 @@ class GrayScaleDownSandboxTest {
     @Test
     void aLaggingProfileControllerHoldsTheGrayInsteadOfDeletingServingPods() throws Exception {
         KubernetesClient c = cluster.client();
-        awaitEvents(1);
-        clock.advanceTo(Instant.parse("2026-11-23T08:00:00Z"));
-        awaitEvents(2);
-        awaitStatesWhileAdvancing(c, Map.of("nginx-0", "Online", "nginx-1", "Online", "nginx-2", "Online", "nginx-3", "Online", "nginx-4", "Online"));
-        clock.advanceTo(Instant.parse("2026-11-23T08:10:00Z"));
-        awaitEvents(3);
-        awaitProfileReports(c, NS, "gray-strategy-sample", 2);
+        reachTheFirstGrayStep(c);
 
         manager.replicaProfileController().stop().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
         clock.advanceTo(Instant.parse("2026-11-23T08:10:30Z"));
@@ -229,13 +216,7 @@ class GrayScaleDownSandboxTest {
     @Test
     void deletingTheIhpaMidGrayDeletesItsProfileAndBringsItsPodsBackOnline() {
         KubernetesClient c = cluster.client();
-        awaitEvents(1);
-        clock.advanceTo(Instant.parse("2026-11-23T08:00:00Z"));
-        awaitEvents(2);
-        awaitStatesWhileAdvancing(c, Map.of("nginx-0", "Online", "nginx-1", "Online", "nginx-2", "Online", "nginx-3", "Online", "nginx-4", "Online"));
-        clock.advanceTo(Instant.parse("2026-11-23T08:10:00Z"));
-        awaitEvents(3);
-        awaitProfileReports(c, NS, "gray-strategy-sample", 2);
+        reachTheFirstGrayStep(c);
         Await.until("3 endpoints", () -> endpoints(c) == 3);
 
         c.resources(IntelligentHorizontalPodAutoscaler.class).inNamespace(NS).withName("gray-strategy-sample").delete();
@@ -335,6 +316,18 @@ class GrayScaleDownSandboxTest {
             }
         }
         return states;
+    }
+
+    /** The quick start up to its first gray step (08:10): five pods, two of them Cutoff and reported so. */
+    private void reachTheFirstGrayStep(KubernetesClient c) {
+        awaitEvents(1);
+        clock.advanceTo(Instant.parse("2026-11-23T08:00:00Z"));
+        awaitEvents(2);
+        awaitStatesWhileAdvancing(c, Map.of("nginx-0", "Online", "nginx-1", "Online", "nginx-2", "Online", "nginx-3", "Online", "nginx-4", "Online"));
+        clock.advanceTo(Instant.parse("2026-11-23T08:10:00Z"));
+        awaitEvents(3);
+        Await.until("step 1 applied to the pods", () -> states(c, NS).values().stream().filter("Cutoff"::equals).count() == 2);
+        awaitProfileReports(c, NS, "gray-strategy-sample", 2);
     }
 
     /**

@@ -173,11 +173,7 @@ class GrayScaleDownSandboxTest {
         Await.until("1 endpoint", () -> endpoints(c) == 1);
         awaitProfileReports(c, NS, "gray-strategy-sample", 4);
         // the late step happened at 08:10:40, so its 60 s of observation end at 08:11:40
-        clock.advanceTo(Instant.parse("2026-11-23T08:11:39Z"));
-        assertEquals(4, eventsOf("gray-strategy-sample").size(), "no step before its due time");
-        clock.advanceTo(Instant.parse("2026-11-23T08:11:40Z"));
-        awaitEvents(5);
-        assertEquals("update ReplicaProfile with onlineReplcas: 1 -> 1, cutoffReplicas: 4 -> 0, standbyReplicas: 0 -> 0", events.get(4).message);
+        assertLastStepExactlyAt(Instant.parse("2026-11-23T08:11:40Z"));
     }
 
     /**
@@ -202,9 +198,15 @@ class GrayScaleDownSandboxTest {
         manager.replicaProfileController().start();
         awaitProfileReports(c, NS, "gray-strategy-sample", 4);
         Await.until("the IHPA to stop waiting", () -> !"WaitingForGrayPods".equals(grayProgressingReason(c)));
-        clock.advanceTo(Instant.parse("2026-11-23T08:13:29Z"));
-        assertEquals(4, eventsOf("gray-strategy-sample").size(), "the observation counts from 08:12:30, when the pods were Cutoff");
-        clock.advanceTo(Instant.parse("2026-11-23T08:13:30Z"));
+        // the observation counts from 08:12:30, when the pods were Cutoff
+        assertLastStepExactlyAt(Instant.parse("2026-11-23T08:13:30Z"));
+    }
+
+    /** The last step (the Cutoff pods deleted) comes at {@code due} and not a second before. */
+    private void assertLastStepExactlyAt(Instant due) {
+        clock.advanceTo(due.minusSeconds(1));
+        assertEquals(4, eventsOf("gray-strategy-sample").size(), "no step before its due time " + due);
+        clock.advanceTo(due);
         awaitEvents(5);
         assertEquals("update ReplicaProfile with onlineReplcas: 1 -> 1, cutoffReplicas: 4 -> 0, standbyReplicas: 0 -> 0", events.get(4).message);
     }

@@ -164,6 +164,18 @@ public final class ConsoleHub {
         }
     }
 
+    /** The newest events up to item {@code upTo} that pass {@code filter}, newest first (at most {@code max}). */
+    public synchronized List<Item> recentEvents(long upTo, Predicate<Item> filter, int max) {
+        List<Item> out = new ArrayList<>(max);
+        for (java.util.Iterator<Item> it = ring.descendingIterator(); it.hasNext() && out.size() < max; ) {
+            Item item = it.next();
+            if (item.kind() == Kind.EVENT && item.id() <= upTo && filter.test(item)) {
+                out.add(item);
+            }
+        }
+        return out;
+    }
+
     /** Id of the newest item (0 before the first): a page rendered now has seen everything up to here. */
     public synchronized long lastId() {
         return lastId;

@@ -47,6 +47,9 @@ import java.util.regex.Pattern;
  */
 public final class ConsoleView {
 
+    /** Events the overview shows when it opens. */
+    static final int RECENT_EVENTS = 20;
+
     static final String HTMX = "/webjars/htmx.org/2.0.10/dist/htmx.min.js";
     static final String HTMX_SSE = "/webjars/htmx-ext-sse/2.2.2/sse.js";
     static final String UPLOT_JS = "/webjars/uplot/1.6.30/dist/uPlot.iife.min.js";
@@ -238,7 +241,12 @@ public final class ConsoleView {
         b.append("<div id=\"ihpa-table\" class=\"scroll\" sse-swap=\"table\" hx-swap=\"innerHTML\">");
         overviewTable(b, ns);
         b.append("</div>");
-        b.append("<h2>Recent events</h2><ul id=\"log\" class=\"log\" sse-swap=\"log\" hx-swap=\"afterbegin\"></ul>");
+        b.append("<h2>Recent events</h2><ul id=\"log\" class=\"log\" sse-swap=\"log\" hx-swap=\"afterbegin\">");
+        // what happened before the page opened (up to the stream's starting point: later ones arrive over SSE)
+        for (ConsoleHub.Item item : hub.recentEvents(since, i -> ns.isEmpty() || ns.equals(i.key().namespace()), RECENT_EVENTS)) {
+            b.append(logItem(item.key(), item.event()));
+        }
+        b.append("</ul>");
         b.append("</main></body></html>\n");
         return b.toString();
     }

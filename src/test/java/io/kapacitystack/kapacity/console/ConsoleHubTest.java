@@ -44,6 +44,20 @@ class ConsoleHubTest {
     }
 
     @Test
+    void recentEventsAreTheNewestUpToAnIdThatPassTheFilter() {
+        ConsoleHub hub = new ConsoleHub(100, () -> t0);
+        for (int i = 0; i < 5; i++) {
+            hub.recorded(event(i % 2 == 0 ? "a" : "b", "R" + i));
+        }
+        long upTo = hub.lastId();
+        hub.recorded(event("a", "after the page"));
+        assertEquals(List.of("R4", "R2"), hub.recentEvents(upTo, i -> i.key().name().equals("a"), 2).stream()
+                .map(i -> i.event().reason).toList());
+        assertEquals(List.of("R4", "R3", "R2", "R1", "R0"), hub.recentEvents(upTo, i -> true, 20).stream()
+                .map(i -> i.event().reason).toList());
+    }
+
+    @Test
     void theRingBufferIsBoundedAndAnOlderIdIsAGap() {
         ConsoleHub hub = new ConsoleHub(3, () -> t0);
         for (int i = 0; i < 5; i++) {

@@ -358,6 +358,18 @@ class ConsoleRoutesTest {
         }
     }
 
+    /** The overview opens with what already happened; what happens next arrives over the stream. */
+    @Test
+    void theOverviewOpensWithRecentEventsEscaped() {
+        join(manager.ihpaEvents().record(webIhpa(), PlannedEvent.warning("EarlierEvent", HOSTILE)).toCompletionStage());
+        String b = get("/").body();
+        int log = b.indexOf("<ul id=\"log\"");
+        assertTrue(log > 0 && b.indexOf("EarlierEvent", log) > log, b);
+        assertTrue(b.contains("href=\"/ihpa/shop/web\">shop/web</a>"), b);
+        assertNoHostileMarkup(b);
+        assertFalse(get("/?ns=elsewhere").body().contains("EarlierEvent"), "the namespace filter applies to them too");
+    }
+
     @Test
     void aReconnectWithLastEventIdReplaysOnlyWhatWasMissed() {
         IntelligentHorizontalPodAutoscaler ihpa = webIhpa();

@@ -174,6 +174,33 @@ class WorkloadSimulationTest {
         Await.until("the released dependent to go", () -> maps.withName("held").get() == null);
     }
 
+    /** As with the namespace controller: Terminating, no new content, gone once its contents' finalizers are released. */
+    @Test
+    void aDeletedNamespaceTerminatesUntilItsContentsAreGone() {
+        var namespaces = sandbox.client().namespaces();
+        namespaces.resource(new io.fabric8.kubernetes.api.model.NamespaceBuilder().withNewMetadata().withName("doomed")
+                .endMetadata().build()).create();
+        var maps = sandbox.client().configMaps().inNamespace("doomed");
+        maps.resource(dependent("held", "example.com/hold")).create();
+        maps.resource(dependent("plain", null)).create();
+
+        namespaces.withName("doomed").delete();
+        var ns = namespaces.withName("doomed").get();
+        assertTrue(ns != null && ns.getMetadata().getDeletionTimestamp() != null, "Terminating while content is left");
+        assertEquals("Terminating", ns.getStatus().getPhase());
+        Await.until("the plain ConfigMap to go", () -> maps.withName("plain").get() == null);
+        var refused = org.junit.jupiter.api.Assertions.assertThrows(io.fabric8.kubernetes.client.KubernetesClientException.class,
+                () -> maps.resource(dependent("late", null)).create());
+        assertEquals(403, refused.getCode());
+        assertTrue(refused.getMessage().contains("because it is being terminated"), refused.getMessage());
+
+        maps.withName("held").edit(c -> {
+            c.getMetadata().setFinalizers(List.of());
+            return c;
+        });
+        Await.until("the namespace to go", () -> namespaces.withName("doomed").get() == null);
+    }
+
     private static io.fabric8.kubernetes.api.model.ConfigMap dependent(String name, String finalizer,
                                                                       io.fabric8.kubernetes.api.model.ConfigMap... owners) {
         var b = new io.fabric8.kubernetes.api.model.ConfigMapBuilder().withNewMetadata().withName(name);

@@ -48,6 +48,9 @@ public final class SandboxDispatcher extends KubernetesCrudDispatcher {
     /** Held by every pod until the kubelet emulation has "stopped its containers". */
     public static final String KUBELET_FINALIZER = "sandbox.kapacitystack.io/kubelet";
 
+    /** Held by a Terminating namespace until its contents are gone (the namespace controller's "kubernetes"). */
+    public static final String NAMESPACE_FINALIZER = "kubernetes";
+
     /** Whether an object was removed since the last garbage collection. */
     private volatile boolean removedSinceCollection = true;
 
@@ -215,6 +218,10 @@ public final class SandboxDispatcher extends KubernetesCrudDispatcher {
     // ---- writes -----------------------------------------------------------------------------------------
 
     private MockResponse create(ApiPath path, String body) {
+        if (path.namespace() != null && terminating(path.namespace())) {
+            return ApiStatus.response(403, "Forbidden", "unable to create new content in namespace " + path.namespace()
+                    + " because it is being terminated");
+        }
         JsonObject object = new JsonObject(body);
         JsonObject metadata = object.getJsonObject("metadata");
         if (metadata == null) {
@@ -275,8 +282,13 @@ public final class SandboxDispatcher extends KubernetesCrudDispatcher {
         if (isPods(path) && gracePeriodSeconds(path, body) == 0) {
             forgetKubeletFinalizer(path);
         }
-        if (path.group().isEmpty() && "namespaces".equals(path.resource()) && path.namespace() == null) {
+        if (path.group().isEmpty() && "namespaces".equals(path.resource()) && path.namespace() == null
+                && path.name() != null && read(path.objectPath()) != null) {
+            // as the namespace controller: Terminating while its contents go (their finalizers honoured), then gone
+            markTerminating(path);
             deleteNamespaceContents(path.name());
+            removedSinceCollection = true;
+            return super.handleDelete(path.objectPath());
         }
         return super.handleDelete(path.objectPath());
     }
@@ -292,6 +304,23 @@ public final class SandboxDispatcher extends KubernetesCrudDispatcher {
             pod.getJsonObject("metadata").remove("resourceVersion");
             super.handleUpdate(request(HttpMethod.PUT, podPath.objectPath(), pod.encode(), null));
         }
+    }
+
+    private void markTerminating(ApiPath namespacePath) {
+        JsonObject ns = read(namespacePath.objectPath());
+        JsonObject metadata = ns.getJsonObject("metadata");
+        JsonArray finalizers = metadata.getJsonArray("finalizers", new JsonArray());
+        if (!finalizers.contains(NAMESPACE_FINALIZER)) {
+            metadata.put("finalizers", finalizers.add(NAMESPACE_FINALIZER));
+        }
+        ns.put("status", new JsonObject().put("phase", "Terminating"));
+        metadata.remove("resourceVersion");
+        super.handleUpdate(request(HttpMethod.PUT, namespacePath.objectPath(), ns.encode(), null));
+    }
+
+    private boolean terminating(String namespace) {
+        JsonObject ns = read("/api/v1/namespaces/" + namespace);
+        return ns != null && ns.getJsonObject("metadata", new JsonObject()).containsKey("deletionTimestamp");
     }
 
     private void deleteNamespaceContents(String namespace) {
@@ -325,7 +354,8 @@ public final class SandboxDispatcher extends KubernetesCrudDispatcher {
     /**
      * The garbage collector's background propagation: an object whose every owner (by uid) is gone is deleted, as
      * kube-controller-manager does, e.g. an IHPA's ReplicaProfile after the IHPA. Finalizers are honoured: the object is
-     * marked for deletion and goes when they are released. Scans the store only after something was removed.
+     * marked for deletion and goes when they are released. A Terminating namespace with nothing left in it goes too.
+     * Scans the store only after something was removed.
      */
     public void collectGarbage() {
         if (!removedSinceCollection) {
@@ -334,17 +364,35 @@ public final class SandboxDispatcher extends KubernetesCrudDispatcher {
         removedSinceCollection = false;
         Set<String> uids = new HashSet<>();
         Map<String, JsonArray> dependents = new LinkedHashMap<>();
+        Set<String> terminatingNamespaces = new HashSet<>();
+        Set<String> occupiedNamespaces = new HashSet<>();
         synchronized (map) {
             for (Map.Entry<AttributeSet, String> e : map.entrySet()) {
                 if (attribute(e.getKey(), "name") == null || attribute(e.getKey(), "plural") == null) {
                     continue;
                 }
                 JsonObject metadata = new JsonObject(e.getValue()).getJsonObject("metadata", new JsonObject());
+                String namespace = attribute(e.getKey(), "namespace");
+                if (namespace != null) {
+                    occupiedNamespaces.add(namespace);
+                } else if ("namespaces".equals(attribute(e.getKey(), "plural")) && metadata.containsKey("deletionTimestamp")) {
+                    terminatingNamespaces.add(metadata.getString("name"));
+                }
                 uids.add(metadata.getString("uid", ""));
                 JsonArray owners = metadata.getJsonArray("ownerReferences");
                 if (owners != null && !owners.isEmpty() && !metadata.containsKey("deletionTimestamp")) {
                     dependents.put(objectPath(e.getKey()), owners);
                 }
+            }
+        }
+        terminatingNamespaces.removeAll(occupiedNamespaces);
+        for (String namespace : terminatingNamespaces) {
+            ApiPath path = ApiPath.parse("/api/v1/namespaces/" + namespace);
+            JsonObject ns = read(path.objectPath());
+            if (ns != null) {
+                ns.getJsonObject("metadata").getJsonArray("finalizers", new JsonArray()).remove(NAMESPACE_FINALIZER);
+                ns.getJsonObject("metadata").remove("resourceVersion");
+                super.handleUpdate(request(HttpMethod.PUT, path.objectPath(), ns.encode(), null));
             }
         }
         dependents.forEach((objectPath, owners) -> {

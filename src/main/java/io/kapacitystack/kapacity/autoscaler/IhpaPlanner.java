@@ -123,15 +123,17 @@ public final class IhpaPlanner {
         boolean waitingForPods = false;
         if (strategy != null) {
             int previous = clamp(status.previousPortraitValue.replicas, min, max);
-            boolean scaleDown = clamped < previous;
-            boolean grayPodsSettled = rp == null || grayPodsSettled(rp);
-            if (scaleDown && status.gray != null && grayPodsSettled && waitedForPods(status)) {
+            // The pods a scale-down step parks (Cutoff/Standby) are waited for; the last step, which deletes them
+            // (the profile then parks none), and scale-up steps are not.
+            boolean parking = clamped < previous && rp != null && parksPods(rp.getSpec());
+            boolean settled = !parking || grayPodsSettled(rp);
+            if (parking && status.gray != null && settled && waitedForPods(status)) {
                 // The step took effect only now: its interval, or the observation, counts from here.
                 status.gray = new IntelligentHorizontalPodAutoscalerStatus.Gray(status.gray.grayPercent, KubeTime.format(now));
             }
             GrayPlanner.Step step = GrayPlanner.step(strategy, status.gray, previous, clamped, now);
             boolean advances = step.gray != null || step.finished;
-            if (scaleDown && advances && !grayPodsSettled) {
+            if (parking && advances && !settled) {
                 // Never move on while the pods of the current step are not yet Cutoff/Standby: the next step (above
                 // all the last one, which deletes them) would take pods out that still serve traffic.
                 waitingForPods = true;
@@ -206,6 +208,10 @@ public final class IhpaPlanner {
             events.add(PlannedEvent.warning("StabilityCheckersNotEvaluated",
                     "stabilityCheckers are not evaluated by this version: the replica change is made without them"));
         }
+    }
+
+    private static boolean parksPods(ReplicaProfileSpec spec) {
+        return spec.cutoff() > 0 || spec.standby() > 0;
     }
 
     /** Whether the ReplicaProfile's pods are in the Cutoff and Standby numbers its spec asks for. */

@@ -326,6 +326,16 @@ class IhpaPlannerTest {
         IhpaPlan last = planner.plan(ihpa, rp(step2.rpSpec), null, T0.plusSeconds(210));
         assertEquals(List.of(1, 0), List.of(last.rpSpec.online(), last.rpSpec.cutoff()));
         assertCondition(last, IhpaPlanner.GRAY_PROGRESSING, "False", "ReplicasMatchPortrait");
+        ihpa.setStatus(last.status);
+
+        // after the last step nothing is waited for: the profile still reporting its four Cutoff pods (being deleted),
+        // then none, changes nothing (a wait here once restarted the observation and put the pods back, in a loop)
+        for (ReplicaProfile later : List.of(rp(last.rpSpec, 1, 4, 0), rp(last.rpSpec), rp(last.rpSpec, 1, 4, 0), rp(last.rpSpec))) {
+            IhpaPlan after = planner.plan(ihpa, later, null, T0.plusSeconds(215));
+            assertEquals(IhpaPlan.RpAction.NONE, after.rpAction, after.rpSpec == null ? "" : after.rpSpec.toString());
+            assertCondition(after, IhpaPlanner.GRAY_PROGRESSING, "False", "ReplicasMatchPortrait");
+            ihpa.setStatus(after.status);
+        }
     }
 
     @Test

@@ -200,6 +200,16 @@ class GrayScaleDownSandboxTest {
         Await.until("the IHPA to stop waiting", () -> !"WaitingForGrayPods".equals(grayProgressingReason(c)));
         // the observation counts from 08:12:30, when the pods were Cutoff
         assertLastStepExactlyAt(Instant.parse("2026-11-23T08:13:30Z"));
+        // and after the last step the gray is over: the pods go, and nothing puts them back (it once did, in a loop)
+        awaitStatesWhileAdvancing(c, Map.of("nginx-0", "Online"));
+        clock.advanceTo(Instant.parse("2026-11-23T08:16:00Z"));
+        Await.until("the profile to report no Cutoff pod", () -> {
+            ReplicaProfile rp = c.resources(ReplicaProfile.class).inNamespace(NS).withName("gray-strategy-sample").get();
+            return rp.getStatus() != null && rp.getStatus().cutoffReplicas == null && rp.getStatus().onlineReplicas == 1;
+        });
+        clock.advanceTo(Instant.parse("2026-11-23T08:18:00Z"));
+        assertEquals(5, eventsOf("gray-strategy-sample").size(), eventsOf("gray-strategy-sample").toString());
+        assertEquals(Map.of("nginx-0", "Online"), podStates(c));
     }
 
     /** The last step (the Cutoff pods deleted) comes at {@code due} and not a second before. */

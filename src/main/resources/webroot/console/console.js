@@ -20,6 +20,14 @@
       return;
     }
     var t = d.t.slice(), desired = d.desired.slice(), online = d.online.slice(), current = d.current.slice();
+    // the values hold until now (the controller's clock when the page was made): draw them up to it
+    var last = t.length - 1;
+    if (typeof d.now === "number" && d.now > t[last]) {
+      t.push(d.now);
+      desired.push(desired[last]);
+      online.push(online[last]);
+      current.push(current[last]);
+    }
     var width = Math.max(260, Math.min(el.clientWidth || 900, 1100));
     var opts = {
       width: width,

@@ -797,7 +797,8 @@ public final class ConsoleView {
             o.append(sep).append(p.online() == null ? "null" : p.online());
             c.append(sep).append(p.currentOnline() == null ? "null" : p.currentOnline());
         }
-        json.append("],\"desired\":[").append(d).append("],\"online\":[").append(o).append("],\"current\":[").append(c).append("]}");
+        json.append("],\"desired\":[").append(d).append("],\"online\":[").append(o).append("],\"current\":[").append(c)
+                .append("],\"now\":").append(clock.get().toEpochMilli() / 1000.0).append('}');
         b.append("<section><h2>Desired vs online replicas</h2><div class=\"chart\" data-chart=\"").append(Html.esc(json))
                 .append("\"></div><p class=\"muted\">").append(points.size())
                 .append(" samples since the console started (desired: winning portrait; online: ReplicaProfile spec and status).</p></section>");

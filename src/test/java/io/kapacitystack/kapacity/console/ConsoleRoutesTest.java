@@ -250,6 +250,8 @@ class ConsoleRoutesTest {
         assertTrue(b.contains("morning&lt;b&gt;"), b);
         assertTrue(b.contains("<time>2026-01-02T08:00:00Z</time></td><td><time>2026-01-02T09:00:00Z</time>"), b);
         assertTrue(b.contains("data-chart=\"{&quot;t&quot;:["), b);
+        // the chart runs up to the controller's clock, not only to the last change
+        assertTrue(b.matches("(?s).*data-chart=\"[^\"]*&quot;now&quot;:[0-9.E]+\\}\".*"), b);
         assertTrue(b.contains("sse-connect=\"/sse/ihpa/shop/web?since="), b);
         assertTrue(b.contains(ConsoleView.UPLOT_JS), b);
         assertNoHostileMarkup(b);

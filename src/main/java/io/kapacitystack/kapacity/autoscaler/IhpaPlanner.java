@@ -127,9 +127,14 @@ public final class IhpaPlanner {
             // (the profile then parks none), and scale-up steps are not.
             boolean parking = clamped < previous && rp != null && parksPods(rp.getSpec());
             boolean settled = !parking || grayPodsSettled(rp);
-            if (parking && status.gray != null && settled && waitedForPods(status)) {
-                // The step took effect only now: its interval, or the observation, counts from here.
-                status.gray = new IntelligentHorizontalPodAutoscalerStatus.Gray(status.gray.grayPercent, KubeTime.format(now));
+            if (parking && settled && status.gray != null) {
+                // The step's interval, or the observation, counts from when its pods were parked, if that was later
+                // than the step (the profile's controller lagged).
+                Instant parked = parkedSince(rp);
+                Instant planned = KubeTime.parse(status.gray.lastUpdateTime);
+                if (parked != null && planned != null && parked.isAfter(planned)) {
+                    status.gray = new IntelligentHorizontalPodAutoscalerStatus.Gray(status.gray.grayPercent, KubeTime.format(parked));
+                }
             }
             GrayPlanner.Step step = GrayPlanner.step(strategy, status.gray, previous, clamped, now);
             boolean advances = step.gray != null || step.finished;
@@ -222,9 +227,14 @@ public final class IhpaPlanner {
         return cutoff == rp.getSpec().cutoff() && standby == rp.getSpec().standby();
     }
 
-    private static boolean waitedForPods(IntelligentHorizontalPodAutoscalerStatus status) {
-        Condition c = Conditions.find(status.conditions, GRAY_PROGRESSING);
-        return c != null && WAITING_FOR_GRAY_PODS.equals(c.getReason());
+    /** When the profile's pods came to match its current spec ({@code Ensured} turned True for this generation), or null. */
+    static Instant parkedSince(ReplicaProfile rp) {
+        Condition ensured = rp.getStatus() == null ? null : Conditions.find(rp.getStatus().conditions, "Ensured");
+        if (ensured == null || !"True".equals(ensured.getStatus())
+                || !java.util.Objects.equals(ensured.getObservedGeneration(), rp.getMetadata().getGeneration())) {
+            return null;
+        }
+        return KubeTime.parse(ensured.getLastTransitionTime());
     }
 
     /** The gray strategy in force for the stored previous → current change, or null if none applies. */

@@ -76,9 +76,17 @@ final class IhpaFixtures {
         ihpa.getSpec().behavior.scaleDown.grayStrategy = new GrayStrategy(state, interval, percent, observation);
     }
 
-    /** A profile whose controller has put the pods in the states it asks for. */
+    /** A profile whose controller has put the pods in the states it asks for, long ago. */
     static ReplicaProfile rp(ReplicaProfileSpec spec) {
-        return rp(spec, spec.online(), spec.cutoff(), spec.standby());
+        return parkedAt(spec, java.time.Instant.parse("2000-01-01T00:00:00Z"));
+    }
+
+    /** A profile whose pods came to match its spec at {@code when} (its Ensured condition turned True then). */
+    static ReplicaProfile parkedAt(ReplicaProfileSpec spec, java.time.Instant when) {
+        ReplicaProfile rp = rp(spec, spec.online(), spec.cutoff(), spec.standby());
+        io.kapacitystack.kapacity.api.v1alpha1.Conditions.set(rp.getStatus().conditions, "Ensured", true, 1L,
+                "ReplicaProfileEnsured", "current replica profile is ensured", when);
+        return rp;
     }
 
     /** A profile whose pods are observed in these numbers. */

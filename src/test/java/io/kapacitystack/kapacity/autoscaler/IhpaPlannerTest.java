@@ -24,6 +24,7 @@ import java.util.stream.Collectors;
 import static io.kapacitystack.kapacity.autoscaler.IhpaFixtures.cron;
 import static io.kapacitystack.kapacity.autoscaler.IhpaFixtures.cronProvider;
 import static io.kapacitystack.kapacity.autoscaler.IhpaFixtures.ihpa;
+import static io.kapacitystack.kapacity.autoscaler.IhpaFixtures.parkedAt;
 import static io.kapacitystack.kapacity.autoscaler.IhpaFixtures.planner;
 import static io.kapacitystack.kapacity.autoscaler.IhpaFixtures.rp;
 import static io.kapacitystack.kapacity.autoscaler.IhpaFixtures.staticProvider;
@@ -304,14 +305,14 @@ class IhpaPlannerTest {
         assertEquals(T0.plusSeconds(60), held.wakeAt, "looks again after an interval, besides the profile's own change");
         ihpa.setStatus(held.status);
 
-        // at 45 s the two pods are Cutoff: the step counts from now, the next one is due 30 s later
-        IhpaPlan settled = planner.plan(ihpa, rp(step1.rpSpec), null, T0.plusSeconds(45));
+        // at 45 s the two pods are Cutoff: the step counts from then, the next one is due 30 s later
+        IhpaPlan settled = planner.plan(ihpa, parkedAt(step1.rpSpec, T0.plusSeconds(45)), null, T0.plusSeconds(46));
         assertEquals(IhpaPlan.RpAction.NONE, settled.rpAction);
         assertEquals(T0.plusSeconds(75), settled.wakeAt);
         assertCondition(settled, IhpaPlanner.GRAY_PROGRESSING, "True", "ReplicasNotMatchPortrait");
         ihpa.setStatus(settled.status);
 
-        IhpaPlan step2 = planner.plan(ihpa, rp(step1.rpSpec), null, T0.plusSeconds(75));
+        IhpaPlan step2 = planner.plan(ihpa, parkedAt(step1.rpSpec, T0.plusSeconds(45)), null, T0.plusSeconds(75));
         assertEquals(List.of(1, 4), List.of(step2.rpSpec.online(), step2.rpSpec.cutoff()));
         ihpa.setStatus(step2.status);
 
@@ -319,11 +320,11 @@ class IhpaPlannerTest {
         IhpaPlan heldLast = planner.plan(ihpa, rp(step2.rpSpec, 3, 2, 0), null, T0.plusSeconds(140));
         assertEquals(IhpaPlan.RpAction.NONE, heldLast.rpAction);
         ihpa.setStatus(heldLast.status);
-        IhpaPlan observing = planner.plan(ihpa, rp(step2.rpSpec), null, T0.plusSeconds(150));
+        IhpaPlan observing = planner.plan(ihpa, parkedAt(step2.rpSpec, T0.plusSeconds(150)), null, T0.plusSeconds(151));
         assertEquals(IhpaPlan.RpAction.NONE, observing.rpAction, "the whole observation time after the pods are Cutoff");
         assertEquals(T0.plusSeconds(210), observing.wakeAt);
         ihpa.setStatus(observing.status);
-        IhpaPlan last = planner.plan(ihpa, rp(step2.rpSpec), null, T0.plusSeconds(210));
+        IhpaPlan last = planner.plan(ihpa, parkedAt(step2.rpSpec, T0.plusSeconds(150)), null, T0.plusSeconds(210));
         assertEquals(List.of(1, 0), List.of(last.rpSpec.online(), last.rpSpec.cutoff()));
         assertCondition(last, IhpaPlanner.GRAY_PROGRESSING, "False", "ReplicasMatchPortrait");
         ihpa.setStatus(last.status);
@@ -336,6 +337,25 @@ class IhpaPlannerTest {
             assertCondition(after, IhpaPlanner.GRAY_PROGRESSING, "False", "ReplicasMatchPortrait");
             ihpa.setStatus(after.status);
         }
+    }
+
+    /** No wait was needed, but the pods were parked 20 s after the step: the next step is 30 s after that, not 10. */
+    @Test
+    void aStepAppliedLateGetsItsWholeInterval() {
+        IntelligentHorizontalPodAutoscaler ihpa = ihpa(1, 10, staticProvider(1, 5));
+        ihpa.setStatus(planner.plan(ihpa, null, null, T0).status);
+        ihpa.getSpec().portraitProviders.set(0, staticProvider(1, 1));
+        IhpaFixtures.scaleDownGray(ihpa, PodState.Cutoff, 30, 50, 60);
+        IhpaPlan step1 = planner.plan(ihpa, rp(spec(5, 0, 0)), null, T0);
+        ihpa.setStatus(step1.status);
+        IhpaPlan parked = planner.plan(ihpa, parkedAt(step1.rpSpec, T0.plusSeconds(20)), null, T0.plusSeconds(20));
+        assertEquals(IhpaPlan.RpAction.NONE, parked.rpAction);
+        assertEquals(T0.plusSeconds(50), parked.wakeAt);
+        ihpa.setStatus(parked.status);
+        assertEquals(IhpaPlan.RpAction.NONE, planner.plan(ihpa, parkedAt(step1.rpSpec, T0.plusSeconds(20)), null,
+                T0.plusSeconds(30)).rpAction, "30 s after the step, but 10 s after the pods were parked");
+        IhpaPlan step2 = planner.plan(ihpa, parkedAt(step1.rpSpec, T0.plusSeconds(20)), null, T0.plusSeconds(50));
+        assertEquals(List.of(1, 4), List.of(step2.rpSpec.online(), step2.rpSpec.cutoff()));
     }
 
     @Test

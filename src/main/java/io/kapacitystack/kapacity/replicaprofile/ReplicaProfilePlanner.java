@@ -74,6 +74,9 @@ public final class ReplicaProfilePlanner {
         }
 
         if (ensured) {
+            // nothing left to do: a skipped state change of an earlier pass is no longer the news
+            Conditions.set(status.conditions, APPLIED, true, generation, "ReplicaProfileApplied",
+                    "all the operations for ensuring the replica profile are applied", now);
             return new ReplicaProfilePlan(status, null, events);
         }
         boolean needStateChange = spec.cutoff() > 0 || spec.standby() > 0 || cutoff > 0 || standby > 0;

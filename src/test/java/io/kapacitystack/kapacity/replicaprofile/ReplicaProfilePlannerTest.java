@@ -49,6 +49,18 @@ class ReplicaProfilePlannerTest {
         }
     }
 
+    /** A state change skipped while pods settled is not reported any more once the profile is ensured. */
+    @Test
+    void anEnsuredProfileIsApplied() {
+        ReplicaProfile rp = rp(3, ReplicaProfileSpec.ScalingDirection.Both);
+        rp.setStatus(new io.kapacitystack.kapacity.api.v1alpha1.ReplicaProfileStatus());
+        rp.getStatus().conditions.add(new io.fabric8.kubernetes.api.model.ConditionBuilder().withType(ReplicaProfilePlanner.APPLIED)
+                .withStatus("False").withReason("StateChangeSkipped").build());
+        ReplicaProfilePlan plan = ReplicaProfilePlanner.plan(rp, new ScaleInfo(3, 3, "app=web"), PodStates.classify(pods(3, 0)), NOW);
+        assertEquals(true, Conditions.isTrue(plan.status.conditions, ReplicaProfilePlanner.ENSURED));
+        assertEquals(true, Conditions.isTrue(plan.status.conditions, ReplicaProfilePlanner.APPLIED));
+    }
+
     @Test
     void podsNotRunningOrBeingDeletedDoNotCount() {
         List<Pod> pods = pods(3, 0);

@@ -241,7 +241,11 @@ public final class ReplicaProfileReconciler implements Reconciler {
                     return f;
                 })
                 .recover(e -> {
-                    ctx.warn("profile deleted; its pods were not put back Online: {}", KubeObjects.shortMessage(e));
+                    if (KubeObjects.isNotFound(e) || String.valueOf(e.getMessage()).contains("not found")) {
+                        ctx.info("profile deleted with its target: no pod to put back Online");
+                    } else {
+                        ctx.warn("profile deleted; its pods were not put back Online: {}", KubeObjects.shortMessage(e));
+                    }
                     return Future.succeededFuture();
                 });
     }

@@ -76,12 +76,20 @@ class BadInputMockClusterTest {
     @Test
     void aTargetDeletedLaterIsReportedOnTheIhpa() {
         create("good", "sts: nginx", "minReplicas: 1\n  maxReplicas: 5", staticProvider("Static", 3));
+        for (int i = 0; i < 3; i++) {
+            cluster.client.pods().inNamespace(NS).resource(new io.fabric8.kubernetes.api.model.PodBuilder().withNewMetadata()
+                    .withName("nginx-" + i).addToLabels("app", "nginx").endMetadata().withNewSpec().addNewContainer()
+                    .withName("nginx").withImage("nginx").endContainer().endSpec().withNewStatus().withPhase("Running")
+                    .endStatus().build()).create();
+        }
         cluster.startManager(new ManualClock(vertx, Instant.parse("2026-11-23T08:05:00Z")));
         expect("good", "SucceededAutoscaling", "the autoscaling process is functional");
 
         var nginx = cluster.client.apps().statefulSets().inNamespace(NS).withName("nginx");
         var kept = nginx.get();
         nginx.delete();
+        // the garbage collector of a cluster (the mock has none) takes the pods with it; their going wakes the profile
+        cluster.client.pods().inNamespace(NS).withLabel("app", "nginx").delete();
         expect("good", "FailedGetScale", "nginx");
 
         kept.getMetadata().setResourceVersion(null);

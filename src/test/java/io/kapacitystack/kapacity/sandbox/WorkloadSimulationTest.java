@@ -201,6 +201,41 @@ class WorkloadSimulationTest {
         Await.until("the namespace to go", () -> namespaces.withName("doomed").get() == null);
     }
 
+    /** A write from a stale copy is a conflict, with kube-apiserver's words, for the status subresource too. */
+    @Test
+    void staleWritesAreConflicts() {
+        String ns = "stale";
+        var maps = sandbox.client().configMaps().inNamespace(ns);
+        var first = maps.resource(dependent("cm", null)).create();
+        maps.withName("cm").edit(c -> {
+            c.setData(java.util.Map.of("a", "1"));
+            return c;
+        });
+        var conflict = org.junit.jupiter.api.Assertions.assertThrows(io.fabric8.kubernetes.client.KubernetesClientException.class,
+                () -> maps.resource(first).update());
+        assertEquals(409, conflict.getCode());
+        assertTrue(conflict.getMessage().contains("the object has been modified"), conflict.getMessage());
+
+        sandbox.apply(ns, SandboxFixture.resource("nginx-statefulset.yaml"));
+        Await.until("nginx-0 with a status", () -> {
+            Pod p = sandbox.client().pods().inNamespace(ns).withName("nginx-0").get();
+            return p != null && p.getStatus() != null;
+        });
+        var pods = sandbox.client().pods().inNamespace(ns);
+        Pod stale = pods.withName("nginx-0").get();
+        pods.withName("nginx-0").edit(p -> {
+            p.getMetadata().getLabels().put("touched", "yes");
+            return p;
+        });
+        stale.getStatus().setMessage("from a stale copy");
+        var statusConflict = org.junit.jupiter.api.Assertions.assertThrows(io.fabric8.kubernetes.client.KubernetesClientException.class,
+                () -> pods.resource(stale).updateStatus());
+        assertEquals(409, statusConflict.getCode());
+        assertTrue(statusConflict.getMessage().contains("Operation cannot be fulfilled on pods \"nginx-0\": the object has been modified"),
+                statusConflict.getMessage());
+        assertTrue(pods.withName("nginx-0").get().getStatus().getMessage() == null, "the stale status was not written");
+    }
+
     private static io.fabric8.kubernetes.api.model.ConfigMap dependent(String name, String finalizer,
                                                                       io.fabric8.kubernetes.api.model.ConfigMap... owners) {
         var b = new io.fabric8.kubernetes.api.model.ConfigMapBuilder().withNewMetadata().withName(name);

@@ -29,6 +29,15 @@ public final class ApiStatus {
                 .put("message", message).put("reason", reason).put("code", code);
     }
 
+    /** 409 for a write from a stale resourceVersion, worded as kube-apiserver does (kubectl retries or says so). */
+    public static MockResponse conflict(String group, String resource, String name) {
+        String qualified = group == null || group.isEmpty() ? resource : resource + "." + group;
+        JsonObject body = status(409, "Conflict", "Operation cannot be fulfilled on " + qualified + " \"" + name
+                + "\": the object has been modified; please apply your changes to the latest version and try again");
+        body.put("details", new JsonObject().put("name", name).put("group", group == null ? "" : group).put("kind", resource));
+        return json(409, body);
+    }
+
     /** 422 with the field causes, e.g. {@code The Foo "x" is invalid: spec.a: Invalid value: -1: ...}. */
     public static MockResponse invalid(String group, String kind, String name, List<FieldError> errors) {
         String joined = errors.size() == 1 ? errors.get(0).toString()

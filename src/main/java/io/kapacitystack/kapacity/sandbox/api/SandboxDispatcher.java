@@ -121,7 +121,7 @@ public final class SandboxDispatcher extends KubernetesCrudDispatcher {
                         "watches are opened with openWatch, not dispatched")
                         : path.isCollection() ? list(path) : super.handleGet(request.getPath());
                 case POST -> create(path, body);
-                case PUT -> super.handleUpdate(request(HttpMethod.PUT, path.rawPath(), body, null));
+                case PUT -> put(path, new JsonObject(body));
                 case PATCH -> patch(path, body, request.getHeader("Content-Type"));
                 case DELETE -> delete(path, body);
                 default -> ApiStatus.response(405, "MethodNotAllowed", "method not allowed");
@@ -266,6 +266,15 @@ public final class SandboxDispatcher extends KubernetesCrudDispatcher {
     }
 
     private MockResponse put(ApiPath path, JsonObject updated) {
+        String expected = updated.getJsonObject("metadata", new JsonObject()).getString("resourceVersion", "");
+        if (!expected.isEmpty()) {
+            // optimistic concurrency for every write, the status subresource too (a stale status write won before)
+            JsonObject current = read(path.objectPath());
+            String stored = current == null ? null : current.getJsonObject("metadata", new JsonObject()).getString("resourceVersion");
+            if (stored != null && !stored.equals(expected)) {
+                return ApiStatus.conflict(path.group(), path.resource(), path.name());
+            }
+        }
         String target = "status".equals(path.subresource()) ? path.objectPath() + "/status" : path.objectPath();
         return super.handleUpdate(request(HttpMethod.PUT, target, updated.encode(), null));
     }

@@ -109,7 +109,15 @@ final class Kubelet {
         }
         setCondition(status, "Ready", running && PodConditions.gatesPass(desired), now);
         if (!Objects.equals(old, status)) {
-            client.pods().inNamespace(pod.getMetadata().getNamespace()).resource(desired).updateStatus();
+            try {
+                client.pods().inNamespace(pod.getMetadata().getNamespace()).resource(desired).updateStatus();
+            } catch (io.fabric8.kubernetes.client.KubernetesClientException e) {
+                if (e.getCode() != 409) {
+                    throw e;
+                }
+                // someone else (the readiness-gate controller) wrote the pod since it was listed: look again
+                wakeUpAt.accept(now);
+            }
         }
     }
 

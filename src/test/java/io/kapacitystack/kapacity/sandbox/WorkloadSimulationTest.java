@@ -183,8 +183,12 @@ class WorkloadSimulationTest {
         var maps = sandbox.client().configMaps().inNamespace("doomed");
         maps.resource(dependent("held", "example.com/hold")).create();
         maps.resource(dependent("plain", null)).create();
+        sandbox.apply("doomed", SandboxFixture.resource("nginx-statefulset.yaml"));
+        Await.until("a pod", () -> !sandbox.client().pods().inNamespace("doomed").list().getItems().isEmpty());
 
         namespaces.withName("doomed").delete();
+        Await.until("its pod terminating gracefully", () -> sandbox.client().pods().inNamespace("doomed").list().getItems()
+                .stream().anyMatch(p -> p.getMetadata().getDeletionTimestamp() != null));
         var ns = namespaces.withName("doomed").get();
         assertTrue(ns != null && ns.getMetadata().getDeletionTimestamp() != null, "Terminating while content is left");
         assertEquals("Terminating", ns.getStatus().getPhase());
@@ -198,6 +202,8 @@ class WorkloadSimulationTest {
             c.getMetadata().setFinalizers(List.of());
             return c;
         });
+        assertTrue(namespaces.withName("doomed").get() != null, "its pod is still terminating");
+        sandbox.client().pods().inNamespace("doomed").withGracePeriod(0).delete();
         Await.until("the namespace to go", () -> namespaces.withName("doomed").get() == null);
     }
 

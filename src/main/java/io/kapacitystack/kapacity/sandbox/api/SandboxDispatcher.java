@@ -342,13 +342,8 @@ public final class SandboxDispatcher extends KubernetesCrudDispatcher {
                 }
             }
         }
-        for (String p : paths) {
-            ApiPath objectPath = ApiPath.parse(p);
-            if (objectPath != null && isPods(objectPath)) {
-                forgetKubeletFinalizer(objectPath);
-            }
-            super.handleDelete(p);
-        }
+        // pods terminate gracefully, as any deleted pod (the namespace waits for them)
+        paths.forEach(super::handleDelete);
     }
 
     private static String objectPath(AttributeSet key) {

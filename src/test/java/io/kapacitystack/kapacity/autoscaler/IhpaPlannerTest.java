@@ -287,10 +287,7 @@ class IhpaPlannerTest {
      */
     @Test
     void aGrayStepWaitsUntilThePodsOfTheLastOneAreInTheirState() {
-        IntelligentHorizontalPodAutoscaler ihpa = ihpa(1, 10, staticProvider(1, 5));
-        ihpa.setStatus(planner.plan(ihpa, null, null, T0).status);
-        ihpa.getSpec().portraitProviders.set(0, staticProvider(1, 1));
-        IhpaFixtures.scaleDownGray(ihpa, PodState.Cutoff, 30, 50, 60);
+        IntelligentHorizontalPodAutoscaler ihpa = grayFromFiveToOne();
 
         IhpaPlan step1 = planner.plan(ihpa, rp(spec(5, 0, 0)), null, T0);
         assertEquals(List.of(3, 2), List.of(step1.rpSpec.online(), step1.rpSpec.cutoff()));
@@ -342,10 +339,7 @@ class IhpaPlannerTest {
     /** No wait was needed, but the pods were parked 20 s after the step: the next step is 30 s after that, not 10. */
     @Test
     void aStepAppliedLateGetsItsWholeInterval() {
-        IntelligentHorizontalPodAutoscaler ihpa = ihpa(1, 10, staticProvider(1, 5));
-        ihpa.setStatus(planner.plan(ihpa, null, null, T0).status);
-        ihpa.getSpec().portraitProviders.set(0, staticProvider(1, 1));
-        IhpaFixtures.scaleDownGray(ihpa, PodState.Cutoff, 30, 50, 60);
+        IntelligentHorizontalPodAutoscaler ihpa = grayFromFiveToOne();
         IhpaPlan step1 = planner.plan(ihpa, rp(spec(5, 0, 0)), null, T0);
         ihpa.setStatus(step1.status);
         IhpaPlan parked = planner.plan(ihpa, parkedAt(step1.rpSpec, T0.plusSeconds(20)), null, T0.plusSeconds(20));
@@ -372,6 +366,15 @@ class IhpaPlannerTest {
         // new pods still starting (one Online): more capacity is never held back
         IhpaPlan step2 = planner.plan(ihpa, rp(step1.rpSpec, 1, 0, 0), null, T0.plusSeconds(30));
         assertEquals(5, step2.rpSpec.online());
+    }
+
+    /** Static 5, then static 1 with Cutoff steps of 50 % every 30 s and 60 s of observation. */
+    private IntelligentHorizontalPodAutoscaler grayFromFiveToOne() {
+        IntelligentHorizontalPodAutoscaler ihpa = ihpa(1, 10, staticProvider(1, 5));
+        ihpa.setStatus(planner.plan(ihpa, null, null, T0).status);
+        ihpa.getSpec().portraitProviders.set(0, staticProvider(1, 1));
+        IhpaFixtures.scaleDownGray(ihpa, PodState.Cutoff, 30, 50, 60);
+        return ihpa;
     }
 
     static ReplicaProfileSpec spec(int online, int cutoff, int standby) {

@@ -192,7 +192,7 @@ public final class IhpaPlanner {
 
         if (waitingForPods) {
             b.condition(GRAY_PROGRESSING, true, WAITING_FOR_GRAY_PODS,
-                    "waiting for the pods of the current gray step to reach their state before the next step");
+                    "waiting for the pods of the current gray step to reach their state before the next step" + profileTrouble(rp));
         } else if (clamped == data.online) {
             b.condition(GRAY_PROGRESSING, false, "ReplicasMatchPortrait",
                     "online replica count matches replica count of current portrait value");
@@ -225,6 +225,20 @@ public final class IhpaPlanner {
         int cutoff = observed == null || observed.cutoffReplicas == null ? 0 : observed.cutoffReplicas;
         int standby = observed == null || observed.standbyReplicas == null ? 0 : observed.standbyReplicas;
         return cutoff == rp.getSpec().cutoff() && standby == rp.getSpec().standby();
+    }
+
+    /** Why the profile is not getting there, when it says so (a profile that cannot move pods would wait forever). */
+    private static String profileTrouble(ReplicaProfile rp) {
+        if (rp == null || rp.getStatus() == null) {
+            return "";
+        }
+        for (String type : List.of("Applied", "Ensured")) {
+            Condition c = Conditions.find(rp.getStatus().conditions, type);
+            if (c != null && "False".equals(c.getStatus()) && !"ReplicaNumberNotSatisfied".equals(c.getReason())) {
+                return "; the ReplicaProfile reports " + type + "=False " + c.getReason() + ": " + c.getMessage();
+            }
+        }
+        return "";
     }
 
     /** When the profile's pods came to match its current spec ({@code Ensured} turned True for this generation), or null. */

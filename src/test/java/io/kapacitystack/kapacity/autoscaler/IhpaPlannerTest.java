@@ -300,6 +300,13 @@ class IhpaPlannerTest {
         assertCondition(held, IhpaPlanner.GRAY_PROGRESSING, "True", IhpaPlanner.WAITING_FOR_GRAY_PODS);
         assertTrue(messages(held).isEmpty(), messages(held).toString());
         assertEquals(T0.plusSeconds(60), held.wakeAt, "looks again after an interval, besides the profile's own change");
+        // a profile that cannot move its pods says why, and so does the IHPA
+        ReplicaProfile stuck = rp(step1.rpSpec, 5, 0, 0);
+        io.kapacitystack.kapacity.api.v1alpha1.Conditions.set(stuck.getStatus().conditions, "Applied", false, 1L,
+                "UnsupportedPodBehavior", "external pod sorters are not supported", T0);
+        String message = io.kapacitystack.kapacity.api.v1alpha1.Conditions.find(
+                planner.plan(ihpa, stuck, null, T0.plusSeconds(30)).status.conditions, IhpaPlanner.GRAY_PROGRESSING).getMessage();
+        assertTrue(message.endsWith("; the ReplicaProfile reports Applied=False UnsupportedPodBehavior: external pod sorters are not supported"), message);
         ihpa.setStatus(held.status);
 
         // at 45 s the two pods are Cutoff: the step counts from then, the next one is due 30 s later

@@ -164,7 +164,8 @@ class ConsoleRoutesTest {
         join(manager.startCaches().toCompletionStage());
         server = join(console.listen("127.0.0.1", 0).toCompletionStage());
         port = server.actualPort();
-        http = vertx.createHttpClient();
+        // SSE streams hold their connections: room for them beside the page requests (5 by default)
+        http = vertx.createHttpClient(new io.vertx.core.http.PoolOptions().setHttp1MaxSize(32));
         Await.until("the cache to hold the IHPA", () -> manager.ihpaCache().get(new ObjectKey("shop", "web")) != null);
         Await.until("the caches to hold the portrait", () -> manager.ihpaCache().get(SHOPFRONT) != null
                 && manager.horizontalPortraitCache().get(new ObjectKey("shop", "shopfront-reactive")) != null);

@@ -241,7 +241,7 @@ public final class ReplicaProfileReconciler implements Reconciler {
                     return f;
                 })
                 .recover(e -> {
-                    if (KubeObjects.isNotFound(e) || String.valueOf(e.getMessage()).contains("not found")) {
+                    if (e instanceof ScaleClient.TargetNotFound) {
                         ctx.info("profile deleted with its target: no pod to put back Online");
                     } else {
                         ctx.warn("profile deleted; its pods were not put back Online: {}", KubeObjects.shortMessage(e));

@@ -46,7 +46,7 @@ public final class ScaleClient {
             return readScale(ns, ref);
         } catch (KubernetesClientException e) {
             if (e.getCode() == 404) {
-                throw new IllegalStateException(describe(ref) + " not found in namespace \"" + ns + "\"");
+                throw new TargetNotFound(describe(ref) + " not found in namespace \"" + ns + "\"");
             }
             throw e;
         }
@@ -89,7 +89,7 @@ public final class ScaleClient {
 
     private static Scale orNotFound(Scale s, CrossVersionObjectReference ref) {
         if (s == null) {
-            throw new IllegalStateException(describe(ref) + " not found");
+            throw new TargetNotFound(describe(ref) + " not found");
         }
         return s;
     }
@@ -160,5 +160,12 @@ public final class ScaleClient {
 
     private static String describe(CrossVersionObjectReference ref) {
         return ref.kind + " \"" + ref.name + "\"";
+    }
+
+    /** The scale target does not exist (as against one that exists without a usable scale). */
+    public static final class TargetNotFound extends IllegalStateException {
+        TargetNotFound(String message) {
+            super(message);
+        }
     }
 }

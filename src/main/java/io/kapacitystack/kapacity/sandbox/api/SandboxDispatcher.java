@@ -296,22 +296,26 @@ public final class SandboxDispatcher extends KubernetesCrudDispatcher {
             // as the namespace controller: Terminating while its contents go (their finalizers honoured), then gone
             markTerminating(path);
             deleteNamespaceContents(path.name());
-            removedSinceCollection = true;
-            return super.handleDelete(path.objectPath());
+            removedSinceCollection = true; // an empty namespace is released by the next collection
         }
         return super.handleDelete(path.objectPath());
     }
 
     /** The kubelet emulation (or a forced delete) lets a Terminating pod go. */
     public void forgetKubeletFinalizer(ApiPath podPath) {
-        JsonObject pod = read(podPath.objectPath());
-        if (pod == null) {
+        dropFinalizer(podPath.objectPath(), KUBELET_FINALIZER);
+    }
+
+    /** Removes one of the sandbox's own finalizers (an object marked for deletion then goes). */
+    private void dropFinalizer(String objectPath, String finalizer) {
+        JsonObject object = read(objectPath);
+        if (object == null) {
             return;
         }
-        JsonArray finalizers = pod.getJsonObject("metadata").getJsonArray("finalizers", new JsonArray());
-        if (finalizers.remove(KUBELET_FINALIZER)) {
-            pod.getJsonObject("metadata").remove("resourceVersion");
-            super.handleUpdate(request(HttpMethod.PUT, podPath.objectPath(), pod.encode(), null));
+        JsonArray finalizers = object.getJsonObject("metadata").getJsonArray("finalizers", new JsonArray());
+        if (finalizers.remove(finalizer)) {
+            object.getJsonObject("metadata").remove("resourceVersion");
+            super.handleUpdate(request(HttpMethod.PUT, objectPath, object.encode(), null));
         }
     }
 
@@ -391,13 +395,7 @@ public final class SandboxDispatcher extends KubernetesCrudDispatcher {
         }
         terminatingNamespaces.removeAll(occupiedNamespaces);
         for (String namespace : terminatingNamespaces) {
-            ApiPath path = ApiPath.parse("/api/v1/namespaces/" + namespace);
-            JsonObject ns = read(path.objectPath());
-            if (ns != null) {
-                ns.getJsonObject("metadata").getJsonArray("finalizers", new JsonArray()).remove(NAMESPACE_FINALIZER);
-                ns.getJsonObject("metadata").remove("resourceVersion");
-                super.handleUpdate(request(HttpMethod.PUT, path.objectPath(), ns.encode(), null));
-            }
+            dropFinalizer("/api/v1/namespaces/" + namespace, NAMESPACE_FINALIZER);
         }
         dependents.forEach((objectPath, owners) -> {
             boolean ownerLeft = owners.stream().anyMatch(o -> o instanceof JsonObject

@@ -20,6 +20,7 @@ import io.kapacitystack.kapacity.portrait.PortraitSelector;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 
 /**
  * Decides, for one IHPA at one instant, its status, what its ReplicaProfile should say and which events to record
@@ -232,9 +233,9 @@ public final class IhpaPlanner {
         if (rp == null || rp.getStatus() == null) {
             return "";
         }
-        for (String type : List.of("Applied", "Ensured")) {
+        for (String type : List.of(ReplicaProfileStatus.APPLIED, ReplicaProfileStatus.ENSURED)) {
             Condition c = Conditions.find(rp.getStatus().conditions, type);
-            if (c != null && "False".equals(c.getStatus()) && !"ReplicaNumberNotSatisfied".equals(c.getReason())) {
+            if (c != null && "False".equals(c.getStatus()) && !ReplicaProfileStatus.REPLICA_NUMBER_NOT_SATISFIED.equals(c.getReason())) {
                 return "; the ReplicaProfile reports " + type + "=False " + c.getReason() + ": " + c.getMessage();
             }
         }
@@ -243,9 +244,9 @@ public final class IhpaPlanner {
 
     /** When the profile's pods came to match its current spec ({@code Ensured} turned True for this generation), or null. */
     static Instant parkedSince(ReplicaProfile rp) {
-        Condition ensured = rp.getStatus() == null ? null : Conditions.find(rp.getStatus().conditions, "Ensured");
+        Condition ensured = rp.getStatus() == null ? null : Conditions.find(rp.getStatus().conditions, ReplicaProfileStatus.ENSURED);
         if (ensured == null || !"True".equals(ensured.getStatus())
-                || !java.util.Objects.equals(ensured.getObservedGeneration(), rp.getMetadata().getGeneration())) {
+                || !Objects.equals(ensured.getObservedGeneration(), rp.getMetadata().getGeneration())) {
             return null;
         }
         return KubeTime.parse(ensured.getLastTransitionTime());

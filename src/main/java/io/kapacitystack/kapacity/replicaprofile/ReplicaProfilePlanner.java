@@ -19,8 +19,8 @@ import java.util.List;
  */
 public final class ReplicaProfilePlanner {
 
-    public static final String APPLIED = "Applied";
-    public static final String ENSURED = "Ensured";
+    public static final String APPLIED = ReplicaProfileStatus.APPLIED;
+    public static final String ENSURED = ReplicaProfileStatus.ENSURED;
 
     private ReplicaProfilePlanner() {
     }
@@ -69,7 +69,7 @@ public final class ReplicaProfilePlanner {
         if (ensured) {
             Conditions.set(status.conditions, ENSURED, true, generation, "ReplicaProfileEnsured", "current replica profile is ensured", now);
         } else {
-            Conditions.set(status.conditions, ENSURED, false, generation, "ReplicaNumberNotSatisfied",
+            Conditions.set(status.conditions, ENSURED, false, generation, ReplicaProfileStatus.REPLICA_NUMBER_NOT_SATISFIED,
                     "the number of replicas of some states do not meet the expectation", now);
         }
 

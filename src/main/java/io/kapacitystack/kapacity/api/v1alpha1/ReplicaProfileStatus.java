@@ -9,6 +9,11 @@ import java.util.List;
 
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public class ReplicaProfileStatus {
+    /** Condition types, and the reason the profile gives while pods are on their way (spec §7.4). */
+    public static final String APPLIED = "Applied";
+    public static final String ENSURED = "Ensured";
+    public static final String REPLICA_NUMBER_NOT_SATISFIED = "ReplicaNumberNotSatisfied";
+
     @Min(0)
     public Integer onlineReplicas;
     @Min(0)

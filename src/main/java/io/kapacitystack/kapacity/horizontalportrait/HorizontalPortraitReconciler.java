@@ -48,6 +48,8 @@ public final class HorizontalPortraitReconciler implements Reconciler {
     public static final String PORTRAIT_GENERATED = "PortraitGenerated";
     static final Duration DEFAULT_SYNC_PERIOD = Duration.ofSeconds(15);
     static final Duration METRICS_REFRESH = Duration.ofMinutes(1);
+    /** How soon a CronJob that could not be written is tried again (its usual causes: RBAC, quota, an API outage). */
+    static final Duration JOB_RETRY = Duration.ofMinutes(1);
 
     private final KubernetesClient client;
     private final KubernetesSerialization serialization;
@@ -57,6 +59,7 @@ public final class HorizontalPortraitReconciler implements Reconciler {
     private final CachedScales scales;
     private final EventRecorder recorder;
     private volatile ReactiveGenerator reactive;
+    private volatile ExternalAlgorithmJobs externalJobs;
     private final java.util.concurrent.ConcurrentHashMap<ObjectKey, java.time.Instant> metricsWritten =
             new java.util.concurrent.ConcurrentHashMap<>();
 
@@ -78,6 +81,11 @@ public final class HorizontalPortraitReconciler implements Reconciler {
         this.reactive = generator;
     }
 
+    /** Enables the ExternalJob algorithm (CronJobs in the algorithm-job namespace, results from ConfigMaps). */
+    public void externalJobs(ExternalAlgorithmJobs jobs) {
+        this.externalJobs = jobs;
+    }
+
     /** Whether a watched change concerns this controller: its own portraits' spec or deletion. */
     public static boolean generatedByThisController(GenericKubernetesResource hp) {
         Object spec = hp.getAdditionalProperties().get("spec");
@@ -94,7 +102,8 @@ public final class HorizontalPortraitReconciler implements Reconciler {
         }
         if (KubeObjects.isDeleting(raw)) {
             forget(ctx.key());
-            return Finalizers.set(client, executor, DynamicPortraitProviderEvaluator.HP_CONTEXT, portraits, raw, false)
+            return cleanupJob(ctx, raw)
+                    .compose(v -> Finalizers.set(client, executor, DynamicPortraitProviderEvaluator.HP_CONTEXT, portraits, raw, false))
                     .map(ReconcileResult.done());
         }
         if (!generatedByThisController(raw)) {
@@ -116,11 +125,71 @@ public final class HorizontalPortraitReconciler implements Reconciler {
     private Future<ReconcileResult> generate(ReconcileContext ctx, HorizontalPortrait hp) {
         String algorithm = hp.getSpec().algorithm == null ? "" : hp.getSpec().algorithm.type;
         if ("ExternalJob".equals(algorithm)) {
+            return external(ctx, hp);
+        }
+        ExternalAlgorithmJobs jobs = externalJobs;
+        Future<Void> cleaned = jobs == null ? Future.succeededFuture()
+                : jobs.cleanup(hp.getMetadata().getNamespace(), hp.getMetadata().getName());
+        return cleaned.compose(v -> generateInProcess(ctx, hp),
+                e -> fail(ctx, hp, null, "FailedCleanupExternalAlgorithmJob", e.getMessage(), null)
+                        .compose(v -> Future.failedFuture(e)));
+    }
+
+    /**
+     * The ExternalJob algorithm: the CronJob kept as the portrait describes it, and its latest result published as
+     * TimeSeries portrait data. A result that cannot be used keeps the last good data (the IHPA uses it until its
+     * expiry) and says why. No periodic resync: the CronJob and ConfigMap watches wake the portrait.
+     */
+    private Future<ReconcileResult> external(ReconcileContext ctx, HorizontalPortrait hp) {
+        ExternalAlgorithmJobs jobs = externalJobs;
+        if (jobs == null) {
             return fail(ctx, hp, null, "FailedReconcileExternalAlgorithmJob",
-                    "failed to reconcile external algorithm job: external algorithm jobs are not supported by this "
-                            + "controller; set externalGeneratorName and let the job's own controller fill this portrait", null)
+                    "failed to reconcile external algorithm job: this controller runs no algorithm jobs", null)
                     .map(ReconcileResult.done());
         }
+        return jobs.reconcile(hp).compose(outcome -> {
+            if (outcome instanceof ExternalAlgorithmJobs.JobFailed f) {
+                return fail(ctx, hp, null, "FailedReconcileExternalAlgorithmJob",
+                        "failed to reconcile external algorithm job: " + f.message(), null)
+                        .map(ReconcileResult.requeueAt(ctx.now().plus(JOB_RETRY)));
+            }
+            if (outcome instanceof ExternalAlgorithmJobs.ResultFailed f) {
+                return fail(ctx, hp, null, "FailedFetchExternalAlgorithmJobResult",
+                        "failed to fetch external algorithm job result: " + f.message(), null)
+                        .map(ReconcileResult.done());
+            }
+            AlgorithmResult.Parsed parsed = ((ExternalAlgorithmJobs.Result) outcome).parsed();
+            HorizontalPortraitStatus status = copyStatus(hp);
+            status.portraitData = parsed.data();
+            status.jobReport = parsed.report().isEmpty() ? null : parsed.report();
+            Conditions.set(status.conditions, PORTRAIT_GENERATED, true, hp.getMetadata().getGeneration(),
+                    "SucceededGeneratePortrait", "portrait has been successfully generated", ctx.now());
+            if (hp.getStatus() == null || !Objects.equals(
+                    serialization.convertValue(hp.getStatus().portraitData, Map.class),
+                    serialization.convertValue(parsed.data(), Map.class))) {
+                ctx.info("time series portrait: {} points until {}", parsed.data().timeSeries.timeSeries.size(),
+                        parsed.data().expireTime);
+            }
+            return writeStatus(hp, status).map(ReconcileResult.done());
+        });
+    }
+
+    /** A deleted portrait's CronJob goes before its finalizer (it lives in another namespace: no garbage collection). */
+    private Future<Void> cleanupJob(ReconcileContext ctx, GenericKubernetesResource raw) {
+        ExternalAlgorithmJobs jobs = externalJobs;
+        if (jobs == null) {
+            return Future.succeededFuture();
+        }
+        return jobs.cleanup(raw.getMetadata().getNamespace(), raw.getMetadata().getName())
+                .recover(e -> {
+                    ctx.warn("{}", e.getMessage());
+                    return recorder.record(raw, PlannedEvent.warning("FailedCleanupExternalAlgorithmJob",
+                                    "failed to clean up external algorithm job: " + e.getMessage()))
+                            .compose(v -> Future.failedFuture(e));
+                });
+    }
+
+    private Future<ReconcileResult> generateInProcess(ReconcileContext ctx, HorizontalPortrait hp) {
         if (!"Reactive".equals(hp.getSpec().portraitType)) {
             return fail(ctx, hp, null, "FailedGetPortraitGenerator",
                     "failed to get portrait generator: unknown portrait type \"" + hp.getSpec().portraitType + "\"", null)

@@ -18,6 +18,8 @@ import java.util.function.Supplier;
  */
 public final class StatusWriter {
 
+    static final int CONFLICT_RETRIES = 3;
+
     private StatusWriter() {
     }
 
@@ -38,9 +40,40 @@ public final class StatusWriter {
         updated.setMetadata(current.getMetadata());
         updated.setSpec(current.getSpec());
         updated.setStatus(status);
-        return executor.call(() -> client.resources(type).inNamespace(current.getMetadata().getNamespace())
-                        .resource(updated).updateStatus())
-                .onSuccess(written -> cache.wrote(json.convertValue(written, GenericKubernetesResource.class)))
-                .mapEmpty();
+        return put(client, executor, cache, type, updated, CONFLICT_RETRIES);
+    }
+
+    /**
+     * A conflict means the object changed since it was read (often the controller's own previous write, not yet in
+     * the cache): when its spec is unchanged (same generation) the status, which only this controller writes and
+     * which was planned from that spec, is put again on a fresh read of the object. Without
+     * this a failed generation's condition was lost for good (the write was best-effort and nothing retried it).
+     */
+    private static <P, S, T extends CustomResource<P, S>> Future<Void> put(KubernetesClient client, KubeExecutor executor,
+                                                                         ResourceCache<GenericKubernetesResource> cache,
+                                                                         Class<T> type, T updated, int retries) {
+        KubernetesSerialization json = client.getKubernetesSerialization();
+        String ns = updated.getMetadata().getNamespace();
+        return executor.call(() -> client.resources(type).inNamespace(ns).resource(updated).updateStatus())
+                .<Void>map(written -> {
+                    cache.wrote(json.convertValue(written, GenericKubernetesResource.class));
+                    return null;
+                })
+                .recover(e -> {
+                    if (!KubeObjects.isConflict(e) || retries <= 0) {
+                        return Future.failedFuture(e);
+                    }
+                    return executor.call(() -> client.resources(type).inNamespace(ns)
+                                    .withName(updated.getMetadata().getName()).get())
+                            .compose(fresh -> {
+                                // a changed spec (generation) needs a new plan: the caller's retry makes it
+                                if (fresh == null || !Objects.equals(fresh.getMetadata().getUid(), updated.getMetadata().getUid())
+                                        || !Objects.equals(fresh.getMetadata().getGeneration(), updated.getMetadata().getGeneration())) {
+                                    return Future.failedFuture(e);
+                                }
+                                fresh.setStatus(updated.getStatus());
+                                return put(client, executor, cache, type, fresh, retries - 1);
+                            });
+                });
     }
 }

@@ -1,15 +1,20 @@
 package io.kapacitystack.kapacity.manager;
 
+import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.OwnerReference;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
+import io.fabric8.kubernetes.api.model.batch.v1.CronJob;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.kapacitystack.kapacity.api.v1alpha1.PortraitProvider;
 import io.kapacitystack.kapacity.autoscaler.IhpaPlanner;
 import io.kapacitystack.kapacity.autoscaler.IhpaReconciler;
 import io.kapacitystack.kapacity.events.EventRecorder;
+import io.kapacitystack.kapacity.horizontalportrait.AlgorithmCronJob;
+import io.kapacitystack.kapacity.horizontalportrait.AlgorithmResult;
+import io.kapacitystack.kapacity.horizontalportrait.ExternalAlgorithmJobs;
 import io.kapacitystack.kapacity.horizontalportrait.HorizontalPortraitReconciler;
 import io.kapacitystack.kapacity.metrics.MetricsProvider;
 import io.kapacitystack.kapacity.reactive.ReactiveGenerator;
@@ -55,6 +60,8 @@ public final class ControllerManager {
         public int apiWorkers = 8;
         public String standbyCpuFloor = "10m";
         public String standbyMemoryFloor = "32Mi";
+        /** The {@code --algorithm-job-*} flags; without a namespace, ExternalJob portraits report that no jobs run. */
+        public AlgorithmCronJob.Settings algorithmJobs = AlgorithmCronJob.Settings.none();
     }
 
     private final Vertx vertx;
@@ -67,6 +74,8 @@ public final class ControllerManager {
     private final ResourceCache<Pod> pods;
     private final ResourceCache<StatefulSet> statefulSets;
     private final ResourceCache<Deployment> deployments;
+    private final ResourceCache<ConfigMap> configMaps;
+    private final ResourceCache<CronJob> cronJobs;
     private final Controller ihpaController;
     private final Controller rpController;
     private final Controller hpController;
@@ -91,6 +100,12 @@ public final class ControllerManager {
         this.statefulSets = new ResourceCache<>(client.apps().statefulSets(), s.namespaces, "");
         this.deployments = new ResourceCache<>(client.apps().deployments(), s.namespaces, "");
 
+        // Algorithm results (<hp>-result) wake their portrait, as upstream's ConfigMap informer does; the CronJobs of
+        // the algorithm-job namespace, so a job deleted by hand is put back.
+        this.configMaps = new ResourceCache<>(client.configMaps(), s.namespaces, "");
+        this.cronJobs = s.algorithmJobs.namespace().isEmpty() ? null
+                : new ResourceCache<>(client.batch().v1().cronjobs(), List.of(s.algorithmJobs.namespace()), "");
+
         ScaleClient scales = new ScaleClient(client, executor);
         this.ihpaEvents = new EventRecorder(client, executor, clock, IhpaReconciler.COMPONENT);
         this.rpEvents = new EventRecorder(client, executor, clock, ReplicaProfileReconciler.COMPONENT);
@@ -110,6 +125,7 @@ public final class ControllerManager {
         this.rpController = new Controller("replicaprofile", vertx, clock, rpReconciler, s.concurrency, metrics);
         this.hpReconciler = new HorizontalPortraitReconciler(client, executor, portraits, ihpas,
                 new CachedScales(statefulSets, deployments, scales), hpEvents);
+        hpReconciler.externalJobs(new ExternalAlgorithmJobs(client, executor, s.algorithmJobs, cronJobs, configMaps));
         this.hpController = new Controller("horizontalportrait", vertx, clock, hpReconciler, s.concurrency, metrics);
 
         ihpas.onEvent(o -> ihpaController.enqueue(ObjectKey.of(o)),
@@ -156,6 +172,16 @@ public final class ControllerManager {
                     enqueueOwner(o, "IntelligentHorizontalPodAutoscaler", ihpaController);
                     hpController.enqueue(ObjectKey.of(o));
                 });
+        configMaps.onEvent(cm -> enqueueResultPortrait(cm),
+                (o, n) -> {
+                    if (!Objects.equals(o.getData(), n.getData())) {
+                        enqueueResultPortrait(n);
+                    }
+                },
+                cm -> { });
+        if (cronJobs != null) {
+            cronJobs.onEvent(job -> { }, (o, n) -> { }, job -> enqueuePortraitOf(job));
+        }
         pods.onEvent(p -> rpReconciler.profilesSelecting(p).forEach(rpController::enqueue),
                 (o, n) -> {
                     if (podStateChanged(o, n)) {
@@ -167,8 +193,12 @@ public final class ControllerManager {
 
     /** Starts the caches; completes when they are synced. Controllers start separately, once this replica leads. */
     public Future<Void> startCaches() {
-        return Future.all(List.of(ihpas.start(), profiles.start(), portraits.start(), pods.start(), statefulSets.start(),
-                deployments.start())).mapEmpty();
+        List<Future<Void>> started = new java.util.ArrayList<>(List.of(ihpas.start(), profiles.start(), portraits.start(),
+                pods.start(), statefulSets.start(), deployments.start(), configMaps.start()));
+        if (cronJobs != null) {
+            started.add(cronJobs.start());
+        }
+        return Future.all(started).mapEmpty();
     }
 
     public void startControllers() {
@@ -190,6 +220,10 @@ public final class ControllerManager {
                     pods.stop();
                     statefulSets.stop();
                     deployments.stop();
+                    configMaps.stop();
+                    if (cronJobs != null) {
+                        cronJobs.stop();
+                    }
                     return null;
                 }, false))
                 .onComplete(ar -> executor.close())
@@ -281,6 +315,23 @@ public final class ControllerManager {
         }
         return ((List<?>) conditions).stream().map(c -> c instanceof Map ? ((Map<?, ?>) c).get("reason") : null)
                 .collect(java.util.stream.Collectors.toList());
+    }
+
+    private void enqueueResultPortrait(ConfigMap cm) {
+        String portrait = AlgorithmResult.portraitNameOf(cm.getMetadata().getName());
+        ObjectKey key = portrait == null ? null : new ObjectKey(cm.getMetadata().getNamespace(), portrait);
+        if (key != null && portraits.get(key) != null) {
+            hpController.enqueue(key);
+        }
+    }
+
+    private void enqueuePortraitOf(CronJob job) {
+        Map<String, String> annotations = job.getMetadata().getAnnotations();
+        String portrait = annotations == null ? null : annotations.get(AlgorithmCronJob.PORTRAIT);
+        int slash = portrait == null ? -1 : portrait.indexOf('/');
+        if (slash > 0) {
+            hpController.enqueue(new ObjectKey(portrait.substring(0, slash), portrait.substring(slash + 1)));
+        }
     }
 
     private static void enqueueOwner(GenericKubernetesResource o, String kind, Controller controller) {

@@ -5,6 +5,7 @@ import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.kapacitystack.kapacity.auth.AuthThrottle;
+import io.kapacitystack.kapacity.horizontalportrait.AlgorithmCronJob;
 import io.kapacitystack.kapacity.cli.ManagerOptions;
 import io.kapacitystack.kapacity.runtime.ControllerMetrics;
 import io.kapacitystack.kapacity.runtime.time.SystemClock;
@@ -60,6 +61,9 @@ public final class ManagerCommand {
         s.burst = o.kubeApiBurst;
         s.standbyCpuFloor = o.standbyCpuFloor;
         s.standbyMemoryFloor = o.standbyMemoryFloor;
+        s.algorithmJobs = new AlgorithmCronJob.Settings(o.algorithmJobNamespace,
+                o.algorithmJobDefaultServiceAccount, o.algorithmJobDefaultMetricsServerAddr,
+                o.algorithmJobDefaultImageHorizontalPredictive);
         SystemClock clock = new SystemClock(vertx);
         ControllerManager manager = new ControllerManager(vertx, client, clock, metrics, s);
         MetricsProvider provider;

@@ -19,6 +19,12 @@ public class HorizontalPortraitStatus {
      * {@code kubectl describe hpa} lists them (Reactive portraits only).
      */
     public List<CurrentMetric> currentMetrics;
+    /**
+     * Extension: what the external algorithm job reported beside its result (the keys of its result ConfigMap other
+     * than type, timeSeries and expireTime; the built-in job's model, periods and backtest error, see
+     * docs/predictive.md). ExternalJob portraits only.
+     */
+    public java.util.Map<String, String> jobReport;
 
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public static class CurrentMetric {

@@ -186,6 +186,9 @@ class ChartSecurityDefaultsTest {
         assertTrue(options.consoleAnonymousRead);
         // a disabled console needs no confirmation
         ChartRender.render(ChartRender.template().set("console.auth.mode", "none").set("console.enabled", "false"));
+        // a mode set to null is the manager's default (kubernetes), not an error of the template
+        ChartRender nullMode = ChartRender.render(ChartRender.template().set("console.auth.mode", "null"));
+        assertEquals("kubernetes", ManagerOptions.parse(nullMode.args().toArray(String[]::new)).consoleAuthMode);
     }
 
     // ---------------------------------------------------------------- algorithm-job RBAC

@@ -44,6 +44,7 @@ public final class ManagerOptions {
     public String algorithmJobDefaultImageHorizontalPredictive;
     public String consoleBindAddress;
     public String consoleAuthMode;
+    public boolean consoleAnonymousRead;
     public String consoleTlsCertFile;
     public String consoleTlsKeyFile;
     public String standbyCpuFloor;
@@ -86,7 +87,8 @@ public final class ManagerOptions {
                 .define("algorithm-job-default-metrics-server-addr", "", "The default metrics server address for algorithm jobs.")
                 .define("algorithm-job-default-image-horizontal-predictive", "", "The default image of the horizontal predictive algorithm job.")
                 .define("console-bind-address", ":8082", "The address the web console binds to. \"0\" disables it.")
-                .define("console-auth-mode", "kubernetes", "Console users: \"kubernetes\" checks bearer tokens with TokenReview and each write with SubjectAccessReview; \"none\" makes the console read-only.")
+                .define("console-auth-mode", "kubernetes", "Console users: \"kubernetes\" checks bearer tokens with TokenReview and each write with SubjectAccessReview; \"none\" makes the console read-only for anyone (needs --console-anonymous-read).")
+                .defineBool("console-anonymous-read", false, "Let anyone who reaches the console read it (every IHPA and event of the cluster) without logging in. Off: reading needs a user who may list IHPAs in all namespaces.")
                 .define("console-tls-cert-file", "", "PEM certificate of the console; with the key file the console serves HTTPS.")
                 .define("console-tls-key-file", "", "PEM private key of the console.")
                 .define("standby-cpu-floor", "10m", "CPU request a Standby pod is resized down to (in-place pod resize).")
@@ -177,6 +179,13 @@ public final class ManagerOptions {
         o.consoleAuthMode = f.get("console-auth-mode");
         if (!o.consoleAuthMode.equals("kubernetes") && !o.consoleAuthMode.equals("none")) {
             throw new IllegalArgumentException("invalid value \"" + o.consoleAuthMode + "\" for flag -console-auth-mode: kubernetes or none");
+        }
+        o.consoleAnonymousRead = f.getBool("console-anonymous-read");
+        // without authentication nobody can log in: the console would show every IHPA to anyone, so say so explicitly
+        if (o.consoleAuthMode.equals("none") && !o.consoleAnonymousRead && !o.consoleBindAddress.equals("0")
+                && !o.consoleBindAddress.isEmpty()) {
+            throw new IllegalArgumentException("--console-auth-mode=none serves the console to anyone who reaches it: "
+                    + "add --console-anonymous-read to confirm, or disable the console with --console-bind-address=0");
         }
         o.consoleTlsCertFile = f.get("console-tls-cert-file");
         o.consoleTlsKeyFile = f.get("console-tls-key-file");

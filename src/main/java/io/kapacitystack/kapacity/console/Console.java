@@ -50,7 +50,8 @@ import java.util.function.Predicate;
  * </pre>
  * Every response carries a strict Content-Security-Policy (scripts and styles only from this origin, no inline code).
  * Read-only unless an {@link ConsoleAuthenticator} is set and the user authenticates; the write routes are
- * {@link ConsoleEditor}'s.
+ * {@link ConsoleEditor}'s. With an authenticator and {@link #anonymousRead(boolean) anonymousRead(false)} (the
+ * manager's default, see docs/security.md), the read routes too need a user who may list IHPAs in all namespaces.
  */
 public final class Console {
 
@@ -65,6 +66,7 @@ public final class Console {
     private final ConsoleView view;
     private final PastEvents past;
     private final ConsoleEditor editor;
+    private volatile boolean anonymousRead = true;
 
     Console(Vertx vertx, ConsoleHub hub, ConsoleView view, PastEvents past, ConsoleEditor editor) {
         this.vertx = vertx;
@@ -137,16 +139,32 @@ public final class Console {
         return editor.authenticator();
     }
 
+    /**
+     * Whether anyone may read the pages and event streams without logging in (default true: the sandbox, whose
+     * only user holds the banner token). With false and an authenticator, every read needs a user (session or
+     * bearer header) whom the authenticator allows to list IHPAs in all namespaces, since the console shows them
+     * all. Without an authenticator nobody can log in, so the console is always anonymous and read-only. Call before
+     * serving.
+     */
+    public Console anonymousRead(boolean allowed) {
+        this.anonymousRead = allowed;
+        return this;
+    }
+
     public ConsoleHub hub() {
         return hub;
     }
 
     /** Adds the console's routes to {@code router}; mount before any catch-all static handler on {@code /*}. */
     public Router mount(Router router) {
-        router.get("/").handler(this::secure).handler(this::overview);
-        router.get("/ihpa/:namespace/:name").handler(this::secure).handler(this::ihpa);
-        router.get("/sse/overview").handler(this::secure).handler(this::overviewStream);
-        router.get("/sse/ihpa/:namespace/:name").handler(this::secure).handler(this::ihpaStream);
+        // every page and stream that shows IHPAs or events, the editor's GETs included (first, so it runs before them)
+        router.get("/").handler(this::secure).handler(this::reader);
+        router.get("/ihpa/*").handler(this::secure).handler(this::reader);
+        router.get("/sse/*").handler(this::secure).handler(this::reader);
+        router.get("/").handler(this::overview);
+        router.get("/ihpa/:namespace/:name").handler(this::ihpa);
+        router.get("/sse/overview").handler(this::overviewStream);
+        router.get("/sse/ihpa/:namespace/:name").handler(this::ihpaStream);
         router.get("/console/*").handler(this::secure).handler(StaticHandler.create("webroot/console"));
         router.get("/webjars/*").handler(this::secure).handler(StaticHandler.create("META-INF/resources/webjars"));
         editor.mount(router, this::secure);
@@ -259,6 +277,25 @@ public final class Console {
                 .putHeader("Referrer-Policy", "no-referrer")
                 .putHeader("Cross-Origin-Opener-Policy", "same-origin");
         ctx.next();
+    }
+
+    /** Lets a read through when anonymous reads are allowed or the reader may list IHPAs everywhere. */
+    private void reader(RoutingContext ctx) {
+        if (anonymousRead || editor.authenticator() == null) {
+            ctx.next();
+            return;
+        }
+        editor.mayRead(ctx).onComplete(ar -> {
+            if (ar.succeeded()) {
+                ctx.next();
+            } else if (ctx.request().path().startsWith("/sse/")) {
+                // an EventSource cannot follow a login page: a plain status, nothing streamed
+                int status = ar.cause() instanceof ConsoleEditor.Refusal r ? r.status : 500;
+                ctx.response().setStatusCode(status).putHeader("Cache-Control", "no-store").end();
+            } else {
+                editor.refuseRead(ctx, ar.cause());
+            }
+        });
     }
 
     private static String namespaceParam(RoutingContext ctx) {

@@ -201,6 +201,52 @@ final class ConsoleEditor {
         return new Refusal(503, "Cannot check the token now: " + KubeObjects.shortMessage(e));
     }
 
+    /**
+     * The reader of a page or stream when anonymous reads are off: a bearer header, or a session (no CSRF token:
+     * reads change nothing), whom the authenticator allows to list IHPAs in all namespaces (the console shows them
+     * all). 401 without either, 403 without the right.
+     */
+    Future<Principal> mayRead(RoutingContext ctx) {
+        ConsoleAuthenticator a = auth;
+        String header = ctx.request().getHeader("Authorization");
+        Future<Principal> who;
+        if (header != null) {
+            if (!header.regionMatches(true, 0, "Bearer ", 0, 7)) {
+                return Future.failedFuture(new Refusal(401, "Only bearer tokens are accepted (Authorization: Bearer <token>)."));
+            }
+            String token = header.substring(7).trim();
+            who = throttled(ctx, () -> a.authenticate(token)).map(u -> new Principal(u, null))
+                    .recover(e -> Future.failedFuture(authFailure(e, "The bearer token is not valid.")));
+        } else {
+            Sessions.Session s = session(ctx);
+            if (s == null) {
+                return Future.failedFuture(new Refusal(401, "Log in to see this console."));
+            }
+            who = a.authenticate(s.user().token()).map(u -> new Principal(u, s))
+                    .recover(e -> Future.failedFuture(authFailure(e, "Your token is no longer valid: log in again.")));
+        }
+        return who.compose(p -> a.allowed(p.user(), "list", "")
+                .recover(e -> Future.failedFuture(new Refusal(503, "Cannot check permissions now: " + KubeObjects.shortMessage(e))))
+                .compose(ok -> ok ? Future.succeededFuture(p) : Future.failedFuture(new Refusal(403, "User " + p.user().name()
+                        + " may not list " + ConsoleAuthenticator.RESOURCE + "." + ConsoleAuthenticator.GROUP
+                        + " in all namespaces, which this console shows."))));
+    }
+
+    /** Answers a refused read: anonymous browsers go to the login page, the others get the refusal. */
+    void refuseRead(RoutingContext ctx, Throwable e) {
+        if (e instanceof Refusal r && r.status == 401 && session(ctx) == null && ctx.request().getHeader("Authorization") == null
+                && !htmx(ctx)) {
+            toLogin(ctx);
+        } else {
+            refuse(ctx, e);
+        }
+    }
+
+    private static void toLogin(RoutingContext ctx) {
+        ctx.response().setStatusCode(303).putHeader("Location", "/login?next=" + Html.segment(ctx.request().uri())
+                .replace("%2F", "/").replace("%3F", "?").replace("%3D", "=").replace("%26", "&")).end();
+    }
+
     /** {@link #principal} and the right to {@code verb} IHPAs in {@code namespace}. */
     Future<Principal> mayWrite(Principal p, String verb, String namespace) {
         return auth.allowed(p.user(), verb, namespace)
@@ -370,8 +416,7 @@ final class ConsoleEditor {
         if (auth == null) {
             refuse(ctx, new Refusal(403, "Editing is disabled: this console runs without authentication and is read-only."));
         } else {
-            ctx.response().setStatusCode(303).putHeader("Location", "/login?next=" + Html.segment(ctx.request().uri())
-                    .replace("%2F", "/").replace("%3F", "?").replace("%3D", "=").replace("%26", "&")).end();
+            toLogin(ctx);
         }
         return false;
     }

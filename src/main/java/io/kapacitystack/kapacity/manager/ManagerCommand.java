@@ -93,10 +93,12 @@ public final class ManagerCommand {
             if (o.consoleAuthMode.equals("kubernetes")) {
                 console.authenticator(new KubernetesAuthenticator(client, manager.executor(), clock, KubernetesAuthenticator.DEFAULT_TTL));
             }
+            console.anonymousRead(o.consoleAnonymousRead);
             OpsServer.HostPort consoleAt = OpsServer.HostPort.parse(o.consoleBindAddress);
             console.listen(consoleAt.host, consoleAt.port, Console.Tls.of(o.consoleTlsCertFile, o.consoleTlsKeyFile))
-                    .onSuccess(srv -> LOG.info("web console on {} ({}, auth {})", o.consoleBindAddress,
-                            o.consoleTlsCertFile.isEmpty() ? "http" : "https", o.consoleAuthMode))
+                    .onSuccess(srv -> LOG.info("web console on {} ({}, auth {}, {})", o.consoleBindAddress,
+                            o.consoleTlsCertFile.isEmpty() ? "http" : "https", o.consoleAuthMode,
+                            o.consoleAnonymousRead ? "anonymous read" : "read after login"))
                     .onFailure(e -> LOG.error("web console not served on {}: {}", o.consoleBindAddress, e.getMessage()));
         }
         if (o.serveAdmissionWebhooks) {

@@ -58,6 +58,23 @@ class ManagerOptionsTest {
         assertThrows(IllegalArgumentException.class, () -> ManagerOptions.parse("--prometheus-auth-incluster", "--prometheus-auth-config=/k"));
     }
 
+    @Test
+    void theConsoleIsReadAfterLoginUnlessAnonymousReadIsAskedFor() {
+        ManagerOptions defaults = ManagerOptions.parse();
+        assertEquals("kubernetes", defaults.consoleAuthMode);
+        assertFalse(defaults.consoleAnonymousRead, "reading needs a login by default");
+        assertTrue(ManagerOptions.parse("--console-anonymous-read").consoleAnonymousRead);
+        // without authentication nobody can log in: anonymous reading must be asked for
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> ManagerOptions.parse("--console-auth-mode=none"));
+        assertTrue(e.getMessage().contains("add --console-anonymous-read to confirm"), e.getMessage());
+        ManagerOptions open = ManagerOptions.parse("--console-auth-mode=none", "--console-anonymous-read");
+        assertEquals("none", open.consoleAuthMode);
+        assertTrue(open.consoleAnonymousRead);
+        // a disabled console needs no confirmation
+        assertEquals("none", ManagerOptions.parse("--console-auth-mode=none", "--console-bind-address=0").consoleAuthMode);
+    }
+
     @ParameterizedTest
     @CsvSource({"15s,15", "1h30m,5400", "500ms,0.5", "1.5h,5400", "0,0", "2m3s,123"})
     void goDurations(String text, double seconds) {

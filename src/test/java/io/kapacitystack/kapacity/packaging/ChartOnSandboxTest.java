@@ -12,6 +12,9 @@ import java.nio.file.Files;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -31,15 +34,26 @@ class ChartOnSandboxTest {
                 cluster.registerCrd(crd).toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
             }
             KubernetesClient client = cluster.client();
-            for (ChartRender.Variant variant : List.of(ChartRender.Variant.DEFAULTS, ChartRender.Variant.ALL_FEATURES)) {
-                String ns = variant == ChartRender.Variant.DEFAULTS ? ChartRender.NAMESPACE : "all-features";
-                client.namespaces().resource(new io.fabric8.kubernetes.api.model.NamespaceBuilder()
-                        .withNewMetadata().withName(ns).endMetadata().build()).createOr(r -> r.update());
-                List<String> failures = new ArrayList<>();
+            for (ChartRender.Variant variant : List.of(ChartRender.Variant.DEFAULTS, ChartRender.Variant.ALL_FEATURES,
+                    ChartRender.Variant.ALGORITHM_JOB_NAMESPACES)) {
+                String ns = switch (variant) {
+                    case DEFAULTS -> ChartRender.NAMESPACE;
+                    case ALL_FEATURES -> "all-features";
+                    default -> "job-namespaces";
+                };
                 List<HasMetadata> objects = ChartRender.of(variant).objects;
+                // the release namespace, and those of objects the chart puts elsewhere (algorithmJob.namespaces)
+                Set<String> namespaces = new TreeSet<>(Set.of(ns));
+                objects.stream().map(o -> o.getMetadata().getNamespace()).filter(Objects::nonNull).forEach(namespaces::add);
+                for (String name : namespaces) {
+                    client.namespaces().resource(new io.fabric8.kubernetes.api.model.NamespaceBuilder()
+                            .withNewMetadata().withName(name).endMetadata().build()).createOr(r -> r.update());
+                }
+                List<String> failures = new ArrayList<>();
                 for (HasMetadata o : objects) {
                     try {
-                        HasMetadata created = client.resource(o).inNamespace(ns).createOr(r -> r.update());
+                        String in = o.getMetadata().getNamespace() != null ? o.getMetadata().getNamespace() : ns;
+                        HasMetadata created = client.resource(o).inNamespace(in).createOr(r -> r.update());
                         assertNotNull(created.getMetadata().getUid());
                     } catch (RuntimeException e) {
                         failures.add(o.getKind() + "/" + o.getMetadata().getName() + ": " + e.getMessage());

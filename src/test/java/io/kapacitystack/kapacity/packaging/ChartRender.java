@@ -37,6 +37,8 @@ final class ChartRender {
         /** gRPC bearer-token authentication (TokenReview) with an audience, console off. */
         GRPC_TOKEN_AUTH(Map.of("grpcServer.tokenAuth.enabled", "true",
                 "grpcServer.tokenAuth.audience", "kapacity-metrics", "console.enabled", "false")),
+        /** The algorithm jobs' permissions narrowed to two namespaces (a Role in each instead of the ClusterRole). */
+        ALGORITHM_JOB_NAMESPACES(Map.of("algorithmJob.namespaces[0]", "shop", "algorithmJob.namespaces[1]", "team-a")),
         /** Every feature of this project switched on, webhook certificate supplied by the user. */
         ALL_FEATURES("all-features-values.yaml");
 

@@ -375,7 +375,8 @@ class HelmChartTest {
     @Test
     void consoleReviewsAreGrantedOnlyWhenConsoleAuthIsOn() {
         for (String[] off : new String[][]{{"console.auth.mode", "none"}, {"console.enabled", "false"}}) {
-            ClusterRole role = StrictManifests.parseAll(ChartRender.template().set(off[0], off[1]).call(), off[0]).stream()
+            ClusterRole role = StrictManifests.parseAll(ChartRender.template().set(off[0], off[1])
+                            .set("console.auth.anonymousRead", "true").call(), off[0]).stream()
                     .filter(o -> o instanceof ClusterRole && o.getMetadata().getName().equals("kapacity:manager"))
                     .map(ClusterRole.class::cast).findFirst().orElseThrow();
             Set<String> granted = permissions(role.getRules());

@@ -4,6 +4,7 @@ import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.ObjectMeta;
 import io.fabric8.kubernetes.api.model.PodSpec;
+import io.fabric8.kubernetes.api.model.PodTemplateSpec;
 import io.fabric8.kubernetes.api.model.batch.v1.CronJob;
 import io.fabric8.kubernetes.api.model.batch.v1.CronJobSpec;
 import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
@@ -38,6 +39,8 @@ public final class AlgorithmCronJob {
     public static final String TEMPLATE_HASH = "kapacitystack.io/algorithm-job-template-hash";
     /** Which portrait the CronJob runs for (it lives in another namespace, so no owner reference can say it). */
     public static final String PORTRAIT = "kapacitystack.io/horizontal-portrait";
+    /** On every algorithm job pod: the chart's NetworkPolicy admits these pods to the gRPC metrics service. */
+    public static final String JOB_POD_LABEL = "kapacitystack.io/algorithm-job";
     /** A CronJob's name is at most 52 characters: its Jobs append an 11-character suffix within 63. */
     static final int MAX_NAME = 52;
 
@@ -105,7 +108,25 @@ public final class AlgorithmCronJob {
                 || spec.getJobTemplate().getSpec().getTemplate().getSpec() == null) {
             throw new InvalidJobException("the CronJob template needs \"spec.jobTemplate.spec.template.spec\"");
         }
-        defaultPodSpec(spec.getJobTemplate().getSpec().getTemplate().getSpec(), hp, settings);
+        PodTemplateSpec podTemplate = spec.getJobTemplate().getSpec().getTemplate();
+        defaultPodSpec(podTemplate.getSpec(), hp, settings);
+        String account = podTemplate.getSpec().getServiceAccountName();
+        if (!isEmpty(account) && !account.equals(settings.defaultServiceAccount())
+                || !isEmpty(podTemplate.getSpec().getServiceAccount())
+                && !podTemplate.getSpec().getServiceAccount().equals(settings.defaultServiceAccount())) {
+            // Whoever may create an IHPA may not run pods as any service account of the algorithm-job namespace (the
+            // manager's own among them): docs/security.md
+            throw new InvalidJobException("the algorithm job may only run as the service account \""
+                    + settings.defaultServiceAccount() + "\" (--algorithm-job-default-service-account)");
+        }
+        // the chart's NetworkPolicy lets pods with this label reach the gRPC metrics service
+        if (podTemplate.getMetadata() == null) {
+            podTemplate.setMetadata(new ObjectMeta());
+        }
+        Map<String, String> podLabels = podTemplate.getMetadata().getLabels() == null ? new LinkedHashMap<>()
+                : new LinkedHashMap<>(podTemplate.getMetadata().getLabels());
+        podLabels.put(JOB_POD_LABEL, "true");
+        podTemplate.getMetadata().setLabels(podLabels);
 
         ObjectMeta meta = new ObjectMeta();
         meta.setName(name);

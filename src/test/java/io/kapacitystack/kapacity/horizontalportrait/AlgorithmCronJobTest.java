@@ -110,15 +110,33 @@ class AlgorithmCronJobTest {
                 """;
         HorizontalPortrait hp = portrait("default", "web-predictive", own);
         hp.getSpec().algorithm.externalJob.job.cronJob.template.spec.getJobTemplate().getSpec().getTemplate().getSpec()
-                .setServiceAccountName("mine");
+                .setServiceAccountName("kapacity-algorithm-job");
         CronJob job = AlgorithmCronJob.desired(hp, FLAGS, JSON);
         Container algorithm = pod(job).getContainers().get(0);
         assertEquals("ghcr.io/traas-stack/kapacity-algorithm-horizontal-predictive:latest", algorithm.getImage());
         assertEquals(Map.of("METRICS_SERVER_ADDR", "my-grpc:9090", "HP_NAMESPACE", "default", "HP_NAME", "web-predictive"),
                 env(algorithm));
         assertEquals(3, algorithm.getEnv().size());
-        assertEquals("mine", pod(job).getServiceAccountName());
+        assertEquals("kapacity-algorithm-job", pod(job).getServiceAccountName());
         assertNull(pod(job).getServiceAccount());
+        assertEquals("true", job.getSpec().getJobTemplate().getSpec().getTemplate().getMetadata().getLabels()
+                .get(AlgorithmCronJob.JOB_POD_LABEL));
+    }
+
+    @Test
+    void aTemplateCannotRunTheJobAsAnotherServiceAccount() {
+        for (String account : new String[]{"kapacity-controller-manager", "default"}) {
+            HorizontalPortrait hp = portrait("default", "web-predictive", ALGORITHM);
+            PodSpec pod = hp.getSpec().algorithm.externalJob.job.cronJob.template.spec.getJobTemplate().getSpec()
+                    .getTemplate().getSpec();
+            pod.setServiceAccountName(account);
+            assertEquals("the algorithm job may only run as the service account \"kapacity-algorithm-job\" "
+                    + "(--algorithm-job-default-service-account)", assertThrows(AlgorithmCronJob.InvalidJobException.class,
+                    () -> AlgorithmCronJob.desired(hp, FLAGS, JSON)).getMessage());
+            pod.setServiceAccountName(null);
+            pod.setServiceAccount(account);
+            assertThrows(AlgorithmCronJob.InvalidJobException.class, () -> AlgorithmCronJob.desired(hp, FLAGS, JSON));
+        }
     }
 
     @Test

@@ -367,7 +367,7 @@ class HelmChartTest {
 
         Set<String> namespaced = new TreeSet<>();
         grant(namespaced, "coordination.k8s.io", "leases", "get", "create", "update");
-        grant(namespaced, "batch", "cronjobs", "create", "delete", "get", "list", "patch", "watch");
+        grant(namespaced, "batch", "cronjobs", "create", "delete", "get", "list", "update", "watch");
         assertEquals(namespaced, permissions(chart.get(Role.class, "kapacity:manager").getRules()));
         assertEquals(ChartRender.NAMESPACE, chart.get(RoleBinding.class, "kapacity:manager").getSubjects().get(0).getNamespace());
     }

@@ -15,6 +15,7 @@ import io.kapacitystack.kapacity.autoscaler.IhpaPlan;
 import io.kapacitystack.kapacity.autoscaler.IhpaPlanner;
 import io.kapacitystack.kapacity.autoscaler.IhpaReconciler;
 import io.kapacitystack.kapacity.events.PlannedEvent;
+import io.kapacitystack.kapacity.kube.KubeNames;
 import io.kapacitystack.kapacity.kube.KubeObjects;
 import io.kapacitystack.kapacity.kube.ResourceCache;
 import io.kapacitystack.kapacity.portrait.PortraitSelector;
@@ -820,6 +821,11 @@ final class ConsoleEditor {
 
     private void delete(RoutingContext ctx) {
         ObjectKey key = new ObjectKey(ctx.pathParam("namespace"), ctx.pathParam("name"));
+        if (!KubeNames.isNamespace(key.namespace()) || !KubeNames.isDnsSubdomain(key.name())) {
+            // path parameters arrive decoded: "..%2F.." would otherwise become segments of the API path
+            refuse(ctx, new Refusal(404, "No IHPA " + KubeNames.quote(key.namespace()) + "/" + KubeNames.quote(key.name()) + "."));
+            return;
+        }
         principal(ctx).compose(p -> mayWrite(p, "delete", key.namespace()))
                 .compose(p -> executor.call(() -> client.genericKubernetesResources(IhpaReconciler.IHPA_CONTEXT)
                         .inNamespace(key.namespace()).withName(key.name()).delete()))

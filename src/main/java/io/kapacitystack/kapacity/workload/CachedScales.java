@@ -29,7 +29,12 @@ public final class CachedScales {
     }
 
     public Future<ScaleInfo> get(String namespace, CrossVersionObjectReference ref) {
-        if (ref != null && "apps".equals(ref.group()) && ref.name != null) {
+        String problem = ScaleClient.problem(namespace, ref);
+        if (problem != null) {
+            // refused as the API call would be: a malformed reference never reads a cached workload either
+            return Future.failedFuture(new ScaleClient.InvalidTarget(problem));
+        }
+        if ("apps".equals(ref.group()) && "v1".equals(ref.version())) {
             ObjectKey key = new ObjectKey(namespace, ref.name);
             if ("StatefulSet".equals(ref.kind)) {
                 StatefulSet s = statefulSets.get(key);

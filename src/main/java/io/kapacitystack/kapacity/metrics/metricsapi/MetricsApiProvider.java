@@ -3,6 +3,7 @@ package io.kapacitystack.kapacity.metrics.metricsapi;
 import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.kapacitystack.kapacity.cli.GoDuration;
+import io.kapacitystack.kapacity.kube.KubeNames;
 import io.kapacitystack.kapacity.metrics.MetricQuery;
 import io.kapacitystack.kapacity.metrics.MetricsException;
 import io.kapacitystack.kapacity.metrics.MetricsProvider;
@@ -66,7 +67,18 @@ public final class MetricsApiProvider implements MetricsProvider {
             return Future.failedFuture(new MetricsException(MetricsException.Kind.INVALID_ARGUMENT,
                     "failed to get pod metrics: either name or selector should be specified"));
         }
-        String base = API + (namespace == null || namespace.isEmpty() ? "" : "/namespaces/" + namespace) + "/pods";
+        // namespace and name come from gRPC callers and portraits: each must be a name the API server could have
+        // given, so neither can add a segment, a query or a fragment to the path (docs/security.md)
+        boolean allNamespaces = namespace == null || namespace.isEmpty();
+        if (!allNamespaces && !KubeNames.isNamespace(namespace)) {
+            return Future.failedFuture(new MetricsException(MetricsException.Kind.INVALID_ARGUMENT,
+                    "failed to get pod metrics: invalid namespace " + KubeNames.quote(namespace)));
+        }
+        if (name != null && !name.isEmpty() && !KubeNames.isDnsSubdomain(name)) {
+            return Future.failedFuture(new MetricsException(MetricsException.Kind.INVALID_ARGUMENT,
+                    "failed to get pod metrics: invalid pod name " + KubeNames.quote(name)));
+        }
+        String base = API + (allNamespaces ? "" : "/namespaces/" + namespace) + "/pods";
         String path = name != null && !name.isEmpty() ? base + "/" + name
                 : base + (selector.isEmpty() ? "" : "?labelSelector=" + URLEncoder.encode(selector, StandardCharsets.UTF_8));
         return executor.call(() -> {

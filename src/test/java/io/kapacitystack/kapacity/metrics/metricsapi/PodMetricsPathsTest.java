@@ -59,18 +59,23 @@ class PodMetricsPathsTest {
     }
 
     @Property(tries = 300)
-    void aQueryAddressesOnlyItsOwnPodsOrIsRefused(@ForAll("namespaces") String namespace, @ForAll("names") String name,
+    void aQueryAddressesOnlyItsOwnPodsOrIsRefused(@ForAll("namespaces") String rawNamespace, @ForAll("names") String rawName,
                                                   @ForAll("selectors") String selectorText) throws Exception {
-        Selector selector;
+        Selector parsed;
         try {
-            selector = selectorText == null ? null : Selector.parse(selectorText);
+            parsed = selectorText == null ? null : Selector.parse(selectorText);
         } catch (IllegalArgumentException e) {
             return; // refused where it is parsed (the gRPC service answers INVALID_ARGUMENT): nothing reaches the provider
         }
+        // the query as the provider sees it: absent strings are "", and a query by name carries no selector
+        MetricQuery.PodResource query = new MetricQuery.PodResource(rawNamespace, rawName, parsed, "cpu");
+        String namespace = query.namespace();
+        String name = query.name();
+        Selector selector = query.selector();
         api.takeRequests();
         Throwable failure = null;
         try {
-            provider.queryLatest(new MetricQuery.PodResource(namespace, name, selector, "cpu"))
+            provider.queryLatest(query)
                     .toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
         } catch (ExecutionException e) {
             failure = e.getCause();
@@ -79,8 +84,7 @@ class PodMetricsPathsTest {
         boolean allNamespaces = namespace == null || namespace.isEmpty();
         boolean byName = name != null && !name.isEmpty();
         boolean valid = (allNamespaces || namespace.length() <= 63 && DNS_LABEL.matcher(namespace).matches())
-                && (!byName || name.length() <= 253 && DNS_SUBDOMAIN.matcher(name).matches())
-                && (byName || selector != null);
+                && (!byName || name.length() <= 253 && DNS_SUBDOMAIN.matcher(name).matches());
         if (!valid) {
             assertTrue(failure instanceof MetricsException m && m.kind() == MetricsException.Kind.INVALID_ARGUMENT,
                     () -> "refused: " + namespace + " / " + name + " / " + selectorText + " -> " + requests);

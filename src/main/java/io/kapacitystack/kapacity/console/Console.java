@@ -29,6 +29,7 @@ import io.vertx.core.http.HttpServerResponse;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.StaticHandler;
+import io.kapacitystack.kapacity.runtime.http.SecurityHeaders;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -57,8 +58,7 @@ public final class Console {
 
     private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(Console.class);
 
-    public static final String CSP = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
-            + "connect-src 'self'; font-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'";
+    public static final String CSP = SecurityHeaders.CONTENT_SECURITY_POLICY;
     static final long PING_MS = 15_000;
 
     private final Vertx vertx;
@@ -251,7 +251,7 @@ public final class Console {
         java.util.function.Supplier<Deployable> server = () -> new VerticleBase() {
             @Override
             public Future<?> start() {
-                return vertx.createHttpServer(new HttpServerOptions(o)).requestHandler(router()).listen(bind, host)
+                return vertx.createHttpServer(new HttpServerOptions(o)).requestHandler(SecurityHeaders.around(router())).listen(bind, host)
                         .map(s -> {
                             ports.add(s.actualPort());
                             return s;
@@ -269,14 +269,9 @@ public final class Console {
         });
     }
 
+    /** Per route as well as per server: a router the console is mounted on may belong to a server without them. */
     private void secure(RoutingContext ctx) {
-        ctx.response()
-                .putHeader("Content-Security-Policy", CSP)
-                .putHeader("X-Content-Type-Options", "nosniff")
-                .putHeader("X-Frame-Options", "DENY")
-                .putHeader("Referrer-Policy", "no-referrer")
-                .putHeader("Cross-Origin-Opener-Policy", "same-origin");
-        ctx.next();
+        SecurityHeaders.route(ctx);
     }
 
     /** Lets a read through when anonymous reads are allowed or the reader may list IHPAs everywhere. */

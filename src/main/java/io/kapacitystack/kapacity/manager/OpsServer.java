@@ -1,6 +1,7 @@
 package io.kapacitystack.kapacity.manager;
 
 import io.kapacitystack.kapacity.runtime.ControllerMetrics;
+import io.kapacitystack.kapacity.runtime.http.SecurityHeaders;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
@@ -29,10 +30,10 @@ public final class OpsServer {
         return router;
     }
 
-    /** Listens on a Go-style bind address (":8081", "127.0.0.1:8081"). */
+    /** Listens on a Go-style bind address (":8081", "127.0.0.1:8081"); every answer carries {@link SecurityHeaders}. */
     public static Future<HttpServer> listen(Vertx vertx, Router router, String bindAddress) {
         HostPort hp = HostPort.parse(bindAddress);
-        return vertx.createHttpServer().requestHandler(router).listen(hp.port, hp.host);
+        return vertx.createHttpServer().requestHandler(SecurityHeaders.around(router)).listen(hp.port, hp.host);
     }
 
     public static final class HostPort {

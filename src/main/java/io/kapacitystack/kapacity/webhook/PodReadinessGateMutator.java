@@ -2,7 +2,6 @@ package io.kapacitystack.kapacity.webhook;
 
 import io.kapacitystack.kapacity.api.v1alpha1.Constants;
 import io.kapacitystack.kapacity.api.v1alpha1.KubeTime;
-import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
@@ -22,45 +21,86 @@ public final class PodReadinessGateMutator {
     private PodReadinessGateMutator() {
     }
 
+    /** The admission API versions the apiserver may send (the answer is in the version asked in). */
+    private static final java.util.Set<String> REVIEW_VERSIONS = java.util.Set.of("admission.k8s.io/v1", "admission.k8s.io/v1beta1");
+
+    /**
+     * The answer to a decoded body. A body that is not an AdmissionReview request (wrong kind or apiVersion, no
+     * {@code request} object) is denied with code 400, as controller-runtime's webhook answers an undecodable
+     * review ({@link #errored}). An AdmissionReview whose pod cannot be read (no {@code object}, or its
+     * {@code metadata}, {@code labels}, {@code spec}, {@code status} or lists of the wrong type) is ALLOWED without a
+     * patch and with a warning: the webhook's failurePolicy is Fail, so a denial would block that pod, and the
+     * readiness gate only matters for pods this webhook can read (docs/security.md, section 6).
+     */
     public static JsonObject review(JsonObject admissionReview, Instant now) {
-        String apiVersion = admissionReview.getString("apiVersion", "admission.k8s.io/v1");
-        JsonObject request = admissionReview.getJsonObject("request", new JsonObject());
-        JsonObject response = new JsonObject().put("uid", request.getString("uid", ""));
-        try {
-            JsonArray patch = patchFor(request, now);
-            response.put("allowed", true);
-            if (!patch.isEmpty() && "CREATE".equals(request.getString("operation")) && ownerless(request.getJsonObject("object"))) {
-                // Allowed as in Kapacity, but said out loud: kubectl prints admission warnings.
-                response.put("warnings", new JsonArray().add("pod has no owner: the kapacitystack.io/online readiness gate "
-                        + "was added, but no workload scaled by a ReplicaProfile will manage this pod's traffic"));
-            }
-            if (!patch.isEmpty()) {
-                response.put("patchType", "JSONPatch")
-                        .put("patch", Base64.getEncoder().encodeToString(patch.encode().getBytes(StandardCharsets.UTF_8)));
-            }
-        } catch (DecodeException | ClassCastException e) {
-            response.put("allowed", false).put("status", new JsonObject().put("code", 400)
-                    .put("message", "failed to decode obj: " + e.getMessage()));
+        Object apiVersionValue = admissionReview.getValue("apiVersion");
+        Object kind = admissionReview.getValue("kind");
+        String apiVersion = apiVersionValue == null ? "admission.k8s.io/v1" : String.valueOf(apiVersionValue);
+        if (!REVIEW_VERSIONS.contains(apiVersion) || (kind != null && !"AdmissionReview".equals(kind))) {
+            return errored(400, "no kind \"" + kind + "\" is registered for version \"" + apiVersion + "\"");
         }
+        JsonObject request = objectAt(admissionReview, "request");
+        if (request == null) {
+            return errored(400, "the AdmissionReview has no request");
+        }
+        JsonObject response = new JsonObject().put("uid", stringAt(request, "uid")).put("allowed", true);
+        JsonArray patch;
+        try {
+            patch = patchFor(request, now);
+        } catch (UnreadablePod e) {
+            response.put("warnings", new JsonArray().add("the kapacitystack.io/online readiness gate was not considered: "
+                    + e.getMessage()));
+            return answer(apiVersion, response);
+        }
+        if (!patch.isEmpty() && "CREATE".equals(stringAt(request, "operation")) && ownerless(objectAt(request, "object"))) {
+            // Allowed as in Kapacity, but said out loud: kubectl prints admission warnings.
+            response.put("warnings", new JsonArray().add("pod has no owner: the kapacitystack.io/online readiness gate "
+                    + "was added, but no workload scaled by a ReplicaProfile will manage this pod's traffic"));
+        }
+        if (!patch.isEmpty()) {
+            response.put("patchType", "JSONPatch")
+                    .put("patch", Base64.getEncoder().encodeToString(patch.encode().getBytes(StandardCharsets.UTF_8)));
+        }
+        return answer(apiVersion, response);
+    }
+
+    /**
+     * A request that could not be decoded, answered as controller-runtime's {@code admission.Errored(code, err)}:
+     * HTTP 200 with an AdmissionReview that denies with {@code code} and the reason (the apiserver never sends
+     * such a request, so whoever did gets a plain answer instead of an HTTP error).
+     */
+    public static JsonObject errored(int code, String message) {
+        return answer("admission.k8s.io/v1", new JsonObject().put("uid", "").put("allowed", false)
+                .put("status", new JsonObject().put("code", code).put("message", message)));
+    }
+
+    private static JsonObject answer(String apiVersion, JsonObject response) {
         return new JsonObject().put("apiVersion", apiVersion).put("kind", "AdmissionReview").put("response", response);
     }
 
+    /** The pod in a request is missing or not shaped like a pod. */
+    static final class UnreadablePod extends RuntimeException {
+        UnreadablePod(String message) {
+            super(message, null, false, false);
+        }
+    }
+
+    /** @throws UnreadablePod if the pod (or a part of it the decision reads) is missing or of the wrong type */
     static JsonArray patchFor(JsonObject request, Instant now) {
         JsonArray ops = new JsonArray();
-        Object raw = request.getValue("object");
-        if (!(raw instanceof JsonObject)) {
-            throw new DecodeException("request has no object");
+        JsonObject pod = objectAt(request, "object");
+        if (pod == null) {
+            throw new UnreadablePod("the request has no pod object");
         }
-        JsonObject pod = (JsonObject) raw;
-        JsonObject labels = pod.getJsonObject("metadata", new JsonObject()).getJsonObject("labels", new JsonObject());
+        JsonObject labels = optionalObject(optionalObject(pod, "metadata", "metadata"), "labels", "metadata.labels");
         if (!"true".equals(labels.getValue(Constants.INJECT_READINESS_GATE_LABEL))) {
             return ops;
         }
-        String operation = request.getString("operation", "");
-        String subResource = request.getString("subResource", "");
+        String operation = stringAt(request, "operation");
+        String subResource = stringAt(request, "subResource");
         if ("CREATE".equals(operation) && subResource.isEmpty()) {
-            JsonObject spec = pod.getJsonObject("spec", new JsonObject());
-            JsonArray gates = spec.getJsonArray("readinessGates");
+            JsonObject spec = optionalObject(pod, "spec", "spec");
+            JsonArray gates = optionalArray(spec, "readinessGates", "spec.readinessGates");
             JsonObject gate = new JsonObject().put("conditionType", Constants.READINESS_GATE_CONDITION);
             if (gates == null) {
                 ops.add(op("add", "/spec/readinessGates", new JsonArray().add(gate)));
@@ -68,11 +108,11 @@ public final class PodReadinessGateMutator {
                 ops.add(op("add", "/spec/readinessGates/-", gate));
             }
         } else if ("UPDATE".equals(operation) && "status".equals(subResource)) {
-            JsonObject status = pod.getJsonObject("status", new JsonObject());
-            JsonArray conditions = status.getJsonArray("conditions");
+            JsonObject status = optionalObject(pod, "status", "status");
+            JsonArray conditions = optionalArray(status, "conditions", "status.conditions");
             JsonObject condition = new JsonObject().put("type", Constants.READINESS_GATE_CONDITION).put("status", "True")
                     .put("lastTransitionTime", KubeTime.format(now));
-            if (!pod.containsKey("status")) {
+            if (!pod.containsKey("status") || pod.getValue("status") == null) {
                 ops.add(op("add", "/status", new JsonObject().put("conditions", new JsonArray().add(condition))));
             } else if (conditions == null) {
                 ops.add(op("add", "/status/conditions", new JsonArray().add(condition)));
@@ -83,9 +123,43 @@ public final class PodReadinessGateMutator {
         return ops;
     }
 
+    /** The object at {@code key}, null if absent or not an object. */
+    private static JsonObject objectAt(JsonObject parent, String key) {
+        return parent != null && parent.getValue(key) instanceof JsonObject o ? o : null;
+    }
+
+    /** The string at {@code key}, "" if absent or not a string. */
+    private static String stringAt(JsonObject parent, String key) {
+        return parent != null && parent.getValue(key) instanceof String s ? s : "";
+    }
+
+    /** An optional object: empty when absent or null, {@link UnreadablePod} when of another type. */
+    private static JsonObject optionalObject(JsonObject parent, String key, String field) {
+        Object value = parent.getValue(key);
+        if (value == null) {
+            return new JsonObject();
+        }
+        if (!(value instanceof JsonObject o)) {
+            throw new UnreadablePod("the pod's " + field + " is not an object");
+        }
+        return o;
+    }
+
+    /** An optional list: null when absent or null, {@link UnreadablePod} when of another type. */
+    private static JsonArray optionalArray(JsonObject parent, String key, String field) {
+        Object value = parent.getValue(key);
+        if (value == null) {
+            return null;
+        }
+        if (!(value instanceof JsonArray a)) {
+            throw new UnreadablePod("the pod's " + field + " is not a list");
+        }
+        return a;
+    }
+
     private static boolean ownerless(JsonObject pod) {
-        JsonArray owners = pod.getJsonObject("metadata", new JsonObject()).getJsonArray("ownerReferences");
-        return owners == null || owners.isEmpty();
+        JsonObject metadata = objectAt(pod, "metadata");
+        return metadata == null || !(metadata.getValue("ownerReferences") instanceof JsonArray owners) || owners.isEmpty();
     }
 
     private static boolean contains(JsonArray entries, String field) {

@@ -1,6 +1,8 @@
 package io.kapacitystack.kapacity.webhook;
 
 import io.kapacitystack.kapacity.manager.OpsServer;
+import io.kapacitystack.kapacity.runtime.http.BoundedBody;
+import io.kapacitystack.kapacity.runtime.http.SecurityHeaders;
 import io.kapacitystack.kapacity.runtime.time.Clock;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -8,11 +10,12 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.json.DecodeException;
+import io.vertx.core.json.Json;
 import io.vertx.core.json.JsonObject;
 import io.vertx.core.net.PemKeyCertOptions;
 import io.vertx.core.net.ServerSSLOptions;
 import io.vertx.ext.web.Router;
-import io.vertx.ext.web.handler.BodyHandler;
+import io.vertx.ext.web.RoutingContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -45,24 +48,47 @@ public final class WebhookServer {
         this.keyFile = certDir.resolve("tls.key");
     }
 
+    /** As controller-runtime's webhook server (pkg/webhook/admission/http.go): 7 MiB, room for object and oldObject. */
+    static final long MAX_REQUEST_BYTES = 7L * 1024 * 1024;
+
     public Router routes() {
         Router router = Router.router(vertx);
-        router.post(PATH).handler(BodyHandler.create().setBodyLimit(4 * 1024 * 1024)).handler(rc -> {
-            JsonObject review;
-            try {
-                review = rc.body().asJsonObject();
-            } catch (DecodeException e) {
-                review = null;
-            }
-            if (review == null) {
-                rc.response().setStatusCode(400).end("failed to decode admission review");
-                return;
-            }
-            rc.response().putHeader("content-type", "application/json")
-                    .end(PodReadinessGateMutator.review(review, clock.now()).encode());
-        });
-        router.get("/healthz").handler(rc -> rc.response().end("ok"));
+        router.post(PATH).handler(rc -> BoundedBody.read(rc.request(), MAX_REQUEST_BYTES)
+                .onSuccess(body -> answer(rc, admit(rc.request().getHeader("Content-Type"), body)))
+                .onFailure(e -> answer(rc, e instanceof BoundedBody.TooLarge
+                        ? PodReadinessGateMutator.errored(413, "request entity is too large; limit is " + MAX_REQUEST_BYTES + " bytes")
+                        : PodReadinessGateMutator.errored(400, "unable to read the body from the incoming request: " + e.getMessage()))));
+        router.get("/healthz").handler(rc -> rc.response().putHeader("content-type", "text/plain").end("ok"));
         return router;
+    }
+
+    /**
+     * Every POST gets an AdmissionReview, never an HTTP error: what controller-runtime's webhook answers an empty,
+     * non-JSON or undecodable request with (denied, code 400), and the mutator's answer to anything else.
+     */
+    private JsonObject admit(String contentType, Buffer body) {
+        if (body.length() == 0) {
+            return PodReadinessGateMutator.errored(400, "request body is empty");
+        }
+        String mediaType = contentType == null ? "" : contentType.split(";", 2)[0].trim();
+        if (!"application/json".equalsIgnoreCase(mediaType)) {
+            return PodReadinessGateMutator.errored(400, "contentType=" + (contentType == null ? "" : contentType)
+                    + ", expected application/json");
+        }
+        Object decoded;
+        try {
+            decoded = Json.decodeValue(body);
+        } catch (DecodeException e) {
+            return PodReadinessGateMutator.errored(400, "couldn't decode the AdmissionReview: it is not JSON");
+        }
+        if (!(decoded instanceof JsonObject review)) {
+            return PodReadinessGateMutator.errored(400, "couldn't decode the AdmissionReview: it is not a JSON object");
+        }
+        return PodReadinessGateMutator.review(review, clock.now());
+    }
+
+    private static void answer(RoutingContext rc, JsonObject review) {
+        rc.response().putHeader("content-type", "application/json").end(review.encode());
     }
 
     public Future<HttpServer> start(String bindAddress, long reloadMillis) {
@@ -73,7 +99,7 @@ public final class WebhookServer {
         OpsServer.HostPort hp = OpsServer.HostPort.parse(bindAddress);
         fingerprint = fingerprint();
         HttpServerOptions options = new HttpServerOptions().setSsl(true).setKeyCertOptions(keyCert()).setPort(hp.port).setHost(hp.host);
-        return vertx.createHttpServer(options).requestHandler(routes()).listen().onSuccess(s -> {
+        return vertx.createHttpServer(options).requestHandler(SecurityHeaders.around(routes())).listen().onSuccess(s -> {
             server = s;
             timer = vertx.setPeriodic(reloadMillis, id -> reloadIfChanged());
             LOG.info("webhook serving {} on {} (TLS from {})", PATH, bindAddress, certFile.getParent());

@@ -6,6 +6,8 @@ import org.junit.jupiter.api.Test;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Base64;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -64,16 +66,66 @@ class PodReadinessGateMutatorTest {
     }
 
     @Test
-    void answersInTheRequestsApiVersionAndRejectsGarbage() {
+    void answersInTheRequestsApiVersion() {
         JsonObject r = review("CREATE", "", pod(true)).put("apiVersion", "admission.k8s.io/v1beta1");
         JsonObject answer = PodReadinessGateMutator.review(r, NOW);
         assertEquals("admission.k8s.io/v1beta1", answer.getString("apiVersion"));
         assertEquals("uid-1", answer.getJsonObject("response").getString("uid"));
-        JsonObject bad = new JsonObject().put("request", new JsonObject().put("uid", "u").put("object", "not a pod"));
-        JsonObject refused = PodReadinessGateMutator.review(bad, NOW).getJsonObject("response");
-        assertFalse(refused.getBoolean("allowed"));
-        assertEquals(400, refused.getJsonObject("status").getInteger("code"));
-        assertTrue(refused.getJsonObject("status").getString("message").startsWith("failed to decode obj: "));
+    }
+
+    /**
+     * A review whose pod cannot be read is allowed unpatched, with a warning: the webhook's failurePolicy is Fail,
+     * so a denial (or an HTTP 500, which the code before this answered for most of these) blocks the pod.
+     */
+    @Test
+    void allowsWithoutAPatchAReviewWhosePodCannotBeRead() {
+        List<JsonObject> unreadable = new ArrayList<>();
+        unreadable.add(review("CREATE", "", null));
+        unreadable.add(review("CREATE", "", pod(true)).put("request", review("CREATE", "", pod(true))
+                .getJsonObject("request").put("object", "not a pod")));
+        unreadable.add(review("CREATE", "", new JsonObject().put("metadata", "x")));
+        unreadable.add(review("CREATE", "", new JsonObject().put("metadata", new JsonObject().put("labels", List.of("a")))));
+        unreadable.add(review("CREATE", "", pod(true).put("spec", 7)));
+        unreadable.add(review("CREATE", "", pod(true).put("spec", new JsonObject().put("readinessGates", "x"))));
+        unreadable.add(review("UPDATE", "status", pod(true).put("status", "Running")));
+        unreadable.add(review("UPDATE", "status", pod(true).put("status", new JsonObject().put("conditions", 1))));
+        for (JsonObject review : unreadable) {
+            JsonObject response = PodReadinessGateMutator.review(review, NOW).getJsonObject("response");
+            assertTrue(response.getBoolean("allowed"), review.encode());
+            assertEquals("uid-1", response.getString("uid"));
+            assertNull(response.getValue("patch"), review.encode());
+            assertTrue(response.getJsonArray("warnings").getString(0).startsWith("the kapacitystack.io/online readiness gate was not considered"),
+                    response.encode());
+        }
+        // null where an object may be absent is no error: a pod without labels, spec or status is simply read as such
+        JsonObject nulls = review("CREATE", "", new JsonObject().putNull("metadata").putNull("spec"));
+        assertNull(PodReadinessGateMutator.review(nulls, NOW).getJsonObject("response").getValue("warnings"));
+        JsonObject nullStatus = pod(true).putNull("status");
+        assertEquals("/status", patchOf(PodReadinessGateMutator.review(review("UPDATE", "status", nullStatus), NOW))
+                .getJsonObject(0).getString("path"));
+    }
+
+    /** What is not an AdmissionReview request is denied with code 400, as controller-runtime answers it. */
+    @Test
+    void deniesWhatIsNotAnAdmissionReviewRequest() {
+        List<JsonObject> notReviews = List.of(
+                new JsonObject(),
+                new JsonObject().put("apiVersion", "admission.k8s.io/v1").put("kind", "AdmissionReview").putNull("request"),
+                new JsonObject().put("apiVersion", "admission.k8s.io/v1").put("kind", "AdmissionReview").put("request", "x"),
+                review("CREATE", "", pod(true)).put("kind", "Pod"),
+                review("CREATE", "", pod(true)).put("apiVersion", "v1"),
+                review("CREATE", "", pod(true)).put("apiVersion", 3));
+        for (JsonObject body : notReviews) {
+            JsonObject answer = PodReadinessGateMutator.review(body, NOW);
+            assertEquals("AdmissionReview", answer.getString("kind"));
+            JsonObject response = answer.getJsonObject("response");
+            assertFalse(response.getBoolean("allowed"), body.encode());
+            assertEquals(400, response.getJsonObject("status").getInteger("code"), body.encode());
+        }
+        // a request's uid of the wrong type is answered with an empty one (the apiserver would not match it either)
+        JsonObject oddUid = review("CREATE", "", pod(false));
+        oddUid.getJsonObject("request").put("uid", new JsonObject());
+        assertEquals("", PodReadinessGateMutator.review(oddUid, NOW).getJsonObject("response").getString("uid"));
     }
 
     static JsonObject pod(boolean optedIn) {

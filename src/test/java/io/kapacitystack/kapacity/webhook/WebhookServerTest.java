@@ -50,7 +50,9 @@ class WebhookServerTest {
                     return false;
                 }
             });
-            assertEquals(400, rawPost(vertx, certs, server.port(), "not json").statusCode());
+            HttpResponse<Buffer> garbage = rawPost(vertx, certs, server.port(), "not json");
+            assertEquals(200, garbage.statusCode(), "answered with an AdmissionReview, as controller-runtime does");
+            assertEquals(400, garbage.bodyAsJsonObject().getJsonObject("response").getJsonObject("status").getInteger("code"));
         } finally {
             server.close();
             vertx.close();
@@ -81,14 +83,20 @@ class WebhookServerTest {
     }
 
     static HttpResponse<Buffer> post(Vertx vertx, Path certs, int port) throws Exception {
-        return rawPost(vertx, certs, port, PodReadinessGateMutatorTest.review("CREATE", "", PodReadinessGateMutatorTest.pod(true)).encode());
+        return rawPost(vertx, certs, port, review().encode());
+    }
+
+    /** A CREATE review of an opted-in pod. */
+    static JsonObject review() {
+        return PodReadinessGateMutatorTest.review("CREATE", "", PodReadinessGateMutatorTest.pod(true));
     }
 
     static HttpResponse<Buffer> rawPost(Vertx vertx, Path certs, int port, String body) throws Exception {
         WebClient client = WebClient.create(vertx, new WebClientOptions().setSsl(true).setVerifyHost(false)
                 .setTrustOptions(new PemTrustOptions().addCertValue(Buffer.buffer(Files.readAllBytes(certs.resolve("tls.crt"))))));
         try {
-            return client.post(port, "127.0.0.1", WebhookServer.PATH).sendBuffer(Buffer.buffer(body))
+            return client.post(port, "127.0.0.1", WebhookServer.PATH).putHeader("Content-Type", "application/json")
+                    .sendBuffer(Buffer.buffer(body))
                     .toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
         } finally {
             client.close();

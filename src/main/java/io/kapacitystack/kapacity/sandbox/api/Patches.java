@@ -1,12 +1,15 @@
 package io.kapacitystack.kapacity.sandbox.api;
 
 import io.fabric8.kubernetes.client.utils.Serialization;
+import io.fabric8.zjsonpatch.CompatibilityFlags;
 import io.fabric8.zjsonpatch.JsonPatch;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
 
 import java.util.ArrayList;
+import java.util.EnumSet;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
@@ -42,10 +45,45 @@ public final class Patches {
         };
     }
 
+    /** kube-apiserver's limit on the operations of one JSON patch (handlers/patch.go, maxJSONPatchOperations). */
+    static final int MAX_JSON_PATCH_OPERATIONS = 10_000;
+
+    /**
+     * RFC 6902, answered as kube-apiserver answers it (staging/src/k8s.io/apiserver/pkg/endpoints/handlers/patch.go):
+     * a body that is not a list of operations is a 400 ({@link IllegalArgumentException}), more than
+     * {@value #MAX_JSON_PATCH_OPERATIONS} operations a 413, and an operation that cannot be applied (an unknown
+     * {@code op}, a missing path, a failed {@code test}) a 422 whose cause carries the patch library's reason.
+     *
+     * @throws InvalidObjectException with the 413 or 422 answer
+     */
     public static JsonObject jsonPatch(JsonObject target, String patchBody) {
-        JsonNode patch = Serialization.jsonMapper().readTree(patchBody);
+        JsonNode patch;
+        try {
+            patch = Serialization.jsonMapper().readTree(patchBody);
+        } catch (JacksonException e) {
+            throw new IllegalArgumentException("error decoding patch: " + e.getOriginalMessage());
+        }
+        if (patch == null || !patch.isArray() || !patch.valueStream().allMatch(JsonNode::isObject)) {
+            throw new IllegalArgumentException("json: cannot unmarshal the patch into a list of operations");
+        }
+        if (patch.size() > MAX_JSON_PATCH_OPERATIONS) {
+            throw new InvalidObjectException(ApiStatus.response(413, "RequestEntityTooLarge", "Request entity too large: "
+                    + "The allowed maximum operations in a JSON patch is " + MAX_JSON_PATCH_OPERATIONS + ", got " + patch.size()));
+        }
         JsonNode source = Serialization.jsonMapper().readTree(target.encode());
-        JsonNode result = JsonPatch.apply(patch, source);
+        JsonNode result;
+        try {
+            // strict as evanphx/json-patch, kube-apiserver's: removing a member that is not there is an error
+            result = JsonPatch.apply(patch, source, EnumSet.of(CompatibilityFlags.FORBID_REMOVE_MISSING_OBJECT));
+        } catch (RuntimeException e) {
+            JsonObject status = ApiStatus.status(422, "Invalid", "the server rejected our request due to an error in our request")
+                    .put("details", new JsonObject().put("causes", new JsonArray().add(new JsonObject()
+                            .put("reason", "UnexpectedServerResponse").put("message", String.valueOf(e.getMessage())))));
+            throw new InvalidObjectException(ApiStatus.json(422, status));
+        }
+        if (!result.isObject()) {
+            throw new IllegalArgumentException("the patched document is not an object");
+        }
         return new JsonObject(Serialization.jsonMapper().writeValueAsString(result));
     }
 

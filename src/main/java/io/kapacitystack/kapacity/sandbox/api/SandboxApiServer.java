@@ -5,6 +5,8 @@ import io.fabric8.mockwebserver.http.Buffer;
 import io.fabric8.mockwebserver.http.Headers;
 import io.fabric8.mockwebserver.http.MockResponse;
 import io.fabric8.mockwebserver.http.RecordedRequest;
+import io.kapacitystack.kapacity.runtime.http.BoundedBody;
+import io.kapacitystack.kapacity.runtime.http.SecurityHeaders;
 import io.kapacitystack.kapacity.runtime.time.Clock;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
@@ -28,6 +30,9 @@ import java.util.function.Function;
 public final class SandboxApiServer {
 
     private static final String METRICS_PREFIX = "/apis/metrics.k8s.io/v1beta1/";
+
+    /** kube-apiserver's {@code --max-resource-write-bytes}/{@code MaxRequestBodyBytes} default: 3 MiB. */
+    static final long MAX_REQUEST_BODY_BYTES = 3L * 1024 * 1024;
 
     private final Vertx vertx;
     private final SandboxDispatcher store;
@@ -70,7 +75,7 @@ public final class SandboxApiServer {
         }
         server = vertx.createHttpServer(new HttpServerOptions().setHost(host).setPort(port)
                 .setHttp2ClearTextEnabled(false).setHandle100ContinueAutomatically(true));
-        return server.requestHandler(this::handle).listen().map(HttpServer::actualPort);
+        return server.requestHandler(SecurityHeaders.around(this::handle)).listen().map(HttpServer::actualPort);
     }
 
     public Future<Void> close() {
@@ -108,16 +113,19 @@ public final class SandboxApiServer {
             watch(req, path);
             return;
         }
-        req.body().onSuccess(body -> {
-            RecordedRequest recorded = record(req, body.getBytes());
+        BoundedBody.read(req, MAX_REQUEST_BODY_BYTES).onSuccess(body -> {
             MockResponse response;
             try {
-                response = store.dispatch(recorded);
+                TypedBody typed = TypedBody.check(req.method(), path, body.getBytes(),
+                        discovery.kindOf(path.apiVersion(), path.resource()));
+                response = typed.refusal() != null ? typed.refusal() : store.dispatch(record(req, typed.body()));
             } catch (RuntimeException e) {
                 response = ApiStatus.response(500, "InternalError", e.toString());
             }
             respond(req, path, response);
-        }).onFailure(err -> respond(req, path, ApiStatus.response(400, "BadRequest", err.getMessage())));
+        }).onFailure(err -> respond(req, path, err instanceof BoundedBody.TooLarge
+                ? ApiStatus.response(413, "RequestEntityTooLarge", "Request entity too large: limit is " + MAX_REQUEST_BODY_BYTES)
+                : ApiStatus.response(400, "BadRequest", err.getMessage())));
     }
 
     /**
@@ -125,12 +133,15 @@ public final class SandboxApiServer {
      * client-go). {@code timeoutSeconds} ends it after that much wall-clock time, as the API server does: it is a
      * transport timeout, not simulated time, so it is not scaled by the sandbox clock.
      */
+    /** A longer timeoutSeconds is served as this (a year; milliseconds of larger values overflow). */
+    static final long MAX_WATCH_TIMEOUT_SECONDS = 365L * 24 * 3600;
+
     private void watch(HttpServerRequest req, ApiPath path) {
         String timeout = path.query().getOrDefault("timeoutSeconds", "");
         long timeoutSeconds;
         SandboxWatch watch;
         try {
-            timeoutSeconds = timeout.isEmpty() ? 0 : Long.parseLong(timeout);
+            timeoutSeconds = timeout.isEmpty() ? 0 : Long.parseLong(timeout.trim());
             watch = store.openWatch(path, discovery.kindOf(path.apiVersion(), path.resource()).orElse(""));
         } catch (NumberFormatException e) {
             respond(req, path, ApiStatus.response(400, "BadRequest", "invalid timeoutSeconds \"" + timeout + "\""));
@@ -139,8 +150,11 @@ public final class SandboxApiServer {
             respond(req, path, ApiStatus.response(400, "BadRequest", e.getMessage()));
             return;
         }
-        if (timeoutSeconds > 0) {
-            long timer = vertx.setTimer(timeoutSeconds * 1000, id -> watch.end());
+        if (timeoutSeconds < 0) {
+            // kube-apiserver turns it into a timer that has already fired: the watch ends at once (an empty stream)
+            watch.end();
+        } else if (timeoutSeconds > 0) {
+            long timer = vertx.setTimer(Math.min(timeoutSeconds, MAX_WATCH_TIMEOUT_SECONDS) * 1000, id -> watch.end());
             watch.onEnd(() -> vertx.cancelTimer(timer));
         }
         Context context = vertx.getOrCreateContext();

@@ -71,15 +71,24 @@ public final class SandboxDispatcher extends KubernetesCrudDispatcher {
     private final WatchHub watches;
 
     public SandboxDispatcher(Clock clock, CustomResourceRegistry crds, Duration podTerminationGrace) {
-        this(clock, crds, podTerminationGrace, WatchHub.DEFAULT_HISTORY);
+        this(clock, crds, podTerminationGrace, WatchHub.DEFAULT_HISTORY, WatchHub.DEFAULT_HISTORY_BYTES);
     }
 
     /** @param watchHistory changes kept for watches that start from a resourceVersion */
     SandboxDispatcher(Clock clock, CustomResourceRegistry crds, Duration podTerminationGrace, int watchHistory) {
+        this(clock, crds, podTerminationGrace, watchHistory, WatchHub.DEFAULT_HISTORY_BYTES);
+    }
+
+    /**
+     * @param watchHistory      changes kept for watches that start from a resourceVersion
+     * @param watchHistoryBytes bytes of object JSON those changes may hold
+     */
+    SandboxDispatcher(Clock clock, CustomResourceRegistry crds, Duration podTerminationGrace, int watchHistory,
+                      long watchHistoryBytes) {
         this.clock = clock;
         this.crds = crds;
         this.podTerminationGrace = podTerminationGrace;
-        this.watches = new WatchHub(watchHistory);
+        this.watches = new WatchHub(watchHistory, watchHistoryBytes);
     }
 
     public List<AdmissionStep> admission() {
@@ -129,7 +138,8 @@ public final class SandboxDispatcher extends KubernetesCrudDispatcher {
             return finish(path, request.method(), response);
         } catch (InvalidObjectException e) {
             return e.response();
-        } catch (DecodeException | IllegalArgumentException | UnsupportedOperationException e) {
+        } catch (DecodeException | IllegalArgumentException | UnsupportedOperationException | ClassCastException e) {
+            // ClassCastException: a field of the wrong JSON type in the body (kube-apiserver's decoder says 400 too)
             return ApiStatus.response(400, "BadRequest", String.valueOf(e.getMessage()));
         } catch (RuntimeException e) {
             return ApiStatus.response(500, "InternalError", e.toString());
@@ -201,6 +211,11 @@ public final class SandboxDispatcher extends KubernetesCrudDispatcher {
         return watches.openWatches();
     }
 
+    /** Bytes the watch history holds. */
+    long watchHistoryBytes() {
+        return watches.historyBytes();
+    }
+
     private static long parseResourceVersion(JsonObject object) {
         try {
             return Long.parseLong(object.getJsonObject("metadata", new JsonObject()).getString("resourceVersion", "0"));
@@ -229,6 +244,12 @@ public final class SandboxDispatcher extends KubernetesCrudDispatcher {
         }
         if (metadata.getString("name", "").isEmpty() && !metadata.getString("generateName", "").isEmpty()) {
             metadata.put("name", metadata.getString("generateName") + randomSuffix());
+        }
+        String name = metadata.getValue("name") instanceof String n ? n : null;
+        List<ApiStatus.FieldError> nameErrors = ObjectNames.validate(path, name);
+        if (!nameErrors.isEmpty()) {
+            return ApiStatus.invalid(path.group(), object.getValue("kind") instanceof String k ? k : path.resource(),
+                    name == null ? "" : name, nameErrors);
         }
         for (AdmissionStep step : admission) {
             step.mutate(path, object);

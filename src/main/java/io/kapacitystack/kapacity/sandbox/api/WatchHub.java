@@ -28,20 +28,34 @@ final class WatchHub {
     /** Changes kept for watches that start from a resourceVersion (the API server's watch cache is of this order). */
     static final int DEFAULT_HISTORY = 4_096;
 
+    /**
+     * Bytes of object JSON the window may hold (before and after states together). Bounded by bytes as well as by
+     * count: 4,096 deletions of 3 MiB objects would otherwise keep 12 GiB alive; the oldest changes go first, and a
+     * watch from a version they held gets 410 Expired and lists again, as from the API server's watch cache.
+     */
+    static final long DEFAULT_HISTORY_BYTES = 64L * 1024 * 1024;
+
     /** One write to the store: the object before (null when created) and after (null when deleted). */
     private record Change(long resourceVersion, String group, String version, String resource, String before,
                           String after) {
+        /** What the change holds in memory (two bytes a char: Java strings of non-Latin-1 text). */
+        long bytes() {
+            return 2L * ((before == null ? 0 : before.length()) + (after == null ? 0 : after.length()));
+        }
     }
 
     private final int capacity;
+    private final long maxBytes;
+    private long bytes;
     private final ArrayDeque<Change> history = new ArrayDeque<>();
     private final Set<SandboxWatch> open = new CopyOnWriteArraySet<>();
     /** The newest resourceVersion whose change has left the window (0: none has). */
     private long forgottenThrough;
     private long newest;
 
-    WatchHub(int capacity) {
+    WatchHub(int capacity, long maxBytes) {
         this.capacity = Math.max(1, capacity);
+        this.maxBytes = Math.max(1, maxBytes);
     }
 
     /**
@@ -51,9 +65,13 @@ final class WatchHub {
     synchronized void record(ApiPath path, long resourceVersion, String before, String after) {
         Change change = new Change(resourceVersion, path.group(), path.version(), path.resource(), before, after);
         history.addLast(change);
+        bytes += change.bytes();
         newest = Math.max(newest, resourceVersion);
-        while (history.size() > capacity) {
-            forgottenThrough = Math.max(forgottenThrough, history.removeFirst().resourceVersion());
+        // the newest change stays even alone over the budget: live watches get it from here right now
+        while (history.size() > capacity || (bytes > maxBytes && history.size() > 1)) {
+            Change forgotten = history.removeFirst();
+            bytes -= forgotten.bytes();
+            forgottenThrough = Math.max(forgottenThrough, forgotten.resourceVersion());
         }
         Parsed parsed = null;
         for (SandboxWatch watch : open) {
@@ -138,6 +156,11 @@ final class WatchHub {
         }
         return SandboxWatch.event("BOOKMARK", new JsonObject().put("kind", watch.kind())
                 .put("apiVersion", watch.apiVersion()).put("metadata", metadata).encode());
+    }
+
+    /** Bytes the kept changes hold (see {@link Change#bytes()}). */
+    synchronized long historyBytes() {
+        return bytes;
     }
 
     /** The newest resourceVersion recorded. */

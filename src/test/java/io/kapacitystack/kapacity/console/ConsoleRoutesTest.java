@@ -208,6 +208,17 @@ class ConsoleRoutesTest {
         assertFalse(body.matches("(?s).*<script(?! src=\"/)[^>]*>.*"), body);
     }
 
+    /** The console's own server sends the headers on what no route answers too (before, its 404s had none). */
+    @Test
+    void unroutedPathsAndStaticFilesCarryTheSecurityHeaders() {
+        for (String path : List.of("/no-such-page", "/console/no-such-file.css", "/console/console.css")) {
+            Reply r = get(path);
+            assertSecured(r);
+            assertEquals("no-referrer", r.headers().get("Referrer-Policy"), path);
+        }
+        assertEquals(404, get("/no-such-page").status());
+    }
+
     @Test
     void overviewListsIhpasEscapedWithStrictCsp() {
         Reply r = get("/");

@@ -52,7 +52,7 @@ public final class Patches {
      * RFC 6902, answered as kube-apiserver answers it (staging/src/k8s.io/apiserver/pkg/endpoints/handlers/patch.go):
      * a body that is not a list of operations is a 400 ({@link IllegalArgumentException}), more than
      * {@value #MAX_JSON_PATCH_OPERATIONS} operations a 413, and an operation that cannot be applied (an unknown
-     * {@code op}, a missing path, a failed {@code test}) a 422 whose cause carries the patch library's reason.
+     * {@code op}, a missing path, a failed {@code test}) a 422 with kube-apiserver's sentence.
      *
      * @throws InvalidObjectException with the 413 or 422 answer
      */
@@ -76,10 +76,10 @@ public final class Patches {
             // strict as evanphx/json-patch, kube-apiserver's: removing a member that is not there is an error
             result = JsonPatch.apply(patch, source, EnumSet.of(CompatibilityFlags.FORBID_REMOVE_MISSING_OBJECT));
         } catch (RuntimeException e) {
-            JsonObject status = ApiStatus.status(422, "Invalid", "the server rejected our request due to an error in our request")
-                    .put("details", new JsonObject().put("causes", new JsonArray().add(new JsonObject()
-                            .put("reason", "UnexpectedServerResponse").put("message", String.valueOf(e.getMessage())))));
-            throw new InvalidObjectException(ApiStatus.json(422, status));
+            // kube-apiserver's NewGenericServerResponse(422, ...): the library's reason is not passed on, so kubectl
+            // prints "The request is invalid: the server rejected our request due to an error in our request"
+            throw new InvalidObjectException(ApiStatus.json(422, ApiStatus.status(422, "Invalid",
+                    "the server rejected our request due to an error in our request").put("details", new JsonObject())));
         }
         if (!result.isObject()) {
             throw new IllegalArgumentException("the patched document is not an object");

@@ -128,14 +128,15 @@ public final class SandboxApiServer {
                 : ApiStatus.response(400, "BadRequest", err.getMessage())));
     }
 
-    /**
-     * A watch, over a WebSocket (fabric8) or as a chunked HTTP response with one JSON event per line (kubectl,
-     * client-go). {@code timeoutSeconds} ends it after that much wall-clock time, as the API server does: it is a
-     * transport timeout, not simulated time, so it is not scaled by the sandbox clock.
-     */
     /** A longer timeoutSeconds is served as this (a year; milliseconds of larger values overflow). */
     static final long MAX_WATCH_TIMEOUT_SECONDS = 365L * 24 * 3600;
 
+    /**
+     * A watch, over a WebSocket (fabric8) or as a chunked HTTP response with one JSON event per line (kubectl,
+     * client-go). {@code timeoutSeconds} ends it after that much wall-clock time, as the API server does: it is a
+     * transport timeout, not simulated time, so it is not scaled by the sandbox clock. A negative one ends it at
+     * once, as kube-apiserver's timer of a negative duration (staging/src/k8s.io/apiserver/pkg/endpoints/handlers/get.go).
+     */
     private void watch(HttpServerRequest req, ApiPath path) {
         String timeout = path.query().getOrDefault("timeoutSeconds", "");
         long timeoutSeconds;

@@ -54,6 +54,8 @@ public final class BoundedBody {
         });
         request.exceptionHandler(result::tryFail);
         request.endHandler(v -> result.tryComplete(body));
+        // in case the caller paused it before handing it over: the handlers above are in place, so let the body flow
+        request.resume();
         return result.future();
     }
 }

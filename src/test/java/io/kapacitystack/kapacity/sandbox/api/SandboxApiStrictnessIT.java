@@ -78,7 +78,9 @@ class SandboxApiStrictnessIT {
         if (contentType != null) {
             request.header("Content-Type", contentType);
         }
-        return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+        // the whole exchange within WAIT (HttpClient's own timeout ends at the headers; a watch that never ends fails here)
+        return http.sendAsync(request.build(), HttpResponse.BodyHandlers.ofString())
+                .get(WAIT.toSeconds(), java.util.concurrent.TimeUnit.SECONDS);
     }
 
     private static JsonObject configMap(String name, String data) {

@@ -216,9 +216,14 @@ public record PrometheusConfig(ResourceRules resourceRules, List<DiscoveryRule> 
         }
         Map<String, Node> f = fields(node, "resourceRules." + what, Set.of("containerQuery", "nodeQuery",
                 "resources", "containerLabel", "readyPodsOnlyContainerQuery"));
+        String containerLabel = string(f.get("containerLabel"));
+        if (!containerLabel.isEmpty() && !PromQL.isLabelName(containerLabel)) {
+            throw error(f.get("containerLabel"), "containerLabel \"" + containerLabel
+                    + "\" is not a Prometheus label name");
+        }
         return new ResourceRule(template(f.get("containerQuery")), template(f.get("readyPodsOnlyContainerQuery")),
                 string(f.get("nodeQuery")), mapping(f.get("resources"), "resourceRules." + what + ".resources"),
-                string(f.get("containerLabel")));
+                containerLabel);
     }
 
     private static List<DiscoveryRule> discoveryRules(Node node, String what) {
@@ -254,6 +259,10 @@ public record PrometheusConfig(ResourceRules resourceRules, List<DiscoveryRule> 
         Map<String, GroupResource> overrides = new LinkedHashMap<>();
         if (f.containsKey("overrides")) {
             for (Map.Entry<String, Node> e : fields(f.get("overrides"), what + ".overrides", null).entrySet()) {
+                if (!PromQL.isLabelName(e.getKey())) {
+                    throw error(e.getValue(), "override \"" + e.getKey() + "\" of " + what
+                            + " is not a Prometheus label name");
+                }
                 Map<String, Node> gr = fields(e.getValue(), what + ".overrides." + e.getKey(),
                         Set.of("group", "resource"));
                 overrides.put(e.getKey(), new GroupResource(string(gr.get("group")), string(gr.get("resource"))));

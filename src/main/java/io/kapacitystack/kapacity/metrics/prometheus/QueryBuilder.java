@@ -1,6 +1,7 @@
 package io.kapacitystack.kapacity.metrics.prometheus;
 
 import io.kapacitystack.kapacity.metrics.GroupKind;
+import io.kapacitystack.kapacity.metrics.KubeNames;
 import io.kapacitystack.kapacity.metrics.MetricsException;
 
 import java.util.ArrayList;
@@ -12,17 +13,42 @@ import java.util.Map;
 /** PromQL for each query type from the config's templates (spec §9.3.2). Errors are INVALID_ARGUMENT. */
 final class QueryBuilder {
 
-    /** One label requirement; several values (or a regex) render as {@code =~"a|b"}. */
-    record Requirement(String label, String op, List<String> values) {
-        String render() {
-            if (op.equals("=") && values.size() != 1) {
-                return label + "=~\"" + String.join("|", values) + "\"";
-            }
-            if (op.equals("!=") && values.size() != 1) {
-                return label + "!~\"" + String.join("|", values) + "\"";
-            }
-            return label + op + "\"" + String.join("|", values) + "\"";
+    /**
+     * One label matcher {@code label op "value"}: the label a validated Prometheus label name, the value written
+     * as an escaped PromQL string. For {@code =~} the value is a regex built by {@link #anyOf} or
+     * {@link #podNamePattern} from escaped literals.
+     */
+    record Requirement(String label, String op, String value) {
+        Requirement {
+            PromQL.labelName(label, "label");
         }
+
+        static Requirement equal(String label, String literal) {
+            return new Requirement(label, "=", literal);
+        }
+
+        /** {@code label=~"a|b"} for several literals (regex-escaped), {@code label="a"} for one. */
+        static Requirement anyOf(String label, List<String> literals) {
+            if (literals.size() == 1) {
+                return equal(label, literals.get(0));
+            }
+            return new Requirement(label, "=~", anyOfPattern(literals));
+        }
+
+        static Requirement matching(String label, String regex) {
+            return new Requirement(label, "=~", regex);
+        }
+
+        String render() {
+            return label + op + PromQL.quote(value);
+        }
+    }
+
+    /** An RE2 alternative of {@code literals} (each regex-escaped); empty for none. */
+    static String anyOfPattern(List<String> literals) {
+        List<String> quoted = new ArrayList<>(literals.size());
+        literals.forEach(l -> quoted.add(PromQL.regexLiteral(l)));
+        return String.join("|", quoted);
     }
 
     private final PrometheusConfig config;
@@ -51,7 +77,13 @@ final class QueryBuilder {
         }
         List<String> matchers = new ArrayList<>();
         reqs.forEach(r -> matchers.add(r.render()));
-        String q = template.render(new QueryTemplate.Values(series, String.join(",", matchers), valuesByName,
+        Map<String, String> escaped = new LinkedHashMap<>();
+        valuesByName.forEach((k, v) -> escaped.put(k, PromQL.escape(v)));
+        groupBy.forEach(l -> PromQL.labelName(l, "group-by label"));
+        if (!series.isEmpty()) {
+            PromQL.metricName(series, "series name");
+        }
+        String q = template.render(new QueryTemplate.Values(series, String.join(",", matchers), escaped,
                 String.join(",", groupBy), groupBy));
         if (q.isBlank()) {
             throw fail("empty query produced by metrics query template");
@@ -62,27 +94,32 @@ final class QueryBuilder {
     /** PodResource / ContainerResource ({@code container} null for pods): one pod, several, or none. */
     String podResource(String resource, String namespace, List<String> pods, String container) {
         PrometheusConfig.ResourceRule rule = resourceRule(resource);
+        KubeNames.dnsLabel(namespace, "namespace", true);
+        pods.forEach(p -> KubeNames.dnsSubdomain(p, "pod name"));
         String nsLabel = label(rule.resources(), "namespace");
         String podLabel = label(rule.resources(), "pod");
         List<Requirement> reqs = new ArrayList<>();
         Map<String, String> values = new LinkedHashMap<>();
         if (container != null) {
-            reqs.add(new Requirement(rule.containerLabel(), "=", List.of(container)));
+            KubeNames.dnsLabel(container, "container name", false);
+            reqs.add(Requirement.equal(rule.containerLabel(), container));
             values.put(rule.containerLabel(), container);
         }
         if (!namespace.isEmpty()) {
-            reqs.add(new Requirement(nsLabel, "=", List.of(namespace)));
+            reqs.add(Requirement.equal(nsLabel, namespace));
             values.put(nsLabel, namespace);
         }
-        reqs.add(pods.size() == 1 ? new Requirement(podLabel, "=", pods)
-                : pods.isEmpty() ? new Requirement(podLabel, "=", List.of(""))
-                : new Requirement(podLabel, "=~", List.of(String.join("|", pods))));
-        values.put(podLabel, String.join("|", pods));
+        reqs.add(pods.isEmpty() ? Requirement.equal(podLabel, "")
+                : pods.size() == 1 ? Requirement.equal(podLabel, pods.get(0))
+                : Requirement.matching(podLabel, anyOfPattern(pods)));
+        values.put(podLabel, anyOfPattern(pods));
         return render(rule.containerQuery(), "", reqs, values, List.of(podLabel));
     }
 
+    /** The config's pod-name regex of a workload kind with the workload's name in it as a regex literal. */
     String podNamePattern(GroupKind gk, String name) {
-        return config.podNamePattern(gk.group(), gk.kind(), name)
+        KubeNames.dnsSubdomain(name, "workload name");
+        return config.podNamePattern(gk.group(), gk.kind(), PromQL.regexLiteral(name))
                 .orElseThrow(() -> fail("unknown workload type \"%s\"", gk));
     }
 
@@ -91,18 +128,20 @@ final class QueryBuilder {
                             boolean readyPodsOnly) {
         PrometheusConfig.ResourceRule rule = resourceRule(resource);
         String pattern = podNamePattern(gk, name);
+        KubeNames.dnsLabel(namespace, "namespace", true);
         String nsLabel = label(rule.resources(), "namespace");
         String podLabel = label(rule.resources(), "pod");
         List<Requirement> reqs = new ArrayList<>();
         if (container != null) {
-            reqs.add(new Requirement(rule.containerLabel(), "=", List.of(container)));
+            KubeNames.dnsLabel(container, "container name", false);
+            reqs.add(Requirement.equal(rule.containerLabel(), container));
         }
-        reqs.add(new Requirement(podLabel, "=~", List.of(pattern)));
+        reqs.add(Requirement.matching(podLabel, pattern));
         reqs.sort(Comparator.comparing(Requirement::label));
         Map<String, String> values = new LinkedHashMap<>();
-        reqs.forEach(r -> values.put(r.label(), String.join("|", r.values())));
+        reqs.forEach(r -> values.put(r.label(), r.value()));
         if (!namespace.isEmpty()) {
-            reqs.add(new Requirement(nsLabel, "=", List.of(namespace)));
+            reqs.add(Requirement.equal(nsLabel, namespace));
             values.put(nsLabel, namespace);
         }
         QueryTemplate template = readyPodsOnly ? rule.readyPodsOnlyContainerQuery() : rule.containerQuery();
@@ -115,15 +154,16 @@ final class QueryBuilder {
 
     /** External / WorkloadExternal ({@code podPattern} null for External). */
     String external(PrometheusConfig.DiscoveryRule rule, String seriesName, String namespace, String podPattern) {
+        KubeNames.dnsLabel(namespace, "namespace", true);
         String nsLabel = label(rule.resources(), "namespace");
         List<Requirement> reqs = new ArrayList<>();
         if (podPattern != null) {
-            reqs.add(new Requirement("pod", "=~", List.of(podPattern)));
+            reqs.add(Requirement.matching("pod", podPattern));
         }
         Map<String, String> values = new LinkedHashMap<>();
-        reqs.forEach(r -> values.put(r.label(), String.join("|", r.values())));
+        reqs.forEach(r -> values.put(r.label(), r.value()));
         if (!namespace.isEmpty()) {
-            reqs.add(new Requirement(nsLabel, "=", List.of(namespace)));
+            reqs.add(Requirement.equal(nsLabel, namespace));
             values.put(nsLabel, namespace);
         }
         return render(rule.metricsQuery(), seriesName, reqs, values, List.of());
@@ -137,16 +177,17 @@ final class QueryBuilder {
         }
         String resourceLabel = rule.resources().labelFor(resource.group(), resource.resource())
                 .orElseThrow(() -> fail("no label for resource %s in the rule of metric %s", resource, metricName));
+        KubeNames.dnsLabel(namespace, "namespace", true);
+        names.forEach(n -> KubeNames.objectName(n, "object name"));
         String nsLabel = label(rule.resources(), "namespace");
         List<Requirement> reqs = new ArrayList<>();
         Map<String, String> values = new LinkedHashMap<>();
         if (!namespace.isEmpty()) {
-            reqs.add(new Requirement(nsLabel, "=", List.of(namespace)));
+            reqs.add(Requirement.equal(nsLabel, namespace));
             values.put(nsLabel, namespace);
         }
-        reqs.add(names.size() == 1 ? new Requirement(resourceLabel, "=", names)
-                : new Requirement(resourceLabel, "=~", List.of(String.join("|", names))));
-        values.put(resourceLabel, String.join("|", names));
+        reqs.add(Requirement.anyOf(resourceLabel, names));
+        values.put(resourceLabel, anyOfPattern(names));
         return render(rule.metricsQuery(), seriesName, reqs, values, List.of(resourceLabel));
     }
 }

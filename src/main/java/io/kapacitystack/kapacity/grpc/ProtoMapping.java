@@ -3,6 +3,7 @@ package io.kapacitystack.kapacity.grpc;
 import com.google.protobuf.Duration;
 import com.google.protobuf.Timestamp;
 import io.kapacitystack.kapacity.metrics.GroupKind;
+import io.kapacitystack.kapacity.metrics.KubeNames;
 import io.kapacitystack.kapacity.metrics.MetricIdentifier;
 import io.kapacitystack.kapacity.metrics.MetricQuery;
 import io.kapacitystack.kapacity.metrics.MetricsException;
@@ -24,6 +25,7 @@ public final class ProtoMapping {
     }
 
     public static MetricQuery toQuery(Metric.Query q) {
+        checkLengths(q);
         switch (q.getTypeValue()) {
             case Metric.QueryType.POD_RESOURCE_VALUE: {
                 Metric.PodResourceQuery p = q.getPodResource();
@@ -68,21 +70,61 @@ public final class ProtoMapping {
     }
 
     private static Selector selector(String text, String what) {
+        if (text.length() > MAX_SELECTOR_LENGTH) {
+            throw MetricsException.invalid("selector of %s too long: %d characters, at most %d", what, text.length(),
+                    MAX_SELECTOR_LENGTH);
+        }
         try {
             return Selector.parse(text);
         } catch (IllegalArgumentException e) {
-            throw MetricsException.invalid("failed to parse selector \"%s\" of %s: %s", text, what, e.getMessage());
+            throw MetricsException.invalid("failed to parse selector %s of %s: %s", KubeNames.echo(text), what,
+                    shortMessage(e));
         }
     }
 
+    /** The longest name (namespace, object, container, resource, metric, group, kind) a query may carry. */
+    static final int MAX_NAME_LENGTH = KubeNames.MAX_SUBDOMAIN_LENGTH;
+
+    /**
+     * Every string field of the query within its bound ({@link #MAX_SELECTOR_LENGTH} for selectors,
+     * {@link #MAX_NAME_LENGTH} else), so that no error message or query repeats a long value.
+     */
+    private static void checkLengths(com.google.protobuf.Message m) {
+        for (java.util.Map.Entry<com.google.protobuf.Descriptors.FieldDescriptor, Object> e
+                : m.getAllFields().entrySet()) {
+            if (e.getValue() instanceof String v) {
+                int max = e.getKey().getName().equals("selector") ? MAX_SELECTOR_LENGTH : MAX_NAME_LENGTH;
+                if (v.length() > max) {
+                    throw MetricsException.invalid("field %s too long: %d characters, at most %d",
+                            e.getKey().getName(), v.length(), max);
+                }
+            } else if (e.getValue() instanceof com.google.protobuf.Message nested) {
+                checkLengths(nested);
+            }
+        }
+    }
+
+    /** A parser's message, which may quote the whole input, cut as {@link KubeNames#echo} cuts values. */
+    private static String shortMessage(RuntimeException e) {
+        String m = String.valueOf(e.getMessage());
+        return m.length() <= 2 * KubeNames.MAX_ECHO ? m : m.substring(0, 2 * KubeNames.MAX_ECHO) + "...";
+    }
+
+    /** The longest selector accepted (a selector names labels of at most 63 + 253 characters each). */
+    static final int MAX_SELECTOR_LENGTH = 4096;
+
     private static MetricIdentifier metric(Metric.MetricIdentifier m, String what) {
         Selector selector = null;
+        if (m.getSelector().length() > MAX_SELECTOR_LENGTH) {
+            throw MetricsException.invalid("metric selector of %s too long: %d characters, at most %d", what,
+                    m.getSelector().length(), MAX_SELECTOR_LENGTH);
+        }
         if (!m.getSelector().isEmpty()) {
             try {
                 selector = Selector.parse(m.getSelector());
             } catch (IllegalArgumentException e) {
-                throw MetricsException.invalid("failed to parse metric selector \"%s\" of %s: %s", m.getSelector(),
-                        what, e.getMessage());
+                throw MetricsException.invalid("failed to parse metric selector %s of %s: %s",
+                        KubeNames.echo(m.getSelector()), what, shortMessage(e));
             }
         }
         return new MetricIdentifier(m.getName(), selector);
@@ -92,12 +134,39 @@ public final class ProtoMapping {
         return new GroupKind(g.getGroup(), g.getKind());
     }
 
+    /** google/protobuf/timestamp.proto's range: 0001-01-01T00:00:00Z to 9999-12-31T23:59:59.999999999Z. */
+    static final long MIN_TIMESTAMP_SECONDS = -62_135_596_800L;
+    static final long MAX_TIMESTAMP_SECONDS = 253_402_300_799L;
+    /** google/protobuf/duration.proto's range: about +-10,000 years. */
+    static final long MAX_DURATION_SECONDS = 315_576_000_000L;
+
     public static Instant toInstant(Timestamp t) {
+        return toInstant(t, "timestamp");
+    }
+
+    /** @throws MetricsException INVALID_ARGUMENT for a timestamp outside timestamp.proto's range */
+    public static Instant toInstant(Timestamp t, String what) {
+        if (t.getSeconds() < MIN_TIMESTAMP_SECONDS || t.getSeconds() > MAX_TIMESTAMP_SECONDS
+                || t.getNanos() < 0 || t.getNanos() > 999_999_999) {
+            throw MetricsException.invalid("invalid %s (seconds %d, nanos %d): must be between 0001-01-01 and "
+                    + "9999-12-31 with nanos in [0, 999999999]", what, t.getSeconds(), t.getNanos());
+        }
         return Instant.ofEpochSecond(t.getSeconds(), t.getNanos());
     }
 
     public static java.time.Duration toDuration(Duration d) {
-        return java.time.Duration.ofSeconds(d.getSeconds(), d.getNanos());
+        return toDuration(d, "duration");
+    }
+
+    /** @throws MetricsException INVALID_ARGUMENT for a duration outside duration.proto's range or sign rules */
+    public static java.time.Duration toDuration(Duration d, String what) {
+        long s = d.getSeconds();
+        int n = d.getNanos();
+        if (Math.abs(s) > MAX_DURATION_SECONDS || Math.abs(n) > 999_999_999 || s > 0 && n < 0 || s < 0 && n > 0) {
+            throw MetricsException.invalid("invalid %s (seconds %d, nanos %d): outside the range of "
+                    + "google.protobuf.Duration", what, s, n);
+        }
+        return java.time.Duration.ofSeconds(s, n);
     }
 
     public static Duration toProto(java.time.Duration d) {

@@ -1,6 +1,8 @@
 package io.kapacitystack.kapacity.grpc;
 
 import io.kapacitystack.kapacity.auth.AuthThrottle;
+import io.kapacitystack.kapacity.metrics.AnswerBudget;
+import io.kapacitystack.kapacity.metrics.KubeNames;
 import io.kapacitystack.kapacity.metrics.MetricQuery;
 import io.kapacitystack.kapacity.metrics.MetricsException;
 import io.kapacitystack.kapacity.metrics.MetricsProvider;
@@ -25,8 +27,14 @@ import java.util.function.Function;
 
 /**
  * {@code io.kapacitystack.metric.ProviderService} over a {@link MetricsProvider} (spec §10). Status codes:
- * a malformed request (no query, unknown type, bad selector, start after end, step &lt;= 0, more than
- * {@link #MAX_POINTS_PER_SERIES} points per series) → INVALID_ARGUMENT; provider errors by their
+ * a malformed request (undecodable message, no query, unknown type, bad selector or name, a timestamp or duration
+ * outside protobuf's range, start after end, step under 1 ms, more than {@link #MAX_POINTS_PER_SERIES} points per
+ * series) → INVALID_ARGUMENT with a plain message that repeats at most {@link KubeNames#MAX_ECHO} characters of a
+ * value; an answer over its {@link AnswerBudget} ({@link #MAX_SERIES_PER_ANSWER} series,
+ * {@link #MAX_POINTS_PER_ANSWER} points, {@link #MAX_BACKEND_BYTES_PER_ANSWER} bytes read from Prometheus,
+ * {@link #MAX_ANSWER_BYTES} bytes written) or more calls at once than the {@link CallGate}s admit →
+ * RESOURCE_EXHAUSTED (docs/security.md, "The gRPC metrics service", for the memory these bounds allow); provider
+ * errors by their
  * {@link MetricsException.Kind} (UNAVAILABLE, NOT_FOUND, UNIMPLEMENTED, DEADLINE_EXCEEDED, else UNKNOWN as
  * Kapacity); a client deadline ({@code grpc-timeout}) that passes before the provider answers → DEADLINE_EXCEEDED.
  * Status messages carry Kapacity's texts ({@code failed to query latest metrics: ...}). With token authentication:
@@ -37,6 +45,25 @@ public final class ProviderGrpcService {
 
     /** The most points one range query may ask for per series ((end - start) / step + 1). */
     public static final long MAX_POINTS_PER_SERIES = 100_000;
+    /** The most series one answer may hold (every pod of a large namespace). */
+    public static final long MAX_SERIES_PER_ANSWER = 10_000;
+    /**
+     * The most points (over all series) one Query answer may hold: 49 two-week histories at a 1-minute step, the
+     * predictive job's largest use (it asks for one workload's series).
+     */
+    public static final long MAX_POINTS_PER_ANSWER = 1_000_000;
+    /** The most bytes one answer may read from the backend (Prometheus's JSON, over all shards). */
+    public static final long MAX_BACKEND_BYTES_PER_ANSWER = 64L << 20;
+    /** The most bytes of one encoded answer. */
+    public static final long MAX_ANSWER_BYTES = 32L << 20;
+    /** Query calls running at once, and waiting beyond them (each may hold a whole bounded answer). */
+    public static final int MAX_RUNNING_QUERIES = 2;
+    public static final int MAX_WAITING_QUERIES = 32;
+    /** QueryLatest calls running at once, and waiting beyond them. */
+    public static final int MAX_RUNNING_LATEST = 16;
+    public static final int MAX_WAITING_LATEST = 256;
+    /** The smallest step: Prometheus's resolution is a millisecond. */
+    public static final Duration MIN_STEP = Duration.ofMillis(1);
 
     private static final Logger LOG = LoggerFactory.getLogger(ProviderGrpcService.class);
 
@@ -49,6 +76,8 @@ public final class ProviderGrpcService {
     private final MetricsProvider provider;
     private final TokenAuthenticator authenticator;
     private final AuthThrottle throttle;
+    private final CallGate queries = new CallGate("Query", MAX_RUNNING_QUERIES, MAX_WAITING_QUERIES);
+    private final CallGate latest = new CallGate("QueryLatest", MAX_RUNNING_LATEST, MAX_WAITING_LATEST);
 
     public ProviderGrpcService(Vertx vertx, MetricsProvider provider) {
         this(vertx, provider, null);
@@ -73,8 +102,8 @@ public final class ProviderGrpcService {
 
     /** Registers both methods on {@code server}. */
     public void bind(GrpcServer server) {
-        server.callHandler(ProviderServiceGrpcService.QueryLatest, req -> handle(req, this::queryLatest));
-        server.callHandler(QUERY, req -> handle(req, this::query));
+        server.callHandler(ProviderServiceGrpcService.QueryLatest, req -> handle(req, latest, this::queryLatest));
+        server.callHandler(QUERY, req -> handle(req, queries, this::query));
     }
 
     /** The request's query in the provider's terms, or an INVALID_ARGUMENT error with Kapacity's message prefix. */
@@ -96,7 +125,9 @@ public final class ProviderGrpcService {
         } catch (MetricsException e) {
             return Future.failedFuture(e);
         }
-        return call(() -> provider.queryLatest(query))
+        AnswerBudget budget = new AnswerBudget(MAX_SERIES_PER_ANSWER, MAX_SERIES_PER_ANSWER,
+                MAX_BACKEND_BYTES_PER_ANSWER);
+        return call(() -> provider.queryLatest(query, budget))
                 .recover(t -> Future.failedFuture(MetricsException.of(t).wrap("failed to query latest metrics: ")))
                 .map(samples -> {
                     Provider.QueryLatestResponse.Builder b = Provider.QueryLatestResponse.newBuilder();
@@ -112,24 +143,46 @@ public final class ProviderGrpcService {
         } catch (MetricsException e) {
             return Future.failedFuture(e);
         }
-        Instant start = ProtoMapping.toInstant(request.getStart());
-        Instant end = ProtoMapping.toInstant(request.getEnd());
-        Duration step = ProtoMapping.toDuration(request.getStep());
-        if (start.isAfter(end)) {
-            return Future.failedFuture(MetricsException.invalid("invalid query range: start %s is after end %s",
-                    start, end));
+        Instant start;
+        Instant end;
+        Duration step;
+        long points;
+        try {
+            start = ProtoMapping.toInstant(request.getStart(), "start");
+            end = ProtoMapping.toInstant(request.getEnd(), "end");
+            step = ProtoMapping.toDuration(request.getStep(), "step");
+            points = pointsPerSeries(start, end, step);
+        } catch (MetricsException e) {
+            return Future.failedFuture(e);
         }
-        if (step.isNegative() || step.isZero()) {
-            return Future.failedFuture(MetricsException.invalid("invalid query step %s: must be positive", step));
-        }
-        long points = Duration.between(start, end).toNanos() / step.toNanos() + 1;
         if (points > MAX_POINTS_PER_SERIES) {
             return Future.failedFuture(MetricsException.invalid(
                     "query range %s to %s at step %s has %d points per series, more than the maximum %d",
                     start, end, step, points, MAX_POINTS_PER_SERIES));
         }
-        return call(() -> provider.query(query, start, end, step))
+        AnswerBudget budget = new AnswerBudget(MAX_SERIES_PER_ANSWER, MAX_POINTS_PER_ANSWER,
+                MAX_BACKEND_BYTES_PER_ANSWER);
+        return call(() -> provider.query(query, start, end, step, budget))
+                .compose(series -> {
+                    long size = QueryResponseEncoder.size(series);
+                    return size <= MAX_ANSWER_BYTES ? Future.succeededFuture(series)
+                            : Future.failedFuture(new MetricsException(MetricsException.Kind.RESOURCE_EXHAUSTED,
+                                    "answer too large: " + size + " bytes, more than " + MAX_ANSWER_BYTES
+                                            + "; ask for fewer series or a shorter range"));
+                })
                 .recover(t -> Future.failedFuture(MetricsException.of(t).wrap("failed to query metrics: ")));
+    }
+
+    /** {@code (end - start) / step + 1}, or INVALID_ARGUMENT for start after end or a step under 1 ms. */
+    static long pointsPerSeries(Instant start, Instant end, Duration step) {
+        if (start.isAfter(end)) {
+            throw MetricsException.invalid("invalid query range: start %s is after end %s", start, end);
+        }
+        if (step.compareTo(MIN_STEP) < 0) {
+            throw MetricsException.invalid("invalid query step %s: must be at least %s", step, MIN_STEP);
+        }
+        // both within protobuf's years 1-9999: the span in milliseconds fits a long
+        return Duration.between(start, end).toMillis() / step.toMillis() + 1;
     }
 
     private static <T> Future<T> call(java.util.function.Supplier<Future<T>> f) {
@@ -142,16 +195,35 @@ public final class ProviderGrpcService {
         }
     }
 
-    private <Req, Resp> void handle(GrpcServerRequest<Req, Resp> req, Function<Req, Future<Resp>> method) {
+    private <Req, Resp> void handle(GrpcServerRequest<Req, Resp> req, CallGate gate,
+                                    Function<Req, Future<Resp>> method) {
         AtomicBoolean answered = new AtomicBoolean();
+        // a client that resets its stream (cancel, deadline) must not surface as an unhandled exception
+        req.exceptionHandler(t -> answered.set(true));
+        req.response().exceptionHandler(t -> answered.set(true));
         long timeoutMs = req.timeout();
         long timer = timeoutMs > 0 ? vertx.setTimer(timeoutMs, id -> {
             if (answered.compareAndSet(false, true)) {
                 fail(req, GrpcStatus.DEADLINE_EXCEEDED, "deadline of " + timeoutMs + "ms exceeded");
             }
         }) : -1;
-        Future<Req> body = req.last();
-        authenticate(req).compose(v -> body).compose(method::apply).onComplete(ar -> {
+        Future<Req> body = req.last().recover(t -> Future.failedFuture(MetricsException.invalid(
+                "malformed request: not a %s message", req.fullMethodName().endsWith("QueryLatest")
+                        ? "QueryLatestRequest" : "QueryRequest")));
+        authenticate(req).compose(v -> body).compose(request -> gate.enter(vertx).compose(v -> {
+            if (answered.get()) {
+                gate.leave(); // its deadline passed while it waited
+                return Future.failedFuture(new MetricsException(MetricsException.Kind.DEADLINE_EXCEEDED,
+                        "deadline exceeded while waiting"));
+            }
+            Future<Resp> answer;
+            try {
+                answer = method.apply(request);
+            } catch (RuntimeException e) {
+                answer = Future.failedFuture(e);
+            }
+            return answer.andThen(ar -> gate.leave());
+        })).onComplete(ar -> {
             if (timer >= 0) {
                 vertx.cancelTimer(timer);
             }
@@ -159,7 +231,7 @@ public final class ProviderGrpcService {
                 return;
             }
             if (ar.succeeded()) {
-                req.response().send(ar.result());
+                send(req, ar.result());
             } else if (ar.cause() instanceof Unauthenticated u) {
                 fail(req, GrpcStatus.UNAUTHENTICATED, u.getMessage());
             } else if (ar.cause() instanceof Throttled t) {
@@ -233,8 +305,23 @@ public final class ProviderGrpcService {
         });
     }
 
+    /** Writes the answer unless the client went away meanwhile (its stream is then closed: nothing to tell). */
+    private static <Resp> void send(GrpcServerRequest<?, Resp> req, Resp answer) {
+        try {
+            req.response().send(answer).onFailure(t -> LOG.debug("{} answer not sent: {}", req.fullMethodName(),
+                    t.getMessage()));
+        } catch (IllegalStateException e) {
+            LOG.debug("{} answer not sent: {}", req.fullMethodName(), e.getMessage());
+        }
+    }
+
     private static void fail(GrpcServerRequest<?, ?> req, GrpcStatus status, String message) {
-        req.response().status(status).statusMessage(message).end();
+        try {
+            req.response().status(status).statusMessage(message).end().onFailure(t -> LOG.debug(
+                    "{} status {} not sent: {}", req.fullMethodName(), status, t.getMessage()));
+        } catch (IllegalStateException e) {
+            LOG.debug("{} status {} not sent: {}", req.fullMethodName(), status, e.getMessage());
+        }
     }
 
     static GrpcStatus status(MetricsException.Kind kind) {
@@ -244,6 +331,7 @@ public final class ProviderGrpcService {
             case UNSUPPORTED: return GrpcStatus.UNIMPLEMENTED;
             case UNAVAILABLE: return GrpcStatus.UNAVAILABLE;
             case DEADLINE_EXCEEDED: return GrpcStatus.DEADLINE_EXCEEDED;
+            case RESOURCE_EXHAUSTED: return GrpcStatus.RESOURCE_EXHAUSTED;
             default: return GrpcStatus.UNKNOWN;
         }
     }

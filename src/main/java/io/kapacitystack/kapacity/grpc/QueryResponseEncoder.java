@@ -52,6 +52,16 @@ final class QueryResponseEncoder implements GrpcMessageEncoder<List<Series>> {
         return GrpcMessage.message("identity", WireFormat.PROTOBUF, Buffer.buffer(encode(series)));
     }
 
+    /** The encoded size of the answer, without encoding it. */
+    static long size(List<Series> series) {
+        long size = 0;
+        for (Series s : series) {
+            int n = seriesSize(s);
+            size += CodedOutputStream.computeTagSize(RESPONSE_SERIES) + CodedOutputStream.computeUInt32SizeNoTag(n) + n;
+        }
+        return size;
+    }
+
     static byte[] encode(List<Series> series) {
         int size = 0;
         int[] seriesSizes = new int[series.size()];

@@ -14,6 +14,8 @@ public class MetricsException extends RuntimeException {
         UNAVAILABLE,
         /** The query took longer than allowed (gRPC DEADLINE_EXCEEDED). */
         DEADLINE_EXCEEDED,
+        /** The answer would be larger than allowed, or too many large queries are running (gRPC RESOURCE_EXHAUSTED). */
+        RESOURCE_EXHAUSTED,
         /** Anything else, e.g. a backend error (gRPC UNKNOWN, as Kapacity answers every error). */
         INTERNAL
     }
@@ -56,6 +58,7 @@ public class MetricsException extends RuntimeException {
         if (t instanceof MetricsException m) {
             return m;
         }
-        return new MetricsException(Kind.INTERNAL, String.valueOf(t.getMessage() != null ? t.getMessage() : t), t);
+        // never the exception's class name (it reaches gRPC clients): "internal error" when there is no message
+        return new MetricsException(Kind.INTERNAL, t.getMessage() != null ? t.getMessage() : "internal error", t);
     }
 }

@@ -22,4 +22,24 @@ public interface MetricsProvider {
      * Series order is unspecified.
      */
     Future<List<Series>> query(MetricQuery query, Instant start, Instant end, Duration step);
+
+    /**
+     * {@link #queryLatest(MetricQuery)} within {@code budget}. Providers that read unbounded answers (Prometheus)
+     * charge while reading and stop early; the default checks the finished answer.
+     */
+    default Future<List<Sample>> queryLatest(MetricQuery query, AnswerBudget budget) {
+        return queryLatest(query).map(samples -> {
+            samples.forEach(s -> budget.chargeSeries(1));
+            return samples;
+        });
+    }
+
+    /** {@link #query(MetricQuery, Instant, Instant, Duration)} within {@code budget} (see the other overload). */
+    default Future<List<Series>> query(MetricQuery query, Instant start, Instant end, Duration step,
+                                       AnswerBudget budget) {
+        return query(query, start, end, step).map(series -> {
+            series.forEach(s -> budget.chargeSeries(s.points().size()));
+            return series;
+        });
+    }
 }

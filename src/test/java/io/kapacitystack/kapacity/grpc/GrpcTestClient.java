@@ -32,6 +32,12 @@ final class GrpcTestClient {
         this.address = SocketAddress.inetSocketAddress(port, "127.0.0.1");
     }
 
+    /** A client with its own gRPC options (e.g. a larger maximum message size). */
+    GrpcTestClient(Vertx vertx, int port, io.vertx.grpc.client.GrpcClientOptions options) {
+        this.client = GrpcClient.client(vertx, options);
+        this.address = SocketAddress.inetSocketAddress(port, "127.0.0.1");
+    }
+
     GrpcClient client() {
         return client;
     }

@@ -281,9 +281,9 @@ class ProviderServiceGrpcTest {
     void badRangesAreInvalid() {
         assertStatus(GrpcStatus.INVALID_ARGUMENT, "is after end",
                 rangeOutcome(range(POD, T0 + 1000, T0, Duration.ofSeconds(1))));
-        assertStatus(GrpcStatus.INVALID_ARGUMENT, "must be positive",
+        assertStatus(GrpcStatus.INVALID_ARGUMENT, "must be at least PT0.001S",
                 rangeOutcome(range(POD, T0, T0 + 1000, Duration.ZERO)));
-        assertStatus(GrpcStatus.INVALID_ARGUMENT, "must be positive",
+        assertStatus(GrpcStatus.INVALID_ARGUMENT, "must be at least PT0.001S",
                 rangeOutcome(range(POD, T0, T0 + 1000, Duration.ofSeconds(-5))));
         // 100,001 points at 1 s
         assertStatus(GrpcStatus.INVALID_ARGUMENT, "more than the maximum 100000",

@@ -1,5 +1,6 @@
 package io.kapacitystack.kapacity.metrics.prometheus;
 
+import io.kapacitystack.kapacity.metrics.AnswerBudget;
 import io.kapacitystack.kapacity.metrics.MetricsException;
 import io.kapacitystack.kapacity.metrics.Point;
 import io.vertx.core.Context;
@@ -175,7 +176,7 @@ public final class PrometheusClient {
     private record Reply(int statusCode, Buffer body) {
     }
 
-    private Future<Reply> send(String path, Form form) {
+    private Future<Reply> send(String path, Form form, AnswerBudget budget) {
         RequestOptions request = new RequestOptions().setMethod(HttpMethod.POST).setSsl(ssl).setHost(host)
                 .setPort(port).setURI(pathPrefix + path).setTimeout(timeout.toMillis())
                 .putHeader(HttpHeaders.CONTENT_TYPE, FORM).putHeader(HttpHeaders.USER_AGENT, USER_AGENT);
@@ -187,19 +188,36 @@ public final class PrometheusClient {
         // interceptor chain and multipart machinery cost more CPU than the rest of a QueryLatest
         if (!Context.isOnEventLoopThread()) {
             Promise<Reply> reply = Promise.promise();
-            offLoopContext.runOnContext(v -> exchange(request, form).onComplete(reply));
+            offLoopContext.runOnContext(v -> exchange(request, form, budget).onComplete(reply));
             return reply.future();
         }
-        return exchange(request, form);
+        return exchange(request, form, budget);
     }
 
-    private Future<Reply> exchange(RequestOptions request, Form form) {
+    private Future<Reply> exchange(RequestOptions request, Form form, AnswerBudget budget) {
         if (closed) {
             return Future.failedFuture(new MetricsException(MetricsException.Kind.UNAVAILABLE,
                     "prometheus client is closed"));
         }
-        return client().request(request).compose(req -> req.send(form.body()))
-                .compose(resp -> resp.body().map(body -> new Reply(resp.statusCode(), body)));
+        return client().request(request).compose(req -> req.send(form.body()).compose(resp -> {
+            // read the body as it arrives, charging the answer's budget, and stop reading (reset the request,
+            // which closes the connection) once it is passed: an answer too large is never held whole
+            Promise<Reply> reply = Promise.promise();
+            Buffer body = Buffer.buffer();
+            resp.exceptionHandler(reply::tryFail);
+            resp.handler(chunk -> {
+                try {
+                    budget.chargeBytes(chunk.length());
+                    body.appendBuffer(chunk);
+                } catch (MetricsException e) {
+                    if (reply.tryFail(e)) {
+                        req.reset();
+                    }
+                }
+            });
+            resp.endHandler(v -> reply.tryComplete(new Reply(resp.statusCode(), body)));
+            return reply.future();
+        }));
     }
 
     private static final CharSequence FORM = HttpHeaders.createOptimized("application/x-www-form-urlencoded");
@@ -247,12 +265,13 @@ public final class PrometheusClient {
         return false;
     }
 
-    private Future<PrometheusResponse> call(String path, Form form) {
-        return send(path, form)
+    private Future<PrometheusResponse> call(String path, Form form, AnswerBudget budget) {
+        return send(path, form, budget)
                 .compose(resp -> resp.statusCode() == 401 && options.bearerTokenFile() != null
                         // the token may just have been rotated: read the file again and retry once
-                        ? refreshToken().compose(v -> send(path, form)) : Future.succeededFuture(resp))
-                .recover(t -> Future.failedFuture(new MetricsException(
+                        ? refreshToken().compose(v -> send(path, form, budget)) : Future.succeededFuture(resp))
+                .recover(t -> t instanceof MetricsException m && m.kind() == MetricsException.Kind.RESOURCE_EXHAUSTED
+                        ? Future.failedFuture(m) : Future.failedFuture(new MetricsException(
                         t instanceof java.util.concurrent.TimeoutException || String.valueOf(t.getMessage())
                                 .contains("timeout") ? MetricsException.Kind.DEADLINE_EXCEEDED
                                 : MetricsException.Kind.UNAVAILABLE,
@@ -262,7 +281,9 @@ public final class PrometheusClient {
                 .compose(resp -> {
                     PrometheusResponse body;
                     try {
-                        body = PrometheusResponse.parse(resp.body().getBytes());
+                        body = PrometheusResponse.parse(resp.body().getBytes(), budget);
+                    } catch (MetricsException e) {
+                        return Future.failedFuture(e); // over the answer's budget
                     } catch (IOException | RuntimeException e) {
                         body = null;
                     }
@@ -295,8 +316,13 @@ public final class PrometheusClient {
 
     /** An instant query; the result must be a vector. */
     public Future<List<RawSeries>> query(String query, Instant at) {
+        return query(query, at, AnswerBudget.unlimited());
+    }
+
+    /** An instant query whose answer must stay within {@code budget} (else RESOURCE_EXHAUSTED). */
+    public Future<List<RawSeries>> query(String query, Instant at, AnswerBudget budget) {
         Form form = new Form().add("query", query).add("time", time(at));
-        return call("/api/v1/query", form).compose(r -> {
+        return call("/api/v1/query", form, budget).compose(r -> {
             if (!"vector".equals(r.resultType())) {
                 return Future.failedFuture(new MetricsException(MetricsException.Kind.INTERNAL,
                         "cannot convert prom value of type \"" + r.resultType() + "\" to samples"));
@@ -307,9 +333,15 @@ public final class PrometheusClient {
 
     /** A range query; the result must be a matrix. */
     public Future<List<RawSeries>> queryRange(String query, Instant start, Instant end, Duration step) {
+        return queryRange(query, start, end, step, AnswerBudget.unlimited());
+    }
+
+    /** A range query whose answer must stay within {@code budget} (shared by the shards of one query). */
+    public Future<List<RawSeries>> queryRange(String query, Instant start, Instant end, Duration step,
+                                              AnswerBudget budget) {
         Form form = new Form().add("query", query).add("start", time(start)).add("end", time(end))
                 .add("step", seconds(step));
-        return call("/api/v1/query_range", form).compose(r -> {
+        return call("/api/v1/query_range", form, budget).compose(r -> {
             if (!"matrix".equals(r.resultType())) {
                 return Future.failedFuture(new MetricsException(MetricsException.Kind.INTERNAL,
                         "cannot convert prom value of type \"" + r.resultType() + "\" to series"));
@@ -321,7 +353,7 @@ public final class PrometheusClient {
     /** The label sets of the series matching {@code match} in {@code [start, end]}. */
     public Future<List<Map<String, String>>> series(String match, Instant start, Instant end) {
         Form form = new Form().add("match[]", match).add("start", time(start)).add("end", time(end));
-        return call("/api/v1/series", form).map(PrometheusResponse::labelSets);
+        return call("/api/v1/series", form, AnswerBudget.unlimited()).map(PrometheusResponse::labelSets);
     }
 
     static double parseValue(String s) {

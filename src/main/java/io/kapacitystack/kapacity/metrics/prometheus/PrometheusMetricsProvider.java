@@ -1,5 +1,6 @@
 package io.kapacitystack.kapacity.metrics.prometheus;
 
+import io.kapacitystack.kapacity.metrics.AnswerBudget;
 import io.kapacitystack.kapacity.metrics.MetricQuery;
 import io.kapacitystack.kapacity.metrics.MetricsException;
 import io.kapacitystack.kapacity.metrics.MetricsProvider;
@@ -383,11 +384,16 @@ public final class PrometheusMetricsProvider implements MetricsProvider {
 
     @Override
     public Future<List<Sample>> queryLatest(MetricQuery query) {
+        return queryLatest(query, AnswerBudget.unlimited());
+    }
+
+    @Override
+    public Future<List<Sample>> queryLatest(MetricQuery query, AnswerBudget budget) {
         Instant now = clock.now();
         return build(query).compose(b -> {
             List<Future<List<PrometheusClient.RawSeries>>> calls = new ArrayList<>();
             for (String q : b.queries()) {
-                calls.add(prometheus.query(q, now).recover(t -> Future.failedFuture(MetricsException.of(t)
+                calls.add(prometheus.query(q, now, budget).recover(t -> Future.failedFuture(MetricsException.of(t)
                         .wrap("prom query failed with query \"" + q + "\" at " + now + ": "))));
             }
             return Future.all(calls).map(v -> {
@@ -424,6 +430,13 @@ public final class PrometheusMetricsProvider implements MetricsProvider {
 
     @Override
     public Future<List<Series>> query(MetricQuery query, Instant start, Instant end, Duration step) {
+        return query(query, start, end, step, AnswerBudget.unlimited());
+    }
+
+    /** The shards of one query share {@code budget}: the first to pass it fails the query. */
+    @Override
+    public Future<List<Series>> query(MetricQuery query, Instant start, Instant end, Duration step,
+                                      AnswerBudget budget) {
         if (start.isAfter(end)) {
             return Future.failedFuture(MetricsException.invalid("start %s is after end %s", start, end));
         }
@@ -434,7 +447,7 @@ public final class PrometheusMetricsProvider implements MetricsProvider {
             List<Future<List<PrometheusClient.RawSeries>>> calls = new ArrayList<>();
             for (String q : b.queries()) {
                 for (Instant[] shard : shards(start, end, step)) {
-                    calls.add(prometheus.queryRange(q, shard[0], shard[1], step));
+                    calls.add(prometheus.queryRange(q, shard[0], shard[1], step, budget));
                 }
             }
             return Future.join(calls).transform(ar -> {

@@ -3,6 +3,7 @@ package io.kapacitystack.kapacity.metrics.prometheus;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
+import io.kapacitystack.kapacity.metrics.AnswerBudget;
 import io.kapacitystack.kapacity.metrics.Point;
 
 import java.io.IOException;
@@ -30,6 +31,15 @@ record PrometheusResponse(String status, String errorType, String error, List<St
 
     /** @throws IOException if {@code body} is not JSON of the API's shape */
     static PrometheusResponse parse(byte[] body) throws IOException {
+        return parse(body, AnswerBudget.unlimited());
+    }
+
+    /**
+     * As {@link #parse(byte[])}, charging each series of the result to {@code budget} as it is read.
+     *
+     * @throws io.kapacitystack.kapacity.metrics.MetricsException RESOURCE_EXHAUSTED once the budget is passed
+     */
+    static PrometheusResponse parse(byte[] body, AnswerBudget budget) throws IOException {
         try (JsonParser p = JSON.createParser(body)) {
             expect(p.nextToken(), JsonToken.START_OBJECT, p);
             String status = null;
@@ -60,7 +70,7 @@ record PrometheusResponse(String status, String errorType, String error, List<St
                                 if (dataField.equals("resultType")) {
                                     resultType = p.getValueAsString();
                                 } else if (dataField.equals("result") && dataValue == JsonToken.START_ARRAY) {
-                                    result = series(p);
+                                    result = series(p, budget);
                                 } else {
                                     p.skipChildren();
                                 }
@@ -110,7 +120,7 @@ record PrometheusResponse(String status, String errorType, String error, List<St
         return labels;
     }
 
-    private static List<PrometheusClient.RawSeries> series(JsonParser p) throws IOException {
+    private static List<PrometheusClient.RawSeries> series(JsonParser p, AnswerBudget budget) throws IOException {
         List<PrometheusClient.RawSeries> out = new ArrayList<>();
         while (p.nextToken() == JsonToken.START_OBJECT) {
             Map<String, String> labels = Map.of();
@@ -141,6 +151,7 @@ record PrometheusResponse(String status, String errorType, String error, List<St
                     default -> p.skipChildren(); // e.g. histograms of native-histogram series
                 }
             }
+            budget.chargeSeries(points.size());
             out.add(new PrometheusClient.RawSeries(labels, points));
         }
         return out;

@@ -59,8 +59,10 @@ public final class ProviderGrpcService {
     /** Query calls running at once, and waiting beyond them (each may hold a whole bounded answer). */
     public static final int MAX_RUNNING_QUERIES = 2;
     public static final int MAX_WAITING_QUERIES = 32;
+    /** The most bytes one QueryLatest answer may read from the backend (10,000 samples take about 2 MB). */
+    public static final long MAX_BACKEND_BYTES_PER_LATEST = 8L << 20;
     /** QueryLatest calls running at once, and waiting beyond them. */
-    public static final int MAX_RUNNING_LATEST = 16;
+    public static final int MAX_RUNNING_LATEST = 4;
     public static final int MAX_WAITING_LATEST = 256;
     /** The smallest step: Prometheus's resolution is a millisecond. */
     public static final Duration MIN_STEP = Duration.ofMillis(1);
@@ -126,7 +128,7 @@ public final class ProviderGrpcService {
             return Future.failedFuture(e);
         }
         AnswerBudget budget = new AnswerBudget(MAX_SERIES_PER_ANSWER, MAX_SERIES_PER_ANSWER,
-                MAX_BACKEND_BYTES_PER_ANSWER);
+                MAX_BACKEND_BYTES_PER_LATEST);
         return call(() -> provider.queryLatest(query, budget))
                 .recover(t -> Future.failedFuture(MetricsException.of(t).wrap("failed to query latest metrics: ")))
                 .map(samples -> {

@@ -281,7 +281,8 @@ public final class PrometheusClient {
                 .compose(resp -> {
                     PrometheusResponse body;
                     try {
-                        body = PrometheusResponse.parse(resp.body().getBytes(), budget);
+                        body = PrometheusResponse.parse(new io.netty.buffer.ByteBufInputStream(
+                                ((io.vertx.core.internal.buffer.BufferInternal) resp.body()).getByteBuf()), budget);
                     } catch (MetricsException e) {
                         return Future.failedFuture(e); // over the answer's budget
                     } catch (IOException | RuntimeException e) {

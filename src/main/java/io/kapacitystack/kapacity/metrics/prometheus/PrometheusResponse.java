@@ -40,7 +40,16 @@ record PrometheusResponse(String status, String errorType, String error, List<St
      * @throws io.kapacitystack.kapacity.metrics.MetricsException RESOURCE_EXHAUSTED once the budget is passed
      */
     static PrometheusResponse parse(byte[] body, AnswerBudget budget) throws IOException {
-        try (JsonParser p = JSON.createParser(body)) {
+        return parse(JSON.createParser(body), budget);
+    }
+
+    /** As {@link #parse(byte[], AnswerBudget)}, reading the body in place (no copy of a large answer). */
+    static PrometheusResponse parse(java.io.InputStream body, AnswerBudget budget) throws IOException {
+        return parse(JSON.createParser(body), budget);
+    }
+
+    private static PrometheusResponse parse(JsonParser parser, AnswerBudget budget) throws IOException {
+        try (JsonParser p = parser) {
             expect(p.nextToken(), JsonToken.START_OBJECT, p);
             String status = null;
             String errorType = null;

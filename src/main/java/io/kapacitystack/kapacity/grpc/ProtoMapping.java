@@ -3,7 +3,7 @@ package io.kapacitystack.kapacity.grpc;
 import com.google.protobuf.Duration;
 import com.google.protobuf.Timestamp;
 import io.kapacitystack.kapacity.metrics.GroupKind;
-import io.kapacitystack.kapacity.metrics.KubeNames;
+import io.kapacitystack.kapacity.metrics.QueryNames;
 import io.kapacitystack.kapacity.metrics.MetricIdentifier;
 import io.kapacitystack.kapacity.metrics.MetricQuery;
 import io.kapacitystack.kapacity.metrics.MetricsException;
@@ -77,13 +77,13 @@ public final class ProtoMapping {
         try {
             return Selector.parse(text);
         } catch (IllegalArgumentException e) {
-            throw MetricsException.invalid("failed to parse selector %s of %s: %s", KubeNames.echo(text), what,
+            throw MetricsException.invalid("failed to parse selector %s of %s: %s", QueryNames.echo(text), what,
                     shortMessage(e));
         }
     }
 
     /** The longest name (namespace, object, container, resource, metric, group, kind) a query may carry. */
-    static final int MAX_NAME_LENGTH = KubeNames.MAX_SUBDOMAIN_LENGTH;
+    static final int MAX_NAME_LENGTH = QueryNames.MAX_SUBDOMAIN_LENGTH;
 
     /**
      * Every string field of the query within its bound ({@link #MAX_SELECTOR_LENGTH} for selectors,
@@ -104,10 +104,10 @@ public final class ProtoMapping {
         }
     }
 
-    /** A parser's message, which may quote the whole input, cut as {@link KubeNames#echo} cuts values. */
+    /** A parser's message, which may quote the whole input, cut as {@link QueryNames#echo} cuts values. */
     private static String shortMessage(RuntimeException e) {
         String m = String.valueOf(e.getMessage());
-        return m.length() <= 2 * KubeNames.MAX_ECHO ? m : m.substring(0, 2 * KubeNames.MAX_ECHO) + "...";
+        return m.length() <= 2 * QueryNames.MAX_ECHO ? m : m.substring(0, 2 * QueryNames.MAX_ECHO) + "...";
     }
 
     /** The longest selector accepted (a selector names labels of at most 63 + 253 characters each). */
@@ -124,7 +124,7 @@ public final class ProtoMapping {
                 selector = Selector.parse(m.getSelector());
             } catch (IllegalArgumentException e) {
                 throw MetricsException.invalid("failed to parse metric selector %s of %s: %s",
-                        KubeNames.echo(m.getSelector()), what, shortMessage(e));
+                        QueryNames.echo(m.getSelector()), what, shortMessage(e));
             }
         }
         return new MetricIdentifier(m.getName(), selector);

@@ -2,7 +2,7 @@ package io.kapacitystack.kapacity.grpc;
 
 import io.kapacitystack.kapacity.auth.AuthThrottle;
 import io.kapacitystack.kapacity.metrics.AnswerBudget;
-import io.kapacitystack.kapacity.metrics.KubeNames;
+import io.kapacitystack.kapacity.metrics.QueryNames;
 import io.kapacitystack.kapacity.metrics.MetricQuery;
 import io.kapacitystack.kapacity.metrics.MetricsException;
 import io.kapacitystack.kapacity.metrics.MetricsProvider;
@@ -29,7 +29,7 @@ import java.util.function.Function;
  * {@code io.kapacitystack.metric.ProviderService} over a {@link MetricsProvider} (spec §10). Status codes:
  * a malformed request (undecodable message, no query, unknown type, bad selector or name, a timestamp or duration
  * outside protobuf's range, start after end, step under 1 ms, more than {@link #MAX_POINTS_PER_SERIES} points per
- * series) → INVALID_ARGUMENT with a plain message that repeats at most {@link KubeNames#MAX_ECHO} characters of a
+ * series) → INVALID_ARGUMENT with a plain message that repeats at most {@link QueryNames#MAX_ECHO} characters of a
  * value; an answer over its {@link AnswerBudget} ({@link #MAX_SERIES_PER_ANSWER} series,
  * {@link #MAX_POINTS_PER_ANSWER} points, {@link #MAX_BACKEND_BYTES_PER_ANSWER} bytes read from Prometheus,
  * {@link #MAX_ANSWER_BYTES} bytes written) or more calls at once than the {@link CallGate}s admit →

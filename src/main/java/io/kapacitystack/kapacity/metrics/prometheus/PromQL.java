@@ -1,6 +1,6 @@
 package io.kapacitystack.kapacity.metrics.prometheus;
 
-import io.kapacitystack.kapacity.metrics.KubeNames;
+import io.kapacitystack.kapacity.metrics.QueryNames;
 import io.kapacitystack.kapacity.metrics.MetricsException;
 
 import java.util.regex.Pattern;
@@ -8,8 +8,8 @@ import java.util.regex.Pattern;
 /**
  * Quoting and validation of everything that goes into a PromQL query from outside the config: label values are
  * always written as escaped PromQL strings (and, inside a regex matcher, as escaped regex literals first), label
- * and metric names must be Prometheus names (Kubernetes names are checked by {@link KubeNames}). Every failure is
- * INVALID_ARGUMENT and never echoes more than {@link KubeNames#MAX_ECHO} characters of the bad value.
+ * and metric names must be Prometheus names (Kubernetes names are checked by {@link QueryNames}). Every failure is
+ * INVALID_ARGUMENT and never echoes more than {@link QueryNames#MAX_ECHO} characters of the bad value.
  *
  * <p>The escapes are those of Prometheus's lexer (promql/parser/lex.go: {@code \\}, {@code \"}, {@code \n} and
  * {@code \xNN} inside double quotes) and of RE2's {@code regexp.QuoteMeta}.
@@ -81,7 +81,7 @@ public final class PromQL {
     /** @throws MetricsException INVALID_ARGUMENT unless {@code name} is a Prometheus label name */
     public static String labelName(String name, String what) {
         if (!isLabelName(name)) {
-            throw MetricsException.invalid("invalid %s %s: not a Prometheus label name", what, KubeNames.echo(name));
+            throw MetricsException.invalid("invalid %s %s: not a Prometheus label name", what, QueryNames.echo(name));
         }
         return name;
     }
@@ -89,7 +89,7 @@ public final class PromQL {
     /** @throws MetricsException INVALID_ARGUMENT unless {@code name} is a Prometheus metric name */
     public static String metricName(String name, String what) {
         if (!isMetricName(name)) {
-            throw MetricsException.invalid("invalid %s %s: not a Prometheus metric name", what, KubeNames.echo(name));
+            throw MetricsException.invalid("invalid %s %s: not a Prometheus metric name", what, QueryNames.echo(name));
         }
         return name;
     }

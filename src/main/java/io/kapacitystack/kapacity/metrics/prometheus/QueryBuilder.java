@@ -1,7 +1,7 @@
 package io.kapacitystack.kapacity.metrics.prometheus;
 
 import io.kapacitystack.kapacity.metrics.GroupKind;
-import io.kapacitystack.kapacity.metrics.KubeNames;
+import io.kapacitystack.kapacity.metrics.QueryNames;
 import io.kapacitystack.kapacity.metrics.MetricsException;
 
 import java.util.ArrayList;
@@ -94,14 +94,14 @@ final class QueryBuilder {
     /** PodResource / ContainerResource ({@code container} null for pods): one pod, several, or none. */
     String podResource(String resource, String namespace, List<String> pods, String container) {
         PrometheusConfig.ResourceRule rule = resourceRule(resource);
-        KubeNames.dnsLabel(namespace, "namespace", true);
-        pods.forEach(p -> KubeNames.dnsSubdomain(p, "pod name"));
+        QueryNames.dnsLabel(namespace, "namespace", true);
+        pods.forEach(p -> QueryNames.dnsSubdomain(p, "pod name"));
         String nsLabel = label(rule.resources(), "namespace");
         String podLabel = label(rule.resources(), "pod");
         List<Requirement> reqs = new ArrayList<>();
         Map<String, String> values = new LinkedHashMap<>();
         if (container != null) {
-            KubeNames.dnsLabel(container, "container name", false);
+            QueryNames.dnsLabel(container, "container name", false);
             reqs.add(Requirement.equal(rule.containerLabel(), container));
             values.put(rule.containerLabel(), container);
         }
@@ -118,7 +118,7 @@ final class QueryBuilder {
 
     /** The config's pod-name regex of a workload kind with the workload's name in it as a regex literal. */
     String podNamePattern(GroupKind gk, String name) {
-        KubeNames.dnsSubdomain(name, "workload name");
+        QueryNames.dnsSubdomain(name, "workload name");
         return config.podNamePattern(gk.group(), gk.kind(), PromQL.regexLiteral(name))
                 .orElseThrow(() -> fail("unknown workload type \"%s\"", gk));
     }
@@ -128,12 +128,12 @@ final class QueryBuilder {
                             boolean readyPodsOnly) {
         PrometheusConfig.ResourceRule rule = resourceRule(resource);
         String pattern = podNamePattern(gk, name);
-        KubeNames.dnsLabel(namespace, "namespace", true);
+        QueryNames.dnsLabel(namespace, "namespace", true);
         String nsLabel = label(rule.resources(), "namespace");
         String podLabel = label(rule.resources(), "pod");
         List<Requirement> reqs = new ArrayList<>();
         if (container != null) {
-            KubeNames.dnsLabel(container, "container name", false);
+            QueryNames.dnsLabel(container, "container name", false);
             reqs.add(Requirement.equal(rule.containerLabel(), container));
         }
         reqs.add(Requirement.matching(podLabel, pattern));
@@ -154,7 +154,7 @@ final class QueryBuilder {
 
     /** External / WorkloadExternal ({@code podPattern} null for External). */
     String external(PrometheusConfig.DiscoveryRule rule, String seriesName, String namespace, String podPattern) {
-        KubeNames.dnsLabel(namespace, "namespace", true);
+        QueryNames.dnsLabel(namespace, "namespace", true);
         String nsLabel = label(rule.resources(), "namespace");
         List<Requirement> reqs = new ArrayList<>();
         if (podPattern != null) {
@@ -177,8 +177,8 @@ final class QueryBuilder {
         }
         String resourceLabel = rule.resources().labelFor(resource.group(), resource.resource())
                 .orElseThrow(() -> fail("no label for resource %s in the rule of metric %s", resource, metricName));
-        KubeNames.dnsLabel(namespace, "namespace", true);
-        names.forEach(n -> KubeNames.objectName(n, "object name"));
+        QueryNames.dnsLabel(namespace, "namespace", true);
+        names.forEach(n -> QueryNames.objectName(n, "object name"));
         String nsLabel = label(rule.resources(), "namespace");
         List<Requirement> reqs = new ArrayList<>();
         Map<String, String> values = new LinkedHashMap<>();

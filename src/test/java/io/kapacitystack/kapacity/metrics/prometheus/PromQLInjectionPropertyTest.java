@@ -2,7 +2,7 @@ package io.kapacitystack.kapacity.metrics.prometheus;
 
 import io.kapacitystack.kapacity.grpc.ProtoMapping;
 import io.kapacitystack.kapacity.metrics.GroupKind;
-import io.kapacitystack.kapacity.metrics.KubeNames;
+import io.kapacitystack.kapacity.metrics.QueryNames;
 import io.kapacitystack.kapacity.metrics.MetricQuery;
 import io.kapacitystack.kapacity.metrics.MetricsException;
 import io.kapacitystack.metric.Metric;
@@ -115,7 +115,7 @@ class PromQLInjectionPropertyTest {
             rendered = build.apply(values);
         } catch (MetricsException e) {
             assertEquals(MetricsException.Kind.INVALID_ARGUMENT, e.kind(), e.getMessage());
-            assertTrue(e.getMessage().length() < 400 + KubeNames.MAX_ECHO, "echoes the value: " + e.getMessage());
+            assertTrue(e.getMessage().length() < 400 + QueryNames.MAX_ECHO, "echoes the value: " + e.getMessage());
             return;
         }
         List<PromQLTokens.Token> want = PromQLTokens.lex(intended);

@@ -9,7 +9,7 @@ import java.util.regex.Pattern;
  * (k8s.io/apimachinery/pkg/util/validation/validation.go: IsDNS1123Label, IsDNS1123Subdomain; path segment names
  * of apimachinery/pkg/api/validation/path).
  */
-public final class KubeNames {
+public final class QueryNames {
 
     /** How much of a rejected value an error message repeats. */
     public static final int MAX_ECHO = 64;
@@ -20,7 +20,7 @@ public final class KubeNames {
     private static final Pattern DNS_SUBDOMAIN = Pattern.compile(
             "[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*");
 
-    private KubeNames() {
+    private QueryNames() {
     }
 
     /** A namespace or container name: a DNS-1123 label; {@code ""} only if {@code optional}. */

@@ -131,7 +131,8 @@ class PromQLInjectionIT {
 
     @Test
     void theReportedContainerProbeIsRefusedBeforeAnyQuery() {
-        // the probe of the security report: on the old code this answered with secret-0's 666 bytes
+        // the probe of the security report (written for the cpu rule's irate(...[3m])): the old code sent it to
+        // Prometheus as PromQL (INTERNAL, a parse error with this memory rule); now it is refused before any query
         MetricsException e = assertThrows(MetricsException.class, () -> await(provider.queryLatest(
                 new MetricQuery.ContainerResource("default", "web-0", null, "memory", PROBE))));
         assertEquals(MetricsException.Kind.INVALID_ARGUMENT, e.kind());

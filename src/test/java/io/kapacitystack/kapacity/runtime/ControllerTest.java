@@ -159,4 +159,39 @@ class ControllerTest {
         Await.until("the watch-triggered run", () -> runTimes.size() == 3);
         assertEquals(T0, runTimes.get(2));
     }
+
+    @Test
+    void aRepeatingFailureIsLoggedAtWarnOncePerChangeNotOnEveryRetry() {
+        AtomicInteger attempts = new AtomicInteger();
+        Reconciler r = ctx -> {
+            int n = attempts.incrementAndGet();
+            if (n <= 5) {
+                return Future.failedFuture("the Dynamic provider is broken");
+            }
+            if (n == 6) {
+                return Future.failedFuture("the Dynamic provider is broken differently");
+            }
+            return Future.succeededFuture(ReconcileResult.done());
+        };
+        java.io.ByteArrayOutputStream captured = new java.io.ByteArrayOutputStream();
+        java.io.PrintStream original = System.err;
+        // slf4j-simple writes to whatever System.err is at the time of each line
+        System.setErr(new java.io.PrintStream(captured, true, java.nio.charset.StandardCharsets.UTF_8));
+        try {
+            Controller c = new Controller("logonce", vertx, clock, r, 1, Duration.ofMillis(1), Duration.ofMillis(4),
+                    new ControllerMetrics());
+            c.start();
+            c.enqueue(A);
+            Await.until("the seventh, successful attempt", () -> attempts.get() == 7);
+            Await.until("the controller to be idle", () -> c.depth() == 0);
+        } finally {
+            System.setErr(original);
+        }
+        List<String> warnLines = captured.toString(java.nio.charset.StandardCharsets.UTF_8).lines()
+                .filter(l -> l.contains("WARN") && l.contains("[ns/a ") && l.contains("reconcile failed"))
+                .collect(java.util.stream.Collectors.toList());
+        assertEquals(2, warnLines.size(), "one WARN per distinct failure: " + warnLines);
+        assertTrue(warnLines.get(0).endsWith("the Dynamic provider is broken"), warnLines.get(0));
+        assertTrue(warnLines.get(1).endsWith("the Dynamic provider is broken differently"), warnLines.get(1));
+    }
 }

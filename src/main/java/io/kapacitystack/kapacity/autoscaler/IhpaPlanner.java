@@ -75,14 +75,6 @@ public final class IhpaPlanner {
             return b.errorOut("InvalidSpec", "invalid spec: " + String.join("; ", problems)).build(null, null);
         }
 
-        if (spec.effectiveScaleMode() != IntelligentHorizontalPodAutoscalerSpec.ScaleMode.Preview) {
-            ScaleTargetClaims.Claim first = ScaleTargetClaims.yieldTo(ihpa.getMetadata().getName(),
-                    claimedSince(spec, rp), others);
-            if (first != null) {
-                return yieldTarget(b, spec, rp, first);
-            }
-        }
-
         PortraitSelector.Selection selection = selector.select(ihpa, now);
         b.selection = selection;
         if (selection.error() != null) {
@@ -95,6 +87,16 @@ public final class IhpaPlanner {
         if (fetched == null) {
             return b.errorOut("NoValidPortraitValue", "no valid portrait value for now").build(wake, null);
         }
+
+        // After the spec's own problems (they are the user's to fix first), before anything that would scale.
+        if (spec.effectiveScaleMode() != IntelligentHorizontalPodAutoscalerSpec.ScaleMode.Preview) {
+            ScaleTargetClaims.Claim first = ScaleTargetClaims.yieldTo(ihpa.getMetadata().getName(),
+                    claimedSince(spec, rp), others);
+            if (first != null) {
+                return yieldTarget(b, spec, rp, first);
+            }
+        }
+
 
         IntelligentHorizontalPodAutoscalerStatus status = b.status;
         boolean preview = spec.effectiveScaleMode() == IntelligentHorizontalPodAutoscalerSpec.ScaleMode.Preview;

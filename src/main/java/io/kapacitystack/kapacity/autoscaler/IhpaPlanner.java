@@ -36,6 +36,8 @@ public final class IhpaPlanner {
     public static final String SCALING_LIMITED = "ScalingLimited";
     public static final String GRAY_PROGRESSING = "GrayProgressing";
     public static final String WAITING_FOR_GRAY_PODS = "WaitingForGrayPods";
+    /** ScalingActive=False: another autoscaler scales the same workload (see {@link ScaleTargetClaims}). */
+    public static final String AMBIGUOUS_SCALE_TARGET = "AmbiguousScaleTarget";
 
     private final PortraitSelector selector;
 
@@ -43,11 +45,18 @@ public final class IhpaPlanner {
         this.selector = selector;
     }
 
+    /** The plan of an IHPA that no other autoscaler competes with (the console's preview, most tests). */
+    public IhpaPlan plan(IntelligentHorizontalPodAutoscaler ihpa, ReplicaProfile rp, String targetError, Instant now) {
+        return plan(ihpa, rp, targetError, List.of(), now);
+    }
+
     /**
      * @param rp          the current ReplicaProfile of the IHPA, or null if it has none
      * @param targetError why the scale target cannot be scaled (null if it can or was not checked)
+     * @param others      the other autoscalers scaling the same target (HPAs, IHPAs with a ReplicaProfile on it)
      */
-    public IhpaPlan plan(IntelligentHorizontalPodAutoscaler ihpa, ReplicaProfile rp, String targetError, Instant now) {
+    public IhpaPlan plan(IntelligentHorizontalPodAutoscaler ihpa, ReplicaProfile rp, String targetError,
+                         List<ScaleTargetClaims.Claim> others, Instant now) {
         Builder b = new Builder(ihpa, now);
         IntelligentHorizontalPodAutoscalerSpec spec = ihpa.getSpec();
 
@@ -78,6 +87,16 @@ public final class IhpaPlanner {
         if (fetched == null) {
             return b.errorOut("NoValidPortraitValue", "no valid portrait value for now").build(wake, null);
         }
+
+        // After the spec's own problems (they are the user's to fix first), before anything that would scale.
+        if (spec.effectiveScaleMode() != IntelligentHorizontalPodAutoscalerSpec.ScaleMode.Preview) {
+            ScaleTargetClaims.Claim first = ScaleTargetClaims.yieldTo(ihpa.getMetadata().getName(),
+                    claimedSince(spec, rp), others);
+            if (first != null) {
+                return yieldTarget(b, spec, rp, first);
+            }
+        }
+
 
         IntelligentHorizontalPodAutoscalerStatus status = b.status;
         boolean preview = spec.effectiveScaleMode() == IntelligentHorizontalPodAutoscalerSpec.ScaleMode.Preview;
@@ -203,6 +222,37 @@ public final class IhpaPlanner {
         }
         b.condition(SCALING_ACTIVE, true, "SucceededAutoscaling", "the autoscaling process is functional");
         return b.build(wake, null);
+    }
+
+    /** When this IHPA's claim on its target began: its profile's creation, if the profile scales that target. */
+    private static Instant claimedSince(IntelligentHorizontalPodAutoscalerSpec spec, ReplicaProfile rp) {
+        if (rp == null || rp.getMetadata() == null || !ScaleTargetClaims.sameTarget(spec.scaleTargetRef, rp.getSpec().scaleTargetRef)) {
+            return null;
+        }
+        Instant created = KubeTime.parse(rp.getMetadata().getCreationTimestamp());
+        // A profile without a timestamp (no API server set one) still claims the target: before any newcomer.
+        return created == null ? Instant.EPOCH : created;
+    }
+
+    /**
+     * Another autoscaler scales the target: this one keeps no profile on it (deleting it puts its parked pods back
+     * Online), says why on ScalingActive, and warns once when that starts or the other autoscaler changes, not on
+     * every reconcile. It needs no wake-up: the other autoscaler's changes enqueue it.
+     */
+    private static IhpaPlan yieldTarget(Builder b, IntelligentHorizontalPodAutoscalerSpec spec, ReplicaProfile rp,
+                                        ScaleTargetClaims.Claim first) {
+        if (rp != null) {
+            b.rp(IhpaPlan.RpAction.DELETE, null);
+        }
+        String message = ScaleTargetClaims.message(spec.scaleTargetRef, first);
+        Condition active = Conditions.find(b.status.conditions, SCALING_ACTIVE);
+        boolean alreadySaid = active != null && "False".equals(active.getStatus())
+                && AMBIGUOUS_SCALE_TARGET.equals(active.getReason()) && message.equals(active.getMessage());
+        if (!alreadySaid) {
+            b.events.add(PlannedEvent.warning(AMBIGUOUS_SCALE_TARGET, message));
+        }
+        b.condition(SCALING_ACTIVE, false, AMBIGUOUS_SCALE_TARGET, message);
+        return b.build(null, null);
     }
 
     /**

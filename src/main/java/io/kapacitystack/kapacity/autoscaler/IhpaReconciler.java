@@ -3,6 +3,7 @@ package io.kapacitystack.kapacity.autoscaler;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
+import io.fabric8.kubernetes.api.model.autoscaling.v2.HorizontalPodAutoscaler;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
@@ -10,12 +11,16 @@ import io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext;
 import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
 import io.kapacitystack.kapacity.api.v1alpha1.Conditions;
 import io.kapacitystack.kapacity.api.v1alpha1.Constants;
+import io.kapacitystack.kapacity.api.v1alpha1.CrossVersionObjectReference;
+import io.kapacitystack.kapacity.api.v1alpha1.IntelligentHorizontalPodAutoscalerSpec;
+import io.kapacitystack.kapacity.api.v1alpha1.KubeTime;
 import io.kapacitystack.kapacity.api.v1alpha1.HorizontalPortrait;
 import io.kapacitystack.kapacity.api.v1alpha1.IntelligentHorizontalPodAutoscaler;
 import io.kapacitystack.kapacity.api.v1alpha1.IntelligentHorizontalPodAutoscalerStatus;
 import io.kapacitystack.kapacity.api.v1alpha1.ReplicaProfile;
 import io.kapacitystack.kapacity.events.EventRecorder;
 import io.kapacitystack.kapacity.events.PlannedEvent;
+import io.kapacitystack.kapacity.events.RepeatingFailureLog;
 import io.kapacitystack.kapacity.kube.Finalizers;
 import io.kapacitystack.kapacity.kube.KubeObjects;
 import io.kapacitystack.kapacity.kube.ResourceCache;
@@ -29,6 +34,7 @@ import io.kapacitystack.kapacity.runtime.Reconciler;
 import io.kapacitystack.kapacity.workload.ScaleClient;
 import io.vertx.core.Future;
 
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -60,6 +66,10 @@ public final class IhpaReconciler implements Reconciler {
     private final ControllerMetrics metrics;
     private final ResourceCache<GenericKubernetesResource> portraits;
     private final PortraitSync portraitSync;
+    private ResourceCache<GenericKubernetesResource> profiles;
+    private ResourceCache<HorizontalPodAutoscaler> hpas;
+    /** Portrait-sync warnings repeat on every reconcile of a misconfigured IHPA: WARN once per change. */
+    private final RepeatingFailureLog failureLog = new RepeatingFailureLog();
 
     /**
      * @param portraits the HorizontalPortrait cache, indexed by controller ({@link ResourceCache#indexByController()})
@@ -79,10 +89,21 @@ public final class IhpaReconciler implements Reconciler {
         this.portraitSync = new PortraitSync(serialization);
     }
 
+    /**
+     * The caches that tell which other autoscalers scale an IHPA's target ({@link ScaleTargetClaims}): the
+     * ReplicaProfiles and the {@code autoscaling/v2} HorizontalPodAutoscalers. Without them (null) no rival is seen.
+     */
+    public IhpaReconciler rivals(ResourceCache<GenericKubernetesResource> profiles, ResourceCache<HorizontalPodAutoscaler> hpas) {
+        this.profiles = profiles;
+        this.hpas = hpas;
+        return this;
+    }
+
     @Override
     public Future<ReconcileResult> reconcile(ReconcileContext ctx) {
         GenericKubernetesResource raw = ihpas.get(ctx.key());
         if (raw == null) {
+            failureLog.forget(ctx.key());
             return Future.succeededFuture(ReconcileResult.done());
         }
         IntelligentHorizontalPodAutoscaler ihpa;
@@ -98,7 +119,7 @@ public final class IhpaReconciler implements Reconciler {
                 .compose(v -> syncPortraits(ctx, ihpa))
                 .compose(v -> fetchReplicaProfile(ctx.key()))
                 .compose(rp -> checkTarget(ihpa, rp)
-                        .map(targetError -> planner.plan(ihpa, rp, targetError, ctx.now()))
+                        .map(targetError -> planner.plan(ihpa, rp, targetError, otherClaims(ihpa), ctx.now()))
                         .compose(plan -> apply(ctx, ihpa, rp, plan)));
     }
 
@@ -186,7 +207,11 @@ public final class IhpaReconciler implements Reconciler {
             }
         }
         PortraitSync.Plan plan = portraitSync.plan(ihpa, desired, warnings, new ArrayList<>(existing.values()));
-        plan.warnings().forEach(w -> ctx.warn("{}", w));
+        if (plan.warnings().isEmpty()) {
+            failureLog.recovered(ctx);
+        } else {
+            failureLog.failed(ctx, String.join("; ", plan.warnings()));
+        }
         if (plan.isEmpty()) {
             return Future.succeededFuture();
         }
@@ -252,6 +277,101 @@ public final class IhpaReconciler implements Reconciler {
         return Future.all(deletes).mapEmpty();
     }
 
+    /**
+     * The other autoscalers scaling this IHPA's target, from the caches: HPAs naming it, and IHPAs (not paused, not
+     * in Preview, not being deleted) whose own ReplicaProfile scales it. An IHPA without a profile claims nothing.
+     */
+    List<ScaleTargetClaims.Claim> otherClaims(IntelligentHorizontalPodAutoscaler ihpa) {
+        CrossVersionObjectReference target = ihpa.getSpec().scaleTargetRef;
+        String ns = ihpa.getMetadata().getNamespace();
+        List<ScaleTargetClaims.Claim> claims = new ArrayList<>();
+        if (target == null) {
+            return claims;
+        }
+        if (hpas != null) {
+            for (HorizontalPodAutoscaler hpa : hpas.list(ns)) {
+                io.fabric8.kubernetes.api.model.autoscaling.v2.CrossVersionObjectReference ref =
+                        hpa.getSpec() == null ? null : hpa.getSpec().getScaleTargetRef();
+                if (ref != null && !KubeObjects.isDeleting(hpa)
+                        && ScaleTargetClaims.sameTarget(target, ref.getApiVersion(), ref.getKind(), ref.getName())) {
+                    claims.add(new ScaleTargetClaims.Claim(ScaleTargetClaims.HPA_KIND, hpa.getMetadata().getName(),
+                            KubeTime.parse(hpa.getMetadata().getCreationTimestamp())));
+                }
+            }
+        }
+        if (profiles != null) {
+            for (GenericKubernetesResource raw : ihpas.list(ns)) {
+                if (raw.getMetadata().getName().equals(ihpa.getMetadata().getName()) || KubeObjects.isDeleting(raw)) {
+                    continue;
+                }
+                GenericKubernetesResource rawProfile = profiles.get(new ObjectKey(ns, raw.getMetadata().getName()));
+                if (rawProfile == null || KubeObjects.isDeleting(rawProfile) || !ownedBy(rawProfile, raw)) {
+                    continue;
+                }
+                IntelligentHorizontalPodAutoscaler other;
+                ReplicaProfile profile;
+                try {
+                    other = KubeObjects.convert(serialization, raw, IntelligentHorizontalPodAutoscaler.class);
+                    profile = KubeObjects.convert(serialization, rawProfile, ReplicaProfile.class);
+                } catch (KubeObjects.InvalidObjectException e) {
+                    continue; // reported on that object; it scales nothing it cannot read
+                }
+                boolean scales = !other.getSpec().isPaused() && profile.getSpec() != null && !profile.getSpec().isPaused()
+                        && other.getSpec().effectiveScaleMode() != IntelligentHorizontalPodAutoscalerSpec.ScaleMode.Preview;
+                if (scales && ScaleTargetClaims.sameTarget(target, profile.getSpec().scaleTargetRef)) {
+                    Instant since = KubeTime.parse(rawProfile.getMetadata().getCreationTimestamp());
+                    claims.add(new ScaleTargetClaims.Claim(ScaleTargetClaims.IHPA_KIND, raw.getMetadata().getName(),
+                            since == null ? Instant.EPOCH : since));
+                }
+            }
+        }
+        return claims;
+    }
+
+    private static boolean ownedBy(GenericKubernetesResource profile, GenericKubernetesResource ihpa) {
+        return profile.getMetadata().getOwnerReferences() != null && profile.getMetadata().getOwnerReferences().stream()
+                .anyMatch(o -> Objects.equals(o.getUid(), ihpa.getMetadata().getUid()));
+    }
+
+    /**
+     * The IHPAs in {@code namespace} whose target is {@code kind}/{@code name} in the group of {@code apiVersion}:
+     * the ones to look again when another autoscaler on that target comes, changes or goes.
+     */
+    public List<ObjectKey> ihpasTargeting(String namespace, String apiVersion, String kind, String name) {
+        List<ObjectKey> keys = new ArrayList<>();
+        for (GenericKubernetesResource raw : ihpas.list(namespace)) {
+            CrossVersionObjectReference ref = targetOf(raw);
+            if (ScaleTargetClaims.sameTarget(ref, apiVersion, kind, name)) {
+                keys.add(ObjectKey.of(raw));
+            }
+        }
+        return keys;
+    }
+
+    /** The IHPAs sharing the target that {@code object} (an IHPA or a ReplicaProfile) names in its spec. */
+    public List<ObjectKey> ihpasSharingTarget(GenericKubernetesResource object) {
+        CrossVersionObjectReference ref = targetOf(object);
+        if (ref == null) {
+            return List.of();
+        }
+        return ihpasTargeting(object.getMetadata().getNamespace(), ref.apiVersion, ref.kind, ref.name);
+    }
+
+    /** {@code spec.scaleTargetRef} of a raw IHPA or profile; null if it has none that can be read. */
+    private CrossVersionObjectReference targetOf(GenericKubernetesResource raw) {
+        Object spec = raw.getAdditionalProperties().get("spec");
+        if (!(spec instanceof Map) || !(((Map<?, ?>) spec).get("scaleTargetRef") instanceof Map)) {
+            return null;
+        }
+        Map<?, ?> ref = (Map<?, ?>) ((Map<?, ?>) spec).get("scaleTargetRef");
+        return new CrossVersionObjectReference(stringOrNull(ref.get("apiVersion")), stringOrNull(ref.get("kind")),
+                stringOrNull(ref.get("name")));
+    }
+
+    private static String stringOrNull(Object o) {
+        return o instanceof String ? (String) o : null;
+    }
+
     private Future<ReplicaProfile> fetchReplicaProfile(ObjectKey key) {
         return executor.call(() -> client.resources(ReplicaProfile.class).inNamespace(key.namespace())
                 .withName(key.name()).get());
@@ -304,7 +424,7 @@ public final class IhpaReconciler implements Reconciler {
     /** An object the model cannot read (no API server validated it): say why on the object, touch nothing else. */
     private Future<ReconcileResult> reportInvalidObject(ReconcileContext ctx, GenericKubernetesResource raw, String problem) {
         String message = "invalid spec: " + problem;
-        ctx.warn("{}", message);
+        failureLog.failed(ctx, message);
         List<Condition> conditions = new ArrayList<>();
         Object status = raw.getAdditionalProperties().get("status");
         if (status instanceof Map && ((Map<?, ?>) status).get("conditions") instanceof List) {

@@ -20,8 +20,10 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
 
 /**
- * Records core/v1 Events the way client-go's recorder does: a repeat of the same event on the same object bumps the
- * count and lastTimestamp of the existing Event instead of creating a new one. Recording never fails a reconcile:
+ * Records core/v1 Events the way client-go's recorder does ({@link EventCorrelator}): a repeat of the same event on the
+ * same object bumps the count and lastTimestamp of the existing Event instead of creating a new one, many different
+ * messages of one reason are combined into one Event, and an object that keeps producing events is rate-limited
+ * (25 at once, then one per 5 minutes), so a misbehaving object cannot flood the API or the console. Recording never fails a reconcile:
  * a write error is logged. Every recorded event is also handed to listeners (console, Kafka) so they never disagree
  * with what {@code kubectl describe} shows.
  */
@@ -38,6 +40,7 @@ public final class EventRecorder {
     private final Clock clock;
     private final String component;
     private final List<Consumer<RecordedEvent>> listeners = new CopyOnWriteArrayList<>();
+    private final EventCorrelator correlator = new EventCorrelator();
     private final Map<String, Event> recent = new LinkedHashMap<>(16, 0.75f, true) {
         @Override
         protected boolean removeEldestEntry(Map.Entry<String, Event> eldest) {
@@ -58,8 +61,19 @@ public final class EventRecorder {
 
     public Future<Void> record(HasMetadata object, PlannedEvent event) {
         Instant now = clock.now();
-        RecordedEvent recorded = new RecordedEvent(object.getKind(), object.getMetadata().getNamespace(),
-                object.getMetadata().getName(), component, event.type().name(), event.reason(), event.message(), now);
+        String ns = object.getMetadata().getNamespace();
+        String objectKey = component + "\u0000" + object.getKind() + "\u0000" + ns + "\u0000"
+                + object.getMetadata().getName() + "\u0000" + object.getMetadata().getUid();
+        EventCorrelator.Outcome outcome;
+        synchronized (recent) {
+            outcome = correlator.correlate(objectKey, event.type().name(), event.reason(), event.message(), now);
+        }
+        if (outcome.skip()) {
+            // client-go drops it the same way: neither written nor shown, so the console and Kafka agree with the API.
+            return Future.succeededFuture();
+        }
+        RecordedEvent recorded = new RecordedEvent(object.getKind(), ns, object.getMetadata().getName(), component,
+                event.type().name(), event.reason(), outcome.message(), now);
         for (Consumer<RecordedEvent> l : listeners) {
             try {
                 l.accept(recorded);
@@ -67,10 +81,9 @@ public final class EventRecorder {
                 LOG.warn("event listener failed: {}", e.toString());
             }
         }
-        String dedupKey = object.getMetadata().getUid() + "|" + object.getKind() + "|" + object.getMetadata().getNamespace()
-                + "|" + object.getMetadata().getName() + "|" + event.type() + "|" + event.reason() + "|" + event.message();
-        String ns = object.getMetadata().getNamespace();
+        String dedupKey = outcome.key();
         String timestamp = KubeTime.format(now);
+        int count = outcome.count();
         return executor.call(() -> {
             Event previous;
             synchronized (recent) {
@@ -78,10 +91,12 @@ public final class EventRecorder {
             }
             Event written = null;
             if (previous != null) {
-                int count = previous.getCount() == null ? 1 : previous.getCount();
                 try {
                     // A merge patch, not a read-modify-write: the recorder needs only create and patch on events.
-                    String patch = "{\"count\":" + (count + 1) + ",\"lastTimestamp\":\"" + timestamp + "\"}";
+                    // The count includes the repeats the spam filter kept from the API, as client-go's does.
+                    // The message too: a combined event carries its latest one, as client-go's patch does.
+                    String patch = client.getKubernetesSerialization().asJson(java.util.Map.of(
+                            "count", count, "lastTimestamp", timestamp, "message", outcome.message()));
                     written = client.v1().events().inNamespace(ns).withName(previous.getMetadata().getName())
                             .patch(io.fabric8.kubernetes.client.dsl.base.PatchContext.of(
                                     io.fabric8.kubernetes.client.dsl.base.PatchType.JSON_MERGE), patch);
@@ -98,10 +113,10 @@ public final class EventRecorder {
                         .withInvolvedObject(reference(object))
                         .withType(event.type().name())
                         .withReason(event.reason())
-                        .withMessage(event.message())
+                        .withMessage(outcome.message())
                         .withFirstTimestamp(timestamp)
                         .withLastTimestamp(timestamp)
-                        .withCount(1)
+                        .withCount(count)
                         .withNewSource().withComponent(component).endSource()
                         .withReportingComponent(component)
                         .build();

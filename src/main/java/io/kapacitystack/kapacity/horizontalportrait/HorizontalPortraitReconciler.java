@@ -11,6 +11,7 @@ import io.kapacitystack.kapacity.api.v1alpha1.IntelligentHorizontalPodAutoscaler
 import io.kapacitystack.kapacity.api.v1alpha1.PortraitProvider;
 import io.kapacitystack.kapacity.events.EventRecorder;
 import io.kapacitystack.kapacity.events.PlannedEvent;
+import io.kapacitystack.kapacity.events.RepeatingFailureLog;
 import io.kapacitystack.kapacity.kube.Finalizers;
 import io.kapacitystack.kapacity.kube.KubeObjects;
 import io.kapacitystack.kapacity.kube.ResourceCache;
@@ -58,6 +59,8 @@ public final class HorizontalPortraitReconciler implements Reconciler {
     private final ResourceCache<GenericKubernetesResource> ihpas;
     private final CachedScales scales;
     private final EventRecorder recorder;
+    /** A portrait whose generation keeps failing the same way is logged at WARN once, not every syncPeriod. */
+    private final RepeatingFailureLog failureLog = new RepeatingFailureLog();
     private volatile ReactiveGenerator reactive;
     private volatile ExternalAlgorithmJobs externalJobs;
     private final java.util.concurrent.ConcurrentHashMap<ObjectKey, java.time.Instant> metricsWritten =
@@ -231,6 +234,7 @@ public final class HorizontalPortraitReconciler implements Reconciler {
                 "portrait has been successfully generated", ctx.now());
         setAll(status, outcome.conditions(), generation, ctx);
         holdBackMetricsOnlyChange(ctx, hp, status);
+        failureLog.recovered(ctx);
         if (hp.getStatus() == null || hp.getStatus().portraitData == null
                 || !Objects.equals(replicasOf(hp.getStatus().portraitData), outcome.replicas())) {
             ctx.info("reactive portrait {} -> {}", hp.getStatus() == null ? null : replicasOf(hp.getStatus().portraitData),
@@ -251,7 +255,7 @@ public final class HorizontalPortraitReconciler implements Reconciler {
     private Future<Void> fail(ReconcileContext ctx, HorizontalPortrait hp, GenericKubernetesResource raw, String reason,
                               String message, List<HpaCondition> hpaConditions,
                               List<HorizontalPortraitStatus.CurrentMetric> readings) {
-        ctx.warn("{}", message);
+        failureLog.failed(ctx, message);
         if (hp == null) {
             return recorder.record(raw, PlannedEvent.warning(reason, message));
         }
@@ -350,6 +354,7 @@ public final class HorizontalPortraitReconciler implements Reconciler {
 
     private void forget(ObjectKey key) {
         metricsWritten.remove(key);
+        failureLog.forget(key);
         ReactiveGenerator generator = reactive;
         if (generator != null) {
             generator.forget(key);

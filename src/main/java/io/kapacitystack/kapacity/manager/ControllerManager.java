@@ -2,6 +2,7 @@ package io.kapacitystack.kapacity.manager;
 
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.fabric8.kubernetes.api.model.autoscaling.v2.HorizontalPodAutoscaler;
 import io.fabric8.kubernetes.api.model.OwnerReference;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
@@ -76,6 +77,7 @@ public final class ControllerManager {
     private final ResourceCache<Deployment> deployments;
     private final ResourceCache<ConfigMap> configMaps;
     private final ResourceCache<CronJob> cronJobs;
+    private final ResourceCache<HorizontalPodAutoscaler> hpas;
     private final Controller ihpaController;
     private final Controller rpController;
     private final Controller hpController;
@@ -99,6 +101,8 @@ public final class ControllerManager {
         // object label selector: that selects Kapacity's objects, not the workloads they scale.
         this.statefulSets = new ResourceCache<>(client.apps().statefulSets(), s.namespaces, "");
         this.deployments = new ResourceCache<>(client.apps().deployments(), s.namespaces, "");
+        // HPAs, to leave a workload an HPA scales to it (ScaleTargetClaims); not Kapacity's objects, so not filtered.
+        this.hpas = new ResourceCache<>(client.autoscaling().v2().horizontalPodAutoscalers(), s.namespaces, "");
 
         // Algorithm results (<hp>-result) wake their portrait, as upstream's ConfigMap informer does; the CronJobs of
         // the algorithm-job namespace, so a job deleted by hand is put back.
@@ -117,7 +121,8 @@ public final class ControllerManager {
         evaluators.put(PortraitProvider.Type.Dynamic, new DynamicPortraitProviderEvaluator(portraits, client.getKubernetesSerialization()));
         IhpaPlanner planner = new IhpaPlanner(new PortraitSelector(evaluators));
 
-        IhpaReconciler ihpaReconciler = new IhpaReconciler(client, executor, ihpas, portraits, scales, ihpaEvents, planner, metrics);
+        IhpaReconciler ihpaReconciler = new IhpaReconciler(client, executor, ihpas, portraits, scales, ihpaEvents, planner, metrics)
+                .rivals(profiles, hpas);
         ReplicaProfileReconciler rpReconciler = new ReplicaProfileReconciler(client, executor, profiles, pods, scales, rpEvents, metrics);
         rpReconciler.standbyFloors(new io.fabric8.kubernetes.api.model.Quantity(s.standbyCpuFloor),
                 new io.fabric8.kubernetes.api.model.Quantity(s.standbyMemoryFloor));
@@ -128,21 +133,42 @@ public final class ControllerManager {
         hpReconciler.externalJobs(new ExternalAlgorithmJobs(client, executor, s.algorithmJobs, cronJobs, configMaps));
         this.hpController = new Controller("horizontalportrait", vertx, clock, hpReconciler, s.concurrency, metrics);
 
-        ihpas.onEvent(o -> ihpaController.enqueue(ObjectKey.of(o)),
+        // An IHPA or profile that comes, changes or goes may hand a shared target to another IHPA (ScaleTargetClaims).
+        ihpas.onEvent(o -> {
+                    ihpaController.enqueue(ObjectKey.of(o));
+                    ihpaReconciler.ihpasSharingTarget(o).forEach(ihpaController::enqueue);
+                },
                 (o, n) -> {
                     if (KubeObjects.specOrDeletionChanged(o, n)) {
                         ihpaController.enqueue(ObjectKey.of(n));
+                        ihpaReconciler.ihpasSharingTarget(o).forEach(ihpaController::enqueue);
+                        ihpaReconciler.ihpasSharingTarget(n).forEach(ihpaController::enqueue);
                     }
                 },
-                o -> ihpaController.enqueue(ObjectKey.of(o)));
+                o -> {
+                    ihpaController.enqueue(ObjectKey.of(o));
+                    ihpaReconciler.ihpasSharingTarget(o).forEach(ihpaController::enqueue);
+                });
+        hpas.onEvent(h -> enqueueIhpasOf(ihpaReconciler, h),
+                (o, n) -> {
+                    // HPA status changes on every sync of the HPA controller; only its target and deletion matter here.
+                    if (!Objects.equals(o.getSpec(), n.getSpec())
+                            || !Objects.equals(o.getMetadata().getDeletionTimestamp(), n.getMetadata().getDeletionTimestamp())) {
+                        enqueueIhpasOf(ihpaReconciler, o);
+                        enqueueIhpasOf(ihpaReconciler, n);
+                    }
+                },
+                h -> enqueueIhpasOf(ihpaReconciler, h));
         profiles.onEvent(o -> {
                     rpController.enqueue(ObjectKey.of(o));
                     enqueueOwner(o, "IntelligentHorizontalPodAutoscaler", ihpaController);
+                    ihpaReconciler.ihpasSharingTarget(o).forEach(ihpaController::enqueue);
                 },
                 (o, n) -> {
                     if (KubeObjects.specOrDeletionChanged(o, n)) {
                         rpController.enqueue(ObjectKey.of(n));
                         enqueueOwner(n, "IntelligentHorizontalPodAutoscaler", ihpaController);
+                        ihpaReconciler.ihpasSharingTarget(n).forEach(ihpaController::enqueue);
                     } else if (profileReportChanged(o, n)) {
                         // a gray step waits for its pods to reach Cutoff/Standby (IhpaPlanner.grayPodsSettled), and a
                         // target the profile can no longer scale is the IHPA's to report
@@ -152,6 +178,7 @@ public final class ControllerManager {
                 o -> {
                     rpController.enqueue(ObjectKey.of(o));
                     enqueueOwner(o, "IntelligentHorizontalPodAutoscaler", ihpaController);
+                    ihpaReconciler.ihpasSharingTarget(o).forEach(ihpaController::enqueue);
                 });
         portraits.onEvent(o -> {
                     enqueueOwner(o, "IntelligentHorizontalPodAutoscaler", ihpaController);
@@ -194,7 +221,7 @@ public final class ControllerManager {
     /** Starts the caches; completes when they are synced. Controllers start separately, once this replica leads. */
     public Future<Void> startCaches() {
         List<Future<Void>> started = new java.util.ArrayList<>(List.of(ihpas.start(), profiles.start(), portraits.start(),
-                pods.start(), statefulSets.start(), deployments.start(), configMaps.start()));
+                pods.start(), statefulSets.start(), deployments.start(), configMaps.start(), hpas.start()));
         if (cronJobs != null) {
             started.add(cronJobs.start());
         }
@@ -224,6 +251,7 @@ public final class ControllerManager {
                     if (cronJobs != null) {
                         cronJobs.stop();
                     }
+                    hpas.stop();
                     return null;
                 }, false))
                 .onComplete(ar -> executor.close())
@@ -350,5 +378,14 @@ public final class ControllerManager {
         }
         return isRunning && PodStates.stateOf(o) != PodStates.stateOf(n)
                 || !Objects.equals(o.getMetadata().getLabels(), n.getMetadata().getLabels());
+    }
+
+    private void enqueueIhpasOf(IhpaReconciler reconciler, HorizontalPodAutoscaler hpa) {
+        if (hpa.getSpec() == null || hpa.getSpec().getScaleTargetRef() == null) {
+            return;
+        }
+        io.fabric8.kubernetes.api.model.autoscaling.v2.CrossVersionObjectReference ref = hpa.getSpec().getScaleTargetRef();
+        reconciler.ihpasTargeting(hpa.getMetadata().getNamespace(), ref.getApiVersion(), ref.getKind(), ref.getName())
+                .forEach(ihpaController::enqueue);
     }
 }

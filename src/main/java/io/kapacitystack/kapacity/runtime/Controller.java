@@ -21,11 +21,19 @@ import java.util.Set;
  * often it was added; a key being reconciled is never reconciled again until that run ends (adds in the meantime mark
  * it dirty, and it runs once more afterwards); failures back off exponentially per key; a reconcile can ask to run
  * again at an exact clock instant. All state lives on one Vert.x context, so nothing here needs a lock.
+ *
+ * <p>Two guards keep one object from eating the controller: a wake-up that follows a wake-up (a reconcile started by
+ * its own timer asking for another) comes no sooner than {@link #DEFAULT_WAKE_FLOOR} of the clock after the previous
+ * one, so a plan whose next instant is always "now" (e.g. a cron {@code @every 1s} whose boundary the clock just
+ * reached) cannot spin; and a failure that repeats with the same message is logged at WARN once, then at DEBUG,
+ * and the recovery once at INFO. Reconciles started by watch events are never delayed: they follow real changes.
  */
 public final class Controller {
 
     private static final Logger LOG = LoggerFactory.getLogger(Controller.class);
     private static final long STOP_GRACE_MILLIS = 10_000;
+    /** The least clock time between two timer wake-ups of one object (client-go has no such floor; see the class doc). */
+    public static final Duration DEFAULT_WAKE_FLOOR = Duration.ofSeconds(1);
 
     private final String name;
     private final Vertx vertx;
@@ -43,6 +51,11 @@ public final class Controller {
     private final Set<ObjectKey> dirty = new HashSet<>();
     private final Map<ObjectKey, Integer> failures = new HashMap<>();
     private final Map<ObjectKey, Wakeup> wakeups = new HashMap<>();
+    /** Keys whose current run was started by their own timer, with the clock instant it fired at. */
+    private final Map<ObjectKey, Instant> wokenByTimer = new HashMap<>();
+    /** The last failure message logged at WARN per key (for log-once). */
+    private final Map<ObjectKey, String> lastFailure = new HashMap<>();
+    private Duration wakeFloor = DEFAULT_WAKE_FLOOR;
     private long reconcileIds;
     private boolean running;
     private Promise<Void> drained;
@@ -67,6 +80,12 @@ public final class Controller {
 
     public String name() {
         return name;
+    }
+
+    /** Changes the floor between two timer wake-ups of one object; call before {@link #start()}. */
+    public Controller wakeFloor(Duration floor) {
+        this.wakeFloor = floor;
+        return this;
     }
 
     public void start() {
@@ -100,7 +119,11 @@ public final class Controller {
 
     /** Thread-safe: may be called from informer threads. */
     public void enqueue(ObjectKey key) {
-        context.runOnContext(v -> add(key));
+        context.runOnContext(v -> {
+            // Something outside changed: the next wake-up this key asks for answers that change, not its own timer.
+            wokenByTimer.remove(key);
+            add(key);
+        });
     }
 
     /** Thread-safe: reconcile {@code key} at the clock instant {@code when} (earliest request wins). */
@@ -138,6 +161,7 @@ public final class Controller {
         w.timer = clock.schedule(when, () -> context.runOnContext(v -> {
             if (wakeups.get(key) == w) {
                 wakeups.remove(key);
+                wokenByTimer.put(key, clock.now());
                 add(key);
             }
         }));
@@ -174,7 +198,12 @@ public final class Controller {
         if (error != null) {
             int n = failures.merge(key, 1, Integer::sum);
             Duration backoff = backoff(n);
-            ctx.warn("reconcile failed (retry in {}): {}", backoff, describe(error));
+            String message = describe(error);
+            if (message.equals(lastFailure.put(key, message))) {
+                ctx.debug("reconcile failed again (retry in {}): {}", backoff, message);
+            } else {
+                ctx.warn("reconcile failed (retry in {}): {}", backoff, message);
+            }
             if (LOG.isDebugEnabled()) {
                 LOG.debug("reconcile of " + key + " failed", error);
             }
@@ -189,8 +218,17 @@ public final class Controller {
             }
         } else {
             failures.remove(key);
+            String failedWith = lastFailure.remove(key);
+            if (failedWith != null) {
+                ctx.info("reconcile succeeded again after: {}", failedWith);
+            }
+            Instant woken = wokenByTimer.remove(key);
             if (running && result != null && result.requeueAt() != null) {
-                addAt(key, result.requeueAt());
+                Instant when = result.requeueAt();
+                if (woken != null && when.isBefore(woken.plus(wakeFloor))) {
+                    when = woken.plus(wakeFloor);
+                }
+                addAt(key, when);
             }
         }
         if (dirty.remove(key) && running) {

@@ -424,6 +424,129 @@ class IhpaPlannerTest {
                 .collect(Collectors.toList());
     }
 
+    // --- one autoscaler per workload (ScaleTargetClaims) ---
+
+    private static ScaleTargetClaims.Claim ihpaClaim(String name, Instant profileCreated) {
+        return new ScaleTargetClaims.Claim(ScaleTargetClaims.IHPA_KIND, name, profileCreated);
+    }
+
+    private static ReplicaProfile profileCreatedAt(int online, Instant created) {
+        ReplicaProfileSpec spec = new ReplicaProfileSpec();
+        spec.scaleTargetRef = new io.kapacitystack.kapacity.api.v1alpha1.CrossVersionObjectReference("apps/v1", "StatefulSet", "web");
+        spec.onlineReplicas = online;
+        ReplicaProfile rp = rp(spec);
+        rp.getMetadata().setCreationTimestamp(io.kapacitystack.kapacity.api.v1alpha1.KubeTime.format(created));
+        return rp;
+    }
+
+    private static List<PlannedEvent> warningEvents(IhpaPlan plan) {
+        return plan.events.stream().filter(e -> e.type() == PlannedEvent.Type.Warning).collect(Collectors.toList());
+    }
+
+    @Test
+    void aNewcomerOnATargetAnotherIhpaScalesDoesNotScaleItAndSaysWhoDoes() {
+        IntelligentHorizontalPodAutoscaler ihpa = ihpa(1, 10, staticProvider(1, 4));
+        IhpaPlan plan = planner.plan(ihpa, null, null, List.of(ihpaClaim("first", T0.minusSeconds(3600))), T0);
+
+        assertEquals(IhpaPlan.RpAction.NONE, plan.rpAction, "no profile is created for a target another IHPA scales");
+        Condition active = Conditions.find(plan.status.conditions, IhpaPlanner.SCALING_ACTIVE);
+        assertEquals("False", active.getStatus());
+        assertEquals(IhpaPlanner.AMBIGUOUS_SCALE_TARGET, active.getReason());
+        assertTrue(active.getMessage().contains("IntelligentHorizontalPodAutoscaler \"first\""), active.getMessage());
+        assertTrue(active.getMessage().contains("StatefulSet \"web\""), active.getMessage());
+        assertEquals(1, warningEvents(plan).size());
+        assertEquals(IhpaPlanner.AMBIGUOUS_SCALE_TARGET, warningEvents(plan).get(0).reason());
+        assertNull(plan.wakeAt, "the other autoscaler's changes wake it, not a timer");
+    }
+
+    @Test
+    void aYieldingIhpaWarnsOnceNotOnEveryReconcile() {
+        IntelligentHorizontalPodAutoscaler ihpa = ihpa(1, 10, staticProvider(1, 4));
+        List<ScaleTargetClaims.Claim> others = List.of(ihpaClaim("first", T0.minusSeconds(3600)));
+        IhpaPlan first = planner.plan(ihpa, null, null, others, T0);
+        ihpa.setStatus(first.status);
+        IhpaPlan again = planner.plan(ihpa, null, null, others, T0.plusSeconds(30));
+        assertEquals(List.of(), warningEvents(again));
+        assertEquals(IhpaPlanner.AMBIGUOUS_SCALE_TARGET,
+                Conditions.find(again.status.conditions, IhpaPlanner.SCALING_ACTIVE).getReason());
+
+        // Yielding to someone else is news again.
+        IhpaPlan toAnHpa = planner.plan(ihpa, null, null,
+                List.of(new ScaleTargetClaims.Claim(ScaleTargetClaims.HPA_KIND, "web-hpa", T0)), T0.plusSeconds(60));
+        assertEquals(1, warningEvents(toAnHpa).size());
+    }
+
+    @Test
+    void theIhpaWhoseProfileIsOlderKeepsScalingAndTheYoungerDeletesItsProfile() {
+        IntelligentHorizontalPodAutoscaler ihpa = ihpa(1, 10, staticProvider(1, 4));
+        ReplicaProfile mine = profileCreatedAt(4, T0.minusSeconds(600));
+
+        IhpaPlan younger = planner.plan(ihpa, mine, null, List.of(ihpaClaim("older", T0.minusSeconds(3600))), T0);
+        assertEquals(IhpaPlan.RpAction.DELETE, younger.rpAction);
+        assertEquals("False", Conditions.find(younger.status.conditions, IhpaPlanner.SCALING_ACTIVE).getStatus());
+
+        IhpaPlan older = planner.plan(ihpa, mine, null, List.of(ihpaClaim("newer", T0.minusSeconds(60))), T0);
+        assertTrue(older.rpAction != IhpaPlan.RpAction.DELETE, "the first to scale keeps its profile");
+        assertTrue(Conditions.isTrue(older.status.conditions, IhpaPlanner.SCALING_ACTIVE));
+        assertEquals(List.of(), warningEvents(older));
+    }
+
+    @Test
+    void profilesCreatedInTheSameInstantAreDecidedByNameTheSameWayOnBothSides() {
+        IntelligentHorizontalPodAutoscaler web = ihpa(1, 10, staticProvider(1, 4)); // named "web"
+        ReplicaProfile sameAge = profileCreatedAt(4, T0);
+        assertEquals(IhpaPlan.RpAction.DELETE,
+                planner.plan(web, sameAge, null, List.of(ihpaClaim("alpha", T0)), T0).rpAction, "alpha < web");
+        assertTrue(Conditions.isTrue(planner.plan(web, sameAge, null, List.of(ihpaClaim("zulu", T0)), T0).status.conditions,
+                IhpaPlanner.SCALING_ACTIVE), "web < zulu");
+    }
+
+    @Test
+    void anHpaOnTheTargetWinsEvenOverAnIhpaThatScaledItFirst() {
+        IntelligentHorizontalPodAutoscaler ihpa = ihpa(1, 10, staticProvider(1, 4));
+        ReplicaProfile mine = profileCreatedAt(4, T0.minusSeconds(86_400));
+        IhpaPlan plan = planner.plan(ihpa, mine, null,
+                List.of(new ScaleTargetClaims.Claim(ScaleTargetClaims.HPA_KIND, "web-hpa", T0)), T0);
+        assertEquals(IhpaPlan.RpAction.DELETE, plan.rpAction, "the HPA controller would never yield: the IHPA does");
+        Condition active = Conditions.find(plan.status.conditions, IhpaPlanner.SCALING_ACTIVE);
+        assertEquals(IhpaPlanner.AMBIGUOUS_SCALE_TARGET, active.getReason());
+        assertTrue(active.getMessage().contains("HorizontalPodAutoscaler \"web-hpa\""), active.getMessage());
+    }
+
+    @Test
+    void aYieldingIhpaScalesAgainOnceTheOtherAutoscalerIsGone() {
+        IntelligentHorizontalPodAutoscaler ihpa = ihpa(1, 10, staticProvider(1, 4));
+        IhpaPlan yielding = planner.plan(ihpa, null, null, List.of(ihpaClaim("first", T0)), T0);
+        ihpa.setStatus(yielding.status);
+        IhpaPlan alone = planner.plan(ihpa, null, null, List.of(), T0.plusSeconds(60));
+        assertEquals(IhpaPlan.RpAction.CREATE, alone.rpAction);
+        assertEquals(4, alone.rpSpec.online());
+        assertTrue(Conditions.isTrue(alone.status.conditions, IhpaPlanner.SCALING_ACTIVE));
+    }
+
+    @Test
+    void aPreviewIhpaScalesNothingAndSoYieldsToNobody() {
+        IntelligentHorizontalPodAutoscaler ihpa = ihpa(1, 10, staticProvider(1, 4));
+        ihpa.getSpec().scaleMode = IntelligentHorizontalPodAutoscalerSpec.ScaleMode.Preview;
+        IhpaPlan plan = planner.plan(ihpa, null, null, List.of(ihpaClaim("first", T0)), T0);
+        assertEquals(4, plan.status.currentPortraitValue.replicas, "a preview still shows its value");
+        assertEquals(List.of(), warningEvents(plan));
+    }
+
+    @ParameterizedTest(name = "{0}/{1}/{2} vs apps/v1/StatefulSet/web: {3}")
+    @CsvSource({
+            "apps/v1,      StatefulSet, web,   true",
+            "apps/v1beta2, StatefulSet, web,   true",
+            "other.io/v1,  StatefulSet, web,   false",
+            "apps/v1,      Deployment,  web,   false",
+            "apps/v1,      StatefulSet, web-2, false",
+    })
+    void aTargetIsTheSameByGroupKindAndNameNotVersion(String apiVersion, String kind, String name, boolean same) {
+        assertEquals(same, ScaleTargetClaims.sameTarget(
+                new io.kapacitystack.kapacity.api.v1alpha1.CrossVersionObjectReference("apps/v1", "StatefulSet", "web"),
+                apiVersion, kind, name));
+    }
+
     private static List<String> messages(IhpaPlan plan) {
         return plan.events.stream().filter(e -> e.type() == PlannedEvent.Type.Normal).map(PlannedEvent::message)
                 .collect(Collectors.toList());

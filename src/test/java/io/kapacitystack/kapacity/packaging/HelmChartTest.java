@@ -346,6 +346,8 @@ class HelmChartTest {
         grant(expected, "", "events", "create", "patch");
         grant(expected, "events.k8s.io", "events", "create", "patch");
         grant(expected, "", "configmaps", "get", "list", "watch");
+        // read-only, for one autoscaler per workload (autoscaler/ScaleTargetClaims)
+        grant(expected, "autoscaling", "horizontalpodautoscalers", "list", "watch");
         for (String workload : List.of("statefulsets", "deployments", "replicasets")) {
             grant(expected, "apps", workload, "get", "list", "watch");
             grant(expected, "apps", workload + "/scale", "get", "update", "patch");

@@ -106,7 +106,7 @@ class PortraitManagementMockClusterTest {
 
         // The portrait controller owns the status: without a metrics provider it says so, and the finalizer is on.
         awaitCondition("web-reactive", "FailedGeneratePortrait", "no metrics provider is configured");
-        awaitCondition("web-predictive", "FailedReconcileExternalAlgorithmJob", "external algorithm jobs are not supported");
+        awaitCondition("web-predictive", "FailedReconcileExternalAlgorithmJob", "no namespace is set for algorithm jobs (--algorithm-job-namespace)");
         assertTrue(portrait("web-reactive").getMetadata().getFinalizers().contains(io.kapacitystack.kapacity.api.v1alpha1.Constants.FINALIZER),
                 portrait("web-reactive").getMetadata().getFinalizers().toString());
 

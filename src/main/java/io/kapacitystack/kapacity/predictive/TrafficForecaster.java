@@ -76,12 +76,11 @@ public final class TrafficForecaster {
         List<Period> periods = Seasonality.detect(history, n).found();
         Period longest = periods.isEmpty() ? null : periods.get(periods.size() - 1);
         if (longest != null) {
-            Duration neededForPeriod = testWindow.plus(Duration.ofSeconds(2 * longest.seconds));
+            Duration neededForPeriod = Duration.ofSeconds(2 * longest.seconds);
             if (span.compareTo(neededForPeriod) < 0) {
                 throw new Refusal(Refusal.Kind.TOO_SHORT, String.format(Locale.ROOT,
-                        "traffic \"%s\": history of %s is too short for the period %s found: at least %s is needed "
-                                + "(two periods plus the %s backtest window)", name, human(span), longest.label,
-                        human(neededForPeriod), human(testWindow)));
+                        "traffic \"%s\": history of %s is too short for the period %s found: at least %s (two "
+                                + "periods) is needed", name, human(span), longest.label, human(neededForPeriod)));
             }
         }
         int window = (int) Math.min(n - 1, testWindow.getSeconds() / bucket);

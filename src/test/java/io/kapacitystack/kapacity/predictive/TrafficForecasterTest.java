@@ -133,7 +133,7 @@ class TrafficForecasterTest {
         Refusal e = assertThrows(Refusal.class,
                 () -> run(Traces.flat(100).daily(400).weekend(0.2).noise(10), T0, 12, 6, TEN_MINUTES, ZoneOffset.UTC));
         assertEquals(Refusal.Kind.TOO_SHORT, e.kind());
-        assertTrue(e.getMessage().contains("too short for the period 1w found: at least 15d is needed"), e.getMessage());
+        assertTrue(e.getMessage().contains("history of 12d is too short for the period 1w found: at least 14d (two periods) is needed"), e.getMessage());
     }
 
     @Test

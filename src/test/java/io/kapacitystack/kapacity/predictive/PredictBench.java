@@ -59,8 +59,8 @@ public final class PredictBench {
 
     private static void time() throws Exception {
         String cp = System.getProperty("java.class.path");
-        System.out.println("| history | series read (points each) | job wall time (runs) | peak heap | outcome |");
-        System.out.println("|---|---|---|---|---|");
+        System.out.println("| history | series read (points each) | job wall time, cold JVM (3 runs) | job CPU time (JVM, all threads) | decision alone, second time | peak heap | outcome |");
+        System.out.println("|---|---|---|---|---|---|---|");
         for (int days : new int[]{1, 7, 14}) {
             List<String> lines = new ArrayList<>();
             for (int run = 0; run < 3; run++) {
@@ -75,8 +75,8 @@ public final class PredictBench {
             }
             long[] ms = lines.stream().mapToLong(l -> Long.parseLong(l.split("\t")[0])).sorted().toArray();
             String[] last = lines.get(lines.size() - 1).split("\t");
-            System.out.printf(Locale.ROOT, "| %d d | 5 (%s) | %d ms median (%s) | %s MiB | %s |%n", days, last[3],
-                    ms[1], Arrays.toString(ms), last[1], last[2]);
+            System.out.printf(Locale.ROOT, "| %d d | 5 (%s) | %d ms median (%s) | %s ms | %s ms | %s MiB | %s |%n", days, last[3],
+                    ms[1], Arrays.toString(ms), last[5], last[4], last[1], last[2]);
         }
     }
 
@@ -156,19 +156,32 @@ public final class PredictBench {
             for (MemoryPoolMXBean pool : ManagementFactory.getMemoryPoolMXBeans()) {
                 pool.resetPeakUsage();
             }
+            var os = (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
+            long cpu0 = os.getProcessCpuTime();
             long t0 = System.nanoTime();
             int code = new PredictJob(cluster.client, vertx, new ManualClock(vertx, Instant.ofEpochSecond(now))).run(o);
             long ms = (System.nanoTime() - t0) / 1_000_000;
+            long cpuMs = (os.getProcessCpuTime() - cpu0) / 1_000_000;
             long peak = 0;
             for (MemoryPoolMXBean pool : ManagementFactory.getMemoryPoolMXBeans()) {
                 if (pool.getType() == MemoryType.HEAP) {
                     peak += pool.getPeakUsage().getUsed();
                 }
             }
+            // The decision alone on the same history, once more in this JVM (classes loaded, code still cold-ish).
+            long d0 = System.nanoTime();
+            Map<String, Predictor.History> byName = new java.util.LinkedHashMap<>();
+            for (int i = 0; i < series.size(); i++) {
+                byName.put("t" + i, series.get(i));
+            }
+            new Predictor().predict(byName, resourceHistory, podsHistory, 0.25, Instant.ofEpochSecond(now - days * 86_400L),
+                    Instant.ofEpochSecond(now), Instant.ofEpochSecond(now + 1800), new Predictor.Settings(
+                            Duration.ofMinutes(10), ZoneOffset.UTC, Duration.ofDays(1), 0.9, 10, 0));
+            long decisionMs = (System.nanoTime() - d0) / 1_000_000;
             var data = cluster.client.configMaps().inNamespace("default").withName("web-predictive-result").get();
             String outcome = code != 0 ? "exit " + code : data.getData().containsKey("refused")
                     ? "refused: " + data.getData().get("refused") : "result, " + data.getData().get("model");
-            System.out.printf(Locale.ROOT, "RESULT %d\t%.0f\t%s\t%d%n", ms, peak / 1048576.0, outcome, n);
+            System.out.printf(Locale.ROOT, "RESULT %d\t%.0f\t%s\t%d\t%d\t%d%n", ms, peak / 1048576.0, outcome, n, decisionMs, cpuMs);
         } finally {
             server.close();
             vertx.close();

@@ -1,4 +1,6 @@
-# Image of the Kapacity manager (kapacity.jar).
+# Image of the Kapacity manager (kapacity.jar), also the built-in predictive algorithm job: a predictive
+# HorizontalPortrait's CronJob container started with flags only and HP_NAME in its environment runs `predict`
+# (scripts/docker-entrypoint.sh); `docker run IMAGE predict --help` lists its flags.
 # Build the jar first, then the image:
 #   mvn -B package -DskipTests
 #   docker build -t ghcr.io/kapacity-stack/kapacity-manager-jvm:0.1.0 .
@@ -10,9 +12,10 @@ RUN groupadd --system --gid 65532 kapacity \
 
 WORKDIR /app
 COPY target/kapacity.jar /app/kapacity.jar
+COPY scripts/docker-entrypoint.sh /app/docker-entrypoint.sh
 
 USER 65532:65532
 # metrics, health probes, console, gRPC, webhook
 EXPOSE 8080 8081 8082 9090 9443
-ENTRYPOINT ["java", "-XX:MaxRAMPercentage=75.0", "-XX:+ExitOnOutOfMemoryError", "-jar", "/app/kapacity.jar"]
+ENTRYPOINT ["/app/docker-entrypoint.sh"]
 CMD ["manager"]

@@ -14,7 +14,8 @@ public final class Main {
         if (args.length == 0 || args[0].equals("-h") || args[0].equals("--help") || args[0].equals("help")) {
             System.out.println("Usage: java -jar kapacity.jar <command> [flags]\n\nCommands:\n"
                     + "  manager   run the controllers against a Kubernetes cluster (kubeconfig or in-cluster)\n"
-                    + "  sandbox   run everything on this machine: an embedded API, simulated workloads, the console\n\n"
+                    + "  sandbox   run everything on this machine: an embedded API, simulated workloads, the console\n"
+                    + "  predict   the built-in predictive algorithm job (run by a HorizontalPortrait's CronJob)\n\n"
                     + "Run a command with --help for its flags.");
             return;
         }
@@ -26,6 +27,9 @@ public final class Main {
                 break;
             case "sandbox":
                 code = io.kapacitystack.kapacity.cli.SandboxCommand.run(rest);
+                break;
+            case "predict":
+                code = io.kapacitystack.kapacity.predictive.PredictCommand.run(rest);
                 break;
             default:
                 System.err.println("unknown command \"" + args[0] + "\"; try --help");

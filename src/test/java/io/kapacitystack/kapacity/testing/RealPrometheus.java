@@ -55,6 +55,34 @@ public final class RealPrometheus implements AutoCloseable {
         return p;
     }
 
+    /**
+     * Starts Prometheus on history written beforehand: {@code openMetrics} (OpenMetrics text ending in
+     * {@code # EOF}) is turned into TSDB blocks by the real {@code promtool tsdb create-blocks-from openmetrics}, then
+     * the server starts on them, scraping nothing. For history longer than a test can wait for.
+     */
+    public static RealPrometheus backfilled(Path openMetrics) throws IOException, InterruptedException {
+        String promtool = "/usr/bin/promtool";
+        assertTrue(new File(promtool).canExecute(), "promtool is not installed (Debian's prometheus package has it)");
+        Path dir = Files.createTempDirectory("prometheus-backfill");
+        Files.writeString(dir.resolve("prometheus.yml"), "global:\n  scrape_interval: 1m\n");
+        Process p = new ProcessBuilder(promtool, "tsdb", "create-blocks-from", "openmetrics", openMetrics.toString(),
+                dir.resolve("data").toString()).redirectErrorStream(true)
+                .redirectOutput(dir.resolve("promtool.log").toFile()).start();
+        assertTrue(p.waitFor(300, TimeUnit.SECONDS) && p.exitValue() == 0,
+                () -> "promtool failed: " + readQuietly(dir.resolve("promtool.log")));
+        RealPrometheus prometheus = new RealPrometheus(dir, freePort());
+        prometheus.start();
+        return prometheus;
+    }
+
+    private static String readQuietly(Path file) {
+        try {
+            return Files.readString(file);
+        } catch (IOException e) {
+            return e.toString();
+        }
+    }
+
     private void start() throws IOException {
         process = new ProcessBuilder(BINARY, "--config.file=" + dir.resolve("prometheus.yml"),
                 "--storage.tsdb.path=" + dir.resolve("data"), "--web.listen-address=127.0.0.1:" + port, "--log.level=warn")

@@ -34,6 +34,8 @@ public final class AlgorithmResult {
     public static final String TYPE = "type";
     public static final String TIME_SERIES = "timeSeries";
     public static final String EXPIRE_TIME = "expireTime";
+    /** Written instead of a series by a job that declines to forecast, with its reason. */
+    public static final String REFUSED = "refused";
     /** A ConfigMap value is at most 1 MiB in a cluster; a longer report value is cut, never copied into status whole. */
     static final int MAX_REPORT_VALUE = 256;
     static final int MAX_REPORT_KEYS = 16;
@@ -77,6 +79,10 @@ public final class AlgorithmResult {
             throw new InvalidResultException("unsupported result type " + quote(type));
         }
         String series = data.get(TIME_SERIES);
+        if (series == null && data.get(REFUSED) != null) {
+            // the built-in job's refusal (docs/predictive.md): its reason is the condition's, not a missing key
+            throw new InvalidResultException("the algorithm job made no forecast: " + bounded(data.get(REFUSED)));
+        }
         if (series == null) {
             throw new InvalidResultException("invalid result data: missing \"timeSeries\"");
         }
@@ -178,10 +184,14 @@ public final class AlgorithmResult {
             if (TYPE.equals(k) || TIME_SERIES.equals(k) || EXPIRE_TIME.equals(k) || report.size() >= MAX_REPORT_KEYS) {
                 return;
             }
-            String value = v == null ? "" : v;
-            report.put(k, value.length() > MAX_REPORT_VALUE ? value.substring(0, MAX_REPORT_VALUE) + "…" : value);
+            report.put(k, bounded(v));
         });
         return report;
+    }
+
+    private static String bounded(String v) {
+        String value = v == null ? "" : v;
+        return value.length() > MAX_REPORT_VALUE ? value.substring(0, MAX_REPORT_VALUE) + "…" : value;
     }
 
     /** Go's %q for the short strings quoted here: the text in double quotes, quotes and backslashes escaped. */

@@ -102,6 +102,13 @@ class AlgorithmResultTest {
     }
 
     @Test
+    void aJobsRefusalIsReportedWithItsReason() {
+        assertEquals("the algorithm job made no forecast: history too short: 1 day of data, 7 days needed",
+                assertThrows(AlgorithmResult.InvalidResultException.class, () -> AlgorithmResult.parse(Map.of(
+                        "type", "TimeSeries", "refused", "history too short: 1 day of data, 7 days needed"))).getMessage());
+    }
+
+    @Test
     void resultNamesMapToTheirPortrait() {
         assertEquals("predictive-sample-predictive-result", AlgorithmResult.configMapName("predictive-sample-predictive"));
         assertEquals("predictive-sample-predictive", AlgorithmResult.portraitNameOf("predictive-sample-predictive-result"));

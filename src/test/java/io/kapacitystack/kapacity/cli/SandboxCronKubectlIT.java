@@ -74,13 +74,13 @@ class SandboxCronKubectlIT {
 
         // as on a real API server, a custom resource takes merge and JSON patches, not kubectl patch's default strategic one
         Kubectl.Result strategic = kubectl.run("patch", "ihpa", "cron-portrait-sample", "-n", "cron-e2e", "-p", "{\"spec\":{\"maxReplicas\":11}}");
-        assertTrue(strategic.exit != 0 && strategic.err.contains("application/strategic-merge-patch+json is not supported by"), strategic.err);
+        assertTrue(strategic.exitCode() != 0 && strategic.err().contains("application/strategic-merge-patch+json is not supported by"), strategic.err());
         kubectl.ok("patch", "ihpa", "cron-portrait-sample", "-n", "cron-e2e", "--type", "merge", "-p", "{\"spec\":{\"maxReplicas\":11}}");
         assertEquals("11", kubectl.ok("get", "ihpa", "cron-portrait-sample", "-n", "cron-e2e", "-o", "jsonpath={.spec.maxReplicas}").trim());
 
         kubectl.ok("delete", "-n", "cron-e2e", "ihpa", "cron-portrait-sample", "--wait=false");
         Await.until("the IHPA to be gone (finalizer released)", Duration.ofSeconds(20),
-                () -> kubectl.run("get", "-n", "cron-e2e", "ihpa", "cron-portrait-sample").exit != 0);
+                () -> kubectl.run("get", "-n", "cron-e2e", "ihpa", "cron-portrait-sample").exitCode() != 0);
     }
 
     @Test
@@ -91,10 +91,10 @@ class SandboxCronKubectlIT {
                 + "metadata:\n  name: bad\nspec:\n  scaleTargetRef: {apiVersion: apps/v1, kind: StatefulSet, name: nginx}\n"
                 + "  minReplicas: -1\n  maxReplicas: 3\n  scaleMode: Sometimes\n  portraitProviders: []\n");
         Kubectl.Result r = kubectl.run("apply", "-n", "bad", "-f", file.toString());
-        assertNotEquals(0, r.exit);
-        assertTrue(r.err.contains("spec.minReplicas"), r.err);
-        assertTrue(r.err.contains("Unsupported value: \"Sometimes\""), r.err);
-        assertEquals(1, kubectl.run("get", "-n", "bad", "ihpa", "bad").exit == 0 ? 0 : 1, "nothing was stored");
+        assertNotEquals(0, r.exitCode());
+        assertTrue(r.err().contains("spec.minReplicas"), r.err());
+        assertTrue(r.err().contains("Unsupported value: \"Sometimes\""), r.err());
+        assertEquals(1, kubectl.run("get", "-n", "bad", "ihpa", "bad").exitCode() == 0 ? 0 : 1, "nothing was stored");
     }
 
     /** True if 1, 2, 3, 4, 5, 1 appear consecutively (a full hour observed). */

@@ -221,7 +221,7 @@ class ConsoleBrowserIT {
         new WebDriverWait(browser, LIVE).until(d -> d.findElement(extraRow).getText().contains("1 / 7"));
         // kubectl waits for the deletion (the finalizer's release) through a watch from its list's resourceVersion
         kubectl.ok("delete", "ihpa", "extra", "-n", "cron-sample", "--timeout=60s");
-        assertTrue(kubectl.run("get", "ihpa", "extra", "-n", "cron-sample").exit != 0, "the IHPA is gone");
+        assertTrue(kubectl.run("get", "ihpa", "extra", "-n", "cron-sample").exitCode() != 0, "the IHPA is gone");
         new WebDriverWait(browser, LIVE).until(d -> d.findElements(extraRow).isEmpty());
         assertEquals(43L, ((org.openqa.selenium.JavascriptExecutor) browser).executeScript("return window.noReload;"));
         assertNoBrowserErrors();
@@ -260,8 +260,8 @@ class ConsoleBrowserIT {
         assertEquals(401, post("/edit/save", form));
         assertEquals(401, post("/edit/save", form + "&_csrf=guess"));
         assertEquals(401, post("/ihpa/cron-sample/cron-portrait-sample/delete", ""));
-        assertTrue(kubectl.run("get", "ihpa", "forged", "-n", "cron-sample").exit != 0, "nothing was created");
-        assertEquals(0, kubectl.run("get", "ihpa", "cron-portrait-sample", "-n", "cron-sample").exit, "nothing was deleted");
+        assertTrue(kubectl.run("get", "ihpa", "forged", "-n", "cron-sample").exitCode() != 0, "nothing was created");
+        assertEquals(0, kubectl.run("get", "ihpa", "cron-portrait-sample", "-n", "cron-sample").exitCode(), "nothing was deleted");
 
         // the editor sends an anonymous reader to the login page; the sandbox's banner token logs in
         browser.manage().window().setSize(new org.openqa.selenium.Dimension(1300, 1400));
@@ -293,7 +293,7 @@ class ConsoleBrowserIT {
         assertEquals("true", browser.findElement(By.id("f-maxReplicas")).getAttribute("aria-invalid"));
         assertEquals("made-in-browser", browser.findElement(By.id("f-name")).getAttribute("value"), "what was typed is kept");
         screenshot("console-edit-error.png");
-        assertTrue(kubectl.run("get", "ihpa", "made-in-browser", "-n", "cron-sample").exit != 0);
+        assertTrue(kubectl.run("get", "ihpa", "made-in-browser", "-n", "cron-sample").exitCode() != 0);
 
         // fixed; the preview (htmx, CSRF token from hx-headers) shows what the planner would do now
         type("f-maxReplicas", "6");
@@ -320,9 +320,9 @@ class ConsoleBrowserIT {
         // delete, after a confirmation page
         browser.findElement(By.id("delete-ihpa")).click();
         new WebDriverWait(browser, Duration.ofSeconds(5)).until(d -> !d.findElements(By.id("confirm-delete")).isEmpty());
-        assertEquals(0, kubectl.run("get", "ihpa", "made-in-browser", "-n", "cron-sample").exit, "the confirmation page deletes nothing");
+        assertEquals(0, kubectl.run("get", "ihpa", "made-in-browser", "-n", "cron-sample").exitCode(), "the confirmation page deletes nothing");
         browser.findElement(By.id("confirm-delete")).click();
-        Await.until("the IHPA to be deleted", Duration.ofSeconds(20), () -> kubectl.run("get", "ihpa", "made-in-browser", "-n", "cron-sample").exit != 0);
+        Await.until("the IHPA to be deleted", Duration.ofSeconds(20), () -> kubectl.run("get", "ihpa", "made-in-browser", "-n", "cron-sample").exitCode() != 0);
         assertNoBrowserErrorsBut("401", "422");
     }
 

@@ -1,5 +1,6 @@
 package io.kapacitystack.kapacity.sandbox;
 
+import io.kapacitystack.kapacity.testing.Kubectl;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.client.dsl.Resource;
 import org.junit.jupiter.api.AfterAll;

@@ -1,5 +1,6 @@
 package io.kapacitystack.kapacity.sandbox;
 
+import io.kapacitystack.kapacity.testing.Kubectl;
 import io.kapacitystack.kapacity.testing.Await;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;

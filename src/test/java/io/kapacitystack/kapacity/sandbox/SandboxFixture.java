@@ -1,5 +1,6 @@
 package io.kapacitystack.kapacity.sandbox;
 
+import io.kapacitystack.kapacity.testing.Kubectl;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.kapacitystack.kapacity.runtime.time.ManualClock;
 import io.vertx.core.Vertx;

@@ -1,5 +1,6 @@
 package io.kapacitystack.kapacity.sandbox;
 
+import io.kapacitystack.kapacity.testing.Kubectl;
 import io.kapacitystack.kapacity.testing.Await;
 import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.api.model.metrics.v1beta1.PodMetrics;

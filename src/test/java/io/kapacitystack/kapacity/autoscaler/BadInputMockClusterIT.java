@@ -5,10 +5,11 @@ import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.kapacitystack.kapacity.runtime.time.ManualClock;
 import io.kapacitystack.kapacity.testing.Await;
 import io.kapacitystack.kapacity.testing.MockCluster;
+import io.kapacitystack.kapacity.testing.MockClusterExtension;
 import io.vertx.core.Vertx;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 import java.time.Instant;
 import java.util.List;
@@ -21,6 +22,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * Broken IHPAs next to a healthy one: each broken one gets ScalingActive=False with a clear reason and a Warning
  * event, the healthy one scales, and the controller keeps running.
  */
+@ExtendWith(MockClusterExtension.class)
 class BadInputMockClusterIT {
 
     private static final String NS = "bad";
@@ -28,17 +30,11 @@ class BadInputMockClusterIT {
     private MockCluster cluster;
 
     @BeforeEach
-    void setUp() {
-        vertx = Vertx.vertx();
-        cluster = new MockCluster(vertx);
+    void setUp(MockCluster cluster) {
+        this.cluster = cluster;
+        vertx = cluster.vertx;
         cluster.namespace(NS);
         cluster.applyExample("nginx-statefulset.yaml", NS);
-    }
-
-    @AfterEach
-    void tearDown() {
-        cluster.close();
-        vertx.close();
     }
 
     @Test

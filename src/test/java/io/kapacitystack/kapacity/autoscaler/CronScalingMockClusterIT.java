@@ -8,10 +8,11 @@ import io.kapacitystack.kapacity.api.v1alpha1.ReplicaProfile;
 import io.kapacitystack.kapacity.runtime.time.ManualClock;
 import io.kapacitystack.kapacity.testing.Await;
 import io.kapacitystack.kapacity.testing.MockCluster;
+import io.kapacitystack.kapacity.testing.MockClusterExtension;
 import io.vertx.core.Vertx;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 import java.time.Duration;
 import java.time.Instant;
@@ -26,6 +27,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * Kapacity's cron quick start on fabric8's CRUD mock API: the StatefulSet follows the five hourly windows as a test
  * clock moves through one hour, and the IHPA's events read as Kapacity's do.
  */
+@ExtendWith(MockClusterExtension.class)
 class CronScalingMockClusterIT {
 
     private static final String NS = "cron";
@@ -36,19 +38,13 @@ class CronScalingMockClusterIT {
     private ManualClock clock;
 
     @BeforeEach
-    void setUp() {
-        vertx = Vertx.vertx();
-        cluster = new MockCluster(vertx);
+    void setUp(MockCluster cluster) {
+        this.cluster = cluster;
+        vertx = cluster.vertx;
         clock = new ManualClock(vertx, HOUR);
         cluster.namespace(NS);
         cluster.applyExample("nginx-statefulset.yaml", NS);
         cluster.applyExample("cron-portrait-sample.yaml", NS);
-    }
-
-    @AfterEach
-    void tearDown() {
-        cluster.close();
-        vertx.close();
     }
 
     @Test

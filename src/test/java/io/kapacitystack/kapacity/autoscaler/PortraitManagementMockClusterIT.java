@@ -10,10 +10,11 @@ import io.kapacitystack.kapacity.portrait.DynamicPortraitProviderEvaluator;
 import io.kapacitystack.kapacity.runtime.time.ManualClock;
 import io.kapacitystack.kapacity.testing.Await;
 import io.kapacitystack.kapacity.testing.MockCluster;
+import io.kapacitystack.kapacity.testing.MockClusterExtension;
 import io.vertx.core.Vertx;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 import java.time.Instant;
 import java.util.List;
@@ -28,6 +29,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * with an owner reference, replaced when the provider changes, deleted when the provider goes (also while the
  * controller was down, which upstream misses), and its status data scales the target.
  */
+@ExtendWith(MockClusterExtension.class)
 class PortraitManagementMockClusterIT {
 
     private static final String NS = "portraits";
@@ -73,18 +75,12 @@ class PortraitManagementMockClusterIT {
     private ManualClock clock;
 
     @BeforeEach
-    void setUp() {
-        vertx = Vertx.vertx();
-        cluster = new MockCluster(vertx);
+    void setUp(MockCluster cluster) {
+        this.cluster = cluster;
+        vertx = cluster.vertx;
         cluster.namespace(NS);
         cluster.applyExample("nginx-statefulset.yaml", NS);
         clock = new ManualClock(vertx, Instant.parse("2026-11-23T08:05:00Z"));
-    }
-
-    @AfterEach
-    void tearDown() {
-        cluster.close();
-        vertx.close();
     }
 
     @Test

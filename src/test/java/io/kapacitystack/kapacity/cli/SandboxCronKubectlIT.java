@@ -2,9 +2,9 @@ package io.kapacitystack.kapacity.cli;
 
 import io.kapacitystack.kapacity.testing.Await;
 import io.kapacitystack.kapacity.testing.Kubectl;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Files;
@@ -27,20 +27,13 @@ class SandboxCronKubectlIT {
 
     @TempDir
     Path dir;
-    private RunningSandbox sandbox;
+    @RegisterExtension
+    final RunningSandbox sandbox = new RunningSandbox(600, List.of());
     private Kubectl kubectl;
 
     @BeforeEach
-    void start() throws Exception {
-        sandbox = RunningSandbox.start(dir, 600, List.of());
+    void start() {
         kubectl = sandbox.kubectl;
-    }
-
-    @AfterEach
-    void stop() throws Exception {
-        if (sandbox != null) {
-            sandbox.close();
-        }
     }
 
     @Test

@@ -2,12 +2,10 @@ package io.kapacitystack.kapacity.cli;
 
 import io.kapacitystack.kapacity.testing.Await;
 import io.kapacitystack.kapacity.testing.Kubectl;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 
@@ -24,22 +22,13 @@ class SandboxReactiveKubectlIT {
 
     private static final String NS = "reactive-sample";
 
-    @TempDir
-    Path dir;
-    private RunningSandbox sandbox;
+    @RegisterExtension
+    final RunningSandbox sandbox = new RunningSandbox(30, List.of("reactive"));
     private Kubectl kubectl;
 
     @BeforeEach
-    void start() throws Exception {
-        sandbox = RunningSandbox.start(dir, 30, List.of("reactive"));
+    void start() {
         kubectl = sandbox.kubectl;
-    }
-
-    @AfterEach
-    void stop() throws Exception {
-        if (sandbox != null) {
-            sandbox.close();
-        }
     }
 
     @Test

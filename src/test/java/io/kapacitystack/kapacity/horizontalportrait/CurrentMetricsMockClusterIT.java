@@ -10,12 +10,13 @@ import io.kapacitystack.kapacity.metrics.Series;
 import io.kapacitystack.kapacity.runtime.time.ManualClock;
 import io.kapacitystack.kapacity.testing.Await;
 import io.kapacitystack.kapacity.testing.MockCluster;
+import io.kapacitystack.kapacity.testing.MockClusterExtension;
 import io.kapacitystack.kapacity.testing.Pods;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 import java.time.Duration;
 import java.time.Instant;
@@ -29,6 +30,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
  * once a minute: with the replica recommendation unchanged, a sync 15 s later leaves the stored values as they were,
  * and the first sync a minute after the last write brings them up to date.
  */
+@ExtendWith(MockClusterExtension.class)
 class CurrentMetricsMockClusterIT {
 
     private static final String NS = "metrics";
@@ -38,19 +40,13 @@ class CurrentMetricsMockClusterIT {
     private volatile double cores = 0.05;
 
     @BeforeEach
-    void setUp() {
-        vertx = Vertx.vertx();
-        cluster = new MockCluster(vertx);
+    void setUp(MockCluster cluster) {
+        this.cluster = cluster;
+        vertx = cluster.vertx;
         cluster.namespace(NS);
         cluster.applyExample("nginx-statefulset.yaml", NS);
         cluster.client.pods().inNamespace(NS).resource(Pods.running(NS, "nginx-0", "nginx", "100m",
                 T0.minus(Duration.ofHours(1)))).create();
-    }
-
-    @AfterEach
-    void tearDown() {
-        cluster.close();
-        vertx.close();
     }
 
     @Test

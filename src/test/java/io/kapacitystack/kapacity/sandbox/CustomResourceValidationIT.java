@@ -3,9 +3,9 @@ package io.kapacitystack.kapacity.sandbox;
 import io.kapacitystack.kapacity.testing.Kubectl;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.client.dsl.Resource;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.TestInstance;
 
 import java.util.Map;
@@ -21,21 +21,16 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class CustomResourceValidationIT {
 
     private static final String NS = "crd";
-    private SandboxFixture sandbox;
+    @RegisterExtension
+    static final SandboxFixture sandbox = new SandboxFixture();
     private Kubectl k;
 
     @BeforeAll
     void start() throws Exception {
-        sandbox = new SandboxFixture();
         sandbox.cluster.registerCrd(SandboxFixture.resource("test-crd.yaml")).toCompletionStage()
                 .toCompletableFuture().get(20, TimeUnit.SECONDS);
         k = sandbox.kubectl;
         k.run("create", "namespace", NS).ok();
-    }
-
-    @AfterAll
-    void stop() throws Exception {
-        sandbox.close();
     }
 
     @Test

@@ -2,9 +2,8 @@ package io.kapacitystack.kapacity.sandbox;
 
 import io.kapacitystack.kapacity.testing.Kubectl;
 import io.kapacitystack.kapacity.testing.Await;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.TestInstance;
 
 import java.time.Duration;
@@ -16,17 +15,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class KubectlWorkflowIT {
 
-    private SandboxFixture sandbox;
-
-    @BeforeAll
-    void start() {
-        sandbox = new SandboxFixture();
-    }
-
-    @AfterAll
-    void stop() throws Exception {
-        sandbox.close();
-    }
+    @RegisterExtension
+    static final SandboxFixture sandbox = new SandboxFixture();
 
     @Test
     void versionAnswers() {

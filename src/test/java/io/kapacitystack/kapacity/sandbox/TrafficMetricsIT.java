@@ -8,9 +8,9 @@ import io.fabric8.kubernetes.api.model.metrics.v1beta1.PodMetricsList;
 import io.kapacitystack.kapacity.sandbox.traffic.PodUsage;
 import io.kapacitystack.kapacity.sandbox.traffic.WorkloadRef;
 import io.vertx.core.http.HttpServer;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.TestInstance;
 
 import java.net.URI;
@@ -33,11 +33,11 @@ class TrafficMetricsIT {
 
     private static final String NS = "traffic";
     private static final WorkloadRef NGINX = new WorkloadRef("StatefulSet", NS, "nginx");
-    private SandboxFixture sandbox;
+    @RegisterExtension
+    static final SandboxFixture sandbox = new SandboxFixture();
 
     @BeforeAll
     void start() {
-        sandbox = new SandboxFixture();
         sandbox.apply(NS, SandboxFixture.resource("nginx-statefulset.yaml"));
         sandbox.apply(NS, SandboxFixture.resource("nginx-ingress.yaml"));
         Kubectl k = sandbox.kubectl;
@@ -49,11 +49,6 @@ class TrafficMetricsIT {
         Await.until("3 ready pods use traffic", () -> sandbox.cluster.metrics()
                 .workloadUsages(NGINX, sandbox.clock.now()).stream().filter(PodUsage::ready).count() == 3
                 && sandbox.cluster.metrics().requestsPerSecond(NGINX, sandbox.clock.now()) == 300);
-    }
-
-    @AfterAll
-    void stop() throws Exception {
-        sandbox.close();
     }
 
     @Test

@@ -9,9 +9,8 @@ import io.fabric8.kubernetes.api.model.apps.ReplicaSet;
 import io.fabric8.kubernetes.api.model.autoscaling.v1.Scale;
 import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
 import io.kapacitystack.kapacity.sandbox.sim.PodConditions;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.TestInstance;
 
 import java.util.List;
@@ -24,17 +23,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class WorkloadSimulationIT {
 
-    private SandboxFixture sandbox;
-
-    @BeforeAll
-    void start() {
-        sandbox = new SandboxFixture();
-    }
-
-    @AfterAll
-    void stop() throws Exception {
-        sandbox.close();
-    }
+    @RegisterExtension
+    static final SandboxFixture sandbox = new SandboxFixture();
 
     @Test
     void readinessGateConditionControlsReadyAndEndpoints() {

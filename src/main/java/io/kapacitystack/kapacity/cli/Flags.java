@@ -1,5 +1,6 @@
 package io.kapacitystack.kapacity.cli;
 
+import io.kapacitystack.kapacity.gocompat.GoDuration;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;

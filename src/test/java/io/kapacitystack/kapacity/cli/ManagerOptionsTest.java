@@ -1,5 +1,6 @@
 package io.kapacitystack.kapacity.cli;
 
+import io.kapacitystack.kapacity.gocompat.GoDuration;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;

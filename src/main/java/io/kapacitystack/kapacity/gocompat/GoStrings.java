@@ -1,7 +1,7 @@
-package io.kapacitystack.kapacity.portrait.cron;
+package io.kapacitystack.kapacity.gocompat;
 
 /** The bits of Go's string handling that leak into user-visible messages and into what the parser accepts. */
-final class GoStrings {
+public final class GoStrings {
 
     private GoStrings() {
     }
@@ -10,7 +10,7 @@ final class GoStrings {
      * Approximates Go's {@code %q}, so messages read exactly like upstream's for ordinary names and expressions;
      * exotic non-printable characters are escaped a little differently, which no one compares on.
      */
-    static String quote(String s) {
+    public static String quote(String s) {
         if (s == null) {
             return "\"\"";
         }
@@ -44,7 +44,7 @@ final class GoStrings {
      * differs (it excludes U+00A0 and U+202F, includes U+001C..U+001F), so using it would accept or reject
      * expressions that robfig does not.
      */
-    static boolean isSpace(char c) {
+    public static boolean isSpace(char c) {
         if (c < 0x100) {
             return c == ' ' || (c >= '\t' && c <= '\r') || c == 0x85 || c == 0xA0;
         }
@@ -53,7 +53,7 @@ final class GoStrings {
     }
 
     /** Go's {@code strings.TrimSpace}. */
-    static String trimSpace(String s) {
+    public static String trimSpace(String s) {
         int from = 0;
         int to = s.length();
         while (from < to && isSpace(s.charAt(from))) {
@@ -66,7 +66,7 @@ final class GoStrings {
     }
 
     /** Go's {@code strings.Fields}. */
-    static java.util.List<String> fields(String s) {
+    public static java.util.List<String> fields(String s) {
         java.util.List<String> out = new java.util.ArrayList<>(6);
         int i = 0;
         int n = s.length();

@@ -1,4 +1,4 @@
-package io.kapacitystack.kapacity.portrait.cron;
+package io.kapacitystack.kapacity.gocompat;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -54,11 +54,5 @@ class GoDurationTest {
     void rejects(String text, String message) {
         assertEquals(message, assertThrows(IllegalArgumentException.class, () -> GoDuration.parseNanos(text))
                 .getMessage());
-    }
-
-    @ParameterizedTest(name = "[{index}] {0} ns -> every {1} s")
-    @CsvSource({"1000000000, 1", "1999999999, 1", "5400000000000, 5400", "999999999, 1", "0, 1", "-60000000000, 1"})
-    void everyTruncatesToWholeSecondsWithAOneSecondFloor(long nanos, long seconds) {
-        assertEquals(seconds, GoDuration.everyDelaySeconds(nanos));
     }
 }

@@ -1,7 +1,9 @@
-package io.kapacitystack.kapacity.portrait.cron;
+package io.kapacitystack.kapacity.gocompat;
+
+import java.time.Duration;
 
 /**
- * Go's {@code time.ParseDuration}, for {@code @every <duration>}. Java's {@link java.time.Duration#parse} speaks
+ * Go's {@code time.ParseDuration} (flags, CRD fields, cron's {@code @every <duration>}) and Duration.String(). Java's {@link java.time.Duration#parse} speaks
  * ISO-8601 ({@code PT1H30M}); users write Go durations ({@code 1h30m}, {@code 1.5h}, {@code 90s}) because that is
  * what upstream documents, so the same strings must be accepted and rejected here. Error texts are Go's.
  */
@@ -12,6 +14,34 @@ public final class GoDuration {
     private static final long TWO_63 = Long.MIN_VALUE;
 
     private GoDuration() {
+    }
+
+    /** A Go duration ("1h30m", "15s", "500ms", "1.5h") of a flag or CRD field, surrounding blanks ignored. */
+    public static Duration parse(String text) {
+        if (text == null) {
+            throw new IllegalArgumentException("time: invalid duration \"\"");
+        }
+        return Duration.ofNanos(parseNanos(text.trim()));
+    }
+
+    /** Formats like Go's Duration.String() for whole seconds: "1h30m0s", "15s". */
+    public static String format(Duration d) {
+        long s = d.getSeconds();
+        if (s == 0) {
+            return "0s";
+        }
+        StringBuilder sb = new StringBuilder();
+        if (s >= 3600) {
+            sb.append(s / 3600).append('h');
+            s %= 3600;
+            sb.append(s / 60).append('m');
+            s %= 60;
+        } else if (s >= 60) {
+            sb.append(s / 60).append('m');
+            s %= 60;
+        }
+        sb.append(s).append('s');
+        return sb.toString();
     }
 
     /** Returns the duration in nanoseconds (may be negative or zero, as in Go). */
@@ -117,17 +147,6 @@ public final class GoDuration {
             throw invalid(orig);
         }
         return d;
-    }
-
-    /**
-     * robfig's {@code Every}: anything under a second (including zero and negative durations) becomes one second,
-     * and sub-second remainders are dropped, not rounded, so {@code 1.9s} is one second.
-     */
-    static long everyDelaySeconds(long nanos) {
-        if (nanos < NANOS_PER_SECOND) {
-            return 1;
-        }
-        return nanos / NANOS_PER_SECOND;
     }
 
     private static long unitNanos(String unit) {

@@ -1,6 +1,6 @@
 package io.kapacitystack.kapacity;
 
-import io.kapacitystack.kapacity.manager.ManagerCommand;
+import io.kapacitystack.kapacity.app.ManagerCommand;
 
 import java.util.Arrays;
 
@@ -25,7 +25,7 @@ public final class Main {
                 code = ManagerCommand.run(rest);
                 break;
             case "sandbox":
-                code = io.kapacitystack.kapacity.cli.SandboxCommand.run(rest);
+                code = io.kapacitystack.kapacity.app.SandboxCommand.run(rest);
                 break;
             default:
                 System.err.println("unknown command \"" + args[0] + "\"; try --help");

@@ -1,6 +1,6 @@
 package io.kapacitystack.kapacity.console;
 
-import io.kapacitystack.kapacity.cli.SandboxApp;
+import io.kapacitystack.kapacity.app.SandboxApp;
 import io.kapacitystack.kapacity.runtime.time.ManualClock;
 import io.kapacitystack.kapacity.testing.Await;
 import io.kapacitystack.kapacity.testing.Kubectl;

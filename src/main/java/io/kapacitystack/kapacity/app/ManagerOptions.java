@@ -1,4 +1,4 @@
-package io.kapacitystack.kapacity.cli;
+package io.kapacitystack.kapacity.app;
 
 import java.time.Duration;
 import java.util.Arrays;

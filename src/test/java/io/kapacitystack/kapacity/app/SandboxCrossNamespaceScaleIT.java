@@ -1,12 +1,12 @@
-package io.kapacitystack.kapacity.cli;
+package io.kapacitystack.kapacity.app;
 
 import io.kapacitystack.kapacity.testing.Await;
 import io.kapacitystack.kapacity.testing.Kubectl;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Files;
@@ -34,20 +34,13 @@ class SandboxCrossNamespaceScaleIT {
 
     @TempDir
     Path dir;
-    private RunningSandbox sandbox;
+    @RegisterExtension
+    final RunningSandbox sandbox = new RunningSandbox(60, List.of());
     private Kubectl kubectl;
 
     @BeforeEach
-    void start() throws Exception {
-        sandbox = RunningSandbox.start(dir, 60, List.of());
+    void start() {
         kubectl = sandbox.kubectl;
-    }
-
-    @AfterEach
-    void stop() throws Exception {
-        if (sandbox != null) {
-            sandbox.close();
-        }
     }
 
     /** Hostile references, by the field that carries the trick; each aims at victim/nginx's scale. */
@@ -96,8 +89,8 @@ class SandboxCrossNamespaceScaleIT {
                 names.add(name);
                 Path file = write(name, field.getKey(), value);
                 Kubectl.Result r = kubectl.run("apply", "-n", "attacker", "-f", file.toString());
-                assertNotEquals(0, r.exit, () -> field.getKey() + "=" + value + " was accepted: " + r.out);
-                assertTrue(r.err.contains("spec.scaleTargetRef." + field.getKey()), () -> field.getKey() + "=" + value + ": " + r.err);
+                assertNotEquals(0, r.exitCode(), () -> field.getKey() + "=" + value + " was accepted: " + r.out());
+                assertTrue(r.err().contains("spec.scaleTargetRef." + field.getKey()), () -> field.getKey() + "=" + value + ": " + r.err());
             }
         }
         assertTrue(kubectl.ok("get", "ihpa", "-n", "attacker", "-o", "name").isBlank(), "nothing was stored");
@@ -125,7 +118,7 @@ class SandboxCrossNamespaceScaleIT {
                 String file = write("probe-" + i++, field.getKey(), value).toString();
                 // the API server applies a replaced CRD's schema shortly after, not in the same request
                 Await.until("the pre-fix schema to accept " + field.getKey() + "=" + value, Duration.ofSeconds(20),
-                        () -> kubectl.run("apply", "-n", "attacker", "-f", file).exit == 0);
+                        () -> kubectl.run("apply", "-n", "attacker", "-f", file).exitCode() == 0);
             }
         }
         for (String name : names) {

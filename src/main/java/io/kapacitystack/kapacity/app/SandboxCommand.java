@@ -1,4 +1,4 @@
-package io.kapacitystack.kapacity.cli;
+package io.kapacitystack.kapacity.app;
 
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;

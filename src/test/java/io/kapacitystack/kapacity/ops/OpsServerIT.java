@@ -1,4 +1,4 @@
-package io.kapacitystack.kapacity.manager;
+package io.kapacitystack.kapacity.ops;
 
 import io.kapacitystack.kapacity.runtime.ControllerMetrics;
 import io.kapacitystack.kapacity.runtime.http.SecurityHeaders;

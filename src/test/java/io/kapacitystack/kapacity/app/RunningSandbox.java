@@ -1,4 +1,4 @@
-package io.kapacitystack.kapacity.cli;
+package io.kapacitystack.kapacity.app;
 
 import io.kapacitystack.kapacity.testing.Kubectl;
 import io.vertx.core.Vertx;

@@ -1,11 +1,11 @@
-package io.kapacitystack.kapacity.cli;
+package io.kapacitystack.kapacity.app;
 
 import io.kapacitystack.kapacity.console.Console;
 import io.kapacitystack.kapacity.console.SandboxAuthenticator;
 import io.kapacitystack.kapacity.grpc.GrpcMetricsServer;
 import io.kapacitystack.kapacity.manager.ControllerManager;
 import io.kapacitystack.kapacity.metrics.sandbox.SandboxMetricsProvider;
-import io.kapacitystack.kapacity.manager.OpsServer;
+import io.kapacitystack.kapacity.ops.OpsServer;
 import io.kapacitystack.kapacity.runtime.ControllerMetrics;
 import io.kapacitystack.kapacity.runtime.time.Clock;
 import io.kapacitystack.kapacity.runtime.time.ScaledClock;

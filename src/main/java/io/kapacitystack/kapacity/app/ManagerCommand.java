@@ -1,4 +1,4 @@
-package io.kapacitystack.kapacity.manager;
+package io.kapacitystack.kapacity.app;
 
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.ConfigBuilder;
@@ -6,7 +6,10 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.kapacitystack.kapacity.auth.AuthThrottle;
 import io.kapacitystack.kapacity.horizontalportrait.AlgorithmCronJob;
-import io.kapacitystack.kapacity.cli.ManagerOptions;
+import io.kapacitystack.kapacity.manager.ClusterKubeLookup;
+import io.kapacitystack.kapacity.manager.ControllerManager;
+import io.kapacitystack.kapacity.manager.LeaderElection;
+import io.kapacitystack.kapacity.ops.OpsServer;
 import io.kapacitystack.kapacity.runtime.ControllerMetrics;
 import io.kapacitystack.kapacity.runtime.time.SystemClock;
 import io.kapacitystack.kapacity.webhook.WebhookServer;
@@ -126,7 +129,7 @@ public final class ManagerCommand {
         });
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             LOG.info("shutting down");
-            io.kapacitystack.kapacity.cli.SandboxCommand.awaitQuietly(manager.stop(), 15);
+            io.kapacitystack.kapacity.app.SandboxCommand.awaitQuietly(manager.stop(), 15);
             client.close();
             vertx.close();
             stopped.countDown();

@@ -1,6 +1,6 @@
 package io.kapacitystack.kapacity;
 
-import io.kapacitystack.kapacity.manager.ManagerCommand;
+import io.kapacitystack.kapacity.app.ManagerCommand;
 
 import java.util.Arrays;
 
@@ -26,7 +26,7 @@ public final class Main {
                 code = ManagerCommand.run(rest);
                 break;
             case "sandbox":
-                code = io.kapacitystack.kapacity.cli.SandboxCommand.run(rest);
+                code = io.kapacitystack.kapacity.app.SandboxCommand.run(rest);
                 break;
             case "predict":
                 code = io.kapacitystack.kapacity.predictive.PredictCommand.run(rest);

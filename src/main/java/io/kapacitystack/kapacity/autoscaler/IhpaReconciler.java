@@ -86,7 +86,7 @@ public final class IhpaReconciler implements Reconciler {
         this.planner = planner;
         this.metrics = metrics;
         this.portraits = portraits;
-        this.portraitSync = new PortraitSync(serialization);
+        this.portraitSync = new PortraitSync(spec -> serialization.convertValue(spec, Map.class));
     }
 
     /**

@@ -2,7 +2,6 @@ package io.kapacitystack.kapacity.autoscaler;
 
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.OwnerReference;
-import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
 import io.kapacitystack.kapacity.api.v1alpha1.HorizontalPortraitSpec;
 import io.kapacitystack.kapacity.api.v1alpha1.IntelligentHorizontalPodAutoscaler;
 import io.kapacitystack.kapacity.api.v1alpha1.PortraitAlgorithm;
@@ -15,6 +14,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.function.Function;
 
 /**
  * Decides which HorizontalPortraits an IHPA's Dynamic providers need (spec §4.4): one per portrait type, named
@@ -34,10 +34,11 @@ public final class PortraitSync {
         }
     }
 
-    private final KubernetesSerialization serialization;
+    /** The client's JSON conversion of a spec to plain maps and lists (kept as a function: planners hold no client). */
+    private final Function<Object, Object> toPlainJson;
 
-    public PortraitSync(KubernetesSerialization serialization) {
-        this.serialization = serialization;
+    public PortraitSync(Function<Object, Object> toPlainJson) {
+        this.toPlainJson = toPlainJson;
     }
 
     /** The portraits the IHPA wants, by name, in provider order. The first provider of a portrait type wins. */
@@ -108,8 +109,8 @@ public final class PortraitSync {
      * defaults first, so a defaulted portrait is not rewritten on every reconcile (upstream's CronJob quirk).
      */
     boolean sameSpec(HorizontalPortraitSpec desired, Object stored) {
-        Object want = serialization.convertValue(withDefaults(desired), Map.class);
-        Object have = stored == null ? Map.of() : serialization.convertValue(stored, Map.class);
+        Object want = toPlainJson.apply(withDefaults(desired));
+        Object have = stored == null ? Map.of() : toPlainJson.apply(stored);
         return Objects.equals(want, have);
     }
 

@@ -4,7 +4,6 @@ import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.kapacitystack.kapacity.events.RecordedEvent;
 import io.kapacitystack.kapacity.kube.ResourceCache;
-import io.kapacitystack.kapacity.manager.ControllerManager;
 import io.kapacitystack.kapacity.runtime.ObjectKey;
 import io.kapacitystack.kapacity.runtime.time.Clock;
 import io.vertx.core.Deployable;
@@ -77,15 +76,15 @@ public final class Console {
     }
 
     /**
-     * Creates the console of {@code manager}: subscribes to its event recorders and caches (call once per manager,
+     * Creates the console of {@code manager} (the controller manager): subscribes to its event recorders and caches (call once per manager,
      * after {@code startCaches()} or before; handlers added to a started cache first get every existing object).
      */
-    public static Console attach(Vertx vertx, ControllerManager manager, KubernetesClient client) {
+    public static Console attach(Vertx vertx, ControllerState manager, KubernetesClient client) {
         return attach(vertx, manager, client, ConsoleHub.DEFAULT_CAPACITY);
     }
 
     /** @param client the manager's client: its serialization reads the cached objects, and it lists past Events */
-    public static Console attach(Vertx vertx, ControllerManager manager, KubernetesClient client, int historyCapacity) {
+    public static Console attach(Vertx vertx, ControllerState manager, KubernetesClient client, int historyCapacity) {
         ConsoleHub hub = new ConsoleHub(historyCapacity, () -> manager.clock().now());
         ResourceCache<GenericKubernetesResource> ihpas = manager.ihpaCache();
         ResourceCache<GenericKubernetesResource> profiles = manager.replicaProfileCache();

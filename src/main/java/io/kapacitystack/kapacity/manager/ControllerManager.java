@@ -12,6 +12,7 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.kapacitystack.kapacity.api.v1alpha1.PortraitProvider;
 import io.kapacitystack.kapacity.autoscaler.IhpaPlanner;
 import io.kapacitystack.kapacity.autoscaler.IhpaReconciler;
+import io.kapacitystack.kapacity.console.ControllerState;
 import io.kapacitystack.kapacity.events.EventRecorder;
 import io.kapacitystack.kapacity.horizontalportrait.AlgorithmCronJob;
 import io.kapacitystack.kapacity.horizontalportrait.AlgorithmResult;
@@ -48,7 +49,7 @@ import java.util.Objects;
  * Wires the controllers to one Kubernetes API: caches (informers), work queues, reconcilers. The same wiring serves a
  * real cluster ({@code manager}), the sandbox and the tests; only the client and the clock differ.
  */
-public final class ControllerManager {
+public final class ControllerManager implements ControllerState {
 
     private static final Logger LOG = LoggerFactory.getLogger(ControllerManager.class);
 
@@ -262,6 +263,7 @@ public final class ControllerManager {
         return running;
     }
 
+    @Override
     public EventRecorder ihpaEvents() {
         return ihpaEvents;
     }
@@ -274,10 +276,12 @@ public final class ControllerManager {
         hpReconciler.reactiveGenerator(provider == null ? null : new ReactiveGenerator(provider, pods));
     }
 
+    @Override
     public EventRecorder horizontalPortraitEvents() {
         return hpEvents;
     }
 
+    @Override
     public ResourceCache<GenericKubernetesResource> horizontalPortraitCache() {
         return portraits;
     }
@@ -286,10 +290,12 @@ public final class ControllerManager {
         return hpController;
     }
 
+    @Override
     public EventRecorder replicaProfileEvents() {
         return rpEvents;
     }
 
+    @Override
     public ResourceCache<GenericKubernetesResource> replicaProfileCache() {
         return profiles;
     }
@@ -298,15 +304,18 @@ public final class ControllerManager {
         return pods;
     }
 
+    @Override
     public Clock clock() {
         return clock;
     }
 
     /** The rate-limited worker pool for blocking API calls, shared with components wired next to the controllers. */
+    @Override
     public KubeExecutor executor() {
         return executor;
     }
 
+    @Override
     public ResourceCache<GenericKubernetesResource> ihpaCache() {
         return ihpas;
     }

@@ -5,25 +5,10 @@ import io.fabric8.kubernetes.api.model.LabelSelectorRequirement;
 
 import java.util.TreeMap;
 
-/** Go formatting that ends up in upstream's messages. */
+/** Go's {@code %+v} of Kubernetes types that ends up in upstream's messages (strings: gocompat.GoStrings). */
 final class Go {
 
     private Go() {
-    }
-
-    /** {@code %q} of a string (quotes, with backslash and quote escaped). */
-    static String quote(String s) {
-        StringBuilder sb = new StringBuilder("\"");
-        for (char c : (s == null ? "" : s).toCharArray()) {
-            switch (c) {
-                case '"' -> sb.append("\\\"");
-                case '\\' -> sb.append("\\\\");
-                case '\n' -> sb.append("\\n");
-                case '\t' -> sb.append("\\t");
-                default -> sb.append(c);
-            }
-        }
-        return sb.append('"').toString();
     }
 
     /** {@code %+v} of a {@code *metav1.LabelSelector} (its generated String method). */

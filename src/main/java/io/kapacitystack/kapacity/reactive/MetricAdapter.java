@@ -1,5 +1,6 @@
 package io.kapacitystack.kapacity.reactive;
 
+import io.kapacitystack.kapacity.gocompat.GoStrings;
 import io.kapacitystack.kapacity.metrics.GroupKind;
 import io.kapacitystack.kapacity.metrics.MetricIdentifier;
 import io.kapacitystack.kapacity.metrics.MetricQuery;
@@ -42,7 +43,7 @@ public final class MetricAdapter {
     public Future<Map<String, PodMetric>> resourceMetric(String resource, String namespace, Selector selector,
                                                          String container, Set<String> podNames, Instant now) {
         if (!"cpu".equals(resource) && !"memory".equals(resource)) {
-            return fail("unsupported resource " + Go.quote(resource));
+            return fail("unsupported resource " + GoStrings.quote(resource));
         }
         boolean byContainer = container != null && !container.isEmpty();
         String what = byContainer ? "container resource" : "pod resource";

@@ -18,7 +18,8 @@ import io.kapacitystack.kapacity.kube.ResourceCache;
 import io.kapacitystack.kapacity.metrics.GroupKind;
 import io.kapacitystack.kapacity.metrics.MetricsProvider;
 import io.kapacitystack.kapacity.metrics.Selector;
-import io.kapacitystack.kapacity.portrait.cron.GoDuration;
+import io.kapacitystack.kapacity.gocompat.GoDuration;
+import io.kapacitystack.kapacity.gocompat.GoStrings;
 import io.kapacitystack.kapacity.runtime.ObjectKey;
 import io.kapacitystack.kapacity.workload.ScaleInfo;
 import io.vertx.core.Future;
@@ -106,7 +107,7 @@ public final class ReactiveGenerator {
     static Params params(PortraitAlgorithm algorithm) {
         if (algorithm == null || !PortraitAlgorithmTypes.KUBE_HPA.equals(algorithm.type)) {
             throw new ReplicaCalculationException("unsupported algorithm type "
-                    + Go.quote(algorithm == null ? "" : algorithm.type));
+                    + GoStrings.quote(algorithm == null ? "" : algorithm.type));
         }
         PortraitAlgorithm.KubeHPA cfg = algorithm.kubeHPA;
         if (cfg == null) {
@@ -119,7 +120,7 @@ public final class ReactiveGenerator {
                 tolerance = parseGoFloat(cfg.tolerance);
             } catch (NumberFormatException e) {
                 throw new ReplicaCalculationException("failed to parse tolerance of KubeHPA algorithm to float64: "
-                        + "strconv.ParseFloat: parsing " + Go.quote(cfg.tolerance) + ": invalid syntax");
+                        + "strconv.ParseFloat: parsing " + GoStrings.quote(cfg.tolerance) + ": invalid syntax");
             }
         }
         ScalingBehavior behavior;
@@ -175,7 +176,7 @@ public final class ReactiveGenerator {
             }
             selector = Selector.parse(selectorText);
         } catch (IllegalArgumentException e) {
-            String msg = "failed to parse label selector " + Go.quote(selectorText) + " of target's current scale: " + e.getMessage();
+            String msg = "failed to parse label selector " + GoStrings.quote(selectorText) + " of target's current scale: " + e.getMessage();
             String condition = selectorText.isEmpty() ? "the HPA target's scale is missing a selector"
                     : "couldn't convert selector into a corresponding internal selector object: " + e.getMessage();
             return Future.succeededFuture(failure(msg, params.syncPeriod(),
@@ -352,7 +353,7 @@ public final class ReactiveGenerator {
             case "External":
                 return external(m.external, calc, scale, namespace, pods);
             default:
-                return done(Proposal.failed("InvalidMetricSourceType", "unsupported metric source type " + Go.quote(type)));
+                return done(Proposal.failed("InvalidMetricSourceType", "unsupported metric source type " + GoStrings.quote(type)));
         }
     }
 

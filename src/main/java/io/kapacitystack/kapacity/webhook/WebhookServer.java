@@ -1,6 +1,6 @@
 package io.kapacitystack.kapacity.webhook;
 
-import io.kapacitystack.kapacity.manager.OpsServer;
+import io.kapacitystack.kapacity.ops.OpsServer;
 import io.kapacitystack.kapacity.runtime.http.BoundedBody;
 import io.kapacitystack.kapacity.runtime.http.SecurityHeaders;
 import io.kapacitystack.kapacity.runtime.time.Clock;

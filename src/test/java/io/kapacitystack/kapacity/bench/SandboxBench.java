@@ -5,7 +5,7 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import io.kapacitystack.kapacity.autoscaler.IhpaReconciler;
-import io.kapacitystack.kapacity.cli.SandboxApp;
+import io.kapacitystack.kapacity.app.SandboxApp;
 import io.vertx.core.Vertx;
 
 import java.nio.file.Files;

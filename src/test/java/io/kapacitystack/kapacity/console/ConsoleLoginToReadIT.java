@@ -72,7 +72,7 @@ class ConsoleLoginToReadIT {
         ManualClock clock = new ManualClock(vertx, Instant.parse("2026-01-01T08:30:00Z"));
         manager = new ControllerManager(vertx, cluster.client, clock, new ControllerMetrics(), new ControllerManager.Settings());
         cluster.client.genericKubernetesResources(IhpaReconciler.IHPA_CONTEXT).inNamespace("shop")
-                .resource(cluster.client.getKubernetesSerialization().unmarshal(ConsoleEditRoutesTest.EXISTING,
+                .resource(cluster.client.getKubernetesSerialization().unmarshal(ConsoleEditRoutesIT.EXISTING,
                         GenericKubernetesResource.class)).create();
         reviews = join(vertx.createHttpServer().requestHandler(req -> req.body().onSuccess(body -> {
             JsonObject in = body.toJsonObject();
@@ -159,12 +159,12 @@ class ConsoleLoginToReadIT {
         Matcher m = Pattern.compile("name=\"_csrf\" value=\"([^\"]+)\"").matcher(page.body());
         assertTrue(m.find(), page.body());
         Reply r = send(closed.actualPort(), HttpMethod.POST, "/login",
-                Map.of("Cookie", Sessions.LOGIN_COOKIE + "=" + ConsoleEditRoutesTest.value(loginCookie)),
+                Map.of("Cookie", Sessions.LOGIN_COOKIE + "=" + ConsoleEditRoutesIT.value(loginCookie)),
                 "_csrf=" + URLEncoder.encode(m.group(1), StandardCharsets.UTF_8) + "&token=" + token + "&next=/");
         assertEquals(303, r.status(), r.body());
         String session = r.headers().getAll("Set-Cookie").stream().filter(c -> c.startsWith(Sessions.COOKIE + "="))
                 .findFirst().orElseThrow();
-        return Sessions.COOKIE + "=" + ConsoleEditRoutesTest.value(session);
+        return Sessions.COOKIE + "=" + ConsoleEditRoutesIT.value(session);
     }
 
     @Test

@@ -20,7 +20,7 @@ import io.fabric8.kubernetes.api.model.rbac.PolicyRule;
 import io.fabric8.kubernetes.api.model.rbac.Role;
 import io.fabric8.kubernetes.api.model.rbac.RoleBinding;
 import io.fabric8.kubernetes.api.model.rbac.Subject;
-import io.kapacitystack.kapacity.cli.ManagerOptions;
+import io.kapacitystack.kapacity.app.ManagerOptions;
 import io.kapacitystack.kapacity.packaging.ChartRender.Variant;
 import java.util.ArrayList;
 import java.util.List;

@@ -35,7 +35,7 @@ import io.fabric8.kubernetes.api.model.rbac.RoleRef;
 import io.fabric8.kubernetes.api.model.rbac.Subject;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.HasMetadata;
-import io.kapacitystack.kapacity.cli.ManagerOptions;
+import io.kapacitystack.kapacity.app.ManagerOptions;
 import io.kapacitystack.kapacity.packaging.ChartRender.Variant;
 import java.io.IOException;
 import java.nio.file.Files;

@@ -1,8 +1,12 @@
 package io.kapacitystack.kapacity.sandbox;
 
+import io.kapacitystack.kapacity.testing.Kubectl;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.kapacitystack.kapacity.runtime.time.ManualClock;
 import io.vertx.core.Vertx;
+import org.junit.jupiter.api.extension.AfterAllCallback;
+import org.junit.jupiter.api.extension.BeforeAllCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -14,23 +18,35 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.concurrent.TimeUnit;
 
-/** A started sandbox on a ManualClock with a kubeconfig for kubectl; one per test class. */
-final class SandboxFixture implements AutoCloseable {
+/**
+ * A sandbox on a ManualClock with a kubeconfig for kubectl, one per test class: register it as
+ * {@code @RegisterExtension static final SandboxFixture sandbox = new SandboxFixture();}. It starts before the
+ * class's {@code @BeforeAll} methods and stops after its {@code @AfterAll} methods.
+ */
+final class SandboxFixture implements BeforeAllCallback, AfterAllCallback {
 
     static final Instant START = Instant.parse("2024-05-01T10:00:00Z");
     static final Duration STARTUP = Duration.ofSeconds(5);
 
-    final Vertx vertx = Vertx.vertx();
-    final ManualClock clock = new ManualClock(vertx, START);
-    final SandboxCluster cluster;
-    final Path dir;
-    final Kubectl kubectl;
+    private final SandboxOptions options;
+    Vertx vertx;
+    ManualClock clock;
+    SandboxCluster cluster;
+    Path dir;
+    Kubectl kubectl;
 
     SandboxFixture() {
         this(SandboxOptions.defaults().withPodStartupDelay(STARTUP).withPodTerminationGrace(Duration.ofSeconds(2)));
     }
 
     SandboxFixture(SandboxOptions options) {
+        this.options = options;
+    }
+
+    @Override
+    public void beforeAll(ExtensionContext context) {
+        vertx = Vertx.vertx();
+        clock = new ManualClock(vertx, START);
         try {
             cluster = SandboxCluster.start(vertx, clock, options).toCompletionStage().toCompletableFuture()
                     .get(30, TimeUnit.SECONDS);
@@ -80,8 +96,13 @@ final class SandboxFixture implements AutoCloseable {
     }
 
     @Override
-    public void close() throws Exception {
-        cluster.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
-        vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    public void afterAll(ExtensionContext context) throws Exception {
+        try {
+            if (cluster != null) {
+                cluster.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+            }
+        } finally {
+            vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+        }
     }
 }

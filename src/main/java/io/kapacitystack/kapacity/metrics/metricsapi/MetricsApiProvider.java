@@ -2,7 +2,7 @@ package io.kapacitystack.kapacity.metrics.metricsapi;
 
 import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.kapacitystack.kapacity.cli.GoDuration;
+import io.kapacitystack.kapacity.gocompat.GoDuration;
 import io.kapacitystack.kapacity.kube.KubeNames;
 import io.kapacitystack.kapacity.metrics.MetricQuery;
 import io.kapacitystack.kapacity.metrics.MetricsException;

@@ -1,5 +1,7 @@
 package io.kapacitystack.kapacity.portrait.cron;
 
+import io.kapacitystack.kapacity.gocompat.GoStrings;
+
 /**
  * A cron expression (or its {@code CRON_TZ=} zone) was rejected. Unchecked because every caller handles it the
  * same way: turn it into a condition or an admission message. The message has the shape

@@ -1,5 +1,6 @@
 package io.kapacitystack.kapacity.portrait.cron;
 
+import io.kapacitystack.kapacity.gocompat.GoStrings;
 import java.time.Instant;
 import java.time.ZoneId;
 import java.time.ZoneOffset;

@@ -1,5 +1,8 @@
 package io.kapacitystack.kapacity.portrait.cron;
 
+import io.kapacitystack.kapacity.gocompat.GoDuration;
+import io.kapacitystack.kapacity.gocompat.GoStrings;
+
 import java.time.Instant;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
@@ -183,7 +186,7 @@ public final class CronSchedule {
                 throw new CronParseException(spec, "invalid @every duration: " + e.getMessage());
             }
             return new CronSchedule(spec, zone, 0, 0, 0, 0, 0, false, false,
-                    GoDuration.everyDelaySeconds(nanos));
+                    everyDelaySeconds(nanos));
         }
         throw new CronParseException(spec, "unrecognized descriptor " + GoStrings.quote(descriptor));
     }
@@ -500,5 +503,16 @@ public final class CronSchedule {
             }
             return bits;
         }
+    }
+
+    /**
+     * robfig's {@code Every}: anything under a second (including zero and negative durations) becomes one second,
+     * and sub-second remainders are dropped, not rounded, so {@code 1.9s} is one second.
+     */
+    static long everyDelaySeconds(long nanos) {
+        if (nanos < 1_000_000_000L) {
+            return 1;
+        }
+        return nanos / 1_000_000_000L;
     }
 }

@@ -146,4 +146,10 @@ class CronScheduleNextTest {
         // 31 Dec 2011 12:00 at UTC+14
         assertEquals(Instant.parse("2011-12-30T22:00:00Z"), next);
     }
+
+    @ParameterizedTest(name = "[{index}] {0} ns -> every {1} s")
+    @CsvSource({"1000000000, 1", "1999999999, 1", "5400000000000, 5400", "999999999, 1", "0, 1", "-60000000000, 1"})
+    void everyTruncatesToWholeSecondsWithAOneSecondFloor(long nanos, long seconds) {
+        assertEquals(seconds, CronSchedule.everyDelaySeconds(nanos));
+    }
 }

@@ -1,5 +1,6 @@
 package io.kapacitystack.kapacity.portrait.cron;
 
+import io.kapacitystack.kapacity.gocompat.GoStrings;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;

@@ -159,9 +159,9 @@ class SandboxApiStrictnessIT {
         assertTrue(digitService.body().contains("a DNS-1035 label must consist of"), digitService.body());
         // as a user meets it: kubectl prints the apiserver's sentence and fails
         Kubectl.Result kubectlCreate = kubectl.run("create", "configmap", "Bad-Name", "--from-literal=a=b");
-        assertNotEquals(0, kubectlCreate.exit);
-        assertTrue(kubectlCreate.err.contains("The ConfigMap \"Bad-Name\" is invalid: metadata.name: Invalid value: \"Bad-Name\""),
-                kubectlCreate.err);
+        assertNotEquals(0, kubectlCreate.exitCode());
+        assertTrue(kubectlCreate.err().contains("The ConfigMap \"Bad-Name\" is invalid: metadata.name: Invalid value: \"Bad-Name\""),
+                kubectlCreate.err());
     }
 
     @Test
@@ -178,9 +178,9 @@ class SandboxApiStrictnessIT {
         }
         Kubectl.Result kubectlPatch = kubectl.run("patch", "configmap", "patched", "--type=json", "-p",
                 "[{\"op\":\"remove\",\"path\":\"/data/missing\"}]");
-        assertNotEquals(0, kubectlPatch.exit);
-        assertTrue(kubectlPatch.err.contains("The request is invalid: the server rejected our request due to an error in our request"),
-                kubectlPatch.err);
+        assertNotEquals(0, kubectlPatch.exitCode());
+        assertTrue(kubectlPatch.err().contains("The request is invalid: the server rejected our request due to an error in our request"),
+                kubectlPatch.err());
         assertEquals("v", new JsonObject(send("GET", CONFIGMAPS + "/patched", null, null).body()).getJsonObject("data").getString("k"));
     }
 

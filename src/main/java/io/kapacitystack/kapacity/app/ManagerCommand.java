@@ -1,0 +1,195 @@
+package io.kapacitystack.kapacity.app;
+
+import io.fabric8.kubernetes.client.Config;
+import io.fabric8.kubernetes.client.ConfigBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.kapacitystack.kapacity.auth.AuthThrottle;
+import io.kapacitystack.kapacity.horizontalportrait.AlgorithmCronJob;
+import io.kapacitystack.kapacity.manager.ClusterKubeLookup;
+import io.kapacitystack.kapacity.manager.ControllerManager;
+import io.kapacitystack.kapacity.manager.LeaderElection;
+import io.kapacitystack.kapacity.ops.OpsServer;
+import io.kapacitystack.kapacity.runtime.ControllerMetrics;
+import io.kapacitystack.kapacity.runtime.time.SystemClock;
+import io.kapacitystack.kapacity.webhook.WebhookServer;
+import io.kapacitystack.kapacity.console.Console;
+import io.kapacitystack.kapacity.console.KubernetesAuthenticator;
+import io.kapacitystack.kapacity.grpc.GrpcMetricsServer;
+import io.kapacitystack.kapacity.grpc.GrpcMetricsServerOptions;
+import io.kapacitystack.kapacity.grpc.TokenAuthenticator;
+import io.kapacitystack.kapacity.grpc.TokenReviewAuthenticator;
+import io.kapacitystack.kapacity.metrics.prometheus.PrometheusClientOptions;
+import io.kapacitystack.kapacity.metrics.MetricsProvider;
+import io.kapacitystack.kapacity.metrics.metricsapi.MetricsApiProvider;
+import io.kapacitystack.kapacity.metrics.prometheus.PrometheusConfig;
+import io.kapacitystack.kapacity.metrics.prometheus.PrometheusMetricsProvider;
+import io.vertx.core.Vertx;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.UUID;
+import java.util.concurrent.CountDownLatch;
+
+/** {@code kapacity.jar manager}: the controllers against a real cluster. */
+public final class ManagerCommand {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ManagerCommand.class);
+
+    private ManagerCommand() {
+    }
+
+    public static int run(String[] args) throws InterruptedException {
+        ManagerOptions o;
+        try {
+            o = ManagerOptions.parse(args);
+        } catch (IllegalArgumentException e) {
+            System.err.println(e.getMessage());
+            System.err.println("Usage: kapacity.jar manager [flags]\n" + ManagerOptions.flags().usage());
+            return 2;
+        }
+        Vertx vertx = Vertx.vertx();
+        Config config = o.kubeconfig.isEmpty() ? new ConfigBuilder().build()
+                : Config.fromKubeconfig(null, readFile(o.kubeconfig), o.kubeconfig);
+        config.setUserAgent("kapacity-manager");
+        KubernetesClient client = new KubernetesClientBuilder().withConfig(config).build();
+        ControllerMetrics metrics = new ControllerMetrics();
+        ControllerManager.Settings s = new ControllerManager.Settings();
+        s.namespaces = o.namespaces;
+        s.labelSelector = o.objectLabelSelector;
+        s.concurrency = o.reconcileConcurrency;
+        s.qps = o.kubeApiQps;
+        s.burst = o.kubeApiBurst;
+        s.standbyCpuFloor = o.standbyCpuFloor;
+        s.standbyMemoryFloor = o.standbyMemoryFloor;
+        s.algorithmJobs = new AlgorithmCronJob.Settings(o.algorithmJobNamespace,
+                o.algorithmJobDefaultServiceAccount, o.algorithmJobDefaultMetricsServerAddr,
+                o.algorithmJobDefaultImageHorizontalPredictive);
+        SystemClock clock = new SystemClock(vertx);
+        ControllerManager manager = new ControllerManager(vertx, client, clock, metrics, s);
+        MetricsProvider provider;
+        try {
+            provider = metricsProvider(vertx, client, clock, manager, o);
+        } catch (PrometheusConfig.ConfigException | IllegalArgumentException | java.io.UncheckedIOException e) {
+            System.err.println("invalid Prometheus settings (" + o.prometheusMetricsConfig + "): " + e.getMessage());
+            client.close();
+            vertx.close();
+            return 1;
+        }
+        manager.useMetrics(provider);
+        if (provider != null && !GrpcMetricsServer.isDisabled(o.grpcServerBindAddress)) {
+            TokenAuthenticator tokens = o.grpcServerTokenAuth
+                    ? new TokenReviewAuthenticator(client, manager.executor(), clock, o.grpcServerTokenAudience) : null;
+            GrpcMetricsServerOptions grpcOptions = GrpcMetricsServerOptions.fromFlags(o.grpcServerTlsCertFile,
+                    o.grpcServerTlsKeyFile, o.grpcServerClientCaFile, tokens);
+            if (tokens != null) {
+                grpcOptions = grpcOptions.withTokenThrottle(new AuthThrottle(clock::now));
+            }
+            new GrpcMetricsServer().start(vertx, provider, o.grpcServerBindAddress, grpcOptions)
+                    .onSuccess(port -> LOG.info("gRPC metrics service on {}", o.grpcServerBindAddress))
+                    .onFailure(e -> LOG.error("gRPC metrics service not served on {}: {}", o.grpcServerBindAddress, e.getMessage()));
+        }
+        if (!o.consoleBindAddress.equals("0") && !o.consoleBindAddress.isEmpty()) {
+            Console console = Console.attach(vertx, manager, client);
+            if (o.consoleAuthMode.equals("kubernetes")) {
+                console.authenticator(new KubernetesAuthenticator(client, manager.executor(), clock, KubernetesAuthenticator.DEFAULT_TTL));
+            }
+            console.anonymousRead(o.consoleAnonymousRead);
+            OpsServer.HostPort consoleAt = OpsServer.HostPort.parse(o.consoleBindAddress);
+            console.listen(consoleAt.host, consoleAt.port, Console.Tls.of(o.consoleTlsCertFile, o.consoleTlsKeyFile))
+                    .onSuccess(srv -> LOG.info("web console on {} ({}, auth {}, {})", o.consoleBindAddress,
+                            o.consoleTlsCertFile.isEmpty() ? "http" : "https", o.consoleAuthMode,
+                            o.consoleAnonymousRead ? "anonymous read" : "read after login"))
+                    .onFailure(e -> LOG.error("web console not served on {}: {}", o.consoleBindAddress, e.getMessage()));
+        }
+        if (o.serveAdmissionWebhooks) {
+            new WebhookServer(vertx, clock, Path.of(o.webhookCertDir)).start(o.webhookBindAddress, 60_000)
+                    .onFailure(e -> LOG.error("admission webhook not served: {}", e.getMessage()));
+        }
+        boolean[] synced = {false};
+        OpsServer.listen(vertx, OpsServer.routes(vertx, metrics, () -> synced[0]), o.healthProbeBindAddress)
+                .onFailure(e -> LOG.error("cannot serve probes on {}: {}", o.healthProbeBindAddress, e.getMessage()));
+        if (!o.metricsBindAddress.equals(o.healthProbeBindAddress) && !o.metricsBindAddress.equals("0")) {
+            OpsServer.listen(vertx, OpsServer.routes(vertx, metrics, () -> synced[0]), o.metricsBindAddress)
+                    .onFailure(e -> LOG.error("cannot serve metrics on {}: {}", o.metricsBindAddress, e.getMessage()));
+        }
+        CountDownLatch stopped = new CountDownLatch(1);
+        manager.startCaches().onSuccess(v -> {
+            synced[0] = true;
+            if (o.leaderElect) {
+                startWithLeaderElection(client, manager, o, stopped);
+            } else {
+                manager.startControllers();
+            }
+        }).onFailure(e -> {
+            LOG.error("failed to start caches: {}", e.getMessage());
+            stopped.countDown();
+        });
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            LOG.info("shutting down");
+            io.kapacitystack.kapacity.app.SandboxCommand.awaitQuietly(manager.stop(), 15);
+            client.close();
+            vertx.close();
+            stopped.countDown();
+        }));
+        stopped.await();
+        return 0;
+    }
+
+    private static void startWithLeaderElection(KubernetesClient client, ControllerManager manager, ManagerOptions o,
+                                                CountDownLatch stopped) {
+        String ns = !o.leaderElectionNamespace.isEmpty() ? o.leaderElectionNamespace
+                : System.getenv().getOrDefault("POD_NAMESPACE", client.getNamespace() == null ? "kapacity-system" : client.getNamespace());
+        String identity = System.getenv().getOrDefault("HOSTNAME", "kapacity") + "_" + UUID.randomUUID();
+        LeaderElection election = LeaderElection.standard(client, ns, o.leaderElectionId, identity,
+                () -> {
+                    LOG.info("became leader ({}), starting controllers", identity);
+                    manager.startControllers();
+                },
+                () -> {
+                    // A replica that lost its lease must not write any more: stop, and let Kubernetes restart it.
+                    LOG.warn("lost leadership, exiting");
+                    manager.stop();
+                    stopped.countDown();
+                    System.exit(1);
+                },
+                leader -> LOG.info("leader is now {}", leader));
+        election.start();
+    }
+
+    /**
+     * The metrics provider named by --metric-provider. Runs on every replica (not only the leader), as in Kapacity,
+     * so the gRPC service answers wherever the Service routes a job.
+     */
+    static MetricsProvider metricsProvider(Vertx vertx, KubernetesClient client, SystemClock clock, ControllerManager manager,
+                                           ManagerOptions o) {
+        if ("metrics-api".equals(o.metricProvider)) {
+            return new MetricsApiProvider(client, manager.executor());
+        }
+        if (o.prometheusAddress.isEmpty()) {
+            LOG.warn("--prometheus-address is not set; the gRPC metrics service and Reactive portraits are off");
+            return null;
+        }
+        PrometheusClientOptions auth = PrometheusClientOptions.fromFlags(o.prometheusAuthInCluster, o.prometheusAuthConfig);
+        ClusterKubeLookup lookup = new ClusterKubeLookup(client, manager.executor(), manager.podCache());
+        PrometheusMetricsProvider.DiscoveryOptions discovery =
+                new PrometheusMetricsProvider.DiscoveryOptions(o.prometheusMetricsRelistInterval, o.prometheusMetricsMaxAge);
+        // With a config file (the Helm chart's ConfigMap) edits take effect without a restart; a bad edit keeps the old rules.
+        PrometheusMetricsProvider prometheus = o.prometheusMetricsConfig.isEmpty()
+                ? new PrometheusMetricsProvider(vertx, clock, PrometheusConfig.defaults(), o.prometheusAddress, auth, lookup, discovery)
+                : PrometheusMetricsProvider.withConfigFile(vertx, clock, Path.of(o.prometheusMetricsConfig),
+                        PrometheusMetricsProvider.DEFAULT_CONFIG_CHECK_INTERVAL, o.prometheusAddress, auth, lookup, discovery);
+        prometheus.start().onFailure(e -> LOG.warn("Prometheus series discovery: {}", e.getMessage()));
+        return prometheus;
+    }
+
+    private static String readFile(String path) {
+        try {
+            return Files.readString(Path.of(path));
+        } catch (java.io.IOException e) {
+            throw new IllegalArgumentException("cannot read kubeconfig " + path + ": " + e.getMessage());
+        }
+    }
+}

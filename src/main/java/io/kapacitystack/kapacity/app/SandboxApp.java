@@ -1,0 +1,248 @@
+package io.kapacitystack.kapacity.app;
+
+import io.kapacitystack.kapacity.console.Console;
+import io.kapacitystack.kapacity.console.SandboxAuthenticator;
+import io.kapacitystack.kapacity.grpc.GrpcMetricsServer;
+import io.kapacitystack.kapacity.manager.ControllerManager;
+import io.kapacitystack.kapacity.metrics.sandbox.SandboxMetricsProvider;
+import io.kapacitystack.kapacity.ops.OpsServer;
+import io.kapacitystack.kapacity.runtime.ControllerMetrics;
+import io.kapacitystack.kapacity.runtime.time.Clock;
+import io.kapacitystack.kapacity.runtime.time.ScaledClock;
+import io.kapacitystack.kapacity.runtime.time.SystemClock;
+import io.kapacitystack.kapacity.sandbox.SandboxCluster;
+import io.kapacitystack.kapacity.sandbox.SandboxOptions;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.handler.StaticHandler;
+import io.kapacitystack.kapacity.runtime.http.SecurityHeaders;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.BindException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.List;
+
+/**
+ * Everything the sandbox runs, started in order and stopped in reverse: the embedded API and simulator, the
+ * controllers, the HTTP server (console, /metrics, /sandbox/metrics) and the kubeconfig (written last, so that a
+ * kubeconfig on disk means the API answers). Samples are loaded afterwards, so the banner comes as early as possible.
+ */
+public final class SandboxApp {
+
+    private static final Logger LOG = LoggerFactory.getLogger(SandboxApp.class);
+    static final String TRAFFIC_ANNOTATION = "sandbox.kapacitystack.io/traffic";
+    /**
+     * The reactive quick start's load: 17 requests/s at 10m CPU each is 171 % of one pod's 100m request, which the
+     * 30 % target spreads over 6 pods (the quick start's busybox loop gave 1 -> 6).
+     */
+    static final String REACTIVE_LOAD = TRAFFIC_ANNOTATION + "='constant 17'";
+
+    public static final class Settings {
+        public int port = 8080;
+        public int apiPort = 0;
+        public Path kubeconfig = Path.of("sandbox.kubeconfig");
+        public double clockSpeed = 1;
+        /** Port of the gRPC metrics service (0 picks a free one; the command's --grpc-port defaults to 9090). */
+        public int grpcPort = 0;
+        /**
+         * A Prometheus (its base URL) that scrapes {@code /sandbox/metrics}, for the controller's metrics instead of
+         * the simulation's own provider. Empty: the simulation answers directly.
+         */
+        public String prometheus = "";
+        /** When set, used instead of a clock that starts now and runs at {@link #clockSpeed}. */
+        public Clock clock;
+        /** The console's login token (null: a random one, see {@link #consoleToken()}). */
+        public String consoleToken;
+        /** When set, the HTTP port (console, /metrics) serves HTTPS with this certificate. */
+        public Console.Tls consoleTls;
+    }
+
+    private final ControllerMetrics metrics = new ControllerMetrics();
+    private SandboxCluster cluster;
+    private ControllerManager manager;
+    private HttpServer http;
+    private GrpcMetricsServer grpc;
+    private int grpcPort;
+    private Clock clock;
+    private String consoleToken;
+
+    private SandboxApp() {
+    }
+
+    public static Future<SandboxApp> start(Vertx vertx, Settings s) {
+        SandboxApp app = new SandboxApp();
+        // The simulated world starts at the real current time; from here on only the clock tells time.
+        app.clock = s.clock != null ? s.clock : new ScaledClock(vertx, Instant.now(), s.clockSpeed);
+        return SandboxCluster.start(vertx, app.clock, SandboxOptions.defaults().withApiPort(s.apiPort))
+                .recover(e -> Future.failedFuture(bindError(e, "--api-port", s.apiPort)))
+                .compose(cluster -> {
+                    LOG.debug("embedded API and simulator up after {} ms of JVM uptime", uptime());
+                    app.cluster = cluster;
+                    app.manager = new ControllerManager(vertx, cluster.client(), app.clock, app.metrics, managerSettings(app.clock));
+                    app.manager.useMetrics(app.controllerMetrics(vertx, s));
+                    return app.manager.startCaches();
+                })
+                .compose(v -> {
+                    LOG.debug("caches synced after {} ms of JVM uptime", uptime());
+                    app.manager.startControllers();
+                    Router router = OpsServer.routes(vertx, app.metrics, () -> true);
+                    router.route("/sandbox/metrics").handler(app.cluster.metricsHandler());
+                    app.consoleToken = s.consoleToken != null ? s.consoleToken : SandboxAuthenticator.randomToken();
+                    // sessions and the login throttle run on people's time, not the simulated cluster's
+                    Clock peopleClock = s.clock != null ? s.clock : new SystemClock(vertx);
+                    Console.attach(vertx, app.manager, app.cluster.client()).peopleClock(peopleClock)
+                            .authenticator(new SandboxAuthenticator(app.consoleToken)).mount(router);
+                    router.route("/webjars/*").handler(StaticHandler.create("META-INF/resources/webjars"));
+                    router.route("/*").handler(StaticHandler.create("webroot"));
+                    HttpServerOptions options = new HttpServerOptions();
+                    return vertx.createHttpServer(s.consoleTls == null ? options : s.consoleTls.apply(options)).requestHandler(SecurityHeaders.around(router)).listen(s.port, "127.0.0.1")
+                            .recover(e -> Future.failedFuture(bindError(e, "--port", s.port)));
+                })
+                .compose(server -> {
+                    app.http = server;
+                    app.grpc = new GrpcMetricsServer();
+                    return app.grpc.start(vertx, new SandboxMetricsProvider(vertx, app.cluster), "127.0.0.1:" + s.grpcPort)
+                            .recover(e -> Future.failedFuture(bindError(e, "--grpc-port", s.grpcPort)));
+                })
+                .compose(grpcPort -> {
+                    app.grpcPort = grpcPort;
+                    return vertx.executeBlocking(() -> {
+                        app.cluster.writeKubeconfig(s.kubeconfig);
+                        return app;
+                    }, false);
+                })
+                .recover(e -> app.close().compose(v -> Future.failedFuture(e)));
+    }
+
+    /**
+     * The metrics the controllers read. A real Prometheus lives in real time, so it is asked with the system clock
+     * (the command refuses --prometheus with a clock speed other than 1).
+     */
+    private io.kapacitystack.kapacity.metrics.MetricsProvider controllerMetrics(Vertx vertx, Settings s) {
+        if (s.prometheus == null || s.prometheus.isEmpty()) {
+            return new SandboxMetricsProvider(vertx, cluster);
+        }
+        io.kapacitystack.kapacity.metrics.prometheus.PrometheusMetricsProvider prometheus =
+                new io.kapacitystack.kapacity.metrics.prometheus.PrometheusMetricsProvider(vertx,
+                        new io.kapacitystack.kapacity.runtime.time.SystemClock(vertx),
+                        io.kapacitystack.kapacity.metrics.prometheus.PrometheusConfig.defaults(), s.prometheus,
+                        new io.kapacitystack.kapacity.manager.ClusterKubeLookup(cluster.client(), manager.executor(), manager.podCache()),
+                        io.kapacitystack.kapacity.metrics.prometheus.PrometheusMetricsProvider.DiscoveryOptions.defaults());
+        prometheus.start().onFailure(e -> LOG.warn("Prometheus series discovery: {}", e.getMessage()));
+        return prometheus;
+    }
+
+    private static long uptime() {
+        return java.lang.management.ManagementFactory.getRuntimeMXBean().getUptime();
+    }
+
+    public SandboxCluster cluster() {
+        return cluster;
+    }
+
+    public ControllerManager manager() {
+        return manager;
+    }
+
+    public Clock clock() {
+        return clock;
+    }
+
+    /** The token that logs into the console as an all-powerful user (printed in the banner). */
+    public String consoleToken() {
+        return consoleToken;
+    }
+
+    public int httpPort() {
+        return http.actualPort();
+    }
+
+    public int grpcPort() {
+        return grpcPort;
+    }
+
+    /** Loads the named quick starts, each into its own namespace {@code <name>-sample}. */
+    public Future<Void> loadSamples(Vertx vertx, List<String> samples) {
+        return vertx.executeBlocking(() -> {
+            for (String sample : samples) {
+                loadSample(sample);
+            }
+            return null;
+        }, false);
+    }
+
+    void loadSample(String sample) {
+        String namespace = sample + "-sample";
+        for (String file : SandboxCommand.SAMPLES.get(sample)) {
+            cluster.applyYaml(namespace, resource("k8s-examples/" + file)).toCompletionStage().toCompletableFuture().join();
+        }
+        if (sample.equals("reactive")) {
+            // Idle until the user raises the load (the banner says how), as in the quick start.
+            LOG.info("loaded sample {} into namespace {}", sample, namespace);
+            return;
+        }
+        // The quick starts' periodic client, simulated: a V-shaped hourly wave of requests on nginx.
+        // A merge patch without a resourceVersion: the simulator updates the StatefulSet's status at the same time.
+        cluster.client().apps().statefulSets().inNamespace(namespace).withName("nginx")
+                .patch(io.fabric8.kubernetes.client.dsl.base.PatchContext.of(io.fabric8.kubernetes.client.dsl.base.PatchType.JSON_MERGE),
+                        "{\"metadata\":{\"annotations\":{\"" + TRAFFIC_ANNOTATION + "\":\"vshape 100\"}}}");
+        LOG.info("loaded sample {} into namespace {}", sample, namespace);
+    }
+
+    static String resource(String path) {
+        try (InputStream in = SandboxApp.class.getClassLoader().getResourceAsStream(path)) {
+            if (in == null) {
+                throw new IllegalStateException("missing resource " + path);
+            }
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    static Throwable bindError(Throwable e, String flag, int port) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof BindException || String.valueOf(t.getMessage()).contains("Address already in use")) {
+                return new IllegalStateException("port " + port + " is already in use; choose another with " + flag);
+            }
+        }
+        return e;
+    }
+
+    public Future<Void> close() {
+        Future<Void> f = Future.succeededFuture();
+        if (http != null) {
+            f = f.compose(v -> http.close());
+        }
+        if (grpc != null) {
+            f = f.compose(v -> grpc.close());
+        }
+        if (manager != null) {
+            f = f.compose(v -> manager.stop());
+        }
+        if (cluster != null) {
+            f = f.compose(v -> cluster.close());
+        }
+        return f.recover(e -> Future.succeededFuture());
+    }
+
+    /**
+     * The API rate limit is there to spare a shared API server, so it is the same per simulated second as in a cluster:
+     * with {@code --clock-speed 60} a real one would let the controllers fall a simulated minute behind the world.
+     */
+    static ControllerManager.Settings managerSettings(Clock clock) {
+        ControllerManager.Settings settings = new ControllerManager.Settings();
+        double speed = Math.max(1, clock.speed());
+        settings.qps = settings.qps * speed;
+        settings.burst = (int) Math.min(Integer.MAX_VALUE, settings.burst * speed);
+        return settings;
+    }
+}

@@ -1,0 +1,157 @@
+package io.kapacitystack.kapacity.app;
+
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+
+/**
+ * {@code kapacity.jar sandbox}: the controllers against an embedded Kubernetes-compatible API with simulated
+ * workloads, pods and load, on one machine, with no cluster. {@code --clock-speed} compresses every timer of the
+ * simulated world and of the controllers alike.
+ */
+public final class SandboxCommand {
+
+
+    /** Each quick start in its own namespace, so the samples do not fight over one nginx. */
+    static final Map<String, List<String>> SAMPLES = new LinkedHashMap<>();
+
+    static {
+        SAMPLES.put("cron", List.of("nginx-statefulset.yaml", "cron-portrait-sample.yaml"));
+        SAMPLES.put("gray", List.of("nginx-statefulset.yaml", "gray-strategy-sample.yaml"));
+        SAMPLES.put("reactive", List.of("nginx-statefulset.yaml", "dynamic-reactive-portrait-sample.yaml"));
+    }
+
+    private SandboxCommand() {
+    }
+
+    public static Flags flags() {
+        return new Flags()
+                .define("port", "8080", "HTTP port of the console, /metrics and /sandbox/metrics.")
+                .define("api-port", "0", "Port of the embedded Kubernetes API (0 picks a free port).")
+                .define("kubeconfig-out", "sandbox.kubeconfig", "Where to write a kubeconfig for kubectl.")
+                .define("samples", "default", "default, none, or a comma separated list of: " + String.join(",", SAMPLES.keySet()))
+                .define("clock-speed", "1", "How many simulated seconds pass per real second.")
+                .define("grpc-port", "9090", "Port of the Kapacity-compatible gRPC metrics service (0 picks a free port).")
+                .define("prometheus", "", "Base URL of a Prometheus scraping /sandbox/metrics, used for the controller's "
+                        + "metrics instead of the simulation (needs --clock-speed 1).")
+                .define("console-tls-cert-file", "", "PEM certificate: with the key file, the console port serves HTTPS.")
+                .define("console-tls-key-file", "", "PEM private key of the console.");
+    }
+
+    public static int run(String[] args) throws InterruptedException {
+        Flags f;
+        double speed;
+        List<String> samples;
+        io.kapacitystack.kapacity.console.Console.Tls tls;
+        try {
+            f = flags().parse(args);
+            speed = f.getDouble("clock-speed");
+            if (!(speed > 0)) {
+                throw new IllegalArgumentException("--clock-speed must be greater than 0");
+            }
+            samples = samples(f.get("samples"));
+            if (!f.get("prometheus").isEmpty() && speed != 1) {
+                throw new IllegalArgumentException("--prometheus needs --clock-speed 1: Prometheus scrapes in real time");
+            }
+            tls = io.kapacitystack.kapacity.console.Console.Tls.of(f.get("console-tls-cert-file"), f.get("console-tls-key-file"));
+        } catch (IllegalArgumentException e) {
+            System.err.println(e.getMessage());
+            System.err.println("Usage: kapacity.jar sandbox [flags]\n" + flags().usage());
+            return 2;
+        }
+        Vertx vertx = Vertx.vertx();
+        CountDownLatch stopped = new CountDownLatch(1);
+        SandboxApp.Settings settings = new SandboxApp.Settings();
+        settings.port = f.getInt("port");
+        settings.apiPort = f.getInt("api-port");
+        settings.kubeconfig = Path.of(f.get("kubeconfig-out")).toAbsolutePath();
+        settings.clockSpeed = speed;
+        settings.grpcPort = f.getInt("grpc-port");
+        settings.prometheus = f.get("prometheus");
+        settings.consoleTls = tls;
+        SandboxApp[] app = new SandboxApp[1];
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            // Bounded: Ctrl-C must end the process even if a component does not close in time.
+            if (app[0] != null) {
+                awaitQuietly(app[0].close(), 10);
+            }
+            awaitQuietly(vertx.close(), 5);
+            stopped.countDown();
+        }));
+        SandboxApp.start(vertx, settings)
+                .onSuccess(a -> {
+                    app[0] = a;
+                    System.out.println(banner(a.httpPort(), a.cluster().apiUrl(), a.grpcPort(), settings.kubeconfig, samples, speed)
+                            .replace("  console:    http://", tls == null ? "  console:    http://" : "  console:    https://")
+                            .replace("\n  API:", "\n  token:      " + a.consoleToken() + "  (log in to the console with it to edit)\n  API:"));
+                    a.loadSamples(vertx, samples)
+                            .onSuccess(v -> System.out.println(samples.isEmpty() ? "" : "Samples loaded: "
+                                    + String.join(", ", samples.stream().map(x -> x + "-sample").toList())))
+                            .onFailure(e -> System.err.println("failed to load samples: " + e.getMessage()));
+                })
+                .onFailure(e -> {
+                    System.err.println("sandbox failed to start: " + e.getMessage());
+                    stopped.countDown();
+                    System.exit(1);
+                });
+        stopped.await();
+        return 0;
+    }
+
+    public static void awaitQuietly(io.vertx.core.Future<?> f, int seconds) {
+        try {
+            f.toCompletionStage().toCompletableFuture().get(seconds, java.util.concurrent.TimeUnit.SECONDS);
+        } catch (Exception e) {
+            System.err.println("shutdown: " + e);
+        }
+    }
+
+    static List<String> samples(String value) {
+        if (value.equals("none")) {
+            return List.of();
+        }
+        if (value.equals("default")) {
+            return new ArrayList<>(SAMPLES.keySet());
+        }
+        List<String> names = Arrays.stream(value.split(",")).map(String::trim).filter(s -> !s.isEmpty()).toList();
+        for (String n : names) {
+            if (!SAMPLES.containsKey(n)) {
+                throw new IllegalArgumentException("unknown sample \"" + n + "\" (known: " + String.join(", ", SAMPLES.keySet()) + ")");
+            }
+        }
+        return names;
+    }
+
+
+
+
+    static String banner(int port, String apiUrl, int grpcPort, Path kubeconfig, List<String> samples, double speed) {
+        StringBuilder sb = new StringBuilder();
+        sb.append("\nKapacity sandbox is running");
+        if (speed != 1) {
+            sb.append(" (clock x").append(speed == Math.rint(speed) ? String.valueOf((long) speed) : String.valueOf(speed)).append(')');
+        }
+        sb.append("\n  console:    http://127.0.0.1:").append(port).append('/');
+        sb.append("\n  API:        ").append(apiUrl);
+        sb.append("\n  gRPC:       127.0.0.1:").append(grpcPort).append(" (io.kapacitystack.metric.ProviderService)");
+        sb.append("\n  kubeconfig: ").append(kubeconfig);
+        sb.append("\n  samples:    ").append(samples.isEmpty() ? "none" : String.join(", ", samples.stream().map(s -> s + "-sample").toList()));
+        sb.append("\n\nTry:\n  kubectl --kubeconfig ").append(kubeconfig).append(" get ihpa -A");
+        sb.append("\n  kubectl --kubeconfig ").append(kubeconfig).append(" get sts,pods -n cron-sample -L kapacitystack.io/pod-state");
+        sb.append("\n  kubectl --kubeconfig ").append(kubeconfig).append(" describe ihpa -n cron-sample cron-portrait-sample");
+        if (samples.contains("reactive")) {
+            sb.append("\n  kubectl --kubeconfig ").append(kubeconfig).append(" annotate sts nginx -n reactive-sample --overwrite ")
+                    .append(SandboxApp.REACTIVE_LOAD).append("   # reactive: 1 -> ~6 replicas");
+            sb.append("\n  kubectl --kubeconfig ").append(kubeconfig).append(" describe hp -n reactive-sample");
+        }
+        sb.append("\n\nPress Ctrl-C to stop.\n");
+        return sb.toString();
+    }
+}

@@ -1,6 +1,7 @@
 package io.kapacitystack.kapacity;
 
 import io.kapacitystack.kapacity.app.ManagerCommand;
+import io.kapacitystack.kapacity.app.PredictCommand;
 
 import java.util.Arrays;
 
@@ -29,7 +30,7 @@ public final class Main {
                 code = io.kapacitystack.kapacity.app.SandboxCommand.run(rest);
                 break;
             case "predict":
-                code = io.kapacitystack.kapacity.predictive.PredictCommand.run(rest);
+                code = PredictCommand.run(rest);
                 break;
             default:
                 System.err.println("unknown command \"" + args[0] + "\"; try --help");

@@ -1,5 +1,6 @@
 package io.kapacitystack.kapacity.app;
 
+import io.kapacitystack.kapacity.gocompat.Flags;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;

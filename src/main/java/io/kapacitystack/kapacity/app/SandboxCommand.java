@@ -1,5 +1,6 @@
 package io.kapacitystack.kapacity.app;
 
+import io.kapacitystack.kapacity.gocompat.Flags;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 

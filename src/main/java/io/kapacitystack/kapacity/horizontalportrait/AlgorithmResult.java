@@ -6,6 +6,7 @@ import com.fasterxml.jackson.core.json.JsonReadFeature;
 import com.fasterxml.jackson.core.JsonFactory;
 import io.kapacitystack.kapacity.api.v1alpha1.HorizontalPortraitStatus;
 import io.kapacitystack.kapacity.api.v1alpha1.KubeTime;
+import io.kapacitystack.kapacity.gocompat.GoStrings;
 
 import java.io.IOException;
 import java.math.BigDecimal;
@@ -194,20 +195,9 @@ public final class AlgorithmResult {
         return value.length() > MAX_REPORT_VALUE ? value.substring(0, MAX_REPORT_VALUE) + "…" : value;
     }
 
-    /** Go's %q for the short strings quoted here: the text in double quotes, quotes and backslashes escaped. */
+    /** Go's %q of a value cut at 64 characters: a hostile key is never copied whole into a condition. */
     private static String quote(String s) {
-        String shown = s.length() > 64 ? s.substring(0, 64) + "…" : s;
-        StringBuilder b = new StringBuilder("\"");
-        for (char c : shown.toCharArray()) {
-            if (c == '"' || c == '\\') {
-                b.append('\\').append(c);
-            } else if (c < 0x20) {
-                b.append(String.format("\\x%02x", (int) c));
-            } else {
-                b.append(c);
-            }
-        }
-        return b.append('"').toString();
+        return GoStrings.quote(s.length() > 64 ? s.substring(0, 64) + "…" : s);
     }
 
     private static String firstLine(String s) {

@@ -1,6 +1,6 @@
 package io.kapacitystack.kapacity.predictive;
 
-import io.kapacitystack.kapacity.cli.Flags;
+import io.kapacitystack.kapacity.gocompat.Flags;
 import io.kapacitystack.kapacity.portrait.cron.TimeZones;
 
 import java.time.Duration;

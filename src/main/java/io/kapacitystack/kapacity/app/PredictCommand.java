@@ -1,9 +1,11 @@
-package io.kapacitystack.kapacity.predictive;
+package io.kapacitystack.kapacity.app;
 
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.kapacitystack.kapacity.predictive.PredictJob;
+import io.kapacitystack.kapacity.predictive.PredictOptions;
 import io.kapacitystack.kapacity.runtime.time.SystemClock;
 import io.vertx.core.Vertx;
 

@@ -1,6 +1,5 @@
-package io.kapacitystack.kapacity.app;
+package io.kapacitystack.kapacity.gocompat;
 
-import io.kapacitystack.kapacity.gocompat.GoDuration;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;

@@ -22,7 +22,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * valid value and is re-evaluated at every boundary. Before, each reconcile wrote a NoValidPortraitValue Warning
  * (60,750 in 17 minutes); now client-go's spam filter lets 25 through, then one per 5 minutes.
  */
-class EventFloodMockClusterTest {
+class EventFloodMockClusterIT {
 
     private static final String NS = "flood";
     private static final Instant T0 = Instant.parse("2026-11-23T08:00:00Z");

@@ -31,7 +31,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * group/version or the {@code /scale} of exactly that object in the autoscaler's namespace, and a reference that
  * is not a valid, served, scalable target is refused with a typed error and never written.
  */
-class ScaleTargetPathsTest {
+class ScaleTargetPathsIT {
 
     private static final String NS = "attacker";
     /** The test's own statement of the API server's name format (RFC 1123 subdomain, at most 253 characters). */

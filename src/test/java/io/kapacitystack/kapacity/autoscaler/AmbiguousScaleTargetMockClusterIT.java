@@ -30,7 +30,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * Static 2 and Static 4 flipped it 4↔2 every few seconds, both reporting ScalingActive=True. Now the one that did not
  * scale it first stays off it, says why on its condition with one Warning event, and takes over when the other goes.
  */
-class AmbiguousScaleTargetMockClusterTest {
+class AmbiguousScaleTargetMockClusterIT {
 
     private static final String NS = "fight";
     private Vertx vertx;

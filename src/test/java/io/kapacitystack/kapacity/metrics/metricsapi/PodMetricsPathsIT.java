@@ -30,7 +30,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * either refuses the query before any request or sends exactly one GET for that pod (or that selector) in that
  * namespace, the selector only as the value of one encoded {@code labelSelector} parameter.
  */
-class PodMetricsPathsTest {
+class PodMetricsPathsIT {
 
     private static final String API = "/apis/metrics.k8s.io/v1beta1";
     private static final Pattern DNS_LABEL = Pattern.compile("[a-z0-9]([-a-z0-9]*[a-z0-9])?");

@@ -458,7 +458,8 @@ class HelmChartTest {
         assertEquals("200", chart.flag("kube-api-burst").orElseThrow());
         assertEquals("16", chart.flag("reconcile-concurrency").orElseThrow());
         assertEquals("kapacity-algorithm-job", chart.flag("algorithm-job-default-service-account").orElseThrow());
-        assertEquals("ghcr.io/traas-stack/kapacity-algorithm-horizontal-predictive:v0.3.0",
+        // the built-in predictive job: the manager's own image runs `predict`
+        assertEquals("ghcr.io/kapacity-stack/kapacity-manager-jvm:0.1.0",
                 chart.flag("algorithm-job-default-image-horizontal-predictive").orElseThrow());
         assertTrue(chart.hasBoolFlag("serve-admission-webhooks"));
 

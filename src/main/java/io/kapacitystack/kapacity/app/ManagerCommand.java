@@ -79,6 +79,14 @@ public final class ManagerCommand {
             return 1;
         }
         manager.useMetrics(provider);
+        io.kapacitystack.kapacity.stream.ScalingEventPublisher publisher = null;
+        if (o.kafka != null) {
+            publisher = new io.kapacitystack.kapacity.stream.ScalingEventPublisher(o.kafka);
+            manager.scalingEvents(publisher);
+            LOG.info("publishing scaling events to Kafka {} topic {} ({} CloudEvents)", o.kafka.bootstrapServers(),
+                    o.kafka.topic(), o.kafka.encoding().name().toLowerCase(java.util.Locale.ROOT));
+        }
+        io.kapacitystack.kapacity.stream.ScalingEventPublisher stream = publisher;
         if (provider != null && !GrpcMetricsServer.isDisabled(o.grpcServerBindAddress)) {
             TokenAuthenticator tokens = o.grpcServerTokenAuth
                     ? new TokenReviewAuthenticator(client, manager.executor(), clock, o.grpcServerTokenAudience) : null;
@@ -130,6 +138,9 @@ public final class ManagerCommand {
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             LOG.info("shutting down");
             io.kapacitystack.kapacity.app.SandboxCommand.awaitQuietly(manager.stop(), 15);
+            if (stream != null) {
+                stream.close(java.time.Duration.ofSeconds(5));
+            }
             client.close();
             vertx.close();
             stopped.countDown();

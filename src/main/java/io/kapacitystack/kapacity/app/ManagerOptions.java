@@ -53,6 +53,9 @@ public final class ManagerOptions {
     public String kubeconfig;
     public String logPath;
     public String logFormat;
+    /** Null when --kafka-bootstrap-servers is not set: no stream. */
+    public io.kapacitystack.kapacity.stream.KafkaSettings kafka;
+    public Duration kafkaConsoleHistory;
 
     public static Flags flags() {
         return new Flags()
@@ -94,6 +97,12 @@ public final class ManagerOptions {
                 .define("console-tls-key-file", "", "PEM private key of the console.")
                 .define("standby-cpu-floor", "10m", "CPU request a Standby pod is resized down to (in-place pod resize).")
                 .define("standby-memory-floor", "32Mi", "Memory request a Standby pod is resized down to (a request equal to its limit is kept).")
+                .define("kafka-bootstrap-servers", "", "Kafka brokers (host:port,...) to publish scaling events to as CloudEvents (docs/kafka.md); empty: no stream.")
+                .define("kafka-topic", io.kapacitystack.kapacity.stream.KafkaSettings.DEFAULT_TOPIC, "Kafka topic of the scaling events.")
+                .define("kafka-client-properties", "", "Java properties file of Kafka client settings (security.protocol, ssl.*, sasl.* ...).")
+                .define("kafka-buffer-size", Integer.toString(io.kapacitystack.kapacity.stream.KafkaSettings.DEFAULT_BUFFER), "Scaling events kept while Kafka is unreachable; beyond it the oldest are dropped (counted in /metrics).")
+                .define("kafka-cloudevents-mode", "binary", "CloudEvents Kafka binding mode: binary (ce_ headers) or structured (one JSON document).")
+                .define("kafka-console-history", "6h", "How far back the console reads the Kafka stream at start to rebuild its history (0s: not at all).")
                 .define("kubeconfig", "", "Path to a kubeconfig (default: in-cluster config, then $KUBECONFIG, then ~/.kube/config).")
                 .define("log-path", "", "Directory of log files (default: log to stderr only).")
                 .define("log-file-max-age", "168h", "Max age of rotated log files.")
@@ -118,6 +127,21 @@ public final class ManagerOptions {
         } catch (RuntimeException e) {
             throw new IllegalArgumentException("invalid value \"" + v + "\" for flag -" + name + ": not a resource quantity");
         }
+    }
+
+    /** The stream's settings from the --kafka-* flags (shared with the sandbox), or null without bootstrap servers. */
+    public static io.kapacitystack.kapacity.stream.KafkaSettings kafka(Flags f) {
+        String servers = f.get("kafka-bootstrap-servers").trim();
+        if (servers.isEmpty()) {
+            if (!f.get("kafka-client-properties").isEmpty()) {
+                throw new IllegalArgumentException("--kafka-client-properties needs --kafka-bootstrap-servers");
+            }
+            return null;
+        }
+        return new io.kapacitystack.kapacity.stream.KafkaSettings(servers, f.get("kafka-topic"),
+                io.kapacitystack.kapacity.stream.KafkaSettings.readClientProperties(f.get("kafka-client-properties")),
+                f.getInt("kafka-buffer-size"),
+                io.kapacitystack.kapacity.stream.KafkaSettings.encoding(f.get("kafka-cloudevents-mode")));
     }
 
     public static ManagerOptions parse(String... args) {
@@ -195,6 +219,8 @@ public final class ManagerOptions {
         }
         o.standbyCpuFloor = quantity(f, "standby-cpu-floor");
         o.standbyMemoryFloor = quantity(f, "standby-memory-floor");
+        o.kafka = kafka(f);
+        o.kafkaConsoleHistory = f.getDuration("kafka-console-history");
         o.kubeconfig = f.get("kubeconfig");
         o.logPath = f.get("log-path");
         o.logFormat = f.get("log-format");

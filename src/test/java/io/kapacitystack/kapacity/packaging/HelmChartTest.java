@@ -57,8 +57,7 @@ class HelmChartTest {
      * {@link ManagerOptions} does not define yet. They are rendered only when the feature is switched on, so the
      * default install runs on today's manager. See {@link #pendingFlagsAreNotDefinedYet()}.
      */
-    static final Set<String> PENDING_FLAGS = Set.of(
-            "kafka-bootstrap-servers", "kafka-topic", "kafka-client-properties");
+    static final Set<String> PENDING_FLAGS = Set.of();
 
     /** Every value of Kapacity's chart (traas-stack/kapacity-charts, kapacity-manager 0.4.0), as a path. */
     static final List<String> KAPACITY_VALUES = List.of(

@@ -43,8 +43,10 @@ public final class ManagerCommand {
 
     public static int run(String[] args) throws InterruptedException {
         ManagerOptions o;
+        io.kapacitystack.kapacity.stream.KafkaSettings kafka;
         try {
             o = ManagerOptions.parse(args);
+            kafka = o.kafkaSettings();
         } catch (IllegalArgumentException e) {
             System.err.println(e.getMessage());
             System.err.println("Usage: kapacity.jar manager [flags]\n" + ManagerOptions.flags().usage());
@@ -80,11 +82,11 @@ public final class ManagerCommand {
         }
         manager.useMetrics(provider);
         io.kapacitystack.kapacity.stream.ScalingEventPublisher publisher = null;
-        if (o.kafka != null) {
-            publisher = new io.kapacitystack.kapacity.stream.ScalingEventPublisher(o.kafka);
+        if (kafka != null) {
+            publisher = new io.kapacitystack.kapacity.stream.ScalingEventPublisher(kafka);
             manager.scalingEvents(publisher);
-            LOG.info("publishing scaling events to Kafka {} topic {} ({} CloudEvents)", o.kafka.bootstrapServers(),
-                    o.kafka.topic(), o.kafka.encoding().name().toLowerCase(java.util.Locale.ROOT));
+            LOG.info("publishing scaling events to Kafka {} topic {} ({} CloudEvents)", kafka.bootstrapServers(),
+                    kafka.topic(), kafka.encoding().name().toLowerCase(java.util.Locale.ROOT));
         }
         io.kapacitystack.kapacity.stream.ScalingEventPublisher stream = publisher;
         if (provider != null && !GrpcMetricsServer.isDisabled(o.grpcServerBindAddress)) {

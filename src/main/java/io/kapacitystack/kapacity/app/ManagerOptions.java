@@ -53,8 +53,13 @@ public final class ManagerOptions {
     public String kubeconfig;
     public String logPath;
     public String logFormat;
-    /** Null when --kafka-bootstrap-servers is not set: no stream. */
-    public io.kapacitystack.kapacity.stream.KafkaSettings kafka;
+    /** Empty: no stream. */
+    public String kafkaBootstrapServers;
+    public String kafkaTopic;
+    /** Path of the Kafka client properties file (read at start, so a chart's mounted secret need not exist here). */
+    public String kafkaClientProperties;
+    public int kafkaBufferSize;
+    public io.cloudevents.core.message.Encoding kafkaEncoding;
     public Duration kafkaConsoleHistory;
 
     public static Flags flags() {
@@ -129,19 +134,35 @@ public final class ManagerOptions {
         }
     }
 
-    /** The stream's settings from the --kafka-* flags (shared with the sandbox), or null without bootstrap servers. */
-    public static io.kapacitystack.kapacity.stream.KafkaSettings kafka(Flags f) {
-        String servers = f.get("kafka-bootstrap-servers").trim();
-        if (servers.isEmpty()) {
-            if (!f.get("kafka-client-properties").isEmpty()) {
-                throw new IllegalArgumentException("--kafka-client-properties needs --kafka-bootstrap-servers");
-            }
+    /**
+     * The stream's settings (reads the client properties file), or null without bootstrap servers.
+     * @throws IllegalArgumentException for an unreadable properties file
+     */
+    public io.kapacitystack.kapacity.stream.KafkaSettings kafkaSettings() {
+        if (kafkaBootstrapServers.isEmpty()) {
             return null;
         }
-        return new io.kapacitystack.kapacity.stream.KafkaSettings(servers, f.get("kafka-topic"),
-                io.kapacitystack.kapacity.stream.KafkaSettings.readClientProperties(f.get("kafka-client-properties")),
-                f.getInt("kafka-buffer-size"),
-                io.kapacitystack.kapacity.stream.KafkaSettings.encoding(f.get("kafka-cloudevents-mode")));
+        return new io.kapacitystack.kapacity.stream.KafkaSettings(kafkaBootstrapServers, kafkaTopic,
+                io.kapacitystack.kapacity.stream.KafkaSettings.readClientProperties(kafkaClientProperties),
+                kafkaBufferSize, kafkaEncoding);
+    }
+
+    private static void parseKafka(Flags f, ManagerOptions o) {
+        o.kafkaBootstrapServers = f.get("kafka-bootstrap-servers").trim();
+        o.kafkaTopic = f.get("kafka-topic");
+        o.kafkaClientProperties = f.get("kafka-client-properties");
+        o.kafkaBufferSize = f.getInt("kafka-buffer-size");
+        o.kafkaEncoding = io.kapacitystack.kapacity.stream.KafkaSettings.encoding(f.get("kafka-cloudevents-mode"));
+        o.kafkaConsoleHistory = f.getDuration("kafka-console-history");
+        if (o.kafkaBootstrapServers.isEmpty()) {
+            if (!o.kafkaClientProperties.isEmpty()) {
+                throw new IllegalArgumentException("--kafka-client-properties needs --kafka-bootstrap-servers");
+            }
+            return;
+        }
+        // validates topic and buffer size now, without the properties file
+        new io.kapacitystack.kapacity.stream.KafkaSettings(o.kafkaBootstrapServers, o.kafkaTopic, java.util.Map.of(),
+                o.kafkaBufferSize, o.kafkaEncoding);
     }
 
     public static ManagerOptions parse(String... args) {
@@ -219,8 +240,7 @@ public final class ManagerOptions {
         }
         o.standbyCpuFloor = quantity(f, "standby-cpu-floor");
         o.standbyMemoryFloor = quantity(f, "standby-memory-floor");
-        o.kafka = kafka(f);
-        o.kafkaConsoleHistory = f.getDuration("kafka-console-history");
+        parseKafka(f, o);
         o.kubeconfig = f.get("kubeconfig");
         o.logPath = f.get("log-path");
         o.logFormat = f.get("log-format");

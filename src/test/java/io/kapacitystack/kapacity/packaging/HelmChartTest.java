@@ -649,6 +649,11 @@ class HelmChartTest {
         assertEquals("kafka-0.kafka:9092,kafka-1.kafka:9092", chart.flag("kafka-bootstrap-servers").orElseThrow());
         assertEquals("scaling-events", chart.flag("kafka-topic").orElseThrow());
         secretMountedFor(chart, "kafka-client-properties", "kapacity-kafka-client", "client.properties");
+        // the manager's flag parser takes the rendered Kafka args (the properties file is read at start, in the pod)
+        ManagerOptions parsed = ManagerOptions.parse(chart.args().toArray(String[]::new));
+        assertEquals("kafka-0.kafka:9092,kafka-1.kafka:9092", parsed.kafkaBootstrapServers);
+        assertEquals("scaling-events", parsed.kafkaTopic);
+        assertEquals(chart.flag("kafka-client-properties").orElseThrow(), parsed.kafkaClientProperties);
 
         // webhook with a user-supplied certificate
         MutatingWebhook webhook = chart.get(MutatingWebhookConfiguration.class,

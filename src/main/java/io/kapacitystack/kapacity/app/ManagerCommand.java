@@ -103,6 +103,9 @@ public final class ManagerCommand {
         }
         if (!o.consoleBindAddress.equals("0") && !o.consoleBindAddress.isEmpty()) {
             Console console = Console.attach(vertx, manager, client);
+            if (kafka != null) {
+                io.kapacitystack.kapacity.console.StreamHistory.load(vertx, console.hub(), kafka, clock.now(), o.kafkaConsoleHistory);
+            }
             if (o.consoleAuthMode.equals("kubernetes")) {
                 console.authenticator(new KubernetesAuthenticator(client, manager.executor(), clock, KubernetesAuthenticator.DEFAULT_TTL));
             }

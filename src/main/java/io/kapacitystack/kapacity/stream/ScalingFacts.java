@@ -43,7 +43,7 @@ public final class ScalingFacts {
         Integer newPercent = after == null || after.gray == null ? null : after.gray.grayPercent;
         if (!Objects.equals(oldPercent, newPercent)) {
             Map<String, Object> data = new LinkedHashMap<>();
-            data.put("stage", oldPercent == null ? "started" : newPercent == null ? "finished" : "step");
+            data.put("stage", grayStage(oldPercent, newPercent));
             data.put("percentBefore", oldPercent);
             data.put("percentAfter", newPercent);
             GrayStrategy strategy = grayStrategy(ihpa);
@@ -96,6 +96,20 @@ public final class ScalingFacts {
         data.put("message", e.message);
         data.put("component", e.component);
         return new ScalingFact(ScalingFact.EVENT_RECORDED, e.kind, e.namespace, e.name, e.time, data, decidedNanos);
+    }
+
+    /**
+     * The planner keeps {@code status.gray} once made and restarts it at 0 % when the portrait value changes
+     * (autoscaler/IhpaPlanner): 0 % is a start, 100 % the last step, anything between a step.
+     */
+    static String grayStage(Integer before, Integer after) {
+        if (after == null) {
+            return "cleared";
+        }
+        if (before == null || after == 0) {
+            return "started";
+        }
+        return after >= 100 ? "completed" : "step";
     }
 
     private static Map<String, Object> change(Integer before, int after) {

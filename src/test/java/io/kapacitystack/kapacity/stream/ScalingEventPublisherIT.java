@@ -213,4 +213,39 @@ class ScalingEventPublisherIT {
         assertEquals(java.util.stream.IntStream.range(16, 25).boxed().toList(), seqs.subList(1, 10));
         assertTrue(seqs.get(0) < 16, seqs.toString());
     }
+
+    @Test
+    void eventsCommandPrintsTheStreamOfTheLastHourForOneNamespace() throws Exception {
+        broker.createTopic("for-events", 2);
+        Instant now = Instant.parse("2026-01-01T00:00:00Z").plusSeconds(3600);
+        KafkaSettings s = new KafkaSettings(broker.bootstrapServers(), "for-events", Map.of(), 100, Encoding.BINARY);
+        try (ScalingEventPublisher p = new ScalingEventPublisher(s)) {
+            p.publish(fact("old", "app", -10)); // 2025-12-31T23:59:50Z: more than an hour before now
+            p.publish(fact("prod", "web", 10));
+            p.publish(fact("dev", "web", 20));
+            p.publish(ScalingFacts.ofEvent(new io.kapacitystack.kapacity.events.RecordedEvent("IntelligentHorizontalPodAutoscaler",
+                    "prod", "web", "ihpa_controller", "Normal", "UpdateReplicaProfile",
+                    "update ReplicaProfile with onlineReplcas: 1 -> 2", Instant.parse("2026-01-01T00:30:00Z")), 0));
+            Await.until("acknowledged", () -> p.sent() == 4);
+        }
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        int code = EventsCommand.run(new String[]{"--bootstrap-servers", broker.bootstrapServers(), "--topic", "for-events",
+                "--since", "1h", "--namespace", "prod"}, new java.io.PrintStream(out, true, StandardCharsets.UTF_8), System.err,
+                () -> now, new java.util.concurrent.atomic.AtomicBoolean());
+        assertEquals(0, code);
+        List<String> lines = out.toString(StandardCharsets.UTF_8).lines().toList();
+        assertEquals(3, lines.size(), lines.toString());
+        assertEquals(EventsCommand.HEADER, lines.get(0));
+        assertTrue(lines.get(1).startsWith("2026-01-01T00:00:10Z"), lines.get(1));
+        assertTrue(lines.get(1).contains("replicaprofile/web"), lines.get(1));
+        assertTrue(lines.get(2).contains("UpdateReplicaProfile") && lines.get(2).endsWith("onlineReplcas: 1 -> 2"), lines.get(2));
+
+        java.io.ByteArrayOutputStream json = new java.io.ByteArrayOutputStream();
+        assertEquals(0, EventsCommand.run(new String[]{"--bootstrap-servers", broker.bootstrapServers(), "--topic", "for-events",
+                "-o", "json"}, new java.io.PrintStream(json, true, StandardCharsets.UTF_8), System.err, () -> now,
+                new java.util.concurrent.atomic.AtomicBoolean()));
+        List<String> docs = json.toString(StandardCharsets.UTF_8).lines().toList();
+        assertEquals(3, docs.size(), "the record older than --since is left out: " + docs);
+        assertTrue(docs.stream().allMatch(d -> d.startsWith("{\"specversion\":\"1.0\"")), docs.toString());
+    }
 }

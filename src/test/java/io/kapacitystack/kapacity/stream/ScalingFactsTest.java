@@ -92,8 +92,13 @@ class ScalingFactsTest {
         IntelligentHorizontalPodAutoscalerStatus full = new IntelligentHorizontalPodAutoscalerStatus();
         full.gray = new IntelligentHorizontalPodAutoscalerStatus.Gray(100, "t");
         IntelligentHorizontalPodAutoscalerStatus none = new IntelligentHorizontalPodAutoscalerStatus();
-        assertEquals("step", ScalingFacts.ofStatus(ihpa(), half, full, null, NOW, 0).get(0).data().get("stage"));
-        assertEquals("finished", ScalingFacts.ofStatus(ihpa(), full, none, null, NOW, 0).get(0).data().get("stage"));
+        IntelligentHorizontalPodAutoscalerStatus zero = new IntelligentHorizontalPodAutoscalerStatus();
+        zero.gray = new IntelligentHorizontalPodAutoscalerStatus.Gray(0, "t");
+        assertEquals("step", ScalingFacts.ofStatus(ihpa(), zero, half, null, NOW, 0).get(0).data().get("stage"));
+        assertEquals("completed", ScalingFacts.ofStatus(ihpa(), half, full, null, NOW, 0).get(0).data().get("stage"));
+        assertEquals("started", ScalingFacts.ofStatus(ihpa(), full, zero, null, NOW, 0).get(0).data().get("stage"),
+                "a new portrait value restarts the gray progress at 0 %");
+        assertEquals("cleared", ScalingFacts.ofStatus(ihpa(), full, none, null, NOW, 0).get(0).data().get("stage"));
     }
 
     @Test

@@ -1,7 +1,7 @@
 package io.kapacitystack.kapacity.stream;
 
 import io.cloudevents.core.message.Encoding;
-import io.kapacitystack.kapacity.cli.SandboxApp;
+import io.kapacitystack.kapacity.app.SandboxApp;
 import io.kapacitystack.kapacity.console.ConsoleHub;
 import io.kapacitystack.kapacity.events.RecordedEvent;
 import io.kapacitystack.kapacity.runtime.ObjectKey;

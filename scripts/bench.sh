@@ -2,7 +2,7 @@
 # Runs the benchmark harness (not part of `mvn verify`; results go in docs/benchmarks.md).
 # Usage: scripts/bench.sh [planner|heap|mock|latency|all] | sandbox [N|gray] | grpc [memory|prometheus]
 #        | console [clients] [rounds] | reactive [namespaces] [hpsPerNamespace] [latencyMs]
-#        | reactive-controller [namespaces] [hpsPerNamespace] [seconds] | predict [time|accuracy]
+#        | reactive-controller [namespaces] [hpsPerNamespace] [seconds] | predict [time|accuracy] | kafka
 # BENCH_JAVA_OPTS adds JVM options (e.g. -XX:StartFlightRecording=filename=/tmp/b.jfr to profile).
 # The compiled classes are copied first, so a build running meanwhile cannot change them under the benchmark.
 set -euo pipefail
@@ -19,6 +19,7 @@ main=io.kapacitystack.kapacity.bench.FoundationBench
 [ "${1:-all}" = reactive ] && main=io.kapacitystack.kapacity.bench.ReactiveBench
 [ "${1:-all}" = reactive-controller ] && main=io.kapacitystack.kapacity.bench.ReactiveControllerBench
 [ "${1:-all}" = predict ] && main=io.kapacitystack.kapacity.predictive.PredictBench
+[ "${1:-all}" = kafka ] && main=io.kapacitystack.kapacity.stream.KafkaBench
 java -Xmx2g ${BENCH_JAVA_OPTS:-} -Dorg.slf4j.simpleLogger.defaultLogLevel=warn \
   -Dorg.slf4j.simpleLogger.log.io.fabric8=error \
   -cp "test-classes:classes:$(cat cp.txt)" \

@@ -16,7 +16,8 @@ public final class Main {
             System.out.println("Usage: java -jar kapacity.jar <command> [flags]\n\nCommands:\n"
                     + "  manager   run the controllers against a Kubernetes cluster (kubeconfig or in-cluster)\n"
                     + "  sandbox   run everything on this machine: an embedded API, simulated workloads, the console\n"
-                    + "  predict   the built-in predictive algorithm job (run by a HorizontalPortrait's CronJob)\n\n"
+                    + "  predict   the built-in predictive algorithm job (run by a HorizontalPortrait's CronJob)\n"
+                    + "  events    print the scaling-event stream from Kafka (like kubectl get events -w)\n\n"
                     + "Run a command with --help for its flags.");
             return;
         }
@@ -31,6 +32,10 @@ public final class Main {
                 break;
             case "predict":
                 code = PredictCommand.run(rest);
+                break;
+            case "events":
+                code = io.kapacitystack.kapacity.stream.EventsCommand.run(rest, System.out, System.err,
+                        java.time.Instant::now, new java.util.concurrent.atomic.AtomicBoolean());
                 break;
             default:
                 System.err.println("unknown command \"" + args[0] + "\"; try --help");

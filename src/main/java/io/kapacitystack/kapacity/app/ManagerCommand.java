@@ -43,8 +43,10 @@ public final class ManagerCommand {
 
     public static int run(String[] args) throws InterruptedException {
         ManagerOptions o;
+        io.kapacitystack.kapacity.stream.KafkaSettings kafka;
         try {
             o = ManagerOptions.parse(args);
+            kafka = o.kafkaSettings();
         } catch (IllegalArgumentException e) {
             System.err.println(e.getMessage());
             System.err.println("Usage: kapacity.jar manager [flags]\n" + ManagerOptions.flags().usage());
@@ -79,6 +81,14 @@ public final class ManagerCommand {
             return 1;
         }
         manager.useMetrics(provider);
+        io.kapacitystack.kapacity.stream.ScalingEventPublisher publisher = null;
+        if (kafka != null) {
+            publisher = new io.kapacitystack.kapacity.stream.ScalingEventPublisher(kafka);
+            manager.scalingEvents(publisher);
+            LOG.info("publishing scaling events to Kafka {} topic {} ({} CloudEvents)", kafka.bootstrapServers(),
+                    kafka.topic(), kafka.encoding().name().toLowerCase(java.util.Locale.ROOT));
+        }
+        io.kapacitystack.kapacity.stream.ScalingEventPublisher stream = publisher;
         if (provider != null && !GrpcMetricsServer.isDisabled(o.grpcServerBindAddress)) {
             TokenAuthenticator tokens = o.grpcServerTokenAuth
                     ? new TokenReviewAuthenticator(client, manager.executor(), clock, o.grpcServerTokenAudience) : null;
@@ -93,6 +103,9 @@ public final class ManagerCommand {
         }
         if (!o.consoleBindAddress.equals("0") && !o.consoleBindAddress.isEmpty()) {
             Console console = Console.attach(vertx, manager, client);
+            if (kafka != null) {
+                io.kapacitystack.kapacity.console.StreamHistory.load(vertx, console.hub(), kafka, clock.now(), o.kafkaConsoleHistory);
+            }
             if (o.consoleAuthMode.equals("kubernetes")) {
                 console.authenticator(new KubernetesAuthenticator(client, manager.executor(), clock, KubernetesAuthenticator.DEFAULT_TTL));
             }
@@ -130,6 +143,9 @@ public final class ManagerCommand {
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             LOG.info("shutting down");
             io.kapacitystack.kapacity.app.SandboxCommand.awaitQuietly(manager.stop(), 15);
+            if (stream != null) {
+                stream.close(java.time.Duration.ofSeconds(5));
+            }
             client.close();
             vertx.close();
             stopped.countDown();

@@ -53,6 +53,14 @@ public final class ManagerOptions {
     public String kubeconfig;
     public String logPath;
     public String logFormat;
+    /** Empty: no stream. */
+    public String kafkaBootstrapServers;
+    public String kafkaTopic;
+    /** Path of the Kafka client properties file (read at start, so a chart's mounted secret need not exist here). */
+    public String kafkaClientProperties;
+    public int kafkaBufferSize;
+    public io.cloudevents.core.message.Encoding kafkaEncoding;
+    public Duration kafkaConsoleHistory;
 
     public static Flags flags() {
         return new Flags()
@@ -94,6 +102,12 @@ public final class ManagerOptions {
                 .define("console-tls-key-file", "", "PEM private key of the console.")
                 .define("standby-cpu-floor", "10m", "CPU request a Standby pod is resized down to (in-place pod resize).")
                 .define("standby-memory-floor", "32Mi", "Memory request a Standby pod is resized down to (a request equal to its limit is kept).")
+                .define("kafka-bootstrap-servers", "", "Kafka brokers (host:port,...) to publish scaling events to as CloudEvents (docs/kafka.md); empty: no stream.")
+                .define("kafka-topic", io.kapacitystack.kapacity.stream.KafkaSettings.DEFAULT_TOPIC, "Kafka topic of the scaling events.")
+                .define("kafka-client-properties", "", "Java properties file of Kafka client settings (security.protocol, ssl.*, sasl.* ...).")
+                .define("kafka-buffer-size", Integer.toString(io.kapacitystack.kapacity.stream.KafkaSettings.DEFAULT_BUFFER), "Scaling events kept while Kafka is unreachable; beyond it the oldest are dropped (counted in /metrics).")
+                .define("kafka-cloudevents-mode", "binary", "CloudEvents Kafka binding mode: binary (ce_ headers) or structured (one JSON document).")
+                .define("kafka-console-history", "6h", "How far back the console reads the Kafka stream at start to rebuild its history (0s: not at all).")
                 .define("kubeconfig", "", "Path to a kubeconfig (default: in-cluster config, then $KUBECONFIG, then ~/.kube/config).")
                 .define("log-path", "", "Directory of log files (default: log to stderr only).")
                 .define("log-file-max-age", "168h", "Max age of rotated log files.")
@@ -118,6 +132,37 @@ public final class ManagerOptions {
         } catch (RuntimeException e) {
             throw new IllegalArgumentException("invalid value \"" + v + "\" for flag -" + name + ": not a resource quantity");
         }
+    }
+
+    /**
+     * The stream's settings (reads the client properties file), or null without bootstrap servers.
+     * @throws IllegalArgumentException for an unreadable properties file
+     */
+    public io.kapacitystack.kapacity.stream.KafkaSettings kafkaSettings() {
+        if (kafkaBootstrapServers.isEmpty()) {
+            return null;
+        }
+        return new io.kapacitystack.kapacity.stream.KafkaSettings(kafkaBootstrapServers, kafkaTopic,
+                io.kapacitystack.kapacity.stream.KafkaSettings.readClientProperties(kafkaClientProperties),
+                kafkaBufferSize, kafkaEncoding);
+    }
+
+    private static void parseKafka(Flags f, ManagerOptions o) {
+        o.kafkaBootstrapServers = f.get("kafka-bootstrap-servers").trim();
+        o.kafkaTopic = f.get("kafka-topic");
+        o.kafkaClientProperties = f.get("kafka-client-properties");
+        o.kafkaBufferSize = f.getInt("kafka-buffer-size");
+        o.kafkaEncoding = io.kapacitystack.kapacity.stream.KafkaSettings.encoding(f.get("kafka-cloudevents-mode"));
+        o.kafkaConsoleHistory = f.getDuration("kafka-console-history");
+        if (o.kafkaBootstrapServers.isEmpty()) {
+            if (!o.kafkaClientProperties.isEmpty()) {
+                throw new IllegalArgumentException("--kafka-client-properties needs --kafka-bootstrap-servers");
+            }
+            return;
+        }
+        // validates topic and buffer size now, without the properties file
+        new io.kapacitystack.kapacity.stream.KafkaSettings(o.kafkaBootstrapServers, o.kafkaTopic, java.util.Map.of(),
+                o.kafkaBufferSize, o.kafkaEncoding);
     }
 
     public static ManagerOptions parse(String... args) {
@@ -195,6 +240,7 @@ public final class ManagerOptions {
         }
         o.standbyCpuFloor = quantity(f, "standby-cpu-floor");
         o.standbyMemoryFloor = quantity(f, "standby-memory-floor");
+        parseKafka(f, o);
         o.kubeconfig = f.get("kubeconfig");
         o.logPath = f.get("log-path");
         o.logFormat = f.get("log-format");

@@ -63,11 +63,17 @@ public final class SandboxApp {
         public String consoleToken;
         /** When set, the HTTP port (console, /metrics) serves HTTPS with this certificate. */
         public Console.Tls consoleTls;
+        /** Where the scaling events go (docs/kafka.md); null: no stream. */
+        public io.kapacitystack.kapacity.stream.KafkaSettings kafka;
+        /** How far back the console reads the stream at start. */
+        public java.time.Duration kafkaHistory = java.time.Duration.ofHours(6);
     }
 
     private final ControllerMetrics metrics = new ControllerMetrics();
     private SandboxCluster cluster;
     private ControllerManager manager;
+    private io.kapacitystack.kapacity.stream.ScalingEventPublisher publisher;
+    private Console console;
     private HttpServer http;
     private GrpcMetricsServer grpc;
     private int grpcPort;
@@ -88,6 +94,10 @@ public final class SandboxApp {
                     app.cluster = cluster;
                     app.manager = new ControllerManager(vertx, cluster.client(), app.clock, app.metrics, managerSettings(app.clock));
                     app.manager.useMetrics(app.controllerMetrics(vertx, s));
+                    if (s.kafka != null) {
+                        app.publisher = new io.kapacitystack.kapacity.stream.ScalingEventPublisher(s.kafka);
+                        app.manager.scalingEvents(app.publisher);
+                    }
                     return app.manager.startCaches();
                 })
                 .compose(v -> {
@@ -98,8 +108,12 @@ public final class SandboxApp {
                     app.consoleToken = s.consoleToken != null ? s.consoleToken : SandboxAuthenticator.randomToken();
                     // sessions and the login throttle run on people's time, not the simulated cluster's
                     Clock peopleClock = s.clock != null ? s.clock : new SystemClock(vertx);
-                    Console.attach(vertx, app.manager, app.cluster.client()).peopleClock(peopleClock)
-                            .authenticator(new SandboxAuthenticator(app.consoleToken)).mount(router);
+                    app.console = Console.attach(vertx, app.manager, app.cluster.client()).peopleClock(peopleClock)
+                            .authenticator(new SandboxAuthenticator(app.consoleToken));
+                    app.console.mount(router);
+                    if (s.kafka != null) {
+                        io.kapacitystack.kapacity.console.StreamHistory.load(vertx, app.console.hub(), s.kafka, app.clock.now(), s.kafkaHistory);
+                    }
                     router.route("/webjars/*").handler(StaticHandler.create("META-INF/resources/webjars"));
                     router.route("/*").handler(StaticHandler.create("webroot"));
                     HttpServerOptions options = new HttpServerOptions();
@@ -146,6 +160,21 @@ public final class SandboxApp {
 
     public SandboxCluster cluster() {
         return cluster;
+    }
+
+    private static Void closeQuietly(io.kapacitystack.kapacity.stream.ScalingEventPublisher p) {
+        p.close(java.time.Duration.ofSeconds(5));
+        return null;
+    }
+
+    /** The console (its hub holds the history the stream restored). */
+    public Console console() {
+        return console;
+    }
+
+    /** The scaling-event publisher, or null without Kafka. */
+    public io.kapacitystack.kapacity.stream.ScalingEventPublisher publisher() {
+        return publisher;
     }
 
     public ControllerManager manager() {
@@ -227,6 +256,12 @@ public final class SandboxApp {
         }
         if (manager != null) {
             f = f.compose(v -> manager.stop());
+        }
+        if (publisher != null) {
+            io.kapacitystack.kapacity.stream.ScalingEventPublisher p = publisher;
+            f = f.compose(v -> io.vertx.core.Vertx.currentContext() == null
+                    ? Future.succeededFuture(closeQuietly(p))
+                    : io.vertx.core.Vertx.currentContext().owner().executeBlocking(() -> closeQuietly(p), false).mapEmpty());
         }
         if (cluster != null) {
             f = f.compose(v -> cluster.close());

@@ -70,6 +70,7 @@ public final class IhpaReconciler implements Reconciler {
     private ResourceCache<HorizontalPodAutoscaler> hpas;
     /** Portrait-sync warnings repeat on every reconcile of a misconfigured IHPA: WARN once per change. */
     private final RepeatingFailureLog failureLog = new RepeatingFailureLog();
+    private volatile IhpaScalingListener scalingListener = IhpaScalingListener.NONE;
 
     /**
      * @param portraits the HorizontalPortrait cache, indexed by controller ({@link ResourceCache#indexByController()})
@@ -99,6 +100,11 @@ public final class IhpaReconciler implements Reconciler {
         return this;
     }
 
+    /** Who hears of each status and ReplicaProfile write (the scaling-event stream). */
+    public void scalingListener(IhpaScalingListener listener) {
+        this.scalingListener = listener == null ? IhpaScalingListener.NONE : listener;
+    }
+
     @Override
     public Future<ReconcileResult> reconcile(ReconcileContext ctx) {
         GenericKubernetesResource raw = ihpas.get(ctx.key());
@@ -120,20 +126,27 @@ public final class IhpaReconciler implements Reconciler {
                 .compose(v -> fetchReplicaProfile(ctx.key()))
                 .compose(rp -> checkTarget(ihpa, rp)
                         .map(targetError -> planner.plan(ihpa, rp, targetError, otherClaims(ihpa), ctx.now()))
-                        .compose(plan -> apply(ctx, ihpa, rp, plan)));
+                        .compose(plan -> apply(ctx, ihpa, rp, plan, System.nanoTime())));
     }
 
     private Future<ReconcileResult> apply(ReconcileContext ctx, IntelligentHorizontalPodAutoscaler ihpa,
-                                          ReplicaProfile rp, IhpaPlan plan) {
+                                          ReplicaProfile rp, IhpaPlan plan, long decidedNanos) {
         List<PlannedEvent> warnings = new ArrayList<>();
         List<PlannedEvent> normals = new ArrayList<>();
         for (PlannedEvent e : plan.events) {
             (e.type() == PlannedEvent.Type.Warning ? warnings : normals).add(e);
         }
         ctx.debug("plan: rp {} {}, wake at {}, events {}", plan.rpAction, plan.rpSpec, plan.wakeAt, plan.events);
+        IhpaScalingListener listener = scalingListener;
         return recordAll(ihpa, warnings)
                 .compose(v -> writeStatus(ihpa, plan.status))
+                .onSuccess(v -> listener.statusWritten(ihpa, ihpa.getStatus(), plan.status, plan.rpSpec, ctx.now(), decidedNanos))
                 .compose(v -> applyReplicaProfile(ctx, ihpa, rp, plan))
+                .onSuccess(v -> {
+                    if (plan.rpAction == IhpaPlan.RpAction.CREATE || plan.rpAction == IhpaPlan.RpAction.UPDATE) {
+                        listener.replicaProfileWritten(ihpa, rp == null ? null : rp.getSpec(), plan.rpSpec, ctx.now(), decidedNanos);
+                    }
+                })
                 .compose(v -> recordAll(ihpa, normals))
                 .compose(v -> plan.retryableError != null
                         ? Future.failedFuture(plan.retryableError)

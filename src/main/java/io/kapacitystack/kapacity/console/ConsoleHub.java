@@ -91,6 +91,41 @@ public final class ConsoleHub {
         publish(Kind.EVENT, key, e);
     }
 
+    /**
+     * History from before this process, oldest first (the Kafka stream, read at start): events go into the ring and
+     * their IHPA's list, points into its timeline, each in time order with what is already there.
+     */
+    public void restore(List<RecordedEvent> past, Map<ObjectKey, List<Point>> pastPoints) {
+        for (RecordedEvent e : past) {
+            ObjectKey key = new ObjectKey(e.namespace, e.name);
+            Deque<RecordedEvent> d = events.computeIfAbsent(key, k -> new ArrayDeque<>());
+            synchronized (d) {
+                if (d.stream().anyMatch(x -> java.util.Objects.equals(x.time, e.time) && x.reason.equals(e.reason)
+                        && x.message.equals(e.message))) {
+                    continue;
+                }
+                List<RecordedEvent> merged = new ArrayList<>(d);
+                merged.add(e);
+                merged.sort(java.util.Comparator.comparing((RecordedEvent x) -> x.time,
+                        java.util.Comparator.nullsLast(java.util.Comparator.naturalOrder())).reversed());
+                d.clear();
+                merged.stream().limit(PER_OBJECT_EVENTS).forEach(d::addLast);
+            }
+            publish(Kind.EVENT, key, e);
+        }
+        pastPoints.forEach((key, points) -> {
+            Deque<Point> d = timelines.computeIfAbsent(key, k -> new ArrayDeque<>());
+            synchronized (d) {
+                List<Point> merged = new ArrayList<>(points);
+                merged.addAll(d);
+                merged.sort(java.util.Comparator.comparing(Point::time));
+                d.clear();
+                merged.stream().skip(Math.max(0, merged.size() - PER_OBJECT_POINTS)).forEach(d::addLast);
+            }
+            publish(Kind.CHANGED, key, null);
+        });
+    }
+
     public void ihpaChanged(GenericKubernetesResource o, boolean listed) {
         ObjectKey key = ObjectKey.of(o);
         sample(key);

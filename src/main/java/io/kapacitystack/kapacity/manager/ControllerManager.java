@@ -83,6 +83,7 @@ public final class ControllerManager implements ControllerState {
     private final Controller rpController;
     private final Controller hpController;
     private final HorizontalPortraitReconciler hpReconciler;
+    private final IhpaReconciler ihpaReconciler;
     private final EventRecorder hpEvents;
     private final EventRecorder ihpaEvents;
     private final EventRecorder rpEvents;
@@ -122,7 +123,7 @@ public final class ControllerManager implements ControllerState {
         evaluators.put(PortraitProvider.Type.Dynamic, new DynamicPortraitProviderEvaluator(portraits, client.getKubernetesSerialization()));
         IhpaPlanner planner = new IhpaPlanner(new PortraitSelector(evaluators));
 
-        IhpaReconciler ihpaReconciler = new IhpaReconciler(client, executor, ihpas, portraits, scales, ihpaEvents, planner, metrics)
+        this.ihpaReconciler = new IhpaReconciler(client, executor, ihpas, portraits, scales, ihpaEvents, planner, metrics)
                 .rivals(profiles, hpas);
         ReplicaProfileReconciler rpReconciler = new ReplicaProfileReconciler(client, executor, profiles, pods, scales, rpEvents, metrics);
         rpReconciler.standbyFloors(new io.fabric8.kubernetes.api.model.Quantity(s.standbyCpuFloor),
@@ -274,6 +275,18 @@ public final class ControllerManager implements ControllerState {
      */
     public void useMetrics(MetricsProvider provider) {
         hpReconciler.reactiveGenerator(provider == null ? null : new ReactiveGenerator(provider, pods));
+    }
+
+    /**
+     * Publishes every scaling fact of the controllers (status and ReplicaProfile writes, recorded events) to the
+     * stream. Facts are made only by running controllers, so only the leader publishes.
+     */
+    public void scalingEvents(io.kapacitystack.kapacity.stream.ScalingEventPublisher publisher) {
+        ihpaReconciler.scalingListener(publisher);
+        ihpaEvents.addListener(publisher.eventListener());
+        rpEvents.addListener(publisher.eventListener());
+        hpEvents.addListener(publisher.eventListener());
+        metrics.addSection(publisher::scrape);
     }
 
     @Override

@@ -17,6 +17,12 @@ public final class ControllerMetrics {
     private final Map<String, LongAdder> counters = new ConcurrentHashMap<>();
     private final Map<String, AtomicLong> gauges = new ConcurrentHashMap<>();
     private final Map<String, Histogram> histograms = new ConcurrentHashMap<>();
+    private final java.util.List<java.util.function.Supplier<String>> sections = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+    /** Adds series of another component (Prometheus text, complete with TYPE lines) to every scrape. */
+    public void addSection(java.util.function.Supplier<String> section) {
+        sections.add(section);
+    }
 
     public void reconciled(String controller, boolean success, long nanos) {
         inc("controller_runtime_reconcile_total{controller=\"" + controller + "\",result=\"" + (success ? "success" : "error") + "\"}");
@@ -52,6 +58,7 @@ public final class ControllerMetrics {
         new TreeMap<>(gauges).forEach((k, v) -> sb.append(k).append(' ').append(v.get()).append('\n'));
         sb.append("# TYPE controller_runtime_reconcile_time_seconds histogram\n");
         new TreeMap<>(histograms).forEach((controller, h) -> h.write(sb, "controller_runtime_reconcile_time_seconds", controller));
+        sections.forEach(s -> sb.append(s.get()));
         return sb.toString();
     }
 

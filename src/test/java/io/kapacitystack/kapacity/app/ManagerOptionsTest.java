@@ -90,4 +90,29 @@ class ManagerOptionsTest {
         assertEquals("1h30m0s", GoDuration.format(Duration.ofMinutes(90)));
         assertEquals("15s", GoDuration.format(Duration.ofSeconds(15)));
     }
+
+    @Test
+    void kafkaFlagsAsTheChartRendersThem(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+        assertEquals(null, ManagerOptions.parse().kafkaSettings(), "no stream without bootstrap servers");
+        java.nio.file.Path props = dir.resolve("client.properties");
+        java.nio.file.Files.writeString(props, "security.protocol=SASL_SSL\nsasl.mechanism=SCRAM-SHA-512\n");
+        ManagerOptions o = ManagerOptions.parse("--kafka-bootstrap-servers=kafka-0.kafka:9092,kafka-1.kafka:9092",
+                "--kafka-topic=scaling-events", "--kafka-client-properties=" + props, "--kafka-buffer-size=500",
+                "--kafka-cloudevents-mode=structured", "--kafka-console-history=2h");
+        io.kapacitystack.kapacity.stream.KafkaSettings kafka = o.kafkaSettings();
+        assertEquals("kafka-0.kafka:9092,kafka-1.kafka:9092", kafka.bootstrapServers());
+        assertEquals("scaling-events", kafka.topic());
+        assertEquals("SCRAM-SHA-512", kafka.clientProperties().get("sasl.mechanism"));
+        assertEquals(500, kafka.bufferSize());
+        assertEquals(io.cloudevents.core.message.Encoding.STRUCTURED, kafka.encoding());
+        assertEquals(Duration.ofHours(2), o.kafkaConsoleHistory);
+        assertEquals("kapacity-scaling-events", ManagerOptions.parse("--kafka-bootstrap-servers=k:9092").kafkaSettings().topic());
+        assertThrows(IllegalArgumentException.class, () -> ManagerOptions.parse("--kafka-bootstrap-servers=k:9092",
+                "--kafka-client-properties=" + dir.resolve("missing")).kafkaSettings(), "read at start");
+        assertThrows(IllegalArgumentException.class, () -> ManagerOptions.parse("--kafka-bootstrap-servers=k:9092",
+                "--kafka-topic=no/slashes"));
+        assertThrows(IllegalArgumentException.class, () -> ManagerOptions.parse("--kafka-client-properties=" + props));
+        assertThrows(IllegalArgumentException.class, () -> ManagerOptions.parse("--kafka-bootstrap-servers=k:9092",
+                "--kafka-buffer-size=0"));
+    }
 }

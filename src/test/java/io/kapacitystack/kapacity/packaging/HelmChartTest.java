@@ -57,8 +57,7 @@ class HelmChartTest {
      * {@link ManagerOptions} does not define yet. They are rendered only when the feature is switched on, so the
      * default install runs on today's manager. See {@link #pendingFlagsAreNotDefinedYet()}.
      */
-    static final Set<String> PENDING_FLAGS = Set.of(
-            "kafka-bootstrap-servers", "kafka-topic", "kafka-client-properties");
+    static final Set<String> PENDING_FLAGS = Set.of();
 
     /** Every value of Kapacity's chart (traas-stack/kapacity-charts, kapacity-manager 0.4.0), as a path. */
     static final List<String> KAPACITY_VALUES = List.of(
@@ -651,6 +650,11 @@ class HelmChartTest {
         assertEquals("kafka-0.kafka:9092,kafka-1.kafka:9092", chart.flag("kafka-bootstrap-servers").orElseThrow());
         assertEquals("scaling-events", chart.flag("kafka-topic").orElseThrow());
         secretMountedFor(chart, "kafka-client-properties", "kapacity-kafka-client", "client.properties");
+        // the manager's flag parser takes the rendered Kafka args (the properties file is read at start, in the pod)
+        ManagerOptions parsed = ManagerOptions.parse(chart.args().toArray(String[]::new));
+        assertEquals("kafka-0.kafka:9092,kafka-1.kafka:9092", parsed.kafkaBootstrapServers);
+        assertEquals("scaling-events", parsed.kafkaTopic);
+        assertEquals(chart.flag("kafka-client-properties").orElseThrow(), parsed.kafkaClientProperties);
 
         // webhook with a user-supplied certificate
         MutatingWebhook webhook = chart.get(MutatingWebhookConfiguration.class,

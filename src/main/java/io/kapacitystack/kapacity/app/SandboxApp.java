@@ -45,6 +45,22 @@ public final class SandboxApp {
      */
     static final String REACTIVE_LOAD = TRAFFIC_ANNOTATION + "='constant 17'";
 
+    /**
+     * The project's own image: the default image of predictive algorithm jobs in the sandbox, which the sandbox runs
+     * in-process with whatever runner is registered for it (the built-in {@code predict} command).
+     */
+    public static final String PREDICTIVE_IMAGE = "kapacity-jvm:latest";
+    /** The sandbox's {@code --algorithm-job-namespace}, as the Helm chart's release namespace. */
+    public static final String ALGORITHM_JOB_NAMESPACE = "kapacity-system";
+    /** The sandbox's {@code --algorithm-job-default-service-account}, as the Helm chart's. */
+    public static final String ALGORITHM_JOB_SERVICE_ACCOUNT = "kapacity-algorithm-job";
+
+    /** The predictive sample's load and cost (annotations of its nginx StatefulSet). */
+    static final java.util.Map<String, Object> PREDICTIVE_TRAFFIC = java.util.Map.of(
+            TRAFFIC_ANNOTATION, "vshape 100",
+            io.kapacitystack.kapacity.sandbox.traffic.WorkloadCost.CPU_PER_REQUEST, "100u",
+            io.kapacitystack.kapacity.sandbox.traffic.WorkloadCost.CPU_BASE, "200u");
+
     public static final class Settings {
         public int port = 8080;
         public int apiPort = 0;
@@ -67,6 +83,12 @@ public final class SandboxApp {
         public io.kapacitystack.kapacity.stream.KafkaSettings kafka;
         /** How far back the console reads the stream at start. */
         public java.time.Duration kafkaHistory = java.time.Duration.ofHours(6);
+        /** {@code --job-command}: image → local command that job pods with that image run. */
+        public java.util.Map<String, String> jobCommands = new java.util.LinkedHashMap<>();
+        /** In-process job runners by image (the project's own image's {@code predict}); --job-command wins. */
+        public java.util.Map<String, io.kapacitystack.kapacity.sandbox.sim.JobRunner> jobRunners = new java.util.LinkedHashMap<>();
+        /** Real time one job pod may run. */
+        public java.time.Duration jobRunTimeLimit = java.time.Duration.ofMinutes(10);
     }
 
     private final ControllerMetrics metrics = new ControllerMetrics();
@@ -87,12 +109,33 @@ public final class SandboxApp {
         SandboxApp app = new SandboxApp();
         // The simulated world starts at the real current time; from here on only the clock tells time.
         app.clock = s.clock != null ? s.clock : new ScaledClock(vertx, Instant.now(), s.clockSpeed);
-        return SandboxCluster.start(vertx, app.clock, SandboxOptions.defaults().withApiPort(s.apiPort))
+        return SandboxCluster.start(vertx, app.clock, SandboxOptions.defaults().withApiPort(s.apiPort)
+                        .withJobRunTimeLimit(s.jobRunTimeLimit))
                 .recover(e -> Future.failedFuture(bindError(e, "--api-port", s.apiPort)))
                 .compose(cluster -> {
                     LOG.debug("embedded API and simulator up after {} ms of JVM uptime", uptime());
                     app.cluster = cluster;
-                    app.manager = new ControllerManager(vertx, cluster.client(), app.clock, app.metrics, managerSettings(app.clock));
+                    s.jobRunners.forEach(cluster.jobRunners()::register);
+                    s.jobCommands.forEach((image, command) -> cluster.jobRunners().register(image,
+                            new io.kapacitystack.kapacity.sandbox.sim.CommandJobRunner(command)));
+                    // gRPC first: the algorithm jobs are told its address (--algorithm-job-default-metrics-server-addr)
+                    app.grpc = new GrpcMetricsServer();
+                    return app.grpc.start(vertx, new SandboxMetricsProvider(vertx, app.cluster), "127.0.0.1:" + s.grpcPort)
+                            .recover(e -> Future.failedFuture(bindError(e, "--grpc-port", s.grpcPort)));
+                })
+                .compose(grpcPort -> {
+                    app.grpcPort = grpcPort;
+                    return vertx.executeBlocking(() -> {
+                        if (app.cluster.client().namespaces().withName(ALGORITHM_JOB_NAMESPACE).get() == null) {
+                            app.cluster.client().namespaces().resource(new io.fabric8.kubernetes.api.model.NamespaceBuilder()
+                                    .withNewMetadata().withName(ALGORITHM_JOB_NAMESPACE).endMetadata().build()).create();
+                        }
+                        return null;
+                    }, false);
+                })
+                .compose(v -> {
+                    app.manager = new ControllerManager(vertx, app.cluster.client(), app.clock, app.metrics,
+                            managerSettings(app.clock, app.grpcPort));
                     app.manager.useMetrics(app.controllerMetrics(vertx, s));
                     if (s.kafka != null) {
                         app.publisher = new io.kapacitystack.kapacity.stream.ScalingEventPublisher(s.kafka);
@@ -122,12 +165,6 @@ public final class SandboxApp {
                 })
                 .compose(server -> {
                     app.http = server;
-                    app.grpc = new GrpcMetricsServer();
-                    return app.grpc.start(vertx, new SandboxMetricsProvider(vertx, app.cluster), "127.0.0.1:" + s.grpcPort)
-                            .recover(e -> Future.failedFuture(bindError(e, "--grpc-port", s.grpcPort)));
-                })
-                .compose(grpcPort -> {
-                    app.grpcPort = grpcPort;
                     return vertx.executeBlocking(() -> {
                         app.cluster.writeKubeconfig(s.kubeconfig);
                         return app;
@@ -213,6 +250,16 @@ public final class SandboxApp {
         for (String file : SandboxCommand.SAMPLES.get(sample)) {
             cluster.applyYaml(namespace, resource("k8s-examples/" + file)).toCompletionStage().toCompletableFuture().join();
         }
+        if (sample.equals("predictive")) {
+            // The quick start's periodic client, and a cost under which the sample's 1m-per-pod target needs a few
+            // replicas at the peak (50 req/s over 5 pods: 0.2m + 10 x 0.1m = 1.2m each), as nginx's does there.
+            cluster.client().apps().statefulSets().inNamespace(namespace).withName("nginx")
+                    .patch(io.fabric8.kubernetes.client.dsl.base.PatchContext.of(io.fabric8.kubernetes.client.dsl.base.PatchType.JSON_MERGE),
+                            new io.vertx.core.json.JsonObject().put("metadata", new io.vertx.core.json.JsonObject()
+                                    .put("annotations", new io.vertx.core.json.JsonObject(PREDICTIVE_TRAFFIC))).encode());
+            LOG.info("loaded sample {} into namespace {}", sample, namespace);
+            return;
+        }
         if (sample.equals("reactive")) {
             // Idle until the user raises the load (the banner says how), as in the quick start.
             LOG.info("loaded sample {} into namespace {}", sample, namespace);
@@ -273,8 +320,10 @@ public final class SandboxApp {
      * The API rate limit is there to spare a shared API server, so it is the same per simulated second as in a cluster:
      * with {@code --clock-speed 60} a real one would let the controllers fall a simulated minute behind the world.
      */
-    static ControllerManager.Settings managerSettings(Clock clock) {
+    static ControllerManager.Settings managerSettings(Clock clock, int grpcPort) {
         ControllerManager.Settings settings = new ControllerManager.Settings();
+        settings.algorithmJobs = new io.kapacitystack.kapacity.horizontalportrait.AlgorithmCronJob.Settings(
+                ALGORITHM_JOB_NAMESPACE, ALGORITHM_JOB_SERVICE_ACCOUNT, "127.0.0.1:" + grpcPort, PREDICTIVE_IMAGE);
         double speed = Math.max(1, clock.speed());
         settings.qps = settings.qps * speed;
         settings.burst = (int) Math.min(Integer.MAX_VALUE, settings.burst * speed);

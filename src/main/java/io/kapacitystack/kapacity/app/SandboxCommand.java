@@ -27,6 +27,8 @@ public final class SandboxCommand {
         SAMPLES.put("cron", List.of("nginx-statefulset.yaml", "cron-portrait-sample.yaml"));
         SAMPLES.put("gray", List.of("nginx-statefulset.yaml", "gray-strategy-sample.yaml"));
         SAMPLES.put("reactive", List.of("nginx-statefulset.yaml", "dynamic-reactive-portrait-sample.yaml"));
+        SAMPLES.put("predictive", List.of("nginx-statefulset.yaml", "nginx-ingress.yaml",
+                "dynamic-predictive-portrait-sample.yaml"));
     }
 
     private SandboxCommand() {
@@ -42,6 +44,11 @@ public final class SandboxCommand {
                 .define("grpc-port", "9090", "Port of the Kapacity-compatible gRPC metrics service (0 picks a free port).")
                 .define("prometheus", "", "Base URL of a Prometheus scraping /sandbox/metrics, used for the controller's "
                         + "metrics instead of the simulation (needs --clock-speed 1).")
+                .defineRepeated("job-command", "IMAGE=COMMAND: job pods whose container has image IMAGE run COMMAND "
+                        + "locally (through /bin/sh -c, with the container's args as \"$@\", its env and KUBECONFIG set to "
+                        + "the sandbox's), e.g. my-algo:v1=/opt/my-algo/run.sh. The default predictive image "
+                        + SandboxApp.PREDICTIVE_IMAGE + " runs in-process.")
+                .define("job-time-limit", "10m", "Real time one job pod may run before it is killed and fails.")
                 .define("console-tls-cert-file", "", "PEM certificate: with the key file, the console port serves HTTPS.")
                 .define("console-tls-key-file", "", "PEM private key of the console.");
     }
@@ -51,6 +58,8 @@ public final class SandboxCommand {
         double speed;
         List<String> samples;
         io.kapacitystack.kapacity.console.Console.Tls tls;
+        java.util.Map<String, String> jobCommands = new LinkedHashMap<>();
+        java.time.Duration jobTimeLimit;
         try {
             f = flags().parse(args);
             speed = f.getDouble("clock-speed");
@@ -60,6 +69,14 @@ public final class SandboxCommand {
             samples = samples(f.get("samples"));
             if (!f.get("prometheus").isEmpty() && speed != 1) {
                 throw new IllegalArgumentException("--prometheus needs --clock-speed 1: Prometheus scrapes in real time");
+            }
+            for (String value : f.getAll("job-command")) {
+                var entry = io.kapacitystack.kapacity.sandbox.sim.CommandJobRunner.parse(value);
+                jobCommands.put(entry.getKey(), entry.getValue().command());
+            }
+            jobTimeLimit = f.getDuration("job-time-limit");
+            if (jobTimeLimit.isNegative() || jobTimeLimit.isZero()) {
+                throw new IllegalArgumentException("--job-time-limit must be positive");
             }
             tls = io.kapacitystack.kapacity.console.Console.Tls.of(f.get("console-tls-cert-file"), f.get("console-tls-key-file"));
         } catch (IllegalArgumentException e) {
@@ -77,6 +94,8 @@ public final class SandboxCommand {
         settings.grpcPort = f.getInt("grpc-port");
         settings.prometheus = f.get("prometheus");
         settings.consoleTls = tls;
+        settings.jobCommands = jobCommands;
+        settings.jobRunTimeLimit = jobTimeLimit;
         SandboxApp[] app = new SandboxApp[1];
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             // Bounded: Ctrl-C must end the process even if a component does not close in time.
@@ -151,6 +170,12 @@ public final class SandboxCommand {
             sb.append("\n  kubectl --kubeconfig ").append(kubeconfig).append(" annotate sts nginx -n reactive-sample --overwrite ")
                     .append(SandboxApp.REACTIVE_LOAD).append("   # reactive: 1 -> ~6 replicas");
             sb.append("\n  kubectl --kubeconfig ").append(kubeconfig).append(" describe hp -n reactive-sample");
+        }
+        if (samples.contains("predictive")) {
+            sb.append("\n  kubectl --kubeconfig ").append(kubeconfig).append(" get cj,jobs,pods -n ")
+                    .append(SandboxApp.ALGORITHM_JOB_NAMESPACE).append("   # predictive: the algorithm job, every 30 min");
+            sb.append("\n  kubectl --kubeconfig ").append(kubeconfig)
+                    .append(" get hp predictive-sample-predictive -n predictive-sample -o jsonpath='{.status.portraitData}'");
         }
         sb.append("\n\nPress Ctrl-C to stop.\n");
         return sb.toString();

@@ -22,6 +22,14 @@ public final class Flags {
         return this;
     }
 
+    /** A flag that may be given several times; {@link #getAll} returns every value in order. */
+    public Flags defineRepeated(String name, String usage) {
+        Flag flag = new Flag(name, "", usage + " (repeatable)", false);
+        flag.repeated = true;
+        flags.put(name, flag);
+        return this;
+    }
+
     public Flags defineBool(String name, boolean defaultValue, String usage) {
         flags.put(name, new Flag(name, Boolean.toString(defaultValue), usage, true));
         return this;
@@ -62,6 +70,7 @@ public final class Flags {
                 }
             }
             flag.value = value;
+            flag.values.add(value);
         }
         return this;
     }
@@ -72,6 +81,15 @@ public final class Flags {
             throw new IllegalArgumentException("undefined flag " + name);
         }
         return f.value;
+    }
+
+    /** Every value given for a repeatable flag, in order (empty if none). */
+    public List<String> getAll(String name) {
+        Flag f = flags.get(name);
+        if (f == null) {
+            throw new IllegalArgumentException("undefined flag " + name);
+        }
+        return List.copyOf(f.values);
     }
 
     public boolean getBool(String name) {
@@ -135,7 +153,9 @@ public final class Flags {
         final String defaultValue;
         final String usage;
         final boolean bool;
+        boolean repeated;
         String value;
+        final List<String> values = new ArrayList<>();
 
         Flag(String name, String defaultValue, String usage, boolean bool) {
             this.name = name;

@@ -16,6 +16,8 @@ import io.kapacitystack.kapacity.sandbox.api.SandboxApiServer;
 import io.kapacitystack.kapacity.sandbox.api.SandboxDispatcher;
 import io.kapacitystack.kapacity.sandbox.samples.ClasspathCrds;
 import io.kapacitystack.kapacity.sandbox.samples.SampleLoader;
+import io.kapacitystack.kapacity.sandbox.sim.JobLogs;
+import io.kapacitystack.kapacity.sandbox.sim.JobRunners;
 import io.kapacitystack.kapacity.sandbox.sim.PodRunningHook;
 import io.kapacitystack.kapacity.sandbox.sim.ReadinessGateEmulation;
 import io.kapacitystack.kapacity.sandbox.sim.Scheduler;
@@ -72,6 +74,9 @@ public final class SandboxCluster {
     private SimulatedMetrics metrics;
     private PrometheusExporter prometheus;
     private String apiUrl;
+    private final JobRunners jobRunners = new JobRunners();
+    private final JobLogs jobLogs = new JobLogs();
+    private Path jobKubeconfig;
 
     private SandboxCluster(Vertx vertx, Clock clock, SandboxOptions options) {
         this.vertx = vertx;
@@ -96,7 +101,16 @@ public final class SandboxCluster {
                 .withHttpClientFactory(new Vertx5HttpClientFactory(vertx)).build();
 
         store.admission().add(new Scheduler(options.nodeCount()));
-        simulator = new WorkloadSimulator(client, clock, options);
+        // the kubeconfig job pods get: the same API, in a private temporary directory
+        try {
+            Path dir = java.nio.file.Files.createTempDirectory("kapacity-sandbox-jobs");
+            dir.toFile().deleteOnExit();
+            jobKubeconfig = writeKubeconfig(dir.resolve("kubeconfig"));
+            jobKubeconfig.toFile().deleteOnExit();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        simulator = new WorkloadSimulator(client, clock, options, jobRunners, jobLogs, () -> jobKubeconfig);
         // kube-controller-manager's garbage collector: dependents go when all their owners have gone
         simulator.extraSteps().add((world, now) -> store.collectGarbage());
         if (options.emulatePodWebhook()) {
@@ -109,6 +123,7 @@ public final class SandboxCluster {
         metrics = new SimulatedMetrics(simulator::lastWorld, traffic, clock, options.metricsHorizon());
         prometheus = new PrometheusExporter(metrics, traffic, simulator::lastWorld);
         apiServer.metricsApi(new PodMetricsApi(metrics, simulator::lastWorld));
+        apiServer.podLogs(podUid -> jobLogs.of(podUid));
 
         Set<String> quietResources = Set.of("events", "leases");
         store.addChangeListener(path -> {
@@ -123,6 +138,19 @@ public final class SandboxCluster {
         ClasspathCrds.find(SandboxCluster.class.getClassLoader()).values().forEach(this::installCrd);
         simulator.start();
         return null;
+    }
+
+    /**
+     * What job pods run, by container image: register in-process runners here (the project's own image's
+     * commands); {@code --job-command IMAGE=COMMAND} adds a {@link io.kapacitystack.kapacity.sandbox.sim.CommandJobRunner}.
+     */
+    public JobRunners jobRunners() {
+        return jobRunners;
+    }
+
+    /** The kubeconfig job pods get ({@code KUBECONFIG}); null before start. */
+    public Path jobKubeconfig() {
+        return jobKubeconfig;
     }
 
     /** Blocking fabric8 client bound to the embedded API (namespace "default"). Use it off the event loop. */

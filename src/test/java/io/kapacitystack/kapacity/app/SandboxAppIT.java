@@ -122,11 +122,11 @@ class SandboxAppIT {
         Vertx vertx = Vertx.vertx();
         try {
             io.kapacitystack.kapacity.manager.ControllerManager.Settings fast = SandboxApp.managerSettings(
-                    new io.kapacitystack.kapacity.runtime.time.ScaledClock(vertx, java.time.Instant.now(), 60));
+                    new io.kapacitystack.kapacity.runtime.time.ScaledClock(vertx, java.time.Instant.now(), 60), 9090);
             assertEquals(1200, fast.qps, 1e-9);
             assertEquals(1800, fast.burst);
             io.kapacitystack.kapacity.manager.ControllerManager.Settings manual = SandboxApp.managerSettings(
-                    new io.kapacitystack.kapacity.runtime.time.ManualClock(vertx, java.time.Instant.now()));
+                    new io.kapacitystack.kapacity.runtime.time.ManualClock(vertx, java.time.Instant.now()), 9090);
             assertEquals(20, manual.qps, 1e-9);
             assertEquals(30, manual.burst);
         } finally {

@@ -39,6 +39,7 @@ public final class SandboxApiServer {
     private final Discovery discovery;
     private final TablePrinter tables;
     private volatile Function<ApiPath, Optional<JsonObject>> metricsApi = p -> Optional.empty();
+    private volatile Function<String, Optional<String>> podLogs = uid -> Optional.empty();
     private HttpServer server;
 
     public SandboxApiServer(Vertx vertx, Clock clock, SandboxDispatcher store, CustomResourceRegistry crds) {
@@ -51,6 +52,11 @@ public final class SandboxApiServer {
     /** Serves {@code /apis/metrics.k8s.io/v1beta1/...}: given the parsed path, the PodMetrics(List) document. */
     public void metricsApi(Function<ApiPath, Optional<JsonObject>> handler) {
         this.metricsApi = handler;
+    }
+
+    /** Serves {@code GET .../pods/{name}/log} ({@code kubectl logs}): given the pod's uid, its output so far. */
+    public void podLogs(Function<String, Optional<String>> byPodUid) {
+        this.podLogs = byPodUid;
     }
 
     /**
@@ -111,6 +117,11 @@ public final class SandboxApiServer {
         }
         if (req.method() == io.vertx.core.http.HttpMethod.GET && path.isWatch()) {
             watch(req, path);
+            return;
+        }
+        if (req.method() == io.vertx.core.http.HttpMethod.GET && path.group().isEmpty()
+                && "pods".equals(path.resource()) && "log".equals(path.subresource())) {
+            podLog(req, path);
             return;
         }
         BoundedBody.read(req, MAX_REQUEST_BODY_BYTES).onSuccess(body -> {
@@ -185,6 +196,53 @@ public final class SandboxApiServer {
                 http.end();
             }
         });
+    }
+
+    /**
+     * A pod's log as the kubelet would serve it through the API server: job pods' output (bounded by the
+     * simulator), empty for other running pods, 400 while the pod is waiting to start. {@code tailLines} and
+     * {@code limitBytes} are honoured; {@code follow} returns what there is so far.
+     */
+    private void podLog(HttpServerRequest req, ApiPath path) {
+        MockResponse r = store.dispatch(SandboxDispatcher.request(HttpMethod.GET, path.objectPath(), null, null));
+        if (r.code() != 200) {
+            respond(req, path, r);
+            return;
+        }
+        JsonObject pod = new JsonObject(r.getBody().readUtf8());
+        JsonObject status = pod.getJsonObject("status", new JsonObject());
+        String phase = status.getString("phase", "Pending");
+        if ("Pending".equals(phase)) {
+            String container = pod.getJsonObject("spec", new JsonObject()).getJsonArray("containers", new io.vertx.core.json.JsonArray())
+                    .stream().map(c -> ((JsonObject) c).getString("name")).findFirst().orElse("");
+            respond(req, path, ApiStatus.response(400, "BadRequest", "container \"" + container + "\" in pod \""
+                    + path.name() + "\" is waiting to start: ContainerCreating"));
+            return;
+        }
+        String log = podLogs.apply(pod.getJsonObject("metadata", new JsonObject()).getString("uid")).orElse("");
+        try {
+            String tail = path.query().get("tailLines");
+            if (tail != null && !tail.isEmpty()) {
+                long lines = Long.parseLong(tail);
+                String[] all = log.split("(?<=\n)");
+                StringBuilder kept = new StringBuilder();
+                for (int i = (int) Math.max(0, all.length - Math.max(0, lines)); i < all.length; i++) {
+                    kept.append(all[i]);
+                }
+                log = kept.toString();
+            }
+            String limit = path.query().get("limitBytes");
+            if (limit != null && !limit.isEmpty()) {
+                long max = Long.parseLong(limit);
+                if (max > 0 && log.length() > max) {
+                    log = log.substring(0, (int) max);
+                }
+            }
+        } catch (NumberFormatException e) {
+            respond(req, path, ApiStatus.response(400, "BadRequest", "invalid tailLines or limitBytes"));
+            return;
+        }
+        req.response().putHeader("Content-Type", "text/plain").setStatusCode(200).end(log);
     }
 
     /** A watch event as {@code kubectl get -w} asks for it: its object as a one-row Table, as it lists. */

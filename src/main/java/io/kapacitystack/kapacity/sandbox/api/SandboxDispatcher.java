@@ -59,6 +59,13 @@ public final class SandboxDispatcher extends KubernetesCrudDispatcher {
             "replicasets", "daemonsets", "jobs", "cronjobs", "services", "ingresses", "horizontalpodautoscalers",
             "replicationcontrollers", "poddisruptionbudgets");
 
+    /**
+     * Kinds whose API strategy never sets {@code metadata.generation} (no spec/status split): kube-apiserver leaves
+     * it unset on these, and fabric8's store would count it up on every update.
+     */
+    private static final Set<String> UNGENERATED_CORE_RESOURCES = Set.of("configmaps", "secrets", "serviceaccounts",
+            "endpoints", "events", "namespaces", "nodes", "services", "persistentvolumeclaims");
+
     private static final String NAME_ALPHABET = "bcdfghjklmnpqrstvwxz2456789";
 
     private final Clock clock;
@@ -501,6 +508,9 @@ public final class SandboxDispatcher extends KubernetesCrudDispatcher {
                     object.remove("status");
                 }
             }
+        }
+        if (path.group().isEmpty() && UNGENERATED_CORE_RESOURCES.contains(path.resource())) {
+            metadata.remove("generation");
         }
         crds.find(path.group(), path.version(), path.resource()).ifPresent(crd -> {
             var errors = SchemaValidator.defaultPruneAndValidate(crd.schema(), object);

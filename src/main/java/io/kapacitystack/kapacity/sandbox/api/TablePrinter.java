@@ -135,8 +135,71 @@ final class TablePrinter {
                     new Column("Hosts", "string", 0, TablePrinter::ingressHosts),
                     new Column("Address", "string", 0, o -> ""),
                     new Column("Ports", "string", 0, o -> "80"), age);
+            case "cronjobs" -> List.of(name,
+                    new Column("Schedule", "string", 0, o -> spec(o).getString("schedule")),
+                    new Column("Timezone", "string", 0, o -> spec(o).getString("timeZone")),
+                    new Column("Suspend", "boolean", 0, o -> spec(o).getBoolean("suspend", false) ? "True" : "False"),
+                    new Column("Active", "integer", 0, o -> status(o).getJsonArray("active", new JsonArray()).size()),
+                    new Column("Last Schedule", "string", 0, o -> {
+                        String t = status(o).getString("lastScheduleTime");
+                        return t == null ? null : age(t);
+                    }), age,
+                    new Column("Containers", "string", 1, o -> containerField(jobPodSpec(o), "name")),
+                    new Column("Images", "string", 1, o -> containerField(jobPodSpec(o), "image")),
+                    new Column("Selector", "string", 1, o -> null));
+            case "jobs" -> List.of(name,
+                    new Column("Status", "string", 0, TablePrinter::jobStatus),
+                    new Column("Completions", "string", 0, o -> status(o).getInteger("succeeded", 0) + "/"
+                            + spec(o).getInteger("completions", 1)),
+                    new Column("Duration", "string", 0, this::jobDuration), age,
+                    new Column("Containers", "string", 1, o -> containerField(
+                            spec(o).getJsonObject("template", new JsonObject()).getJsonObject("spec", new JsonObject()), "name")),
+                    new Column("Images", "string", 1, o -> containerField(
+                            spec(o).getJsonObject("template", new JsonObject()).getJsonObject("spec", new JsonObject()), "image")),
+                    new Column("Selector", "string", 1, o -> Selectors.toSelectorString(Selectors.stringMap(
+                            spec(o).getJsonObject("selector", new JsonObject()).getJsonObject("matchLabels")))));
             default -> List.of(name, age);
         };
+    }
+
+    private static JsonObject jobPodSpec(JsonObject cronJob) {
+        return spec(cronJob).getJsonObject("jobTemplate", new JsonObject()).getJsonObject("spec", new JsonObject())
+                .getJsonObject("template", new JsonObject()).getJsonObject("spec", new JsonObject());
+    }
+
+    private static String containerField(JsonObject podSpec, String field) {
+        List<String> out = new ArrayList<>();
+        for (Object c : podSpec.getJsonArray("containers", new JsonArray())) {
+            out.add(((JsonObject) c).getString(field, ""));
+        }
+        return String.join(",", out);
+    }
+
+    /** kubectl's job status column (pkg/printers/internalversion/printers.go upstream in Kubernetes). */
+    private static String jobStatus(JsonObject job) {
+        for (Object c : status(job).getJsonArray("conditions", new JsonArray())) {
+            JsonObject condition = (JsonObject) c;
+            if ("True".equals(condition.getString("status"))) {
+                switch (condition.getString("type", "")) {
+                    case "Complete": return "Complete";
+                    case "Failed": return "Failed";
+                    case "FailureTarget": return "FailureTarget";
+                    case "SuccessCriteriaMet": return "SuccessCriteriaMet";
+                    case "Suspended": return "Suspended";
+                    default: break;
+                }
+            }
+        }
+        return "Running";
+    }
+
+    private String jobDuration(JsonObject job) {
+        Instant start = Timestamps.parse(status(job).getString("startTime"));
+        if (start == null) {
+            return "";
+        }
+        Instant end = Timestamps.parse(status(job).getString("completionTime"));
+        return humanDuration(Duration.between(start, end == null ? clock.now() : end));
     }
 
     private String age(String timestamp) {

@@ -54,7 +54,8 @@ final class Kubelet {
             try {
                 if (World.isTerminating(pod)) {
                     terminate(pod, now);
-                } else {
+                } else if (!JobController.isTerminal(pod)) {
+                    // a finished job pod keeps the status its run ended with
                     syncStatus(pod, now);
                 }
             } catch (KubernetesClientException e) {

@@ -47,10 +47,18 @@ public final class WorkloadSimulator implements AutoCloseable {
     private final ReplicaSetController replicaSets;
     private final Kubelet kubelet;
     private final EndpointsController endpoints;
+    private final JobController jobs;
+    private final CronJobController cronJobs;
     private volatile boolean closed;
     private volatile World lastWorld;
 
-    public WorkloadSimulator(KubernetesClient client, Clock clock, SandboxOptions options) {
+    /**
+     * @param runners    what job pods run, by image
+     * @param jobLogs    where their output goes
+     * @param kubeconfig the kubeconfig a job gets (called when a job pod starts)
+     */
+    public WorkloadSimulator(KubernetesClient client, Clock clock, SandboxOptions options, JobRunners runners,
+                             JobLogs jobLogs, java.util.function.Supplier<java.nio.file.Path> kubeconfig) {
         this.client = client;
         this.clock = clock;
         this.options = options;
@@ -59,6 +67,9 @@ public final class WorkloadSimulator implements AutoCloseable {
         this.replicaSets = new ReplicaSetController(client);
         this.kubelet = new Kubelet(client, options.podStartupDelay(), podRunningHooks, this::wakeUpAt);
         this.endpoints = new EndpointsController(client);
+        this.jobs = new JobController(client, runners, jobLogs, kubeconfig, options.jobRunTimeLimit(), clock::now,
+                this::wakeUpAt, this::poke);
+        this.cronJobs = new CronJobController(client, this::wakeUpAt);
     }
 
     /** Hooks run for each running pod before its Ready condition is computed (readiness-gate emulation). */
@@ -139,6 +150,8 @@ public final class WorkloadSimulator implements AutoCloseable {
             deployments.reconcile(world);
             replicaSets.reconcile(world);
             statefulSets.reconcile(world);
+            cronJobs.reconcile(world, now);
+            jobs.reconcile(world, now);
             kubelet.reconcile(world, now);
             endpoints.reconcile(world);
             for (BiConsumer<World, Instant> step : extraSteps) {
@@ -163,6 +176,7 @@ public final class WorkloadSimulator implements AutoCloseable {
     @Override
     public void close() {
         closed = true;
+        jobs.close();
         thread.shutdownNow();
         try {
             thread.awaitTermination(5, TimeUnit.SECONDS);

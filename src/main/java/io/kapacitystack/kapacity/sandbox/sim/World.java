@@ -7,6 +7,8 @@ import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.ReplicaSet;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
+import io.fabric8.kubernetes.api.model.batch.v1.CronJob;
+import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.fabric8.kubernetes.api.model.networking.v1.Ingress;
 import io.fabric8.kubernetes.client.KubernetesClient;
 
@@ -21,7 +23,8 @@ import java.util.stream.Collectors;
  * reconciliation pass (level-triggered, so a missed or duplicated notification never leaves the world wrong).
  */
 public record World(List<Pod> pods, List<StatefulSet> statefulSets, List<Deployment> deployments,
-             List<ReplicaSet> replicaSets, List<Service> services, List<Ingress> ingresses) {
+             List<ReplicaSet> replicaSets, List<Service> services, List<Ingress> ingresses, List<Job> jobs,
+             List<CronJob> cronJobs) {
 
     public static World load(KubernetesClient client) {
         return new World(
@@ -30,7 +33,9 @@ public record World(List<Pod> pods, List<StatefulSet> statefulSets, List<Deploym
                 client.apps().deployments().inAnyNamespace().list().getItems(),
                 client.apps().replicaSets().inAnyNamespace().list().getItems(),
                 client.services().inAnyNamespace().list().getItems(),
-                client.network().v1().ingresses().inAnyNamespace().list().getItems());
+                client.network().v1().ingresses().inAnyNamespace().list().getItems(),
+                client.batch().v1().jobs().inAnyNamespace().list().getItems(),
+                client.batch().v1().cronjobs().inAnyNamespace().list().getItems());
     }
 
     /** The pods whose controller owner reference points at {@code owner}. */
@@ -42,6 +47,11 @@ public record World(List<Pod> pods, List<StatefulSet> statefulSets, List<Deploym
     public List<ReplicaSet> replicaSetsOwnedBy(Deployment owner) {
         return replicaSets.stream()
                 .filter(rs -> controllerUid(rs).filter(owner.getMetadata().getUid()::equals).isPresent())
+                .collect(Collectors.toList());
+    }
+
+    public List<Job> jobsOwnedBy(CronJob owner) {
+        return jobs.stream().filter(j -> controllerUid(j).filter(owner.getMetadata().getUid()::equals).isPresent())
                 .collect(Collectors.toList());
     }
 

@@ -110,7 +110,7 @@ class SandboxAppIT {
 
     @Test
     void sampleNamesAreChecked() {
-        assertEquals(List.of("cron", "gray", "reactive"), SandboxCommand.samples("default"));
+        assertEquals(List.of("cron", "gray", "reactive", "predictive"), SandboxCommand.samples("default"));
         assertEquals(List.of(), SandboxCommand.samples("none"));
         assertEquals(List.of("gray"), SandboxCommand.samples("gray"));
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> SandboxCommand.samples("cron,nope"));

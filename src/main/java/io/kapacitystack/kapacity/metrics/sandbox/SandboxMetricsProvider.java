@@ -66,6 +66,12 @@ public final class SandboxMetricsProvider implements MetricsProvider {
     public static final String READY_PODS = "ready_pods_count";
     public static final String POD_READY = "kube_pod_status_ready";
 
+    /**
+     * The most points one range query may ask for per series: 14 days (the sandbox's history) at a 30 s step.
+     * Prometheus refuses more than 11,000; this is looser so a job may read the whole history at a fine step.
+     */
+    public static final long MAX_POINTS = 50_000;
+
     private static final Set<String> WORKLOAD_KINDS = Set.of("StatefulSet", "Deployment", "ReplicaSet");
 
     private final Vertx vertx;
@@ -105,6 +111,11 @@ public final class SandboxMetricsProvider implements MetricsProvider {
         }
         if (step.isZero() || step.isNegative()) {
             return Future.failedFuture(MetricsException.invalid("step %s must be positive", step));
+        }
+        long pointCount = Duration.between(start, end).dividedBy(step) + 1;
+        if (pointCount > MAX_POINTS) {
+            return Future.failedFuture(MetricsException.invalid(
+                    "exceeded maximum resolution of %d points per series: try a larger step than %s", MAX_POINTS, step));
         }
         return vertx.executeBlocking(() -> {
             World w = loadWorld();

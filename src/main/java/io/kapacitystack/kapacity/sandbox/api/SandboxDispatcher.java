@@ -61,7 +61,8 @@ public final class SandboxDispatcher extends KubernetesCrudDispatcher {
 
     /**
      * Kinds whose API strategy never sets {@code metadata.generation} (no spec/status split): kube-apiserver leaves
-     * it unset on these, and fabric8's store would count it up on every update.
+     * it unset on these. fabric8's store counts it up on every update and needs it stored, so it is kept in the
+     * store and left out of everything served (responses and watch events).
      */
     private static final Set<String> UNGENERATED_CORE_RESOURCES = Set.of("configmaps", "secrets", "serviceaccounts",
             "endpoints", "events", "namespaces", "nodes", "services", "persistentvolumeclaims");
@@ -142,7 +143,7 @@ public final class SandboxDispatcher extends KubernetesCrudDispatcher {
                 case DELETE -> delete(path, body);
                 default -> ApiStatus.response(405, "MethodNotAllowed", "method not allowed");
             };
-            return finish(path, request.method(), response);
+            return withoutGeneration(path, finish(path, request.method(), response));
         } catch (InvalidObjectException e) {
             return e.response();
         } catch (DecodeException | IllegalArgumentException | UnsupportedOperationException | ClassCastException e) {
@@ -468,7 +469,7 @@ public final class SandboxDispatcher extends KubernetesCrudDispatcher {
         synchronized (watches) {
             super.processEvent(rawPath, pathAttributes, oldAttributes, storedResource, newState);
             if (path != null && !Objects.equals(existing, newState)) {
-                watches.record(path, resourceVersion, existing, newState);
+                watches.record(path, resourceVersion, withoutGeneration(path, existing), withoutGeneration(path, newState));
             }
         }
         if (path != null) {
@@ -508,9 +509,6 @@ public final class SandboxDispatcher extends KubernetesCrudDispatcher {
                     object.remove("status");
                 }
             }
-        }
-        if (path.group().isEmpty() && UNGENERATED_CORE_RESOURCES.contains(path.resource())) {
-            metadata.remove("generation");
         }
         crds.find(path.group(), path.version(), path.resource()).ifPresent(crd -> {
             var errors = SchemaValidator.defaultPruneAndValidate(crd.schema(), object);
@@ -566,6 +564,37 @@ public final class SandboxDispatcher extends KubernetesCrudDispatcher {
         return ApiStatus.json(404, ApiStatus.status(404, "NotFound", resource + " \"" + path.name() + "\" not found")
                 .put("details", new JsonObject().put("name", path.name()).put("group", path.group())
                         .put("kind", path.resource())));
+    }
+
+    private static boolean ungenerated(ApiPath path) {
+        return path.group().isEmpty() && UNGENERATED_CORE_RESOURCES.contains(path.resource());
+    }
+
+    private static String withoutGeneration(ApiPath path, String object) {
+        if (object == null || !ungenerated(path)) {
+            return object;
+        }
+        JsonObject json = new JsonObject(object);
+        json.getJsonObject("metadata", new JsonObject()).remove("generation");
+        return json.encode();
+    }
+
+    private static MockResponse withoutGeneration(ApiPath path, MockResponse response) {
+        if (!ungenerated(path) || response.code() >= 300 || response.getBody() == null || response.getBody().size() == 0) {
+            return response;
+        }
+        try {
+            JsonObject body = new JsonObject(new String(response.getBody().getBytes(), StandardCharsets.UTF_8));
+            body.getJsonObject("metadata", new JsonObject()).remove("generation");
+            for (Object item : body.getJsonArray("items", new JsonArray())) {
+                if (item instanceof JsonObject o) {
+                    o.getJsonObject("metadata", new JsonObject()).remove("generation");
+                }
+            }
+            return ApiStatus.json(response.code(), body);
+        } catch (DecodeException | ClassCastException e) {
+            return response;
+        }
     }
 
     // ---- helpers ------------------------------------------------------------------------------------------

@@ -157,6 +157,52 @@ class SandboxMetricsProviderIT {
         assertHourOf(r.getSeries(0), 300);
     }
 
+    /** What a predictive job reads: each series the predictive sample names, 13 days back, on start + k * step. */
+    @Test
+    void historyForThePastIsAlignedOnStepsForEverySeriesThePredictiveSampleQueries() {
+        Instant start = clock.now().minus(Duration.ofDays(13)).plusSeconds(17);
+        Instant end = start.plus(Duration.ofDays(1));
+        Metric.GroupKind sts = Metric.GroupKind.newBuilder().setGroup("apps").setKind("StatefulSet").build();
+        Map<Metric.Query, Double> expected = Map.of(
+                Metric.Query.newBuilder().setType(Metric.QueryType.WORKLOAD_RESOURCE)
+                        .setWorkloadResource(Metric.WorkloadResourceQuery.newBuilder().setGroupKind(sts)
+                                .setNamespace(NS).setName("nginx").setResourceName("cpu").setReadyPodsOnly(true)).build(), CPU,
+                Metric.Query.newBuilder().setType(Metric.QueryType.WORKLOAD_EXTERNAL)
+                        .setWorkloadExternal(Metric.WorkloadExternalQuery.newBuilder().setGroupKind(sts)
+                                .setNamespace(NS).setName("nginx").setMetric(Metric.MetricIdentifier.newBuilder()
+                                        .setName("kube_pod_status_ready"))).build(), 1.0,
+                Metric.Query.newBuilder().setType(Metric.QueryType.OBJECT)
+                        .setObject(Metric.ObjectQuery.newBuilder()
+                                .setGroupKind(Metric.GroupKind.newBuilder().setGroup("networking.k8s.io").setKind("Ingress"))
+                                .setNamespace(NS).setName("nginx-server").setMetric(Metric.MetricIdentifier.newBuilder()
+                                        .setName("nginx_ingress_controller_requests_rate"))).build(), 300.0);
+        expected.forEach((query, value) -> {
+            Provider.QueryResponse r = await(client.query(Provider.QueryRequest.newBuilder().setQuery(query)
+                    .setStart(Timestamps.fromMillis(start.toEpochMilli())).setEnd(Timestamps.fromMillis(end.toEpochMilli()))
+                    .setStep(com.google.protobuf.Duration.newBuilder().setSeconds(600)).build()));
+            assertEquals(1, r.getSeriesCount(), query::toString);
+            Metric.Series s = r.getSeries(0);
+            assertEquals(24 * 6 + 1, s.getPointsCount(), query::toString);
+            for (int k = 0; k < s.getPointsCount(); k++) {
+                assertEquals(start.toEpochMilli() + k * 600_000L, s.getPoints(k).getTimestamp());
+                assertEquals(value, s.getPoints(k).getValue(), 1e-9, query + " point " + k);
+            }
+        });
+    }
+
+    @Test
+    void aRangeQueryIsBoundedInPoints() {
+        Instant now = clock.now();
+        MetricsException e = assertThrows(MetricsException.class, () -> await(provider.query(
+                new MetricQuery.WorkloadResource(STS, NS, "nginx", "cpu", true), now.minus(Duration.ofDays(14)), now,
+                Duration.ofSeconds(1))));
+        assertEquals(MetricsException.Kind.INVALID_ARGUMENT, e.kind());
+        assertEquals(SandboxMetricsProvider.MAX_POINTS, await(provider.query(
+                new MetricQuery.WorkloadResource(STS, NS, "nginx", "cpu", true),
+                now.minus(Duration.ofSeconds(SandboxMetricsProvider.MAX_POINTS - 1)), now, Duration.ofSeconds(1)))
+                .get(0).points().size());
+    }
+
     @Test
     void unknownMetricIsNotFoundThroughGrpc() {
         Exception e = assertThrows(Exception.class, () -> await(client.queryLatest(Provider.QueryLatestRequest
@@ -260,7 +306,7 @@ class SandboxMetricsProviderIT {
     void historyStopsAtTheHorizonAndRangesAreChecked() {
         Instant now = clock.now();
         List<Series> s = await(provider.query(new MetricQuery.PodResource(NS, "nginx-0", null, "cpu"),
-                now.minus(Duration.ofDays(8)), now.minus(Duration.ofDays(8)).plusSeconds(60), Duration.ofSeconds(30)));
+                now.minus(Duration.ofDays(15)), now.minus(Duration.ofDays(15)).plusSeconds(60), Duration.ofSeconds(30)));
         assertTrue(s.isEmpty());
         MetricsException e = assertThrows(MetricsException.class, () -> await(provider.query(
                 new MetricQuery.PodResource(NS, "nginx-0", null, "cpu"), now, now.minusSeconds(1),

@@ -63,7 +63,7 @@ class TrafficMetricsIT {
         }
         // synthesized history: a day ago, as if the same pods had been running; nothing before the horizon
         assertEquals(3, sandbox.cluster.metrics().workloadUsages(NGINX, now.minus(Duration.ofDays(1))).size());
-        assertTrue(sandbox.cluster.metrics().workloadUsages(NGINX, now.minus(Duration.ofDays(8))).isEmpty());
+        assertTrue(sandbox.cluster.metrics().workloadUsages(NGINX, now.minus(Duration.ofDays(15))).isEmpty());
         assertEquals(300, sandbox.cluster.metrics().ingressRequestsPerSecond(NS, "nginx-server", now), 1e-9);
     }
 

@@ -90,7 +90,7 @@ class SandboxPredictiveIT {
                         + "; pods: " + client.pods().inNamespace(SandboxApp.ALGORITHM_JOB_NAMESPACE).list().getItems()
                         .stream().map(p -> p.getMetadata().getName() + " " + p.getStatus().getPhase() + " "
                                 + new io.kapacitystack.kapacity.testing.Kubectl(s.kubeconfig).run("logs", "-n",
-                                SandboxApp.ALGORITHM_JOB_NAMESPACE, p.getMetadata().getName()).out).toList(), e);
+                                SandboxApp.ALGORITHM_JOB_NAMESPACE, p.getMetadata().getName()).out()).toList(), e);
             }
             HorizontalPortrait hp = client.resources(HorizontalPortrait.class).inNamespace("predictive-sample")
                     .withName("predictive-sample-predictive").get();

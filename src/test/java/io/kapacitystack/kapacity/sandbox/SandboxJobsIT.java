@@ -6,10 +6,10 @@ import io.fabric8.kubernetes.api.model.batch.v1.CronJob;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.kapacitystack.kapacity.sandbox.sim.CommandJobRunner;
 import io.kapacitystack.kapacity.testing.Await;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -33,21 +33,16 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class SandboxJobsIT {
 
     private static final String NS = "jobs";
-    private SandboxFixture sandbox;
+    @RegisterExtension
+    static final SandboxFixture sandbox = new SandboxFixture();
 
     @BeforeAll
     void start() {
-        sandbox = new SandboxFixture();
         sandbox.cluster.jobRunners().register("example/echo:1", (args, env, kubeconfig, log) -> {
             log.println("hello " + String.join(" ", args) + " from " + env.get("GREETER"));
             return "fail".equals(env.get("MODE")) ? 3 : 0;
         });
         sandbox.kubectl.run("create", "namespace", NS).ok();
-    }
-
-    @AfterAll
-    void stop() throws Exception {
-        sandbox.close();
     }
 
     private static String cronJob(String name, String schedule, String image, String extraSpec) {

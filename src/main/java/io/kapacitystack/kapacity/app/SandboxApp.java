@@ -115,6 +115,7 @@ public final class SandboxApp {
                 .compose(cluster -> {
                     LOG.debug("embedded API and simulator up after {} ms of JVM uptime", uptime());
                     app.cluster = cluster;
+                    cluster.jobRunners().register(PREDICTIVE_IMAGE, builtInPredict(vertx, app.clock));
                     s.jobRunners.forEach(cluster.jobRunners()::register);
                     s.jobCommands.forEach((image, command) -> cluster.jobRunners().register(image,
                             new io.kapacitystack.kapacity.sandbox.sim.CommandJobRunner(command)));
@@ -189,6 +190,28 @@ public final class SandboxApp {
                         io.kapacitystack.kapacity.metrics.prometheus.PrometheusMetricsProvider.DiscoveryOptions.defaults());
         prometheus.start().onFailure(e -> LOG.warn("Prometheus series discovery: {}", e.getMessage()));
         return prometheus;
+    }
+
+    /**
+     * The project's own image in the sandbox: {@code kapacity.jar predict} in-process, on the sandbox's clock (so
+     * "now" and the history it reads are the simulated world's), talking to the sandbox's API through the job's
+     * kubeconfig. Its detailed log goes to the sandbox's log; the pod's log gets a line at start and end.
+     */
+    static io.kapacitystack.kapacity.sandbox.sim.JobRunner builtInPredict(Vertx vertx, Clock clock) {
+        return (args, env, kubeconfig, log) -> {
+            io.kapacitystack.kapacity.predictive.PredictOptions o =
+                    io.kapacitystack.kapacity.predictive.PredictOptions.parse(args.toArray(String[]::new), env);
+            io.fabric8.kubernetes.client.Config config = io.fabric8.kubernetes.client.Config.fromKubeconfig(null,
+                    java.nio.file.Files.readString(kubeconfig), kubeconfig.toString());
+            config.setUserAgent("kapacity-predict");
+            log.println("predict " + o.namespace() + "/" + o.name() + ": kapacity.jar predict, in-process on the sandbox clock");
+            try (io.fabric8.kubernetes.client.KubernetesClient client =
+                         new io.fabric8.kubernetes.client.KubernetesClientBuilder().withConfig(config).build()) {
+                int exit = new io.kapacitystack.kapacity.predictive.PredictJob(client, vertx, clock).run(o);
+                log.println(exit == 0 ? "predict: done" : "predict: exit code " + exit + " (the sandbox's log says why)");
+                return exit;
+            }
+        };
     }
 
     private static long uptime() {

@@ -108,4 +108,54 @@ class SandboxPredictiveIT {
             vertx.close().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
         }
     }
+
+    /**
+     * Without --job-command the default predictive image runs the built-in predict in-process, on the sandbox clock,
+     * and writes its result. With the sample's unchanged {@code --re-history-len=24H} the built-in job refuses to
+     * forecast (it needs 49 h of history to find a daily cycle), and the portrait reports that refusal.
+     */
+    @Test
+    void theBuiltInPredictRunsInProcessAndItsResultReachesTheHorizontalPortrait(@TempDir Path dir) throws Exception {
+        Vertx vertx = Vertx.vertx();
+        ManualClock clock = new ManualClock(vertx, START);
+        SandboxApp.Settings s = new SandboxApp.Settings();
+        s.port = 0;
+        s.grpcPort = 0;
+        s.clock = clock;
+        s.kubeconfig = dir.resolve("sandbox.kubeconfig");
+        SandboxApp app = SandboxApp.start(vertx, s).toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
+        try {
+            app.loadSamples(vertx, List.of("predictive")).toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
+            var client = app.cluster().client();
+            Await.until("the portrait's CronJob", Duration.ofSeconds(30), () -> client.batch().v1().cronjobs()
+                    .inNamespace(SandboxApp.ALGORITHM_JOB_NAMESPACE).withName(CRONJOB).get() != null);
+            clock.advance(Duration.ofMinutes(30).plusSeconds(1));
+            app.cluster().resync();
+            Await.until("the job's pod", () -> !client.pods().inNamespace(SandboxApp.ALGORITHM_JOB_NAMESPACE).list().getItems().isEmpty());
+            clock.advance(Duration.ofSeconds(6));
+            app.cluster().resync();
+            Await.until("the job's pod has finished", Duration.ofSeconds(60), () -> {
+                String phase = client.pods().inNamespace(SandboxApp.ALGORITHM_JOB_NAMESPACE).list().getItems().get(0)
+                        .getStatus().getPhase();
+                return "Succeeded".equals(phase) || "Failed".equals(phase);
+            });
+            Pod pod = client.pods().inNamespace(SandboxApp.ALGORITHM_JOB_NAMESPACE).list().getItems().get(0);
+            String log = new io.kapacitystack.kapacity.testing.Kubectl(s.kubeconfig)
+                    .ok("logs", "-n", SandboxApp.ALGORITHM_JOB_NAMESPACE, pod.getMetadata().getName());
+            assertEquals("Succeeded", pod.getStatus().getPhase(), log);
+            assertTrue(log.startsWith("predict predictive-sample/predictive-sample-predictive: kapacity.jar predict"), log);
+            assertTrue(client.configMaps().inNamespace("predictive-sample").withName("predictive-sample-predictive-result")
+                    .get() != null, "the job wrote its result");
+            Await.until("the portrait reports the built-in job's refusal of 24 h of history", Duration.ofSeconds(30), () -> {
+                HorizontalPortrait hp = client.resources(HorizontalPortrait.class).inNamespace("predictive-sample")
+                        .withName("predictive-sample-predictive").get();
+                return hp.getStatus() != null && hp.getStatus().conditions.stream().anyMatch(c -> c.getMessage() != null
+                        && c.getMessage().contains("the algorithm job made no forecast")
+                        && c.getMessage().contains("history of 1430m is too short"));
+            });
+        } finally {
+            app.close().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+            vertx.close().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+        }
+    }
 }

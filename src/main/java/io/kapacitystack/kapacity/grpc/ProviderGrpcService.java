@@ -64,6 +64,13 @@ public final class ProviderGrpcService {
     /** QueryLatest calls running at once, and waiting beyond them. */
     public static final int MAX_RUNNING_LATEST = 4;
     public static final int MAX_WAITING_LATEST = 256;
+    /**
+     * How long an answer may take to reach a client. A call keeps its place in its {@link CallGate} until its answer
+     * is written, so that clients that do not read (HTTP/2 flow control keeps the rest of the answer queued in the
+     * server) cannot pile up answers beyond the gate; past this time the stream is cancelled and its memory freed.
+     * 32 MiB take well under a second on any link a manager serves.
+     */
+    public static final Duration ANSWER_WRITE_TIMEOUT = Duration.ofSeconds(5);
     /** The smallest step: Prometheus's resolution is a millisecond. */
     public static final Duration MIN_STEP = Duration.ofMillis(1);
 
@@ -212,9 +219,17 @@ public final class ProviderGrpcService {
         Future<Req> body = req.last().recover(t -> Future.failedFuture(MetricsException.invalid(
                 "malformed request: not a %s message", req.fullMethodName().endsWith("QueryLatest")
                         ? "QueryLatestRequest" : "QueryRequest")));
+        // true while this call holds its place in the gate: from admission until its answer is written
+        AtomicBoolean holding = new AtomicBoolean();
+        Runnable release = () -> {
+            if (holding.compareAndSet(true, false)) {
+                gate.leave();
+            }
+        };
         authenticate(req).compose(v -> body).compose(request -> gate.enter(vertx).compose(v -> {
+            holding.set(true);
             if (answered.get()) {
-                gate.leave(); // its deadline passed while it waited
+                release.run(); // its deadline passed while it waited
                 return Future.failedFuture(new MetricsException(MetricsException.Kind.DEADLINE_EXCEEDED,
                         "deadline exceeded while waiting"));
             }
@@ -224,17 +239,32 @@ public final class ProviderGrpcService {
             } catch (RuntimeException e) {
                 answer = Future.failedFuture(e);
             }
-            return answer.andThen(ar -> gate.leave());
+            return answer;
         })).onComplete(ar -> {
             if (timer >= 0) {
                 vertx.cancelTimer(timer);
             }
             if (!answered.compareAndSet(false, true)) {
+                release.run();
                 return;
             }
             if (ar.succeeded()) {
-                send(req, ar.result());
-            } else if (ar.cause() instanceof Unauthenticated u) {
+                long writeTimer = vertx.setTimer(ANSWER_WRITE_TIMEOUT.toMillis(), id -> {
+                    if (holding.get()) {
+                        LOG.debug("{} answer not read within {}: stream cancelled", req.fullMethodName(),
+                                ANSWER_WRITE_TIMEOUT);
+                        cancel(req);
+                        release.run();
+                    }
+                });
+                send(req, ar.result()).onComplete(written -> {
+                    vertx.cancelTimer(writeTimer);
+                    release.run();
+                });
+                return;
+            }
+            release.run();
+            if (ar.cause() instanceof Unauthenticated u) {
                 fail(req, GrpcStatus.UNAUTHENTICATED, u.getMessage());
             } else if (ar.cause() instanceof Throttled t) {
                 fail(req, GrpcStatus.RESOURCE_EXHAUSTED, t.getMessage());
@@ -308,12 +338,22 @@ public final class ProviderGrpcService {
     }
 
     /** Writes the answer unless the client went away meanwhile (its stream is then closed: nothing to tell). */
-    private static <Resp> void send(GrpcServerRequest<?, Resp> req, Resp answer) {
+    private static <Resp> Future<Void> send(GrpcServerRequest<?, Resp> req, Resp answer) {
         try {
-            req.response().send(answer).onFailure(t -> LOG.debug("{} answer not sent: {}", req.fullMethodName(),
-                    t.getMessage()));
+            return req.response().send(answer).onFailure(t -> LOG.debug("{} answer not sent: {}",
+                    req.fullMethodName(), t.getMessage()));
         } catch (IllegalStateException e) {
             LOG.debug("{} answer not sent: {}", req.fullMethodName(), e.getMessage());
+            return Future.succeededFuture();
+        }
+    }
+
+    /** Resets the call's stream (RST_STREAM CANCEL), dropping whatever of its answer is still queued. */
+    private static void cancel(GrpcServerRequest<?, ?> req) {
+        try {
+            req.response().cancel();
+        } catch (IllegalStateException e) {
+            LOG.debug("{} not cancelled: {}", req.fullMethodName(), e.getMessage());
         }
     }
 

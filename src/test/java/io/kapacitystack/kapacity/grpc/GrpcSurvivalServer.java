@@ -25,7 +25,7 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * The manager's gRPC metrics service alone, for {@link GrpcSurvivalIT}'s separate JVM: a {@link GrpcMetricsServer}
- * built as {@code manager/ManagerCommand} builds it (all event loops, plain options) over a provider that reads every
+ * built as {@code app/ManagerCommand} builds it (all event loops, plain options) over a provider that reads every
  * answer through the real {@link PrometheusClient} (its read buffer, budget and in-place parser) from a stand-in
  * Prometheus on loopback serving two files the test wrote: the largest matrix and vector the bounds admit.
  * A range query with {@code start == end} is answered with one small series instead (the "still answers" check).

@@ -53,10 +53,8 @@ public final class TrafficForecaster {
         }
         Duration span = Duration.ofSeconds(n * bucket);
         Duration needed = testWindow.plus(MIN_TRAINING);
-        if (span.compareTo(needed) < 0) {
-            throw new Refusal(Refusal.Kind.TOO_SHORT, String.format(Locale.ROOT,
-                    "traffic \"%s\": history of %s is too short: at least %s is needed (2 days to find or rule out a daily "
-                            + "cycle plus the %s backtest window)", name, human(span), human(needed), human(testWindow)));
+        if (span.compareTo(testWindow) <= 0) {
+            throw tooShort(name, span, needed, testWindow);
         }
         if (present < MIN_COVERAGE * n) {
             throw new Refusal(Refusal.Kind.GAPS, String.format(Locale.ROOT,
@@ -75,6 +73,12 @@ public final class TrafficForecaster {
         }
         List<Period> periods = Seasonality.detect(history, n).found();
         Period longest = periods.isEmpty() ? null : periods.get(periods.size() - 1);
+        // Less than two days cannot rule out a daily cycle; it is still enough for a shorter period found in it (the
+        // quick start's hourly traffic with its 24H history) when two of its cycles precede the backtest window.
+        if (span.compareTo(needed) < 0 && (longest == null
+                || span.minus(testWindow).compareTo(Duration.ofSeconds(2 * longest.seconds)) < 0)) {
+            throw tooShort(name, span, needed, testWindow);
+        }
         if (longest != null) {
             Duration neededForPeriod = Duration.ofSeconds(2 * longest.seconds);
             if (span.compareTo(neededForPeriod) < 0) {
@@ -132,4 +136,12 @@ public final class TrafficForecaster {
         }
         return s + "s";
     }
+
+    private static Refusal tooShort(String name, Duration span, Duration needed, Duration testWindow) {
+        return new Refusal(Refusal.Kind.TOO_SHORT, String.format(Locale.ROOT,
+                "traffic \"%s\": history of %s is too short: at least %s is needed (2 days to find or rule out a daily "
+                        + "cycle plus the %s backtest window, or two cycles of a shorter period before that window)",
+                name, human(span), human(needed), human(testWindow)));
+    }
+
 }

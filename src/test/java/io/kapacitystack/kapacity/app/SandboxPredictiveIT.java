@@ -111,8 +111,8 @@ class SandboxPredictiveIT {
 
     /**
      * Without --job-command the default predictive image runs the built-in predict in-process, on the sandbox clock,
-     * and writes its result. With the sample's unchanged {@code --re-history-len=24H} the built-in job refuses to
-     * forecast (it needs 49 h of history to find a daily cycle), and the portrait reports that refusal.
+     * and writes its result. The sample's unchanged {@code --re-history-len=24H} holds 24 cycles of its hourly
+     * traffic: enough for the hourly period (a daily one could not be ruled out), so the portrait holds a TimeSeries.
      */
     @Test
     void theBuiltInPredictRunsInProcessAndItsResultReachesTheHorizontalPortrait(@TempDir Path dir) throws Exception {
@@ -146,13 +146,15 @@ class SandboxPredictiveIT {
             assertTrue(log.startsWith("predict predictive-sample/predictive-sample-predictive: kapacity.jar predict"), log);
             assertTrue(client.configMaps().inNamespace("predictive-sample").withName("predictive-sample-predictive-result")
                     .get() != null, "the job wrote its result");
-            Await.until("the portrait reports the built-in job's refusal of 24 h of history", Duration.ofSeconds(30), () -> {
+            Await.until("the portrait holds the built-in job's TimeSeries", Duration.ofSeconds(30), () -> {
                 HorizontalPortrait hp = client.resources(HorizontalPortrait.class).inNamespace("predictive-sample")
                         .withName("predictive-sample-predictive").get();
-                return hp.getStatus() != null && hp.getStatus().conditions.stream().anyMatch(c -> c.getMessage() != null
-                        && c.getMessage().contains("the algorithm job made no forecast")
-                        && c.getMessage().contains("history of 1430m is too short"));
+                return hp.getStatus() != null && hp.getStatus().portraitData != null
+                        && hp.getStatus().portraitData.type == HorizontalPortraitStatus.PortraitData.Type.TimeSeries;
             });
+            HorizontalPortrait hp = client.resources(HorizontalPortrait.class).inNamespace("predictive-sample")
+                    .withName("predictive-sample-predictive").get();
+            assertTrue(hp.getStatus().jobReport.get("periods").contains("1h"), hp.getStatus().jobReport.toString());
         } finally {
             app.close().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
             vertx.close().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);

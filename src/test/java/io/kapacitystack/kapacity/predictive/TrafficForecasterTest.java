@@ -31,6 +31,10 @@ class TrafficForecasterTest {
     }
 
     static Run run(Traces trace, long from, int days, int hours, Duration bucket, ZoneId zone) {
+        return run(trace, from, days, hours, bucket, zone, ONE_DAY);
+    }
+
+    static Run run(Traces trace, long from, int days, int hours, Duration bucket, ZoneId zone, Duration testWindow) {
         long end = from + days * 86_400L;
         BucketGrid grid = new BucketGrid(bucket, zone);
         Predictor.History all = trace.sample(from, end + hours * 3600L, 60);
@@ -38,7 +42,7 @@ class TrafficForecasterTest {
         BucketSeries history = new BucketSeries(grid, starts, BucketGrid.resampleMax(all.times(), all.values(), starts, end));
         long[] future = grid.starts(end, end + hours * 3600L);
         double[] actual = BucketGrid.resampleMax(all.times(), all.values(), future, end + hours * 3600L);
-        TrafficForecaster.Forecast f = new TrafficForecaster().forecast("qps", history, future, ONE_DAY);
+        TrafficForecaster.Forecast f = new TrafficForecaster().forecast("qps", history, future, testWindow);
         double[] naive = new NaiveModel().forecast(history, history.size(), future, List.of());
         return new Run(f, actual, mape(f.values(), actual), mape(naive, actual), future);
     }
@@ -73,6 +77,22 @@ class TrafficForecasterTest {
         Run r = run(Traces.flat(200).hourly(200).noise(5), T0, 3, 6, Duration.ofMinutes(5), ZoneOffset.UTC);
         assertTrue(r.forecast().periods().contains(Period.HOUR), r.forecast().periods().toString());
         assertBeatsNaive(r, 0.08);
+    }
+
+    @Test
+    void theQuickStartsDayOfHourlyTrafficIsEnoughForItsHourlyPeriod() {
+        // Kapacity's quick start: --re-history-len=24H, --re-test-dataset-size-in-seconds=3600, --scaling-freq=10min
+        Run r = run(Traces.flat(50).hourly(450).noise(5), T0, 1, 2, TEN_MINUTES, ZoneOffset.UTC, Duration.ofHours(1));
+        assertEquals(List.of(Period.HOUR), r.forecast().periods());
+        assertBeatsNaive(r, 0.10);
+    }
+
+    @Test
+    void aDayOfDailyTrafficIsStillTooShort() {
+        Refusal e = assertThrows(Refusal.class, () -> run(Traces.flat(100).daily(400).noise(10), T0, 1, 2, TEN_MINUTES,
+                ZoneOffset.UTC, Duration.ofHours(1)));
+        assertEquals(Refusal.Kind.TOO_SHORT, e.kind());
+        assertTrue(e.getMessage().contains("history of 1d is too short: at least 49h is needed"), e.getMessage());
     }
 
     @Test

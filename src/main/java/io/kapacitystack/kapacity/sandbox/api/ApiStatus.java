@@ -4,12 +4,27 @@ import io.fabric8.mockwebserver.http.MockResponse;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
 import java.util.List;
 
 /** meta/v1 Status bodies shaped like the real API server's, so kubectl and fabric8 print the usual errors. */
 public final class ApiStatus {
 
+    private static final Logger LOG = LoggerFactory.getLogger(ApiStatus.class);
+
     private ApiStatus() {
+    }
+
+    /**
+     * 500 in kube-apiserver's words. The cause goes to the sandbox's log, not to the client: a Java exception's text
+     * (class names, internals) is not an API answer.
+     */
+    public static MockResponse internalError(RuntimeException cause) {
+        LOG.warn("sandbox API: internal error", cause);
+        return response(500, "InternalError", "Internal error occurred: the sandbox API could not handle this request "
+                + "(its log has the cause)");
     }
 
     public static MockResponse response(int code, String reason, String message) {

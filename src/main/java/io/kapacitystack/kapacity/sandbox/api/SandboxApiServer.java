@@ -131,7 +131,7 @@ public final class SandboxApiServer {
                         discovery.kindOf(path.apiVersion(), path.resource()));
                 response = typed.refusal() != null ? typed.refusal() : store.dispatch(record(req, typed.body()));
             } catch (RuntimeException e) {
-                response = ApiStatus.response(500, "InternalError", e.toString());
+                response = ApiStatus.internalError(e);
             }
             respond(req, path, response);
         }).onFailure(err -> respond(req, path, err instanceof BoundedBody.TooLarge

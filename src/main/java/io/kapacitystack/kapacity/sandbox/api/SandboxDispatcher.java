@@ -150,7 +150,7 @@ public final class SandboxDispatcher extends KubernetesCrudDispatcher {
             // ClassCastException: a field of the wrong JSON type in the body (kube-apiserver's decoder says 400 too)
             return ApiStatus.response(400, "BadRequest", String.valueOf(e.getMessage()));
         } catch (RuntimeException e) {
-            return ApiStatus.response(500, "InternalError", e.toString());
+            return ApiStatus.internalError(e);
         }
     }
 

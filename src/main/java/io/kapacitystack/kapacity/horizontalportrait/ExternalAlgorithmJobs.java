@@ -44,7 +44,7 @@ public final class ExternalAlgorithmJobs {
 
     /**
      * @param cronJobs   the CronJobs of the algorithm-job namespace, or null when no namespace is set
-     * @param configMaps the ConfigMaps of the watched namespaces (results)
+     * @param configMaps the ConfigMaps of the watched namespaces (results), or null when no namespace is set
      */
     public ExternalAlgorithmJobs(KubernetesClient client, KubeExecutor executor, AlgorithmCronJob.Settings settings,
                                  ResourceCache<CronJob> cronJobs, ResourceCache<ConfigMap> configMaps) {

@@ -76,6 +76,7 @@ public final class ControllerManager implements ControllerState {
     private final ResourceCache<Pod> pods;
     private final ResourceCache<StatefulSet> statefulSets;
     private final ResourceCache<Deployment> deployments;
+    /** Both null without an algorithm-job namespace. */
     private final ResourceCache<ConfigMap> configMaps;
     private final ResourceCache<CronJob> cronJobs;
     private final ResourceCache<HorizontalPodAutoscaler> hpas;
@@ -107,10 +108,12 @@ public final class ControllerManager implements ControllerState {
         this.hpas = new ResourceCache<>(client.autoscaling().v2().horizontalPodAutoscalers(), s.namespaces, "");
 
         // Algorithm results (<hp>-result) wake their portrait, as upstream's ConfigMap informer does; the CronJobs of
-        // the algorithm-job namespace, so a job deleted by hand is put back.
-        this.configMaps = new ResourceCache<>(client.configMaps(), s.namespaces, "");
-        this.cronJobs = s.algorithmJobs.namespace().isEmpty() ? null
-                : new ResourceCache<>(client.batch().v1().cronjobs(), List.of(s.algorithmJobs.namespace()), "");
+        // the algorithm-job namespace, so a job deleted by hand is put back. Without an algorithm-job namespace no
+        // algorithm job runs, so neither is watched (a cluster's ConfigMaps are many).
+        boolean jobs = !s.algorithmJobs.namespace().isEmpty();
+        this.configMaps = jobs ? new ResourceCache<>(client.configMaps(), s.namespaces, "") : null;
+        this.cronJobs = jobs ? new ResourceCache<>(client.batch().v1().cronjobs(), List.of(s.algorithmJobs.namespace()), "")
+                : null;
 
         ScaleClient scales = new ScaleClient(client, executor);
         this.ihpaEvents = new EventRecorder(client, executor, clock, IhpaReconciler.COMPONENT);
@@ -201,14 +204,14 @@ public final class ControllerManager implements ControllerState {
                     enqueueOwner(o, "IntelligentHorizontalPodAutoscaler", ihpaController);
                     hpController.enqueue(ObjectKey.of(o));
                 });
-        configMaps.onEvent(cm -> enqueueResultPortrait(cm),
-                (o, n) -> {
-                    if (!Objects.equals(o.getData(), n.getData())) {
-                        enqueueResultPortrait(n);
-                    }
-                },
-                cm -> { });
-        if (cronJobs != null) {
+        if (jobs) {
+            configMaps.onEvent(cm -> enqueueResultPortrait(cm),
+                    (o, n) -> {
+                        if (!Objects.equals(o.getData(), n.getData())) {
+                            enqueueResultPortrait(n);
+                        }
+                    },
+                    cm -> { });
             cronJobs.onEvent(job -> { }, (o, n) -> { }, job -> enqueuePortraitOf(job));
         }
         pods.onEvent(p -> rpReconciler.profilesSelecting(p).forEach(rpController::enqueue),
@@ -223,8 +226,9 @@ public final class ControllerManager implements ControllerState {
     /** Starts the caches; completes when they are synced. Controllers start separately, once this replica leads. */
     public Future<Void> startCaches() {
         List<Future<Void>> started = new java.util.ArrayList<>(List.of(ihpas.start(), profiles.start(), portraits.start(),
-                pods.start(), statefulSets.start(), deployments.start(), configMaps.start(), hpas.start()));
+                pods.start(), statefulSets.start(), deployments.start(), hpas.start()));
         if (cronJobs != null) {
+            started.add(configMaps.start());
             started.add(cronJobs.start());
         }
         return Future.all(started).mapEmpty();
@@ -249,8 +253,8 @@ public final class ControllerManager implements ControllerState {
                     pods.stop();
                     statefulSets.stop();
                     deployments.stop();
-                    configMaps.stop();
                     if (cronJobs != null) {
+                        configMaps.stop();
                         cronJobs.stop();
                     }
                     hpas.stop();

@@ -11,11 +11,10 @@ import io.kapacitystack.kapacity.runtime.ObjectKey;
 import io.kapacitystack.kapacity.runtime.time.ManualClock;
 import io.kapacitystack.kapacity.testing.Await;
 import io.kapacitystack.kapacity.testing.MockCluster;
-import io.kapacitystack.kapacity.testing.MockClusterExtension;
 import io.vertx.core.Vertx;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
 
 import java.time.Instant;
 import java.util.List;
@@ -30,7 +29,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * namespace and left alone while nothing changes, its result ConfigMap becomes TimeSeries portrait data, a bad result
  * keeps the last good data and says why, and the CronJob goes when the portrait stops using it or is deleted.
  */
-@ExtendWith(MockClusterExtension.class)
 class ExternalJobMockClusterIT {
 
     private static final String NS = "shop";
@@ -40,9 +38,9 @@ class ExternalJobMockClusterIT {
     private MockCluster cluster;
 
     @BeforeEach
-    void setUp(MockCluster cluster) {
-        this.cluster = cluster;
-        vertx = cluster.vertx;
+    void setUp() {
+        vertx = Vertx.vertx();
+        cluster = new MockCluster(vertx);
         cluster.namespace(NS);
         cluster.namespace(JOBS);
         ControllerManager.Settings settings = new ControllerManager.Settings();
@@ -51,6 +49,11 @@ class ExternalJobMockClusterIT {
         cluster.startManager(new ManualClock(vertx, T0), settings);
     }
 
+    @AfterEach
+    void tearDown() {
+        cluster.close();
+        vertx.close();
+    }
 
     private static String portraitYaml(String schedule, String algorithmType) {
         String algorithm = "KubeHPA".equals(algorithmType) ? "  algorithm: {type: KubeHPA}\n" : """

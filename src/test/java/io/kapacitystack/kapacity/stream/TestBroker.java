@@ -57,6 +57,15 @@ final class TestBroker implements AutoCloseable {
     void createTopic(String topic, int partitions) throws Exception {
         try (Admin admin = Admin.create(adminProperties())) {
             admin.createTopics(List.of(new NewTopic(topic, partitions, (short) 1))).all().get();
+            // created is not yet led: a producer sent to a partition without a leader backs off before retrying
+            io.kapacitystack.kapacity.testing.Await.until("leaders for every partition of " + topic, () -> {
+                try {
+                    return admin.describeTopics(List.of(topic)).allTopicNames().get().get(topic).partitions().stream()
+                            .allMatch(p -> p.leader() != null && !p.leader().isEmpty());
+                } catch (Exception e) {
+                    return false;
+                }
+            });
         }
     }
 

@@ -13,16 +13,8 @@ import io.vertx.core.VerticleBase;
 import io.vertx.core.VertxOptions;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.Vertx;
-import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.net.PemKeyCertOptions;
-import io.kapacitystack.kapacity.api.v1alpha1.PortraitProvider;
-import io.kapacitystack.kapacity.autoscaler.IhpaPlanner;
-import io.kapacitystack.kapacity.portrait.CronPortraitProviderEvaluator;
-import io.kapacitystack.kapacity.portrait.PortraitProviderEvaluator;
-import io.kapacitystack.kapacity.portrait.PortraitSelector;
-import io.kapacitystack.kapacity.portrait.StaticPortraitEvaluator;
-import java.util.EnumMap;
 import java.util.Map;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.ext.web.Router;
@@ -64,15 +56,20 @@ public final class Console {
     private final ConsoleHub hub;
     private final ConsoleView view;
     private final PastEvents past;
+    private final ConsoleLogin login;
     private final ConsoleEditor editor;
+    private final ForecastFragment forecast;
     private volatile boolean anonymousRead = true;
 
-    Console(Vertx vertx, ConsoleHub hub, ConsoleView view, PastEvents past, ConsoleEditor editor) {
+    Console(Vertx vertx, ConsoleHub hub, ConsoleView view, PastEvents past, ConsoleLogin login, ConsoleEditor editor,
+            ForecastFragment forecast) {
         this.vertx = vertx;
         this.hub = hub;
         this.view = view;
         this.past = past;
+        this.login = login;
         this.editor = editor;
+        this.forecast = forecast;
     }
 
     /**
@@ -86,11 +83,20 @@ public final class Console {
     /** @param client the manager's client: its serialization reads the cached objects, and it lists past Events */
     public static Console attach(Vertx vertx, ControllerState manager, KubernetesClient client, int historyCapacity) {
         ConsoleHub hub = new ConsoleHub(historyCapacity, () -> manager.clock().now());
+        ConsoleModel model = new ConsoleModel(manager, client.getKubernetesSerialization());
+        subscribe(manager, hub, model);
+        ConsoleLogin login = new ConsoleLogin(manager.clock());
+        ConsoleEditor editor = new ConsoleEditor(model, login, new IhpaWriter(client, manager.executor()));
+        return new Console(vertx, hub, new ConsoleView(model, hub), new PastEvents(vertx, client), login, editor,
+                new ForecastFragment(model));
+    }
+
+    /** The hub hears every change of the manager's caches and every event of its recorders. */
+    private static void subscribe(ControllerState manager, ConsoleHub hub, ConsoleModel model) {
         ResourceCache<GenericKubernetesResource> ihpas = manager.ihpaCache();
         ResourceCache<GenericKubernetesResource> profiles = manager.replicaProfileCache();
         ResourceCache<GenericKubernetesResource> portraits = manager.horizontalPortraitCache();
-        ConsoleView view = new ConsoleView(ihpas, profiles, portraits, client.getKubernetesSerialization(), hub, () -> manager.clock().now());
-        hub.sampler(view::sample);
+        hub.sampler(model::sample);
         manager.ihpaEvents().addListener(hub::recorded);
         manager.replicaProfileEvents().addListener(hub::recorded);
         ihpas.onEvent(o -> hub.ihpaChanged(o, true), (o, n) -> hub.ihpaChanged(n, false), hub::ihpaDeleted);
@@ -103,16 +109,6 @@ public final class Console {
                 hub.recorded(e, owner);
             }
         });
-        // the preview's planner: the controller's rules, Dynamic providers read from their HorizontalPortraits
-        Map<PortraitProvider.Type, PortraitProviderEvaluator> evaluators = new EnumMap<>(PortraitProvider.Type.class);
-        evaluators.put(PortraitProvider.Type.Static, new StaticPortraitEvaluator());
-        evaluators.put(PortraitProvider.Type.Cron, new CronPortraitProviderEvaluator());
-        evaluators.put(PortraitProvider.Type.Dynamic, ConsoleView.dynamicEvaluator(portraits,
-                client.getKubernetesSerialization()));
-        IhpaPlanner planner = new IhpaPlanner(new PortraitSelector(evaluators));
-        ConsoleEditor editor = new ConsoleEditor(ihpas, client, manager.executor(), () -> manager.clock().now(),
-                manager.clock(), planner);
-        return new Console(vertx, hub, view, new PastEvents(vertx, client), editor);
     }
 
     /**
@@ -120,7 +116,7 @@ public final class Console {
      * write is refused. Call before serving.
      */
     public Console authenticator(ConsoleAuthenticator auth) {
-        editor.authenticator(auth);
+        login.authenticator(auth);
         return this;
     }
 
@@ -130,12 +126,12 @@ public final class Console {
      * refill the throttle 60 times too fast. Call before serving.
      */
     public Console peopleClock(Clock clock) {
-        editor.peopleClock(clock);
+        login.peopleClock(clock);
         return this;
     }
 
     public ConsoleAuthenticator authenticator() {
-        return editor.authenticator();
+        return login.authenticator();
     }
 
     /**
@@ -162,6 +158,7 @@ public final class Console {
         router.get("/sse/*").handler(this::secure).handler(this::reader);
         router.get("/").handler(this::overview);
         router.get("/ihpa/:namespace/:name").handler(this::ihpa);
+        router.get("/ihpa/:namespace/:name/forecast/:portrait").handler(this::forecast);
         router.get("/sse/overview").handler(this::overviewStream);
         router.get("/sse/ihpa/:namespace/:name").handler(this::ihpaStream);
         router.get("/console/*").handler(this::secure).handler(StaticHandler.create("webroot/console"));
@@ -275,19 +272,19 @@ public final class Console {
 
     /** Lets a read through when anonymous reads are allowed or the reader may list IHPAs everywhere. */
     private void reader(RoutingContext ctx) {
-        if (anonymousRead || editor.authenticator() == null) {
+        if (anonymousRead || login.authenticator() == null) {
             ctx.next();
             return;
         }
-        editor.mayRead(ctx).onComplete(ar -> {
+        login.mayRead(ctx).onComplete(ar -> {
             if (ar.succeeded()) {
                 ctx.next();
             } else if (ctx.request().path().startsWith("/sse/")) {
                 // an EventSource cannot follow a login page: a plain status, nothing streamed
-                int status = ar.cause() instanceof ConsoleEditor.Refusal r ? r.status : 500;
+                int status = ar.cause() instanceof ConsoleLogin.Refusal r ? r.status : 500;
                 ctx.response().setStatusCode(status).putHeader("Cache-Control", "no-store").end();
             } else {
-                editor.refuseRead(ctx, ar.cause());
+                login.refuseRead(ctx, ar.cause());
             }
         });
     }
@@ -298,7 +295,7 @@ public final class Console {
     }
 
     private void overview(RoutingContext ctx) {
-        html(ctx, 200, view.overviewPage(namespaceParam(ctx), editor.viewer(ctx)));
+        html(ctx, 200, view.overviewPage(namespaceParam(ctx), login.viewer(ctx)));
     }
 
     private void ihpa(RoutingContext ctx) {
@@ -314,11 +311,25 @@ public final class Console {
             LOG.debug("cannot list the events of {}: {}", key, e.toString());
             return List.of();
         }).onComplete(ar -> {
-            String page = view.ihpaPage(key, ar.result(), editor.viewer(ctx));
+            String page = view.ihpaPage(key, ar.result(), login.viewer(ctx));
             if (page == null) {
                 html(ctx, 404, "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Not found</title></head><body><p>Deleted.</p></body></html>\n");
             } else {
                 html(ctx, 200, page);
+            }
+        });
+    }
+
+    /** The forecast chart of one of the IHPA's predictive portraits (an htmx fragment; the traffic is read async). */
+    private void forecast(RoutingContext ctx) {
+        ObjectKey key = new ObjectKey(ctx.pathParam("namespace"), ctx.pathParam("name"));
+        forecast.render(key, ctx.pathParam("portrait")).onComplete(ar -> {
+            if (ar.succeeded()) {
+                html(ctx, 200, ar.result());
+            } else {
+                int status = ar.cause() instanceof ConsoleLogin.Refusal r ? r.status : 500;
+                html(ctx, status, "<p class=\"bad\">" + Html.esc(ar.cause() instanceof ConsoleLogin.Refusal
+                        ? ar.cause().getMessage() : "The forecast cannot be drawn now.") + "</p>");
             }
         });
     }

@@ -1,43 +1,21 @@
 package io.kapacitystack.kapacity.console;
 
 import io.fabric8.kubernetes.api.model.Condition;
-import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
-import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
 import io.kapacitystack.kapacity.api.v1alpha1.GrayStrategy;
-import io.kapacitystack.kapacity.api.v1alpha1.HorizontalPortrait;
-import io.kapacitystack.kapacity.api.v1alpha1.HorizontalPortraitStatus;
 import io.kapacitystack.kapacity.api.v1alpha1.HorizontalPortraitValue;
-import io.kapacitystack.kapacity.api.v1alpha1.MetricSpec;
-import io.kapacitystack.kapacity.api.v1alpha1.PortraitSpec;
 import io.kapacitystack.kapacity.api.v1alpha1.IntelligentHorizontalPodAutoscaler;
 import io.kapacitystack.kapacity.api.v1alpha1.IntelligentHorizontalPodAutoscalerSpec;
 import io.kapacitystack.kapacity.api.v1alpha1.IntelligentHorizontalPodAutoscalerStatus;
-import io.kapacitystack.kapacity.api.v1alpha1.KubeTime;
-import io.kapacitystack.kapacity.api.v1alpha1.PortraitProvider;
-import io.kapacitystack.kapacity.api.v1alpha1.ReplicaCron;
 import io.kapacitystack.kapacity.api.v1alpha1.ReplicaProfile;
 import io.kapacitystack.kapacity.api.v1alpha1.ScalingBehavior;
 import io.kapacitystack.kapacity.events.RecordedEvent;
 import io.kapacitystack.kapacity.kube.KubeObjects;
-import io.kapacitystack.kapacity.kube.ResourceCache;
-import io.kapacitystack.kapacity.portrait.CronPortraitProviderEvaluator;
-import io.kapacitystack.kapacity.portrait.DynamicPortraitProviderEvaluator;
-import io.kapacitystack.kapacity.portrait.PortraitProviderEvaluator;
-import io.kapacitystack.kapacity.portrait.PortraitSelector;
-import io.kapacitystack.kapacity.portrait.ProviderOutcome;
-import io.kapacitystack.kapacity.portrait.StaticPortraitEvaluator;
-import io.kapacitystack.kapacity.portrait.cron.CronPortraitEvaluator;
 import io.kapacitystack.kapacity.runtime.ObjectKey;
 
 import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
-import java.util.Comparator;
-import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
-import java.util.function.Supplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -57,107 +35,14 @@ public final class ConsoleView {
     private static final Pattern ARROW = Pattern.compile("(\\d+) -> (\\d+)");
     private static final Pattern CREATED = Pattern.compile("onlineReplcas: (\\d+), cutoffReplicas: (\\d+), standbyReplicas: (\\d+)");
 
-    private final ResourceCache<GenericKubernetesResource> ihpas;
-    private final ResourceCache<GenericKubernetesResource> profiles;
-    private final ResourceCache<GenericKubernetesResource> portraits;
-    private final KubernetesSerialization serialization;
+    private final ConsoleModel model;
     private final ConsoleHub hub;
-    private final Supplier<Instant> clock;
-    private final PortraitSelector selector;
-    private final CronPortraitEvaluator cron = new CronPortraitEvaluator();
+    private final ProviderSections sections;
 
-    public ConsoleView(ResourceCache<GenericKubernetesResource> ihpas, ResourceCache<GenericKubernetesResource> profiles,
-                       KubernetesSerialization serialization, ConsoleHub hub, Supplier<Instant> clock) {
-        this(ihpas, profiles, null, serialization, hub, clock);
-    }
-
-    /** @param portraits the HorizontalPortraits of Dynamic providers (null: not shown) */
-    public ConsoleView(ResourceCache<GenericKubernetesResource> ihpas, ResourceCache<GenericKubernetesResource> profiles,
-                       ResourceCache<GenericKubernetesResource> portraits, KubernetesSerialization serialization, ConsoleHub hub,
-                       Supplier<Instant> clock) {
-        this.ihpas = ihpas;
-        this.profiles = profiles;
-        this.portraits = portraits;
-        this.serialization = serialization;
+    ConsoleView(ConsoleModel model, ConsoleHub hub) {
+        this.model = model;
         this.hub = hub;
-        this.clock = clock;
-        Map<PortraitProvider.Type, PortraitProviderEvaluator> evaluators = new EnumMap<>(PortraitProvider.Type.class);
-        evaluators.put(PortraitProvider.Type.Static, new StaticPortraitEvaluator());
-        evaluators.put(PortraitProvider.Type.Cron, new CronPortraitProviderEvaluator(cron));
-        evaluators.put(PortraitProvider.Type.Dynamic, dynamicEvaluator(portraits, serialization));
-        this.selector = new PortraitSelector(evaluators);
-    }
-
-    /**
-     * A Dynamic provider's value: with the HorizontalPortraits at hand, the controller's own reading of the provider's
-     * portrait (so a Dynamic provider that loses to another still shows what it recommends); without, the value the
-     * controller last stored in the IHPA's status when a Dynamic provider won.
-     */
-    static PortraitProviderEvaluator dynamicEvaluator(ResourceCache<GenericKubernetesResource> portraits,
-                                                      KubernetesSerialization serialization) {
-        return portraits == null ? ConsoleView::dynamicFromStatus
-                : new DynamicPortraitProviderEvaluator(portraits, serialization);
-    }
-
-    /** The value the controller last stored in the status, when that value came from a Dynamic provider. */
-    static ProviderOutcome dynamicFromStatus(IntelligentHorizontalPodAutoscaler ihpa, PortraitProvider p, Instant now) {
-        IntelligentHorizontalPodAutoscalerStatus st = ihpa.getStatus();
-        HorizontalPortraitValue v = st == null ? null : st.currentPortraitValue;
-        if (v != null && v.provider != null && v.provider.startsWith("Dynamic")) {
-            return ProviderOutcome.value(v, null);
-        }
-        return ProviderOutcome.none(null);
-    }
-
-    // ---------------------------------------------------------------- model access
-
-    /** The IHPA converted to the model, or null when absent; a value the model cannot read throws InvalidObjectException. */
-    IntelligentHorizontalPodAutoscaler ihpa(ObjectKey key) {
-        GenericKubernetesResource raw = ihpas.get(key);
-        return raw == null ? null : KubeObjects.convert(serialization, raw, IntelligentHorizontalPodAutoscaler.class);
-    }
-
-    ReplicaProfile profile(ObjectKey key) {
-        GenericKubernetesResource raw = profiles.get(key);
-        if (raw == null) {
-            return null;
-        }
-        try {
-            return KubeObjects.convert(serialization, raw, ReplicaProfile.class);
-        } catch (KubeObjects.InvalidObjectException e) {
-            return null;
-        }
-    }
-
-    List<ObjectKey> keys(String namespace) {
-        List<GenericKubernetesResource> raw = namespace == null || namespace.isEmpty() ? ihpas.list() : ihpas.list(namespace);
-        List<ObjectKey> keys = new ArrayList<>();
-        for (GenericKubernetesResource r : raw) {
-            keys.add(ObjectKey.of(r));
-        }
-        keys.sort(Comparator.naturalOrder());
-        return keys;
-    }
-
-    List<String> namespaces() {
-        return ihpas.list().stream().map(r -> r.getMetadata().getNamespace()).distinct().sorted().toList();
-    }
-
-    /** The chart's sample of one IHPA now: winning portrait replicas, profile online (spec, status). */
-    ConsoleHub.Point sample(ObjectKey key, Instant now) {
-        try {
-            IntelligentHorizontalPodAutoscaler ihpa = ihpa(key);
-            if (ihpa == null) {
-                return null;
-            }
-            HorizontalPortraitValue v = ihpa.getStatus() == null ? null : ihpa.getStatus().currentPortraitValue;
-            ReplicaProfile rp = profile(key);
-            return new ConsoleHub.Point(now, v == null ? null : v.replicas,
-                    rp == null || rp.getSpec() == null ? null : rp.getSpec().online(),
-                    rp == null || rp.getStatus() == null ? null : rp.getStatus().onlineReplicas);
-        } catch (RuntimeException e) {
-            return null;
-        }
+        this.sections = new ProviderSections(model);
     }
 
     // ---------------------------------------------------------------- pages
@@ -229,7 +114,7 @@ public final class ConsoleView {
         }
         b.append("<form class=\"filter\" method=\"get\" action=\"/\"><label>Namespace <select name=\"ns\">")
                 .append("<option value=\"\">all</option>");
-        List<String> all = new ArrayList<>(namespaces());
+        List<String> all = new ArrayList<>(model.namespaces());
         if (!ns.isEmpty() && !all.contains(ns)) {
             all.add(ns);
         }
@@ -258,7 +143,7 @@ public final class ConsoleView {
     }
 
     private void overviewTable(StringBuilder b, String namespace) {
-        List<ObjectKey> keys = keys(namespace);
+        List<ObjectKey> keys = model.keys(namespace);
         b.append("<table class=\"ihpas\"><thead><tr><th>Namespace</th><th>Name</th><th>Target</th><th>Min / max</th>")
                 .append("<th>Winning portrait</th><th>ReplicaProfile online / cutoff / standby</th><th>Gray</th>")
                 .append("<th>Conditions</th><th>Last event</th></tr></thead>");
@@ -292,7 +177,7 @@ public final class ConsoleView {
                 .append(Html.esc(k.name())).append("</a>");
         IntelligentHorizontalPodAutoscaler ihpa;
         try {
-            ihpa = ihpa(k);
+            ihpa = model.ihpa(k);
         } catch (KubeObjects.InvalidObjectException e) {
             b.append("</td><td colspan=\"7\" class=\"bad\">cannot read this object: ").append(Html.esc(e.getMessage())).append("</td>");
             lastEventCell(b, k);
@@ -317,7 +202,7 @@ public final class ConsoleView {
         b.append("</td><td class=\"portrait\" data-label=\"Winning portrait\">");
         portraitValue(b, st == null ? null : st.currentPortraitValue);
         b.append("</td><td data-label=\"Online / cutoff / standby\">");
-        profileNumbers(b, profile(k));
+        profileNumbers(b, model.profile(k));
         b.append("</td><td data-label=\"Gray\">");
         gray(b, st);
         b.append("</td><td data-label=\"Conditions\">");
@@ -401,7 +286,7 @@ public final class ConsoleView {
     }
 
     boolean exists(ObjectKey key) {
-        return ihpas.get(key) != null;
+        return model.exists(key);
     }
 
     /** The IHPA page, or null when there is no such IHPA; {@code past}: events the API holds (from before this process). */
@@ -410,7 +295,7 @@ public final class ConsoleView {
     }
 
     public String ihpaPage(ObjectKey key, List<RecordedEvent> past, Viewer viewer) {
-        if (ihpas.get(key) == null) {
+        if (!model.exists(key)) {
             return null;
         }
         List<RecordedEvent> events = PastEvents.merge(hub.events(key), past == null ? List.of() : past);
@@ -453,7 +338,7 @@ public final class ConsoleView {
     private void summary(StringBuilder b, ObjectKey key) {
         IntelligentHorizontalPodAutoscaler ihpa;
         try {
-            ihpa = ihpa(key);
+            ihpa = model.ihpa(key);
         } catch (KubeObjects.InvalidObjectException e) {
             b.append("<p class=\"bad\">The model cannot read this object: ").append(Html.esc(e.getMessage())).append("</p>");
             return;
@@ -462,7 +347,7 @@ public final class ConsoleView {
             b.append("<p class=\"bad\">This IHPA has been deleted.</p>");
             return;
         }
-        Instant now = clock.get();
+        Instant now = model.now();
         IntelligentHorizontalPodAutoscalerSpec spec = ihpa.getSpec() == null ? new IntelligentHorizontalPodAutoscalerSpec() : ihpa.getSpec();
         IntelligentHorizontalPodAutoscalerStatus st = ihpa.getStatus();
         b.append("<section class=\"facts\"><dl>");
@@ -476,7 +361,7 @@ public final class ConsoleView {
         b.append("</dd><dt>Previous portrait</dt><dd>");
         portraitValue(b, st == null ? null : st.previousPortraitValue);
         b.append("</dd><dt>ReplicaProfile online / cutoff / standby</dt><dd>");
-        profileNumbers(b, profile(key));
+        profileNumbers(b, model.profile(key));
         b.append("</dd><dt>Gray</dt><dd>");
         gray(b, st);
         grayStrategy(b, "scale-up", spec.behavior == null ? null : spec.behavior.scaleUp);
@@ -484,171 +369,10 @@ public final class ConsoleView {
         b.append("</dd><dt>Conditions</dt><dd>");
         conditions(b, st == null ? null : st.conditions);
         b.append("</dd><dt>Clock</dt><dd><time>").append(Html.time(now)).append("</time></dd></dl></section>");
-        providers(b, ihpa, now);
-        horizontalPortraits(b, ihpa);
-        crons(b, spec, now);
+        sections.providers(b, ihpa, now);
+        sections.horizontalPortraits(b, ihpa, now);
+        sections.crons(b, spec, now);
         chart(b, key);
-    }
-
-    // ---------------------------------------------------------------- HorizontalPortraits of Dynamic providers
-
-    static final int MAX_SERIES_ROWS = 48;
-
-    /** For each Dynamic provider, its HorizontalPortrait ({@code <ihpa>-<portraitType>}): spec, data, conditions. */
-    private void horizontalPortraits(StringBuilder b, IntelligentHorizontalPodAutoscaler ihpa) {
-        List<PortraitProvider> providers = ihpa.getSpec() == null || ihpa.getSpec().portraitProviders == null
-                ? List.of() : ihpa.getSpec().portraitProviders;
-        for (int i = 0; i < providers.size(); i++) {
-            PortraitProvider p = providers.get(i);
-            if (p.type != PortraitProvider.Type.Dynamic) {
-                continue;
-            }
-            String type = p.dynamic == null ? null : p.dynamic.portraitType;
-            b.append("<section class=\"hp\"><h2>Dynamic provider #").append(i + 1).append(": ").append(Html.esc(type == null ? "?" : type))
-                    .append(" portrait</h2>");
-            if (type == null || type.isEmpty()) {
-                b.append("<p class=\"bad\">This provider has no dynamic.portraitType.</p></section>");
-                continue;
-            }
-            String name = DynamicPortraitProviderEvaluator.portraitName(ihpa, type);
-            b.append("<dl class=\"hp-spec\"><dt>HorizontalPortrait</dt><dd><code>").append(Html.esc(name)).append("</code></dd>");
-            portraitSpec(b, p.dynamic);
-            GenericKubernetesResource raw = portraits == null ? null : portraits.get(new ObjectKey(ihpa.getMetadata().getNamespace(), name));
-            if (raw == null) {
-                b.append("</dl><p class=\"muted\">Not created yet (the controller creates it from the provider).</p></section>");
-                continue;
-            }
-            HorizontalPortrait hp;
-            try {
-                hp = KubeObjects.convert(serialization, raw, HorizontalPortrait.class);
-            } catch (KubeObjects.InvalidObjectException e) {
-                b.append("</dl><p class=\"bad\">The model cannot read this HorizontalPortrait: ").append(Html.esc(e.getMessage())).append("</p></section>");
-                continue;
-            }
-            HorizontalPortraitStatus st = hp.getStatus();
-            b.append("</dl>");
-            if (st != null && st.currentMetrics != null && !st.currentMetrics.isEmpty()) {
-                // The reactive metric against its target, as the last generation saw it.
-                b.append("<table class=\"hp-metrics\"><thead><tr><th>Metric</th><th>Current</th><th>Target</th></tr></thead><tbody>");
-                for (HorizontalPortraitStatus.CurrentMetric m : st.currentMetrics) {
-                    b.append("<tr><td>").append(Html.esc(m.metric)).append("</td><td class=\"current-metric\">")
-                            .append(Html.esc(m.current)).append("</td><td>").append(Html.esc(m.target)).append("</td></tr>");
-                }
-                b.append("</tbody></table>");
-            }
-            portraitData(b, st == null ? null : st.portraitData);
-            if (st != null && st.conditions != null && !st.conditions.isEmpty()) {
-                b.append("<table class=\"hp-conditions\"><thead><tr><th>Condition</th><th>Status</th><th>Reason</th><th>Message</th><th>Since</th></tr></thead><tbody>");
-                for (Condition c : st.conditions) {
-                    boolean positive = "True".equals(c.getStatus());
-                    String cls = "ScalingLimited".equals(c.getType()) ? (positive ? "warn" : "ok") : (positive ? "ok" : "bad");
-                    b.append("<tr><td>").append(Html.esc(c.getType())).append("</td><td><span class=\"badge ").append(cls).append("\">")
-                            .append(Html.esc(c.getStatus())).append("</span></td><td>").append(Html.esc(c.getReason())).append("</td><td>")
-                            .append(Html.esc(c.getMessage())).append("</td><td><time>").append(Html.esc(c.getLastTransitionTime())).append("</time></td></tr>");
-                }
-                b.append("</tbody></table>");
-            } else {
-                b.append("<p class=\"muted\">No conditions yet.</p>");
-            }
-            b.append("</section>");
-        }
-    }
-
-    private static void portraitSpec(StringBuilder b, PortraitSpec spec) {
-        b.append("<dt>Algorithm</dt><dd>").append(spec.algorithm == null ? "-" : Html.esc(spec.algorithm.type)).append("</dd>");
-        if (spec.metrics != null && !spec.metrics.isEmpty()) {
-            b.append("<dt>Metric targets</dt><dd><ul class=\"metrics\">");
-            for (MetricSpec m : spec.metrics) {
-                b.append("<li>").append(Html.esc(describe(m))).append("</li>");
-            }
-            b.append("</ul></dd>");
-        }
-    }
-
-    /** A metric and its target in words, e.g. "cpu 30 % of request" (plain text: the caller escapes it). */
-    static String describe(MetricSpec m) {
-        if (m == null) {
-            return "";
-        }
-        String what;
-        io.fabric8.kubernetes.api.model.autoscaling.v2.MetricTarget target;
-        if (m.resource != null) {
-            what = m.resource.getName();
-            target = m.resource.getTarget();
-        } else if (m.containerResource != null) {
-            what = m.containerResource.getName() + " of container " + m.containerResource.getContainer();
-            target = m.containerResource.getTarget();
-        } else if (m.pods != null) {
-            what = (m.pods.getMetric() == null ? "?" : m.pods.getMetric().getName()) + " per pod";
-            target = m.pods.getTarget();
-        } else if (m.object != null) {
-            var ref = m.object.getDescribedObject();
-            what = (m.object.getMetric() == null ? "?" : m.object.getMetric().getName())
-                    + (ref == null ? "" : " of " + ref.getKind() + "/" + ref.getName());
-            target = m.object.getTarget();
-        } else if (m.external != null) {
-            what = (m.external.getMetric() == null ? "?" : m.external.getMetric().getName()) + " (external)";
-            target = m.external.getTarget();
-        } else {
-            return (m.name == null ? "" : m.name + ": ") + m.type;
-        }
-        StringBuilder t = new StringBuilder();
-        if (m.name != null && !m.name.isEmpty()) {
-            t.append(m.name).append(": ");
-        }
-        t.append(what);
-        if (target != null) {
-            if (target.getAverageUtilization() != null) {
-                t.append(' ').append(target.getAverageUtilization()).append(" % of request");
-            } else if (target.getAverageValue() != null) {
-                t.append(" average ").append(target.getAverageValue());
-            } else if (target.getValue() != null) {
-                t.append(" value ").append(target.getValue());
-            }
-        }
-        return t.toString();
-    }
-
-    private void portraitData(StringBuilder b, HorizontalPortraitStatus.PortraitData d) {
-        if (d == null || d.type == null) {
-            b.append("<p class=\"muted\">No portrait data yet.</p>");
-            return;
-        }
-        b.append("<p class=\"hp-data\">Data: <strong>").append(Html.esc(d.type)).append("</strong>");
-        if (d.expireTime != null) {
-            b.append(", expires <time>").append(Html.esc(d.expireTime)).append("</time>");
-        }
-        switch (d.type) {
-            case Static -> b.append(": <strong class=\"hp-replicas\">").append(d._static == null ? "-" : Html.esc(d._static.replicas))
-                    .append("</strong> replicas.</p>");
-            case Cron -> {
-                b.append(".</p>");
-                List<ReplicaCron> rules = d.cron == null || d.cron.crons == null ? List.of() : d.cron.crons;
-                b.append("<table class=\"hp-crons\"><thead><tr><th>Rule</th><th>Time zone</th><th>Start</th><th>End</th><th>Replicas</th></tr></thead><tbody>");
-                for (ReplicaCron r : rules) {
-                    b.append("<tr><td>").append(Html.esc(r.name)).append("</td><td>")
-                            .append(Html.esc(r.timeZone == null || r.timeZone.isEmpty() ? "UTC" : r.timeZone)).append("</td><td><code>")
-                            .append(Html.esc(r.start)).append("</code></td><td><code>").append(Html.esc(r.end)).append("</code></td><td>")
-                            .append(Html.esc(r.replicas)).append("</td></tr>");
-                }
-                b.append("</tbody></table>");
-            }
-            case TimeSeries -> {
-                b.append(".</p>");
-                List<HorizontalPortraitStatus.TimeSeriesPoint> points = d.timeSeries == null || d.timeSeries.timeSeries == null
-                        ? List.of() : d.timeSeries.timeSeries;
-                b.append("<table class=\"hp-series\"><thead><tr><th>Time</th><th>Replicas</th></tr></thead><tbody>");
-                for (int i = 0; i < points.size() && i < MAX_SERIES_ROWS; i++) {
-                    HorizontalPortraitStatus.TimeSeriesPoint pt = points.get(i);
-                    b.append("<tr><td><time>").append(pt.timestamp == null ? "-" : Html.esc(Instant.ofEpochSecond(pt.timestamp)))
-                            .append("</time></td><td>").append(Html.esc(pt.replicas)).append("</td></tr>");
-                }
-                b.append("</tbody></table>");
-                if (points.size() > MAX_SERIES_ROWS) {
-                    b.append("<p class=\"muted\">and ").append(points.size() - MAX_SERIES_ROWS).append(" more points.</p>");
-                }
-            }
-        }
     }
 
     private static void grayStrategy(StringBuilder b, String direction, ScalingBehavior s) {
@@ -667,122 +391,6 @@ public final class ConsoleView {
         }
     }
 
-    private void providers(StringBuilder b, IntelligentHorizontalPodAutoscaler ihpa, Instant now) {
-        List<PortraitProvider> providers = ihpa.getSpec() == null || ihpa.getSpec().portraitProviders == null
-                ? List.of() : ihpa.getSpec().portraitProviders;
-        PortraitSelector.Selection sel;
-        try {
-            sel = selector.select(ihpa, now);
-        } catch (RuntimeException e) {
-            b.append("<section><h2>Portrait providers</h2><p class=\"bad\">").append(Html.esc(e.getMessage())).append("</p></section>");
-            return;
-        }
-        b.append("<section><h2>Portrait providers</h2>");
-        if (sel.error() != null) {
-            b.append("<p class=\"bad\">").append(Html.esc(sel.error())).append("</p>");
-        } else if (sel.value() == null) {
-            b.append("<p>No provider has a valid value now.</p>");
-        } else {
-            b.append("<p>Now: <strong>").append(Html.esc(sel.value().replicas)).append("</strong> replicas from provider #")
-                    .append(sel.winnerIndex() + 1).append(" (").append(Html.esc(sel.value().provider)).append(")")
-                    .append(sel.changesAt() == null ? "" : ", may change at <time>" + Html.esc(sel.changesAt()) + "</time>").append(".</p>");
-        }
-        b.append("<table class=\"providers\"><thead><tr><th>#</th><th>Type</th><th>Priority</th><th>Value now</th><th>Expires</th><th>Verdict</th></tr></thead><tbody>");
-        PortraitSelector.Candidate winner = null;
-        for (PortraitSelector.Candidate c : sel.candidates()) {
-            if (c.index == sel.winnerIndex()) {
-                winner = c;
-            }
-        }
-        for (int i = 0; i < providers.size(); i++) {
-            PortraitProvider p = providers.get(i);
-            PortraitSelector.Candidate c = null;
-            for (PortraitSelector.Candidate x : sel.candidates()) {
-                if (x.index == i) {
-                    c = x;
-                }
-            }
-            boolean wins = winner != null && c == winner;
-            b.append("<tr").append(wins ? " class=\"winner\"" : "").append("><td>").append(i + 1).append("</td><td>").append(Html.esc(p.type))
-                    .append("</td><td>").append(Html.esc(p.priority)).append("</td><td>")
-                    .append(c == null || c.value == null ? "-" : Html.esc(c.value.replicas)).append("</td><td>")
-                    .append(c == null || c.value == null || c.value.expireTime == null ? "-" : "<time>" + Html.esc(c.value.expireTime) + "</time>")
-                    .append("</td><td>").append(Html.esc(verdict(c, winner, wins, p))).append("</td></tr>");
-        }
-        b.append("</tbody></table></section>");
-    }
-
-    static String verdict(PortraitSelector.Candidate c, PortraitSelector.Candidate winner, boolean wins, PortraitProvider p) {
-        if (c == null) {
-            return "not evaluated (selection stopped at an error)";
-        }
-        if (c.value == null) {
-            return p.type == PortraitProvider.Type.Dynamic ? "no value now (its HorizontalPortrait has no data yet)"
-                    : "no value now";
-        }
-        if (c.expired) {
-            return "expired";
-        }
-        if (wins) {
-            return "wins: highest priority among valid values (ties: more replicas, then listed first)";
-        }
-        if (winner == null) {
-            return "valid";
-        }
-        if (c.priority < winner.priority) {
-            return "loses: priority " + c.priority + " < " + winner.priority;
-        }
-        if (c.value.replicas < winner.value.replicas) {
-            return "loses: same priority, fewer replicas (" + c.value.replicas + " < " + winner.value.replicas + ")";
-        }
-        return "loses: same priority and replicas, listed after the winner";
-    }
-
-    private void crons(StringBuilder b, IntelligentHorizontalPodAutoscalerSpec spec, Instant now) {
-        if (spec.portraitProviders == null) {
-            return;
-        }
-        boolean any = false;
-        for (int i = 0; i < spec.portraitProviders.size(); i++) {
-            PortraitProvider p = spec.portraitProviders.get(i);
-            if (p.cron == null || p.cron.crons == null || p.cron.crons.isEmpty()) {
-                continue;
-            }
-            if (!any) {
-                b.append("<section><h2>Cron rules</h2><table class=\"crons\"><thead><tr><th>Provider</th><th>Rule</th><th>Time zone</th>")
-                        .append("<th>Start</th><th>End</th><th>Replicas</th><th>Next start</th><th>Next end</th><th>Now</th></tr></thead><tbody>");
-                any = true;
-            }
-            String active = null;
-            try {
-                CronPortraitEvaluator.Evaluation ev = new CronPortraitProviderEvaluator(cron).evaluateRules(p.cron.crons, now);
-                if (ev instanceof CronPortraitEvaluator.Active a) {
-                    active = a.name();
-                }
-            } catch (RuntimeException e) {
-                active = null;
-            }
-            for (ReplicaCron r : p.cron.crons) {
-                boolean on = r.name != null && r.name.equals(active);
-                b.append("<tr").append(on ? " class=\"winner\"" : "").append("><td>#").append(i + 1).append("</td><td>").append(Html.esc(r.name))
-                        .append("</td><td>").append(Html.esc(r.timeZone == null || r.timeZone.isEmpty() ? "UTC" : r.timeZone))
-                        .append("</td><td><code>").append(Html.esc(r.start)).append("</code></td><td><code>").append(Html.esc(r.end))
-                        .append("</code></td><td>").append(Html.esc(r.replicas)).append("</td>");
-                try {
-                    ZoneId zone = r.timeZone == null || r.timeZone.isEmpty() ? ZoneOffset.UTC : ZoneId.of(r.timeZone);
-                    b.append("<td><time>").append(Html.esc(cron.schedule(r.start, zone).next(now))).append("</time></td><td><time>")
-                            .append(Html.esc(cron.schedule(r.end, zone).next(now))).append("</time></td>");
-                } catch (RuntimeException e) {
-                    b.append("<td colspan=\"2\" class=\"bad\">").append(Html.esc(e.getMessage())).append("</td>");
-                }
-                b.append("<td>").append(on ? "<span class=\"badge ok\">active</span>" : "").append("</td></tr>");
-            }
-        }
-        if (any) {
-            b.append("</tbody></table></section>");
-        }
-    }
-
     private void chart(StringBuilder b, ObjectKey key) {
         List<ConsoleHub.Point> points = hub.timeline(key);
         StringBuilder json = new StringBuilder("{\"t\":[");
@@ -798,7 +406,7 @@ public final class ConsoleView {
             c.append(sep).append(p.currentOnline() == null ? "null" : p.currentOnline());
         }
         json.append("],\"desired\":[").append(d).append("],\"online\":[").append(o).append("],\"current\":[").append(c)
-                .append("],\"now\":").append(clock.get().toEpochMilli() / 1000.0).append('}');
+                .append("],\"now\":").append(model.now().toEpochMilli() / 1000.0).append('}');
         b.append("<section><h2>Desired vs online replicas</h2><div class=\"chart\" data-chart=\"").append(Html.esc(json))
                 .append("\"></div><p class=\"muted\">").append(points.size())
                 .append(" samples since the console started (desired: winning portrait; online: ReplicaProfile spec and status).</p></section>");

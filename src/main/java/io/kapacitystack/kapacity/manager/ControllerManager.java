@@ -9,7 +9,6 @@ import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
 import io.fabric8.kubernetes.api.model.batch.v1.CronJob;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.kapacitystack.kapacity.api.v1alpha1.PortraitProvider;
 import io.kapacitystack.kapacity.autoscaler.IhpaPlanner;
 import io.kapacitystack.kapacity.autoscaler.IhpaReconciler;
 import io.kapacitystack.kapacity.console.ControllerState;
@@ -22,10 +21,9 @@ import io.kapacitystack.kapacity.metrics.MetricsProvider;
 import io.kapacitystack.kapacity.reactive.ReactiveGenerator;
 import io.kapacitystack.kapacity.kube.KubeObjects;
 import io.kapacitystack.kapacity.kube.ResourceCache;
-import io.kapacitystack.kapacity.portrait.CronPortraitProviderEvaluator;
 import io.kapacitystack.kapacity.portrait.DynamicPortraitProviderEvaluator;
+import io.kapacitystack.kapacity.portrait.PortraitEvaluators;
 import io.kapacitystack.kapacity.portrait.PortraitSelector;
-import io.kapacitystack.kapacity.portrait.StaticPortraitEvaluator;
 import io.kapacitystack.kapacity.replicaprofile.PodStates;
 import io.kapacitystack.kapacity.replicaprofile.ReplicaProfileReconciler;
 import io.kapacitystack.kapacity.runtime.Controller;
@@ -40,7 +38,6 @@ import io.vertx.core.Vertx;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -88,6 +85,10 @@ public final class ControllerManager implements ControllerState {
     private final EventRecorder hpEvents;
     private final EventRecorder ihpaEvents;
     private final EventRecorder rpEvents;
+    private final PortraitSelector portraitSelector;
+    private final String algorithmJobNamespace;
+    private final IhpaPlanner ihpaPlanner;
+    private volatile MetricsProvider metricsProvider;
     private volatile boolean running;
 
     public ControllerManager(Vertx vertx, KubernetesClient client, Clock clock, ControllerMetrics metrics, Settings s) {
@@ -110,7 +111,8 @@ public final class ControllerManager implements ControllerState {
         // Algorithm results (<hp>-result) wake their portrait, as upstream's ConfigMap informer does; the CronJobs of
         // the algorithm-job namespace, so a job deleted by hand is put back. Without an algorithm-job namespace no
         // algorithm job runs, so neither is watched (a cluster's ConfigMaps are many).
-        boolean jobs = !s.algorithmJobs.namespace().isEmpty();
+        this.algorithmJobNamespace = s.algorithmJobs.namespace();
+        boolean jobs = !algorithmJobNamespace.isEmpty();
         this.configMaps = jobs ? new ResourceCache<>(client.configMaps(), s.namespaces, "") : null;
         this.cronJobs = jobs ? new ResourceCache<>(client.batch().v1().cronjobs(), List.of(s.algorithmJobs.namespace()), "")
                 : null;
@@ -120,11 +122,10 @@ public final class ControllerManager implements ControllerState {
         this.rpEvents = new EventRecorder(client, executor, clock, ReplicaProfileReconciler.COMPONENT);
         this.hpEvents = new EventRecorder(client, executor, clock, HorizontalPortraitReconciler.COMPONENT);
 
-        Map<PortraitProvider.Type, io.kapacitystack.kapacity.portrait.PortraitProviderEvaluator> evaluators = new EnumMap<>(PortraitProvider.Type.class);
-        evaluators.put(PortraitProvider.Type.Static, new StaticPortraitEvaluator());
-        evaluators.put(PortraitProvider.Type.Cron, new CronPortraitProviderEvaluator());
-        evaluators.put(PortraitProvider.Type.Dynamic, new DynamicPortraitProviderEvaluator(portraits, client.getKubernetesSerialization()));
-        IhpaPlanner planner = new IhpaPlanner(new PortraitSelector(evaluators));
+        // one wiring of the evaluators, shared with the console (its verdicts and preview are the controller's)
+        this.portraitSelector = PortraitEvaluators.selector(portraits, client.getKubernetesSerialization());
+        this.ihpaPlanner = new IhpaPlanner(portraitSelector);
+        IhpaPlanner planner = ihpaPlanner;
 
         this.ihpaReconciler = new IhpaReconciler(client, executor, ihpas, portraits, scales, ihpaEvents, planner, metrics)
                 .rivals(profiles, hpas);
@@ -278,6 +279,7 @@ public final class ControllerManager implements ControllerState {
      * queries across portraits happens inside the generator.
      */
     public void useMetrics(MetricsProvider provider) {
+        this.metricsProvider = provider;
         hpReconciler.reactiveGenerator(provider == null ? null : new ReactiveGenerator(provider, pods));
     }
 
@@ -291,6 +293,31 @@ public final class ControllerManager implements ControllerState {
         rpEvents.addListener(publisher.eventListener());
         hpEvents.addListener(publisher.eventListener());
         metrics.addSection(publisher::scrape);
+    }
+
+    @Override
+    public PortraitSelector portraitSelector() {
+        return portraitSelector;
+    }
+
+    @Override
+    public IhpaPlanner ihpaPlanner() {
+        return ihpaPlanner;
+    }
+
+    @Override
+    public MetricsProvider metrics() {
+        return metricsProvider;
+    }
+
+    @Override
+    public ResourceCache<CronJob> algorithmCronJobs() {
+        return cronJobs;
+    }
+
+    @Override
+    public String algorithmJobNamespace() {
+        return algorithmJobNamespace;
     }
 
     @Override

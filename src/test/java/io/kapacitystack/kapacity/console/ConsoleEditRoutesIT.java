@@ -356,10 +356,10 @@ class ConsoleEditRoutesIT {
 
     @Test
     void openRedirectsAreNotFollowed() {
-        assertEquals("/", ConsoleEditor.localPath("https://evil.example/"));
-        assertEquals("/", ConsoleEditor.localPath("//evil.example/"));
-        assertEquals("/", ConsoleEditor.localPath("/\\evil.example/"));
-        assertEquals("/ihpa/a/b", ConsoleEditor.localPath("/ihpa/a/b"));
+        assertEquals("/", ConsoleLogin.localPath("https://evil.example/"));
+        assertEquals("/", ConsoleLogin.localPath("//evil.example/"));
+        assertEquals("/", ConsoleLogin.localPath("/\\evil.example/"));
+        assertEquals("/ihpa/a/b", ConsoleLogin.localPath("/ihpa/a/b"));
     }
 
     @Test

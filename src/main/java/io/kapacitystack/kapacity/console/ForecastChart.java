@@ -24,7 +24,7 @@ final class ForecastChart {
     static final int MAX_TRAFFIC = 4;
     private static final int LEFT = 48;
     private static final int RIGHT = 64;
-    private static final int TOP = 12;
+    private static final int TOP = 26;
     private static final int BOTTOM = 28;
     private static final DateTimeFormatter HOUR = DateTimeFormatter.ofPattern("MM-dd HH:mm").withZone(ZoneOffset.UTC);
 
@@ -130,7 +130,11 @@ final class ForecastChart {
                     .append("\" text-anchor=\"middle\"><title>").append(Html.esc(Instant.ofEpochSecond(t))).append("</title>")
                     .append(Html.esc(HOUR.format(Instant.ofEpochSecond(t)))).append("</text>");
         }
-        b.append("<text class=\"axis-label\" x=\"4\" y=\"").append(TOP + 4).append("\">replicas</text></g>");
+        b.append("<text class=\"axis-label\" x=\"4\" y=\"12\">replicas</text>");
+        if (withTraffic) {
+            b.append("<text class=\"axis-label\" x=\"").append(WIDTH - 4).append("\" y=\"12\" text-anchor=\"end\">traffic</text>");
+        }
+        b.append("</g>");
     }
 
     /** A polyline of the samples; {@code stepped}: each value holds until the next, the last until {@code end}. */

@@ -512,4 +512,102 @@ class ConsoleRoutesIT {
         s.close();
         Await.until("unsubscribed", () -> console.hub().subscriberCount() == before);
     }
+
+    /** A predictive IHPA (its own namespace) whose ExternalJob HorizontalPortrait holds a TimeSeries and a job report. */
+    static final String PREDICTIVE_IHPA = """
+            apiVersion: autoscaling.kapacitystack.io/v1alpha1
+            kind: IntelligentHorizontalPodAutoscaler
+            metadata: {name: forecast}
+            spec:
+              scaleTargetRef: {apiVersion: apps/v1, kind: StatefulSet, name: nginx}
+              minReplicas: 1
+              maxReplicas: 10
+              portraitProviders:
+              - type: Dynamic
+                priority: 1
+                dynamic:
+                  portraitType: Predictive
+                  algorithm: {type: ExternalJob}
+            """;
+
+    static void createForecastIhpa() {
+        if (manager.horizontalPortraitCache().get(new ObjectKey("predict", "forecast-predictive")) != null) {
+            return;
+        }
+        var ihpas = cluster.client.genericKubernetesResources(IhpaReconciler.IHPA_CONTEXT).inNamespace("predict");
+        GenericKubernetesResource ihpa = ihpas.resource(cluster.client.getKubernetesSerialization()
+                .unmarshal(PREDICTIVE_IHPA, GenericKubernetesResource.class)).create();
+        GenericKubernetesResource hp = cluster.client.getKubernetesSerialization().unmarshal("""
+                apiVersion: autoscaling.kapacitystack.io/v1alpha1
+                kind: HorizontalPortrait
+                metadata:
+                  name: forecast-predictive
+                  ownerReferences:
+                  - {apiVersion: autoscaling.kapacitystack.io/v1alpha1, kind: IntelligentHorizontalPodAutoscaler, name: forecast, uid: "%s", controller: true}
+                spec:
+                  scaleTargetRef: {apiVersion: apps/v1, kind: StatefulSet, name: nginx}
+                  portraitType: Predictive
+                  algorithm: {type: ExternalJob}
+                status:
+                  portraitData: {type: TimeSeries, expireTime: "2026-01-01T11:00:00Z", timeSeries: {timeSeries: [{timestamp: 1767261000, replicas: 2}, {timestamp: 1767261600, replicas: 5}, {timestamp: 1767262200, replicas: 3}]}}
+                  jobReport:
+                    model: "qps=seasonal-profile<b>"
+                    periods: "qps=1h"
+                    backtestMAPE: "qps=4.2%%"
+                    naiveMAPE: "qps=31.0%%"
+                    underForecastRate: "qps=12.5%%"
+                    generatedAt: "2026-01-01T09:30:16.00Z"
+                    custom<b>: "<script>alert(1)</script>"
+                  conditions:
+                  - {type: PortraitGenerated, status: "True", reason: SucceededGeneratePortrait, message: "<i>fine</i>", lastTransitionTime: "2026-01-01T09:30:16Z"}
+                """.formatted(ihpa.getMetadata().getUid()), GenericKubernetesResource.class);
+        Object status = hp.getAdditionalProperties().get("status");
+        var hps = cluster.client.genericKubernetesResources(DynamicPortraitProviderEvaluator.HP_CONTEXT).inNamespace("predict");
+        GenericKubernetesResource created = hps.resource(hp).create();
+        created.setAdditionalProperty("status", status);
+        hps.resource(created).updateStatus();
+        Await.until("the caches to hold the predictive portrait", () -> manager.ihpaCache().get(new ObjectKey("predict", "forecast")) != null
+                && String.valueOf(manager.horizontalPortraitCache().get(new ObjectKey("predict", "forecast-predictive"))
+                .getAdditionalProperties().get("status")).contains("jobReport"));
+    }
+
+    @Test
+    void aPredictivePortraitShowsItsJobsReportEscapedAndLoadsItsForecastChart() {
+        createForecastIhpa();
+        Reply page = get("/ihpa/predict/forecast");
+        assertEquals(200, page.status());
+        String b = page.body();
+        assertTrue(b.contains("<div class=\"algorithm-job\">"), b);
+        assertTrue(b.contains("<dd class=\"job-model\">qps=seasonal-profile&lt;b&gt;</dd>"), b);
+        assertTrue(b.contains("MAPE qps=4.2% (naive baseline qps=31.0%), under-forecast qps=12.5%"), b);
+        assertTrue(b.contains("PortraitGenerated=True: SucceededGeneratePortrait"), b);
+        assertTrue(b.contains("<code>custom&lt;b&gt;</code>: &lt;script&gt;alert(1)&lt;/script&gt;"), b);
+        // this manager has no algorithm-job namespace: the CronJob cannot be read, and the page says so
+        assertTrue(b.contains("not readable here"), b);
+        assertTrue(b.contains("hx-get=\"/ihpa/predict/forecast/forecast/forecast-predictive\""), b);
+        assertNoHostileMarkup(b);
+
+        Reply chart = get("/ihpa/predict/forecast/forecast/forecast-predictive");
+        assertEquals(200, chart.status());
+        assertSecured(chart);
+        String c = chart.body();
+        // three points 10 min apart, held until the expiry: 3 + 2 risers + 1 hold
+        assertTrue(c.matches("(?s).*<polyline class=\"forecast\" points=\"(\\S+ ){5}\\S+\"/>.*"), c);
+        assertTrue(c.contains("the manager has no metrics provider"), c);
+        assertFalse(c.contains("style="), c);
+    }
+
+    @Test
+    void theForecastRouteDrawsOnlyPortraitsOfThatIhpa() {
+        createForecastIhpa();
+        assertEquals(404, get("/ihpa/predict/forecast/forecast/shopfront-reactive").status());
+        assertEquals(404, get("/ihpa/shop/shopfront/forecast/forecast-predictive").status());
+        Reply none = get("/ihpa/predict/nosuch/forecast/%3Cscript%3E");
+        assertEquals(404, none.status());
+        assertNoHostileMarkup(none.body());
+        // a portrait of the IHPA without a TimeSeries: said, not drawn
+        Reply reactive = get("/ihpa/shop/shopfront/forecast/shopfront-predictive");
+        assertEquals(200, reactive.status());
+        assertTrue(reactive.body().contains("No forecast yet"), reactive.body());
+    }
 }

@@ -27,6 +27,14 @@ import java.util.List;
 import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.function.Predicate;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Supplier;
+import java.util.LinkedHashMap;
 
 /**
  * The web console: an overview of every IHPA and a page per IHPA, both kept live over Server-Sent Events
@@ -47,7 +55,7 @@ import java.util.function.Predicate;
  */
 public final class Console {
 
-    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(Console.class);
+    private static final Logger LOG = LoggerFactory.getLogger(Console.class);
 
     public static final String CSP = SecurityHeaders.CONTENT_SECURITY_POLICY;
     static final long PING_MS = 15_000;
@@ -178,7 +186,7 @@ public final class Console {
      * the other on a single event loop.
      */
     public static final int DEFAULT_INSTANCES = VertxOptions.DEFAULT_EVENT_LOOP_POOL_SIZE;
-    private static final java.util.concurrent.atomic.AtomicInteger RANDOM_PORTS = new java.util.concurrent.atomic.AtomicInteger(-7000);
+    private static final AtomicInteger RANDOM_PORTS = new AtomicInteger(-7000);
 
     /** A console listening on its own port; {@link #close()} stops every instance. */
     public interface Listening {
@@ -223,8 +231,8 @@ public final class Console {
             throw new IllegalArgumentException("instances must be positive");
         }
         HttpServerOptions o = tls == null ? new HttpServerOptions() : tls.apply(new HttpServerOptions());
-        java.util.concurrent.atomic.AtomicInteger actual = new java.util.concurrent.atomic.AtomicInteger(port);
-        List<String> deployments = new java.util.concurrent.CopyOnWriteArrayList<>();
+        AtomicInteger actual = new AtomicInteger(port);
+        List<String> deployments = new CopyOnWriteArrayList<>();
         Listening listening = new Listening() {
             @Override
             public int actualPort() {
@@ -241,10 +249,10 @@ public final class Console {
                 return Future.all(all).mapEmpty();
             }
         };
-        java.util.Set<Integer> ports = java.util.concurrent.ConcurrentHashMap.newKeySet();
+        Set<Integer> ports = ConcurrentHashMap.newKeySet();
         // Vert.x shares a random port among the servers listening on the same negative port: one of its own per call
         int bind = port == 0 ? RANDOM_PORTS.decrementAndGet() : port;
-        java.util.function.Supplier<Deployable> server = () -> new VerticleBase() {
+        Supplier<Deployable> server = () -> new VerticleBase() {
             @Override
             public Future<?> start() {
                 return vertx.createHttpServer(new HttpServerOptions(o)).requestHandler(SecurityHeaders.around(router())).listen(bind, host)
@@ -382,7 +390,7 @@ public final class Console {
     }
 
     private void stream(RoutingContext ctx, Predicate<ConsoleHub.Item> filter,
-                        Function<ConsoleHub.Item, List<Message>> render, java.util.function.Supplier<List<Message>> snapshot) {
+                        Function<ConsoleHub.Item, List<Message>> render, Supplier<List<Message>> snapshot) {
         long since = since(ctx);
         HttpServerResponse r = ctx.response();
         r.setChunked(true)
@@ -425,7 +433,7 @@ public final class Console {
      * change pushed to 1,000 open overviews is rendered once, not 1,000 times). Items are delivered to all
      * subscribers right after they happen, so a small recent-items cache serves them all.
      */
-    private final Map<String, Buffer> renderedItems = new java.util.LinkedHashMap<>(64, 0.75f, true) {
+    private final Map<String, Buffer> renderedItems = new LinkedHashMap<>(64, 0.75f, true) {
         @Override
         protected boolean removeEldestEntry(Map.Entry<String, Buffer> eldest) {
             return size() > 64;

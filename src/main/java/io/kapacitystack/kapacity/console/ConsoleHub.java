@@ -17,6 +17,10 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
 import java.util.function.Predicate;
+import java.util.function.Supplier;
+import java.util.Objects;
+import java.util.Comparator;
+import java.util.Iterator;
 
 /**
  * What the console streams: every change of an IHPA or its ReplicaProfile and every recorded event, numbered and kept
@@ -59,10 +63,10 @@ public final class ConsoleHub {
     private final List<Subscriber> subscribers = new CopyOnWriteArrayList<>();
     private final Map<ObjectKey, Deque<RecordedEvent>> events = new ConcurrentHashMap<>();
     private final Map<ObjectKey, Deque<Point>> timelines = new ConcurrentHashMap<>();
-    private final java.util.function.Supplier<Instant> clock;
+    private final Supplier<Instant> clock;
     private volatile Sampler sampler;
 
-    public ConsoleHub(int capacity, java.util.function.Supplier<Instant> clock) {
+    public ConsoleHub(int capacity, Supplier<Instant> clock) {
         if (capacity < 1) {
             throw new IllegalArgumentException("capacity must be positive");
         }
@@ -100,14 +104,14 @@ public final class ConsoleHub {
             ObjectKey key = new ObjectKey(e.namespace, e.name);
             Deque<RecordedEvent> d = events.computeIfAbsent(key, k -> new ArrayDeque<>());
             synchronized (d) {
-                if (d.stream().anyMatch(x -> java.util.Objects.equals(x.time, e.time) && x.reason.equals(e.reason)
+                if (d.stream().anyMatch(x -> Objects.equals(x.time, e.time) && x.reason.equals(e.reason)
                         && x.message.equals(e.message))) {
                     continue;
                 }
                 List<RecordedEvent> merged = new ArrayList<>(d);
                 merged.add(e);
-                merged.sort(java.util.Comparator.comparing((RecordedEvent x) -> x.time,
-                        java.util.Comparator.nullsLast(java.util.Comparator.naturalOrder())).reversed());
+                merged.sort(Comparator.comparing((RecordedEvent x) -> x.time,
+                        Comparator.nullsLast(Comparator.naturalOrder())).reversed());
                 d.clear();
                 merged.stream().limit(PER_OBJECT_EVENTS).forEach(d::addLast);
             }
@@ -118,7 +122,7 @@ public final class ConsoleHub {
             synchronized (d) {
                 List<Point> merged = new ArrayList<>(points);
                 merged.addAll(d);
-                merged.sort(java.util.Comparator.comparing(Point::time));
+                merged.sort(Comparator.comparing(Point::time));
                 d.clear();
                 merged.stream().skip(Math.max(0, merged.size() - PER_OBJECT_POINTS)).forEach(d::addLast);
             }
@@ -173,9 +177,9 @@ public final class ConsoleHub {
         Deque<Point> d = timelines.computeIfAbsent(key, k -> new ArrayDeque<>());
         synchronized (d) {
             Point last = d.peekLast();
-            if (last != null && java.util.Objects.equals(last.desired(), p.desired())
-                    && java.util.Objects.equals(last.online(), p.online())
-                    && java.util.Objects.equals(last.currentOnline(), p.currentOnline())) {
+            if (last != null && Objects.equals(last.desired(), p.desired())
+                    && Objects.equals(last.online(), p.online())
+                    && Objects.equals(last.currentOnline(), p.currentOnline())) {
                 return;
             }
             d.addLast(p);
@@ -202,7 +206,7 @@ public final class ConsoleHub {
     /** The newest events up to item {@code upTo} that pass {@code filter}, newest first (at most {@code max}). */
     public synchronized List<Item> recentEvents(long upTo, Predicate<Item> filter, int max) {
         List<Item> out = new ArrayList<>(max);
-        for (java.util.Iterator<Item> it = ring.descendingIterator(); it.hasNext() && out.size() < max; ) {
+        for (Iterator<Item> it = ring.descendingIterator(); it.hasNext() && out.size() < max; ) {
             Item item = it.next();
             if (item.kind() == Kind.EVENT && item.id() <= upTo && filter.test(item)) {
                 out.add(item);

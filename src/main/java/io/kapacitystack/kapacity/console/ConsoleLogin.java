@@ -199,7 +199,7 @@ final class ConsoleLogin {
     }
 
     /** Runs {@code then} with the caller's {@link #principal}, or answers with the refusal. */
-    void authenticated(RoutingContext ctx, java.util.function.Consumer<Principal> then) {
+    void authenticated(RoutingContext ctx, Consumer<Principal> then) {
         principal(ctx).onComplete(p -> {
             if (p.failed()) {
                 refuse(ctx, p.cause());

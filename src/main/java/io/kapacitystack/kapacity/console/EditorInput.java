@@ -18,6 +18,8 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
 
 /**
  * Reading the editor's input: the posted form or YAML into an {@link Editor} state, that state into an IHPA (with
@@ -139,7 +141,7 @@ final class EditorInput {
             for (int j = 0; j < p.cron.crons.size(); j++) {
                 ReplicaCron r = p.cron.crons.get(j);
                 String at = "spec.portraitProviders[" + i + "].cron.crons[" + j + "]";
-                java.time.ZoneId zone = java.time.ZoneOffset.UTC;
+                ZoneId zone = ZoneOffset.UTC;
                 try {
                     zone = TimeZones.load(r.timeZone);
                 } catch (IllegalArgumentException x) {

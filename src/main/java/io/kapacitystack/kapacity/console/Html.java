@@ -1,5 +1,10 @@
 package io.kapacitystack.kapacity.console;
 
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.time.temporal.ChronoUnit;
+
 /** Escaping for everything the console renders: no value reaches a page, attribute or SSE line unescaped. */
 public final class Html {
 
@@ -9,13 +14,13 @@ public final class Html {
     /** Escapes text for an HTML element body or a double- or single-quoted attribute value; null renders as "". */
     /** A time for people: an instant, or an RFC 3339 text, to the second (events carry nanoseconds), escaped. */
     public static String time(Object value) {
-        if (value instanceof java.time.Instant i) {
-            return esc(i.truncatedTo(java.time.temporal.ChronoUnit.SECONDS));
+        if (value instanceof Instant i) {
+            return esc(i.truncatedTo(ChronoUnit.SECONDS));
         }
         if (value instanceof String text) {
             try {
-                return esc(java.time.Instant.parse(text).truncatedTo(java.time.temporal.ChronoUnit.SECONDS));
-            } catch (java.time.format.DateTimeParseException e) {
+                return esc(Instant.parse(text).truncatedTo(ChronoUnit.SECONDS));
+            } catch (DateTimeParseException e) {
                 return esc(text);
             }
         }
@@ -55,7 +60,7 @@ public final class Html {
      */
     public static String token(String value) {
         StringBuilder b = new StringBuilder();
-        for (byte x : value.getBytes(java.nio.charset.StandardCharsets.UTF_8)) {
+        for (byte x : value.getBytes(StandardCharsets.UTF_8)) {
             int c = x & 0xff;
             if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')) {
                 b.append((char) c);
@@ -69,7 +74,7 @@ public final class Html {
     /** A path segment for a link: percent-encodes everything outside the unreserved set. */
     public static String segment(String value) {
         StringBuilder b = new StringBuilder();
-        for (byte x : (value == null ? "" : value).getBytes(java.nio.charset.StandardCharsets.UTF_8)) {
+        for (byte x : (value == null ? "" : value).getBytes(StandardCharsets.UTF_8)) {
             int c = x & 0xff;
             if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '.' || c == '_' || c == '~') {
                 b.append((char) c);

@@ -20,6 +20,7 @@ import io.kapacitystack.kapacity.portrait.cron.CronSchedule;
 import io.kapacitystack.kapacity.portrait.cron.TimeZones;
 
 import java.time.ZoneId;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -269,6 +270,40 @@ public final class IhpaForm {
         errors.clear();
         String ns = get("namespace");
         String name = get("name");
+        checkNames(ns, name);
+        IntelligentHorizontalPodAutoscalerSpec spec = new IntelligentHorizontalPodAutoscalerSpec();
+        readTarget(spec);
+        spec.portraitProviders = new ArrayList<>();
+        readStaticProvider(spec.portraitProviders);
+        readCronProvider(spec.portraitProviders);
+        readReactiveProvider(spec.portraitProviders);
+        if (spec.portraitProviders.isEmpty()) {
+            errors.put("providers", "at least one provider: static replicas, a cron rule or a CPU utilization target");
+        }
+        ScalingBehavior up = grayBehavior("grayUp", true);
+        ScalingBehavior down = grayBehavior("grayDown", false);
+        if (up != null || down != null) {
+            spec.behavior = new IntelligentHorizontalPodAutoscalerBehavior();
+            spec.behavior.scaleUp = up;
+            spec.behavior.scaleDown = down;
+        }
+        if (errors.isEmpty()) {
+            // whatever the controller would still reject (it reports it as InvalidSpec)
+            for (String problem : IhpaPlanner.validate(spec)) {
+                errors.merge("providers", problem, (x, y) -> x + "; " + y);
+            }
+        }
+        if (!errors.isEmpty()) {
+            return null;
+        }
+        IntelligentHorizontalPodAutoscaler ihpa = new IntelligentHorizontalPodAutoscaler();
+        ihpa.setMetadata(new ObjectMetaBuilder().withNamespace(ns).withName(name)
+                .withResourceVersion(get("resourceVersion").isEmpty() ? null : get("resourceVersion")).build());
+        ihpa.setSpec(spec);
+        return ihpa;
+    }
+
+    private void checkNames(String ns, String name) {
         if (ns.isEmpty()) {
             errors.put("namespace", "required");
         } else if (ns.length() > 63 || !DNS_LABEL.matcher(ns).matches()) {
@@ -279,7 +314,10 @@ public final class IhpaForm {
         } else if (name.length() > 253 || !DNS_SUBDOMAIN.matcher(name).matches()) {
             errors.put("name", "must be a DNS subdomain: lowercase letters, digits, '-' and '.', starting and ending with a letter or digit");
         }
-        IntelligentHorizontalPodAutoscalerSpec spec = new IntelligentHorizontalPodAutoscalerSpec();
+    }
+
+    /** The scale target, min/max and scale mode. */
+    private void readTarget(IntelligentHorizontalPodAutoscalerSpec spec) {
         String kind = get("targetKind");
         if (kind.isEmpty()) {
             errors.put("targetKind", "required");
@@ -304,100 +342,89 @@ public final class IhpaForm {
                 errors.put("scaleMode", "Auto or Preview");
             }
         }
-        spec.portraitProviders = new ArrayList<>();
-        if (!get("staticReplicas").isEmpty()) {
-            PortraitProvider p = new PortraitProvider();
-            p.type = PortraitProvider.Type.Static;
-            p.priority = integer("staticPriority", 0, null, true);
-            p._static = new PortraitProvider.Static();
-            p._static.replicas = integer("staticReplicas", 0, null, true);
-            spec.portraitProviders.add(p);
+    }
+
+    private void readStaticProvider(List<PortraitProvider> providers) {
+        if (get("staticReplicas").isEmpty()) {
+            return;
         }
+        PortraitProvider p = new PortraitProvider();
+        p.type = PortraitProvider.Type.Static;
+        p.priority = integer("staticPriority", 0, null, true);
+        p._static = new PortraitProvider.Static();
+        p._static.replicas = integer("staticReplicas", 0, null, true);
+        providers.add(p);
+    }
+
+    private void readCronProvider(List<PortraitProvider> providers) {
         List<ReplicaCron> rules = new ArrayList<>();
         Set<String> ruleNames = new HashSet<>();
         for (int i = 0; i < cronRows(); i++) {
-            if (cronRowEmpty(i)) {
-                continue;
+            if (!cronRowEmpty(i)) {
+                rules.add(cronRule("cron." + i + ".", ruleNames));
             }
-            String at = "cron." + i + ".";
-            ReplicaCron r = new ReplicaCron();
-            r.name = get(at + "name");
-            if (r.name.isEmpty()) {
-                errors.put(at + "name", "required");
-            } else if (!ruleNames.add(r.name)) {
-                errors.put(at + "name", "duplicate rule name");
-            }
-            r.timeZone = get(at + "timeZone").isEmpty() ? null : get(at + "timeZone");
-            ZoneId zone = java.time.ZoneOffset.UTC;
-            try {
-                zone = TimeZones.load(r.timeZone);
-            } catch (IllegalArgumentException e) {
-                errors.put(at + "timeZone", e.getMessage());
-            }
-            for (String which : List.of("start", "end")) {
-                String expr = get(at + which);
-                if (expr.isEmpty()) {
-                    errors.put(at + which, "required");
-                    continue;
-                }
-                try {
-                    CronSchedule.parse(expr, zone);
-                } catch (RuntimeException e) {
-                    errors.put(at + which, "not a valid cron expression: " + e.getMessage());
-                }
-            }
-            r.start = get(at + "start");
-            r.end = get(at + "end");
-            r.replicas = integer(at + "replicas", 0, null, true);
-            rules.add(r);
         }
         if (!rules.isEmpty()) {
             PortraitProvider p = new PortraitProvider();
             p.type = PortraitProvider.Type.Cron;
             p.priority = integer("cronPriority", 0, null, true);
             p.cron = new PortraitProvider.Cron(rules);
-            spec.portraitProviders.add(p);
+            providers.add(p);
         }
-        if (!get("cpuUtilization").isEmpty()) {
-            Integer target = integer("cpuUtilization", 1, null, true);
-            PortraitProvider p = new PortraitProvider();
-            p.type = PortraitProvider.Type.Dynamic;
-            p.priority = integer("reactivePriority", 0, null, true);
-            p.dynamic = new PortraitSpec();
-            p.dynamic.portraitType = "Reactive";
-            MetricSpec m = new MetricSpec();
-            m.type = "Resource";
-            m.resource = new ResourceMetricSourceBuilder().withName("cpu")
-                    .withTarget(new MetricTargetBuilder().withType("Utilization").withAverageUtilization(target).build()).build();
-            p.dynamic.metrics = List.of(m);
-            p.dynamic.algorithm = new PortraitAlgorithm();
-            p.dynamic.algorithm.type = "KubeHPA";
-            spec.portraitProviders.add(p);
+    }
+
+    /** One filled row of cron rules ({@code at}: the fields' prefix), checked with the controller's parser. */
+    private ReplicaCron cronRule(String at, Set<String> ruleNames) {
+        ReplicaCron r = new ReplicaCron();
+        r.name = get(at + "name");
+        if (r.name.isEmpty()) {
+            errors.put(at + "name", "required");
+        } else if (!ruleNames.add(r.name)) {
+            errors.put(at + "name", "duplicate rule name");
         }
-        if (spec.portraitProviders.isEmpty()) {
-            errors.put("providers", "at least one provider: static replicas, a cron rule or a CPU utilization target");
+        r.timeZone = get(at + "timeZone").isEmpty() ? null : get(at + "timeZone");
+        ZoneId zone = ZoneOffset.UTC;
+        try {
+            zone = TimeZones.load(r.timeZone);
+        } catch (IllegalArgumentException e) {
+            errors.put(at + "timeZone", e.getMessage());
         }
-        ScalingBehavior up = grayBehavior("grayUp", true);
-        ScalingBehavior down = grayBehavior("grayDown", false);
-        if (up != null || down != null) {
-            spec.behavior = new IntelligentHorizontalPodAutoscalerBehavior();
-            spec.behavior.scaleUp = up;
-            spec.behavior.scaleDown = down;
-        }
-        if (errors.isEmpty()) {
-            // whatever the controller would still reject (it reports it as InvalidSpec)
-            for (String problem : IhpaPlanner.validate(spec)) {
-                errors.merge("providers", problem, (a, b) -> a + "; " + b);
+        for (String which : List.of("start", "end")) {
+            String expr = get(at + which);
+            if (expr.isEmpty()) {
+                errors.put(at + which, "required");
+                continue;
+            }
+            try {
+                CronSchedule.parse(expr, zone);
+            } catch (RuntimeException e) {
+                errors.put(at + which, "not a valid cron expression: " + e.getMessage());
             }
         }
-        if (!errors.isEmpty()) {
-            return null;
+        r.start = get(at + "start");
+        r.end = get(at + "end");
+        r.replicas = integer(at + "replicas", 0, null, true);
+        return r;
+    }
+
+    private void readReactiveProvider(List<PortraitProvider> providers) {
+        if (get("cpuUtilization").isEmpty()) {
+            return;
         }
-        IntelligentHorizontalPodAutoscaler ihpa = new IntelligentHorizontalPodAutoscaler();
-        ihpa.setMetadata(new ObjectMetaBuilder().withNamespace(ns).withName(name)
-                .withResourceVersion(get("resourceVersion").isEmpty() ? null : get("resourceVersion")).build());
-        ihpa.setSpec(spec);
-        return ihpa;
+        Integer target = integer("cpuUtilization", 1, null, true);
+        PortraitProvider p = new PortraitProvider();
+        p.type = PortraitProvider.Type.Dynamic;
+        p.priority = integer("reactivePriority", 0, null, true);
+        p.dynamic = new PortraitSpec();
+        p.dynamic.portraitType = "Reactive";
+        MetricSpec m = new MetricSpec();
+        m.type = "Resource";
+        m.resource = new ResourceMetricSourceBuilder().withName("cpu")
+                .withTarget(new MetricTargetBuilder().withType("Utilization").withAverageUtilization(target).build()).build();
+        p.dynamic.metrics = List.of(m);
+        p.dynamic.algorithm = new PortraitAlgorithm();
+        p.dynamic.algorithm.type = "KubeHPA";
+        providers.add(p);
     }
 
     private ScalingBehavior grayBehavior(String prefix, boolean up) {

@@ -1,5 +1,6 @@
 package io.kapacitystack.kapacity.console;
 
+import io.fabric8.kubernetes.api.model.ListOptionsBuilder;
 import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.kapacitystack.kapacity.api.v1alpha1.KubeTime;
@@ -38,7 +39,7 @@ final class PastEvents {
                     .withField("involvedObject.name", key.name()).list().getItems();
             if (items.isEmpty()) {
                 // fabric8's mock API (and so the sandbox) answers this field selector with nothing: read a bounded page
-                items = client.v1().events().inNamespace(key.namespace()).list(new io.fabric8.kubernetes.api.model.ListOptionsBuilder()
+                items = client.v1().events().inNamespace(key.namespace()).list(new ListOptionsBuilder()
                         .withLimit(FALLBACK_LIMIT).build()).getItems();
             }
             for (Event e : items) {

@@ -125,9 +125,8 @@ public final class ControllerManager implements ControllerState {
         // one wiring of the evaluators, shared with the console (its verdicts and preview are the controller's)
         this.portraitSelector = PortraitEvaluators.selector(portraits, client.getKubernetesSerialization());
         this.ihpaPlanner = new IhpaPlanner(portraitSelector);
-        IhpaPlanner planner = ihpaPlanner;
 
-        this.ihpaReconciler = new IhpaReconciler(client, executor, ihpas, portraits, scales, ihpaEvents, planner, metrics)
+        this.ihpaReconciler = new IhpaReconciler(client, executor, ihpas, portraits, scales, ihpaEvents, ihpaPlanner, metrics)
                 .rivals(profiles, hpas);
         ReplicaProfileReconciler rpReconciler = new ReplicaProfileReconciler(client, executor, profiles, pods, scales, rpEvents, metrics);
         rpReconciler.standbyFloors(new io.fabric8.kubernetes.api.model.Quantity(s.standbyCpuFloor),

@@ -43,6 +43,7 @@ import java.util.LinkedHashMap;
  * <pre>
  *   GET /                          overview (?ns= filters by namespace)
  *   GET /ihpa/{namespace}/{name}   one IHPA
+ *   GET /ihpa/{ns}/{name}/forecast/{portrait}  a predictive portrait's forecast chart (htmx fragment)
  *   GET /sse/overview?ns=&amp;since=   event stream of the overview
  *   GET /sse/ihpa/{ns}/{name}?since= event stream of one IHPA page
  *   GET /console/*                 console.css, console.js

@@ -1,5 +1,8 @@
 package io.kapacitystack.kapacity.predictive;
 
+import org.hipparchus.stat.descriptive.rank.Percentile;
+
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 
@@ -16,9 +19,40 @@ public final class Backtest {
     /**
      * Errors of one model: mean absolute percentage error over buckets whose actual peak is above 1% of the
      * series' mean (percentages of near-zero peaks say nothing), the share of buckets forecast below their actual
-     * peak, and how many buckets were scored.
+     * peak, and how many buckets were scored; with the forecast and actual peak of each scored bucket, from which
+     * {@link #safetyMargin} is learnt and {@link #withMargin} rescored.
      */
-    public record Score(String model, double mape, double underForecastRate, int points) {
+    public record Score(String model, double mape, double underForecastRate, int points, double[] forecasts,
+                        double[] actuals, double floor) {
+
+        /** Every bucket scored, its forecast raised by {@code margin} (a fraction: 0.05 is 5 %). */
+        public Score withMargin(double margin) {
+            double[] raised = new double[forecasts.length];
+            for (int i = 0; i < raised.length; i++) {
+                raised[i] = forecasts[i] * (1 + margin);
+            }
+            return score(model, raised, actuals, floor);
+        }
+
+        /**
+         * The smallest relative raise of the forecasts under which {@code quantile} of the buckets scored are not
+         * under-forecast, between 0 and {@code max}. The models forecast the typical peak of each position (a median
+         * or a least-squares fit), so about half of the buckets peak a little above it; raising by this quantile
+         * of the backtest's relative residuals keeps most buckets covered at the cost of a few percent of capacity.
+         */
+        public double safetyMargin(double quantile, double max) {
+            double[] needed = new double[actuals.length];
+            for (int i = 0; i < needed.length; i++) {
+                double a = actuals[i];
+                double f = forecasts[i];
+                needed[i] = a <= f ? 0 : f <= 0 ? max : Math.min(max, a / f - 1);
+            }
+            if (needed.length == 0) {
+                return 0;
+            }
+            return Math.max(0, Math.min(max, new Percentile(quantile * 100)
+                    .withEstimationType(Percentile.EstimationType.R_1).evaluate(needed)));
+        }
     }
 
     private Backtest() {
@@ -30,10 +64,8 @@ public final class Backtest {
         int firstOrigin = Math.max(1, n - window);
         int step = Math.max(Math.max(1, horizon), (int) Math.ceil((double) (n - firstOrigin) / MAX_ORIGINS));
         double floor = 0.01 * meanOf(series.peaks(), n);
-        double apeSum = 0;
-        int apeCount = 0;
-        int under = 0;
-        int scored = 0;
+        List<Double> forecasts = new ArrayList<>();
+        List<Double> actuals = new ArrayList<>();
         for (int origin = firstOrigin; origin < n; origin += step) {
             int len = Math.min(horizon, n - origin);
             long[] future = Arrays.copyOfRange(series.starts(), origin, origin + len);
@@ -46,20 +78,33 @@ public final class Backtest {
                 if (Double.isNaN(actual)) {
                     continue;
                 }
-                scored++;
-                if (f[i] < actual) {
-                    under++;
-                }
-                if (actual > floor && actual > 0) {
-                    apeSum += Math.abs(f[i] - actual) / actual;
-                    apeCount++;
-                }
+                forecasts.add(f[i]);
+                actuals.add(actual);
             }
         }
-        if (scored == 0) {
+        if (actuals.isEmpty()) {
             return null;
         }
-        return new Score(model.name(), apeCount == 0 ? 0 : apeSum / apeCount, (double) under / scored, scored);
+        return score(model.name(), forecasts.stream().mapToDouble(Double::doubleValue).toArray(),
+                actuals.stream().mapToDouble(Double::doubleValue).toArray(), floor);
+    }
+
+    private static Score score(String model, double[] forecasts, double[] actuals, double floor) {
+        double apeSum = 0;
+        int apeCount = 0;
+        int under = 0;
+        for (int i = 0; i < actuals.length; i++) {
+            double actual = actuals[i];
+            if (forecasts[i] < actual) {
+                under++;
+            }
+            if (actual > floor && actual > 0) {
+                apeSum += Math.abs(forecasts[i] - actual) / actual;
+                apeCount++;
+            }
+        }
+        return new Score(model, apeCount == 0 ? 0 : apeSum / apeCount, (double) under / actuals.length,
+                actuals.length, forecasts, actuals, floor);
     }
 
     static double meanOf(double[] v, int n) {

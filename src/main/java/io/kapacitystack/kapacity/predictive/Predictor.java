@@ -122,10 +122,11 @@ public final class Predictor {
         extra.put(ResultData.MODEL, perSeries(forecasts, f -> f.model()));
         extra.put(ResultData.PERIODS, perSeries(forecasts, f -> f.periods().isEmpty() ? "none"
                 : String.join("+", f.periods().stream().map(p -> p.label).toList())));
-        extra.put(ResultData.BACKTEST_MAPE, perSeries(forecasts, f -> TrafficForecaster.percent(f.chosen().mape())));
+        extra.put(ResultData.BACKTEST_MAPE, perSeries(forecasts, f -> TrafficForecaster.percent(f.withMargin().mape())));
         extra.put(ResultData.NAIVE_MAPE, perSeries(forecasts, f -> TrafficForecaster.percent(f.naive().mape())));
         extra.put(ResultData.UNDER_FORECAST_RATE,
-                perSeries(forecasts, f -> TrafficForecaster.percent(f.chosen().underForecastRate())));
+                perSeries(forecasts, f -> TrafficForecaster.percent(f.withMargin().underForecastRate())));
+        extra.put(ResultData.SAFETY_MARGIN, perSeries(forecasts, f -> "+" + TrafficForecaster.percent(f.margin())));
         StringJoiner costs = new StringJoiner(" + ");
         for (int i = 0; i < used.size(); i++) {
             costs.add(String.format(Locale.ROOT, "%.4g*%s", fit.costs()[i], used.get(i)));
@@ -135,11 +136,13 @@ public final class Predictor {
                 fit.correlation(), fit.mse()));
         StringJoiner msg = new StringJoiner("; ");
         for (TrafficForecaster.Forecast f : forecasts) {
-            msg.add(String.format(Locale.ROOT, "%s: %s (periods %s), backtest MAPE %s vs naive %s, under-forecast %s",
+            msg.add(String.format(Locale.ROOT, "%s: %s (periods %s) +%s safety margin, backtest MAPE %s vs naive %s, "
+                            + "under-forecast %s",
                     f.series(), f.model(), f.periods().isEmpty() ? "none"
                             : String.join("+", f.periods().stream().map(p -> p.label).toList()),
-                    TrafficForecaster.percent(f.chosen().mape()), TrafficForecaster.percent(f.naive().mape()),
-                    TrafficForecaster.percent(f.chosen().underForecastRate())));
+                    TrafficForecaster.percent(f.margin()), TrafficForecaster.percent(f.withMargin().mape()),
+                    TrafficForecaster.percent(f.naive().mape()),
+                    TrafficForecaster.percent(f.withMargin().underForecastRate())));
         }
         for (String d : dropped) {
             msg.add("ignored " + d);

@@ -23,6 +23,7 @@ public final class ResultData {
     public static final String BACKTEST_MAPE = "backtestMAPE";
     public static final String NAIVE_MAPE = "naiveMAPE";
     public static final String UNDER_FORECAST_RATE = "underForecastRate";
+    public static final String SAFETY_MARGIN = "safetyMargin";
     public static final String REPLICA_MODEL = "replicaModel";
     public static final String MESSAGE = "message";
     public static final String REFUSED = "refused";

@@ -21,6 +21,10 @@ public final class TrafficForecaster {
     static final double MIN_COVERAGE = 0.5;
     /** Coefficient of variation below which a series is flat. */
     static final double FLAT_VARIATION = 0.01;
+    /** Share of the backtest's buckets the safety margin keeps from being under-forecast. */
+    static final double COVERED_QUANTILE = 0.9;
+    /** Largest safety margin (a fraction of the forecast): beyond it the model, not the margin, is wrong. */
+    static final double MAX_MARGIN = 0.5;
 
     private final List<ForecastModel> candidates;
     private final ForecastModel baseline = new NaiveModel();
@@ -33,9 +37,14 @@ public final class TrafficForecaster {
         this.candidates = candidates;
     }
 
-    /** What was forecast and how it was chosen. */
+    /**
+     * What was forecast and how it was chosen: {@code chosen} is the model's backtest score as fitted (what the
+     * choice compared), {@code margin} the safety margin learnt from it, {@code withMargin} the same backtest with
+     * the margin applied (what the forecast {@code values} are: raised by the margin).
+     */
     public record Forecast(String series, String model, List<Period> periods, Backtest.Score chosen,
-                           Backtest.Score naive, List<Backtest.Score> scores, double[] values) {
+                           Backtest.Score naive, List<Backtest.Score> scores, double margin, Backtest.Score withMargin,
+                           double[] values) {
     }
 
     public Forecast forecast(String name, BucketSeries history, long[] future, Duration testWindow) {
@@ -115,7 +124,14 @@ public final class TrafficForecaster {
             throw new Refusal(Refusal.Kind.NO_MODEL, String.format(Locale.ROOT,
                     "traffic \"%s\": model %s could not be fitted on the whole history", name, best.name()));
         }
-        return new Forecast(name, best.name(), periods, bestScore, naive, scores, forecast);
+        // Peaks above the typical one are what capacity must hold: raise the forecast by the margin that covered
+        // COVERED_QUANTILE of the backtest's buckets (docs/predictive.md, "Safety margin").
+        double margin = bestScore.safetyMargin(COVERED_QUANTILE, MAX_MARGIN);
+        for (int i = 0; i < forecast.length; i++) {
+            forecast[i] *= 1 + margin;
+        }
+        return new Forecast(name, best.name(), periods, bestScore, naive, scores, margin, bestScore.withMargin(margin),
+                forecast);
     }
 
     static String percent(double ratio) {

@@ -224,7 +224,7 @@ public final class PredictBench {
                 }
             }
             System.out.printf(Locale.ROOT, "| %s | %s | %s | %.1f %% (%.1f %%) | **%.1f %%** | %.1f %% | %.0f %% |%n", c.name(),
-                    f.periods().stream().map(p -> p.label).toList(), f.model(), 100 * f.chosen().mape(),
+                    f.periods().stream().map(p -> p.label).toList(), f.model() + String.format(Locale.ROOT, " +%.1f %%", 100 * f.margin()), 100 * f.withMargin().mape(),
                     100 * f.naive().mape(), 100 * mape(f.values(), actual), 100 * mape(naive, actual),
                     100.0 * under / actual.length);
         }

@@ -91,6 +91,8 @@ class PredictorTest {
         assertEquals("qps=" + out.forecasts().get(0).model(), out.data().get(ResultData.MODEL));
         assertEquals("qps=1d", out.data().get(ResultData.PERIODS));
         assertTrue(out.data().get(ResultData.BACKTEST_MAPE).matches("qps=[0-9.]+%"));
+        assertTrue(out.data().get(ResultData.SAFETY_MARGIN).matches("qps=\\+[0-9.]+%"), out.data().toString());
+        assertTrue(out.data().get(ResultData.MESSAGE).contains("safety margin"), out.data().get(ResultData.MESSAGE));
         assertTrue(out.data().get(ResultData.MESSAGE).contains("vs naive"), out.data().get(ResultData.MESSAGE));
     }
 

@@ -65,6 +65,44 @@ class TrafficForecasterTest {
         assertTrue(r.mape() < r.naiveMape(), "forecast " + r.mape() + " vs naive " + r.naiveMape());
     }
 
+    static double underForecastRate(double[] forecast, double[] actual) {
+        int under = 0;
+        int n = 0;
+        for (int i = 0; i < actual.length; i++) {
+            if (!Double.isNaN(actual[i])) {
+                n++;
+                if (forecast[i] < actual[i]) {
+                    under++;
+                }
+            }
+        }
+        return (double) under / n;
+    }
+
+    /**
+     * A forecast of the typical peak falls below about half of the actual peaks (the models fit a median or a least
+     * squares curve through them); the safety margin learnt from the backtest's residuals must keep most of the next
+     * day's buckets covered, without inflating the forecast beyond a few percent.
+     */
+    @Test
+    void perBucketPeaksAreRarelyUnderForecast() {
+        List<Run> runs = List.of(
+                run(Traces.flat(200).daily(1500).noise(30), T0, 7, 24, TEN_MINUTES, ZoneOffset.UTC),
+                run(Traces.flat(100).daily(400).hourly(150).noise(5), T0, 7, 24, TEN_MINUTES, ZoneOffset.UTC),
+                run(Traces.flat(100).daily(300).trend(40).noise(8), T0, 10, 24, TEN_MINUTES, ZoneOffset.UTC),
+                run(Traces.flat(100).daily(400).noise(10).spikes(30, 3000), T0, 7, 24, TEN_MINUTES, ZoneOffset.UTC),
+                run(Traces.flat(50).hourly(450).noise(5), T0, 1, 2, TEN_MINUTES, ZoneOffset.UTC, Duration.ofHours(1)));
+        for (Run r : runs) {
+            double under = underForecastRate(r.forecast().values(), r.actual());
+            String what = r.forecast().model() + " " + r.forecast().periods() + ", margin " + r.forecast().margin()
+                    + ", under-forecast " + under + ", MAPE " + r.mape() + " vs naive " + r.naiveMape();
+            assertTrue(under <= 0.2, what);
+            assertTrue(r.forecast().withMargin().underForecastRate() <= 0.1 + 1e-9, what);
+            assertTrue(r.forecast().margin() > 0 && r.forecast().margin() < 0.1, what);
+            assertTrue(r.mape() < 0.1 && r.mape() < r.naiveMape(), what);
+        }
+    }
+
     @Test
     void dailyTrafficIsForecastFromItsDailyShape() {
         Run r = run(Traces.flat(100).daily(400).noise(10), T0, 7, 24, TEN_MINUTES, ZoneOffset.UTC);

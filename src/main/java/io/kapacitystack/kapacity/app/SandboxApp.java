@@ -58,8 +58,8 @@ public final class SandboxApp {
     /** The predictive sample's load and cost (annotations of its nginx StatefulSet). */
     static final java.util.Map<String, Object> PREDICTIVE_TRAFFIC = java.util.Map.of(
             TRAFFIC_ANNOTATION, "vshape 100",
-            io.kapacitystack.kapacity.sandbox.traffic.WorkloadCost.CPU_PER_REQUEST, "100u",
-            io.kapacitystack.kapacity.sandbox.traffic.WorkloadCost.CPU_BASE, "200u");
+            io.kapacitystack.kapacity.sandbox.traffic.WorkloadCost.CPU_PER_REQUEST, "50u",
+            io.kapacitystack.kapacity.sandbox.traffic.WorkloadCost.CPU_BASE, "300u");
 
     public static final class Settings {
         public int port = 8080;
@@ -275,7 +275,9 @@ public final class SandboxApp {
         }
         if (sample.equals("predictive")) {
             // The quick start's periodic client, and a cost under which the sample's 1m-per-pod target needs a few
-            // replicas at the peak (50 req/s over 5 pods: 0.2m + 10 x 0.1m = 1.2m each), as nginx's does there.
+            // replicas, as nginx's does there: 0.3m + 0.05m per request/s, so a pod serves 14 requests/s within 1m
+            // and the 10-minute peaks of the V-shaped hour (50, 33, 17, 15, 32, 48 requests/s) need 4, 3, 2, 2, 3, 4
+            // replicas: the quick start's "1 -> 4", "4 -> 3", "3 -> 2" from the top of the hour.
             cluster.client().apps().statefulSets().inNamespace(namespace).withName("nginx")
                     .patch(io.fabric8.kubernetes.client.dsl.base.PatchContext.of(io.fabric8.kubernetes.client.dsl.base.PatchType.JSON_MERGE),
                             new io.vertx.core.json.JsonObject().put("metadata", new io.vertx.core.json.JsonObject()

@@ -155,6 +155,10 @@ class SandboxPredictiveIT {
             HorizontalPortrait hp = client.resources(HorizontalPortrait.class).inNamespace("predictive-sample")
                     .withName("predictive-sample-predictive").get();
             assertTrue(hp.getStatus().jobReport.get("periods").contains("1h"), hp.getStatus().jobReport.toString());
+            // The sample's cost makes the V-shaped hour's 10-minute peaks (from 10:30: 15, 32, 48, 50, 33 requests/s)
+            // need a few replicas, as nginx's does in the quick start.
+            assertEquals(List.of(2, 3, 4, 4, 3), hp.getStatus().portraitData.timeSeries.timeSeries.stream()
+                    .map(p -> p.replicas).toList(), hp.getStatus().portraitData.toString());
         } finally {
             app.close().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
             vertx.close().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);

@@ -216,7 +216,9 @@ public final class PredictJob {
                     .endMetadata().withData(data).build();
             client.configMaps().inNamespace(ns).resource(cm).create();
         } else {
-            resource.edit(cm -> new ConfigMapBuilder(cm).withData(data).build());
+            // A PUT of the copy just read (as Kapacity's job replaces it): the job's role grants get, create and
+            // update on ConfigMaps, not patch; a concurrent change is a conflict and a failed run the CronJob retries.
+            client.configMaps().inNamespace(ns).resource(new ConfigMapBuilder(existing).withData(data).build()).update();
         }
     }
 

@@ -250,6 +250,18 @@ class PredictIT {
             assertTrue(Math.abs(e.getValue() - needed) <= 1, "bucket " + k + ": " + e.getValue() + " replicas, "
                     + needed + " needed; " + data);
         }
+
+        // The next run replaces the data of the same ConfigMap (a PUT: the chart grants the job get, create and
+        // update on ConfigMaps, no patch) and keeps its metadata.
+        int again = new PredictJob(cluster.client, vertx, new ManualClock(vertx, now.plusSeconds(600)))
+                .run(options(token.toString()));
+        assertEquals(0, again);
+        ConfigMap replaced = cluster.client.configMaps().inNamespace("default").withName("web-predictive-result").get();
+        assertEquals(cm.getMetadata().getUid(), replaced.getMetadata().getUid());
+        assertEquals(cm.getMetadata().getOwnerReferences(), replaced.getMetadata().getOwnerReferences());
+        Map<String, Integer> next = new ObjectMapper().readValue(replaced.getData().get("timeSeries"),
+                new TypeReference<java.util.LinkedHashMap<String, Integer>>() { });
+        assertEquals(first + 600, Long.parseLong(next.keySet().iterator().next()), replaced.getData().toString());
     }
 
     @Test

@@ -386,12 +386,10 @@ public final class IhpaPlanner {
         if (g.observationSeconds != null && g.observationSeconds < 0) {
             problems.add(at + ".grayStrategy.observationSeconds must not be negative");
         }
+        // as Kapacity: a scale-up's grayState is not read (new pods are always Online), and a scale-down's Online,
+        // which the CRD accepts, removes pods like Deleted (GrayPlanner.step)
         if (g.grayState == null) {
             problems.add(at + ".grayStrategy.grayState is required");
-        } else if (up && g.grayState != PodState.Online) {
-            problems.add(at + ".grayStrategy.grayState must be Online for scale-up (got " + g.grayState + ")");
-        } else if (!up && g.grayState == PodState.Online) {
-            problems.add(at + ".grayStrategy.grayState must be Cutoff, Standby or Deleted for scale-down");
         }
     }
 

@@ -270,7 +270,12 @@ public final class HorizontalPortraitReconciler implements Reconciler {
         }
         return recorder.record(hp, PlannedEvent.warning(reason, message))
                 .compose(v -> writeStatus(hp, status).recover(e -> {
-                    ctx.warn("status not written: {}", e.getMessage());
+                    // best effort, the next sync writes it again: a lost race is not worth a WARN
+                    if (KubeObjects.isConflict(e)) {
+                        ctx.debug("status not written (conflict): {}", KubeObjects.shortMessage(e));
+                    } else {
+                        ctx.warn("status not written: {}", KubeObjects.shortMessage(e));
+                    }
                     return Future.succeededFuture();
                 }));
     }

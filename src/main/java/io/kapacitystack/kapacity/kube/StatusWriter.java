@@ -6,6 +6,8 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
 import io.kapacitystack.kapacity.runtime.KubeExecutor;
 import io.vertx.core.Future;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.util.Map;
 import java.util.Objects;
@@ -19,6 +21,7 @@ import java.util.function.Supplier;
 public final class StatusWriter {
 
     static final int CONFLICT_RETRIES = 3;
+    private static final Logger LOG = LoggerFactory.getLogger(StatusWriter.class);
 
     private StatusWriter() {
     }
@@ -60,7 +63,12 @@ public final class StatusWriter {
                     return null;
                 })
                 .recover(e -> {
-                    if (!KubeObjects.isConflict(e) || retries <= 0) {
+                    if (!KubeObjects.isConflict(e)) {
+                        return Future.failedFuture(e);
+                    }
+                    if (retries <= 0) {
+                        LOG.warn("status of {} {}/{} not written after {} conflicting attempts: {}", type.getSimpleName(), ns,
+                                updated.getMetadata().getName(), CONFLICT_RETRIES + 1, KubeObjects.shortMessage(e));
                         return Future.failedFuture(e);
                     }
                     return executor.call(() -> client.resources(type).inNamespace(ns)

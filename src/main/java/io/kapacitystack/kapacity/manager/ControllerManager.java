@@ -421,14 +421,21 @@ public final class ControllerManager implements ControllerState {
         }
     }
 
-    /** A pod matters to a profile when it starts or stops running, or changes state. */
+    /**
+     * A pod matters to a profile when it starts or stops running, or, while running, changes state or labels (labels
+     * can move it into or out of a profile's selector). A pod that neither was nor is running never counts, as in
+     * Kapacity's predicate, whatever its labels do.
+     */
     static boolean podStateChanged(Pod o, Pod n) {
         boolean wasRunning = PodStates.isRunning(o);
         boolean isRunning = PodStates.isRunning(n);
         if (wasRunning != isRunning) {
             return true;
         }
-        return isRunning && PodStates.stateOf(o) != PodStates.stateOf(n)
+        if (!isRunning) {
+            return false;
+        }
+        return PodStates.stateOf(o) != PodStates.stateOf(n)
                 || !Objects.equals(o.getMetadata().getLabels(), n.getMetadata().getLabels());
     }
 

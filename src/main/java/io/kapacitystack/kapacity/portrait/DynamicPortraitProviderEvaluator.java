@@ -5,6 +5,7 @@ import io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext;
 import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
 import io.kapacitystack.kapacity.api.v1alpha1.Constants;
 import io.kapacitystack.kapacity.api.v1alpha1.HorizontalPortrait;
+import io.kapacitystack.kapacity.gocompat.GoStrings;
 import io.kapacitystack.kapacity.api.v1alpha1.HorizontalPortraitStatus;
 import io.kapacitystack.kapacity.api.v1alpha1.HorizontalPortraitValue;
 import io.kapacitystack.kapacity.api.v1alpha1.IntelligentHorizontalPodAutoscaler;
@@ -52,6 +53,11 @@ public final class DynamicPortraitProviderEvaluator implements PortraitProviderE
         if (raw == null) {
             return ProviderOutcome.none(null);
         }
+        String unknownType = unknownDataType(raw);
+        if (unknownType != null) {
+            // Kapacity's text, not a conversion error: the enum of the model cannot hold the unknown value
+            return ProviderOutcome.error("unknown horizontal portrait data type " + GoStrings.quote(unknownType));
+        }
         HorizontalPortrait hp;
         try {
             hp = KubeObjects.convert(serialization, raw, HorizontalPortrait.class);
@@ -62,6 +68,20 @@ public final class DynamicPortraitProviderEvaluator implements PortraitProviderE
             return ProviderOutcome.none(null);
         }
         return fromData("Dynamic-" + provider.dynamic.portraitType, name, hp.getStatus().portraitData, now);
+    }
+
+    /** The portrait's {@code status.portraitData.type} when it is a string that is none of the known types. */
+    static String unknownDataType(GenericKubernetesResource raw) {
+        Object type = raw.get("status", "portraitData", "type");
+        if (!(type instanceof String t)) {
+            return null;
+        }
+        for (HorizontalPortraitStatus.PortraitData.Type known : HorizontalPortraitStatus.PortraitData.Type.values()) {
+            if (known.name().equals(t)) {
+                return null;
+            }
+        }
+        return t;
     }
 
     ProviderOutcome fromData(String provider, String name, HorizontalPortraitStatus.PortraitData data, Instant now) {

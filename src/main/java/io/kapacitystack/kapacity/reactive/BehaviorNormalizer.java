@@ -148,9 +148,9 @@ public final class BehaviorNormalizer {
         for (ScalingBehavior.Policy p : rules.policies()) {
             int added = BehaviorHistory.changeInPeriod(h.scaleUpEvents, p.periodSeconds(), now);
             int deleted = BehaviorHistory.changeInPeriod(h.scaleDownEvents, p.periodSeconds(), now);
-            int periodStart = current - added + deleted;
+            long periodStart = (long) current - added + deleted;
             int proposed = p.type() == ScalingBehavior.PolicyType.PODS
-                    ? periodStart + p.value()
+                    ? toInt(periodStart + p.value())
                     : (int) Math.ceil(periodStart * (1 + p.value() / 100.0));
             result = minChange ? Math.min(result, proposed) : Math.max(result, proposed);
         }
@@ -166,12 +166,17 @@ public final class BehaviorNormalizer {
         for (ScalingBehavior.Policy p : rules.policies()) {
             int added = BehaviorHistory.changeInPeriod(h.scaleUpEvents, p.periodSeconds(), now);
             int deleted = BehaviorHistory.changeInPeriod(h.scaleDownEvents, p.periodSeconds(), now);
-            int periodStart = current - added + deleted;
+            long periodStart = (long) current - added + deleted;
             int proposed = p.type() == ScalingBehavior.PolicyType.PODS
-                    ? periodStart - p.value()
+                    ? toInt(periodStart - p.value())
                     : (int) (periodStart * (1 - p.value() / 100.0));
             result = minChange ? Math.max(result, proposed) : Math.min(result, proposed);
         }
         return result;
+    }
+
+    /** A replica count held within int32 (a count near its maximum plus a policy's pods must not wrap negative). */
+    private static int toInt(long v) {
+        return (int) Math.max(Integer.MIN_VALUE, Math.min(Integer.MAX_VALUE, v));
     }
 }

@@ -6,6 +6,7 @@ import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.api.model.autoscaling.v2.ContainerResourceMetricSource;
 import io.fabric8.kubernetes.api.model.autoscaling.v2.CrossVersionObjectReference;
 import io.fabric8.kubernetes.api.model.autoscaling.v2.ExternalMetricSource;
+import io.fabric8.kubernetes.api.model.autoscaling.v2.HorizontalPodAutoscalerBehavior;
 import io.fabric8.kubernetes.api.model.autoscaling.v2.MetricTarget;
 import io.fabric8.kubernetes.api.model.autoscaling.v2.ObjectMetricSource;
 import io.fabric8.kubernetes.api.model.autoscaling.v2.PodsMetricSource;
@@ -100,7 +101,7 @@ public final class ReactiveGenerator {
     // ---- parameters ----
 
     /** The KubeHPA parameters of an HP (spec §6.3 step 2). */
-    record Params(Duration syncPeriod, double tolerance, Duration cpuInitializationPeriod,
+    record Params(Duration syncPeriod, ReplicaCalculator.Tolerances tolerances, Duration cpuInitializationPeriod,
                   Duration initialReadinessDelay, ScalingBehavior behavior) {
     }
 
@@ -111,8 +112,8 @@ public final class ReactiveGenerator {
         }
         PortraitAlgorithm.KubeHPA cfg = algorithm.kubeHPA;
         if (cfg == null) {
-            return new Params(DEFAULT_SYNC_PERIOD, DEFAULT_TOLERANCE, DEFAULT_CPU_INITIALIZATION_PERIOD,
-                    DEFAULT_INITIAL_READINESS_DELAY, null);
+            return new Params(DEFAULT_SYNC_PERIOD, ReplicaCalculator.Tolerances.both(DEFAULT_TOLERANCE),
+                    DEFAULT_CPU_INITIALIZATION_PERIOD, DEFAULT_INITIAL_READINESS_DELAY, null);
         }
         double tolerance = DEFAULT_TOLERANCE;
         if (cfg.tolerance != null) {
@@ -124,14 +125,46 @@ public final class ReactiveGenerator {
             }
         }
         ScalingBehavior behavior;
+        ReplicaCalculator.Tolerances tolerances;
         try {
             behavior = ScalingBehavior.of(cfg.behavior);
+            tolerances = tolerances(tolerance, cfg.behavior);
         } catch (IllegalArgumentException e) {
             throw new ReplicaCalculationException("invalid behavior of KubeHPA algorithm: " + e.getMessage());
         }
-        return new Params(duration("syncPeriod", cfg.syncPeriod, DEFAULT_SYNC_PERIOD), tolerance,
+        return new Params(duration("syncPeriod", cfg.syncPeriod, DEFAULT_SYNC_PERIOD), tolerances,
                 duration("cpuInitializationPeriod", cfg.cpuInitializationPeriod, DEFAULT_CPU_INITIALIZATION_PERIOD),
                 duration("initialReadinessDelay", cfg.initialReadinessDelay, DEFAULT_INITIAL_READINESS_DELAY), behavior);
+    }
+
+    /**
+     * Kapacity's {@code kubeHPA.tolerance} for both directions unless the behavior sets a direction's own
+     * {@code tolerance} (KEP-4951, as upstream's {@code tolerancesForHpa}).
+     */
+    static ReplicaCalculator.Tolerances tolerances(double dflt, HorizontalPodAutoscalerBehavior behavior) {
+        double down = dflt;
+        double up = dflt;
+        if (behavior != null && behavior.getScaleDown() != null && behavior.getScaleDown().getTolerance() != null) {
+            down = tolerance("scaleDown", behavior.getScaleDown().getTolerance());
+        }
+        if (behavior != null && behavior.getScaleUp() != null && behavior.getScaleUp().getTolerance() != null) {
+            up = tolerance("scaleUp", behavior.getScaleUp().getTolerance());
+        }
+        return new ReplicaCalculator.Tolerances(down, up);
+    }
+
+    private static double tolerance(String direction, Quantity q) {
+        double t;
+        try {
+            t = q.getNumericalAmount().doubleValue();
+        } catch (RuntimeException e) {
+            throw new IllegalArgumentException(direction + ".tolerance " + GoStrings.quote(String.valueOf(q))
+                    + " is not a quantity");
+        }
+        if (!(t >= 0)) {
+            throw new IllegalArgumentException(direction + ".tolerance must be greater than or equal to 0");
+        }
+        return t;
     }
 
     private static double parseGoFloat(String s) {
@@ -183,6 +216,9 @@ public final class ReactiveGenerator {
                     List.of(gotScale, new HpaCondition(HpaCondition.SCALING_ACTIVE, false, "InvalidSelector", condition))));
         }
 
+        if (bounds != null && (scale.specReplicas > bounds.max() || scale.specReplicas < bounds.min())) {
+            return Future.succeededFuture(intoBounds(hp, scale, bounds, params, gotScale, now));
+        }
         String namespace = hp.getMetadata().getNamespace();
         List<Pod> pods = new ArrayList<>();
         for (Pod p : podsInNamespace.apply(namespace)) {
@@ -190,7 +226,7 @@ public final class ReactiveGenerator {
                 pods.add(p);
             }
         }
-        ReplicaCalculator calc = new ReplicaCalculator(params.tolerance(), params.cpuInitializationPeriod(),
+        ReplicaCalculator calc = new ReplicaCalculator(params.tolerances(), params.cpuInitializationPeriod(),
                 params.initialReadinessDelay());
         List<MetricSpec> specs = hp.getSpec().metrics == null ? List.of() : hp.getSpec().metrics;
         List<Future<Proposal>> proposals = new ArrayList<>();
@@ -207,9 +243,43 @@ public final class ReactiveGenerator {
         });
     }
 
+    /**
+     * A workload outside [min, max] is brought inside before any metric is read, as the HPA does ("Current number of
+     * replicas above Spec.MaxReplicas"): a metric that cannot be read must not leave it outside.
+     */
+    private ReactiveOutcome intoBounds(HorizontalPortrait hp, ScaleInfo scale, ReplicaBounds bounds, Params params,
+                                       HpaCondition gotScale, Instant now) {
+        boolean above = scale.specReplicas > bounds.max();
+        int replicas = above ? bounds.max() : bounds.min();
+        if (params.behavior() != null) {
+            BehaviorHistory history = histories.computeIfAbsent(ObjectKey.of(hp), k -> new BehaviorHistory());
+            synchronized (history) {
+                history.recordScale(params.behavior(), scale.specReplicas, replicas, now);
+            }
+        }
+        HpaCondition limited = above
+                ? new HpaCondition(HpaCondition.SCALING_LIMITED, true, "TooManyReplicas",
+                "the desired replica count is more than the maximum replica count")
+                : new HpaCondition(HpaCondition.SCALING_LIMITED, true, "TooFewReplicas",
+                "the desired replica count is less than the minimum replica count");
+        return new ReactiveOutcome(replicas, null, List.of(gotScale, limited), params.syncPeriod(), List.of());
+    }
+
+    /**
+     * Scale to zero (upstream's HPAScaleToZero): only an IHPA with {@code minReplicas: 0} and at least one Object or
+     * External metric (whose value is read without pods, so it can wake the workload) lets the proposal reach 0;
+     * otherwise the proposal has Kapacity's floor of 1.
+     */
+    static boolean mayScaleToZero(ReplicaBounds bounds, List<MetricSpec> specs) {
+        if (bounds == null || bounds.min() != 0 || specs == null) {
+            return false;
+        }
+        return specs.stream().anyMatch(m -> "Object".equals(m.type) || "External".equals(m.type));
+    }
+
     private ReactiveOutcome decide(HorizontalPortrait hp, List<Proposal> proposals, int metricCount, ScaleInfo scale,
                                    ReplicaBounds bounds, Params params, HpaCondition gotScale, Instant now) {
-        int replicas = 1;
+        int replicas = mayScaleToZero(bounds, hp.getSpec().metrics) ? 0 : 1;
         String bestMetric = null;
         int bestReplicas = 0;
         int invalid = 0;

@@ -3,13 +3,17 @@ package io.kapacitystack.kapacity.reactive;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodCondition;
+import io.fabric8.kubernetes.api.model.PodSpec;
 import io.fabric8.kubernetes.api.model.Quantity;
+import io.fabric8.kubernetes.api.model.ResourceRequirements;
 
 import java.math.BigDecimal;
+import java.math.BigInteger;
 import java.math.RoundingMode;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -17,29 +21,54 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * The Kubernetes v1.25 HPA {@code ReplicaCalculator} (spec §6.3.1) as a pure function of its inputs: the pods the
- * scale selector picks, the per-pod metric samples already fetched, and {@code now}. Every failure is a
- * {@link ReplicaCalculationException} carrying upstream's text. Integer divisions and float rounding follow upstream
- * (Go's {@code int32(...)} truncation, {@code math.Ceil}).
+ * Today's Kubernetes HPA {@code ReplicaCalculator} (upstream {@code pkg/controller/podautoscaler/replica_calculator.go}
+ * and {@code metrics/utilization.go}, master) as a pure function of its inputs: the pods the scale selector picks, the
+ * per-pod metric samples already fetched, and {@code now}. Every failure is a {@link ReplicaCalculationException}
+ * carrying upstream's text. Integer divisions and float rounding follow upstream (Go's {@code int32(...)} truncation,
+ * {@code math.Ceil}); sums of metric values are exact (no int64 wrap) and replica counts saturate at int32's maximum.
+ * Where this differs from the v1.25 calculator Kapacity vendored is listed in docs/compatibility.md.
  */
 public final class ReplicaCalculator {
 
     public static final String NO_PODS = "no pods returned by selector while calculating replica count";
-    public static final String NO_READY_METRICS = "did not receive metrics for any ready pods";
+    public static final String NO_READY_METRICS = "did not receive metrics for targeted pods (pods might be unready)";
     public static final String NO_MATCHING_METRICS = "no metrics returned matched known pods";
 
-    private final double tolerance;
+    private static final BigInteger HUNDRED = BigInteger.valueOf(100);
+    private static final BigInteger INT32_MIN = BigInteger.valueOf(Integer.MIN_VALUE);
+    private static final BigInteger INT32_MAX = BigInteger.valueOf(Integer.MAX_VALUE);
+
+    /**
+     * How far the usage ratio may fall below (scale-down) or rise above (scale-up) 1.0 before the count changes
+     * (KEP-4951: {@code behavior.scaleDown.tolerance} / {@code behavior.scaleUp.tolerance}).
+     */
+    public record Tolerances(double scaleDown, double scaleUp) {
+
+        public static Tolerances both(double tolerance) {
+            return new Tolerances(tolerance, tolerance);
+        }
+
+        public boolean isWithin(double usageRatio) {
+            return 1.0 - scaleDown <= usageRatio && usageRatio <= 1.0 + scaleUp;
+        }
+    }
+
+    private final Tolerances tolerances;
     private final Duration cpuInitializationPeriod;
     private final Duration initialReadinessDelay;
 
     public ReplicaCalculator(double tolerance, Duration cpuInitializationPeriod, Duration initialReadinessDelay) {
-        this.tolerance = tolerance;
+        this(Tolerances.both(tolerance), cpuInitializationPeriod, initialReadinessDelay);
+    }
+
+    public ReplicaCalculator(Tolerances tolerances, Duration cpuInitializationPeriod, Duration initialReadinessDelay) {
+        this.tolerances = tolerances;
         this.cpuInitializationPeriod = cpuInitializationPeriod;
         this.initialReadinessDelay = initialReadinessDelay;
     }
 
-    public double tolerance() {
-        return tolerance;
+    public Tolerances tolerances() {
+        return tolerances;
     }
 
     /**
@@ -72,22 +101,25 @@ public final class ReplicaCalculator {
             throw new ReplicaCalculationException(NO_READY_METRICS);
         }
         Map<String, Long> requests = podRequests(pods, container, resource);
-        double usageRatio = utilizationRatio(metrics, requests, targetUtilization);
-        observed = (int) Math.round(usageRatio * targetUtilization) + "% ("
-                + formatMilli(resource, total(metrics) / metrics.size()) + ")";
+        Utilization current = utilization(metrics, requests, targetUtilization);
+        double usageRatio = current.ratio();
+        // as kubectl describe hpa: the utilization percentage and the raw average of the pods that counted
+        observed = current.percent() + "% (" + formatMilli(resource, current.rawAverage()) + ")";
 
         boolean scaleUpWithUnready = !g.unready.isEmpty() && usageRatio > 1.0;
         if (!scaleUpWithUnready && g.missing.isEmpty()) {
-            if (Math.abs(1.0 - usageRatio) <= tolerance) {
+            if (tolerances.isWithin(usageRatio)) {
                 return currentReplicas;
             }
-            return (int) Math.ceil(usageRatio * g.readyCount);
+            return ceilToReplicas(usageRatio * g.readyCount);
         }
         if (!g.missing.isEmpty()) {
             if (usageRatio < 1.0) {
-                // scale-down: a pod without a sample counts as using its whole request (v1.25 behavior)
+                // scale-down: a pod without a sample counts as using its whole request, or the target when the
+                // target is above 100 % (upstream since v1.27)
+                long fallbackPercent = Math.max(100, targetUtilization);
                 for (String p : g.missing) {
-                    metrics.put(p, PodMetric.of(requests.get(p)));
+                    metrics.put(p, PodMetric.of(percentOf(requests.get(p), fallbackPercent)));
                 }
             } else if (usageRatio > 1.0) {
                 for (String p : g.missing) {
@@ -100,12 +132,12 @@ public final class ReplicaCalculator {
                 metrics.put(p, PodMetric.of(0));
             }
         }
-        double newUsageRatio = utilizationRatio(metrics, requests, targetUtilization);
-        if (Math.abs(1.0 - newUsageRatio) <= tolerance || flipped(usageRatio, newUsageRatio)) {
+        double newUsageRatio = utilization(metrics, requests, targetUtilization).ratio();
+        if (tolerances.isWithin(newUsageRatio) || flipped(usageRatio, newUsageRatio)) {
             return currentReplicas;
         }
-        int newReplicas = (int) Math.ceil(newUsageRatio * metrics.size());
-        if ((newUsageRatio < 1.0 && newReplicas > currentReplicas) || (newUsageRatio > 1.0 && newReplicas < currentReplicas)) {
+        int newReplicas = ceilToReplicas(newUsageRatio * metrics.size());
+        if (againstDirection(newUsageRatio, newReplicas, currentReplicas)) {
             return currentReplicas;
         }
         return newReplicas;
@@ -135,21 +167,27 @@ public final class ReplicaCalculator {
         if (metrics.isEmpty()) {
             throw new ReplicaCalculationException(NO_READY_METRICS);
         }
-        double usageRatio = usageRatio(metrics, target);
-        observed = formatMilli(resource, total(metrics) / metrics.size());
+        long currentUsage = averageUsage(metrics);
+        double usageRatio = (double) currentUsage / (double) target;
+        observed = formatMilli(resource, currentUsage);
 
         boolean scaleUpWithUnready = !g.unready.isEmpty() && usageRatio > 1.0;
         if (!scaleUpWithUnready && g.missing.isEmpty()) {
-            if (Math.abs(1.0 - usageRatio) <= tolerance) {
+            if (tolerances.isWithin(usageRatio)) {
                 return currentReplicas;
             }
-            return (int) Math.ceil(usageRatio * g.readyCount);
+            return ceilToReplicas(usageRatio * g.readyCount);
         }
         if (!g.missing.isEmpty()) {
-            // v1.25: the target on a scale-down, otherwise (also at exactly 1.0) zero
-            long fill = usageRatio < 1.0 ? target : 0;
-            for (String p : g.missing) {
-                metrics.put(p, PodMetric.of(fill));
+            // the target on a scale-down, zero on a scale-up, nothing at exactly 1.0 (upstream since v1.28)
+            if (usageRatio < 1.0) {
+                for (String p : g.missing) {
+                    metrics.put(p, PodMetric.of(target));
+                }
+            } else if (usageRatio > 1.0) {
+                for (String p : g.missing) {
+                    metrics.put(p, PodMetric.of(0));
+                }
             }
         }
         if (scaleUpWithUnready) {
@@ -157,12 +195,16 @@ public final class ReplicaCalculator {
                 metrics.put(p, PodMetric.of(0));
             }
         }
-        double newUsageRatio = usageRatio(metrics, target);
-        if (Math.abs(1.0 - newUsageRatio) <= tolerance || flipped(usageRatio, newUsageRatio)) {
+        double newUsageRatio = (double) averageUsage(metrics) / (double) target;
+        if (tolerances.isWithin(newUsageRatio) || flipped(usageRatio, newUsageRatio)) {
             return currentReplicas;
         }
-        // v1.25 has no direction guard on this path
-        return (int) Math.ceil(newUsageRatio * metrics.size());
+        int newReplicas = ceilToReplicas(newUsageRatio * metrics.size());
+        // a count that moves against the ratio's direction (more pods counted than running) keeps the current one
+        if (againstDirection(newUsageRatio, newReplicas, currentReplicas)) {
+            return currentReplicas;
+        }
+        return newReplicas;
     }
 
     // ---- Object / External ----
@@ -175,8 +217,9 @@ public final class ReplicaCalculator {
 
     /** Upstream {@code GetExternalMetricReplicas} (target type Value): the sum of all series is the usage. */
     public int externalValueReplicas(int currentReplicas, List<Long> valuesMilli, long targetMilli, List<Pod> pods) {
-        observed = formatMilli("", sum(valuesMilli));
-        return usageRatioReplicas(currentReplicas, (double) sum(valuesMilli) / (double) targetMilli, pods);
+        long usage = saturatedSum(valuesMilli);
+        observed = formatMilli("", usage);
+        return usageRatioReplicas(currentReplicas, (double) usage / (double) targetMilli, pods);
     }
 
     /** Upstream {@code GetObjectPerPodMetricReplicas} (target type AverageValue). */
@@ -186,40 +229,57 @@ public final class ReplicaCalculator {
 
     /** Upstream {@code GetExternalPerPodMetricReplicas} (target type AverageValue). */
     public int externalAverageValueReplicas(int statusReplicas, List<Long> valuesMilli, long targetAverageMilli) {
-        return perPodReplicas(statusReplicas, sum(valuesMilli), targetAverageMilli);
+        return perPodReplicas(statusReplicas, saturatedSum(valuesMilli), targetAverageMilli);
     }
 
     private int perPodReplicas(int statusReplicas, long usage, long targetAverage) {
-        observed = formatMilli("", statusReplicas == 0 ? usage : usage / statusReplicas) + " (avg)";
+        // reported per pod, rounded up, as upstream reports it (the whole usage when no pod runs)
+        long perPod = statusReplicas == 0 || usage == Long.MAX_VALUE ? usage
+                : (long) Math.ceil((double) usage / (double) statusReplicas);
+        observed = formatMilli("", perPod) + " (avg)";
         int replicas = statusReplicas;
         double usageRatio = (double) usage / ((double) targetAverage * (double) statusReplicas);
-        if (Math.abs(1.0 - usageRatio) > tolerance) {
-            replicas = (int) Math.ceil((double) usage / (double) targetAverage);
+        if (!tolerances.isWithin(usageRatio)) {
+            replicas = ceilToReplicas((double) usage / (double) targetAverage);
         }
         return replicas;
     }
 
     private int usageRatioReplicas(int currentReplicas, double usageRatio, List<Pod> pods) {
         if (currentReplicas != 0) {
-            if (Math.abs(1.0 - usageRatio) <= tolerance) {
+            if (tolerances.isWithin(usageRatio)) {
                 return currentReplicas;
             }
-            long ready;
             if (pods.isEmpty()) {
                 throw new ReplicaCalculationException("unable to calculate ready pods: " + NO_PODS);
             }
-            ready = pods.stream().filter(p -> "Running".equals(phase(p)) && isReady(p)).count();
-            return (int) Math.ceil(usageRatio * ready);
+            long ready = pods.stream().filter(p -> "Running".equals(phase(p)) && isReady(p)).count();
+            return ceilToReplicas(usageRatio * ready);
         }
-        return (int) Math.ceil(usageRatio);
+        // a workload at zero: no pods to count and no tolerance; the ratio alone wakes it (or keeps it at zero)
+        return ceilToReplicas(usageRatio);
     }
 
-    private static long sum(List<Long> values) {
+    /** The sum of metric values, at most {@link Long#MAX_VALUE} (upstream caps the external sum there). */
+    static long saturatedSum(List<Long> values) {
         long s = 0;
         for (long v : values) {
-            s += v;
+            long next = s + v;
+            if (((s ^ next) & (v ^ next)) < 0) {
+                return v > 0 ? Long.MAX_VALUE : Long.MIN_VALUE;
+            }
+            s = next;
         }
         return s;
+    }
+
+    /** {@code ceil(x)} as a replica count: int32's maximum for anything larger, 0 for NaN or below. */
+    static int ceilToReplicas(double x) {
+        if (Double.isNaN(x) || x <= 0) {
+            return 0;
+        }
+        double c = Math.ceil(x);
+        return c >= Integer.MAX_VALUE ? Integer.MAX_VALUE : (int) c;
     }
 
     // ---- grouping and ratios ----
@@ -277,39 +337,57 @@ public final class ReplicaCalculator {
         return g;
     }
 
-    private static double utilizationRatio(Map<String, PodMetric> metrics, Map<String, Long> requests, int targetUtilization) {
-        long metricsTotal = 0;
-        long requestsTotal = 0;
+    /** Upstream {@code GetResourceUtilizationRatio}: ratio, integer utilization percent, raw average (milli). */
+    record Utilization(double ratio, int percent, long rawAverage) {
+    }
+
+    /**
+     * Over the pods that have both a sample and a request: {@code percent = sum(samples) * 100 / sum(requests)}
+     * (integer division), {@code ratio = percent / target}. Sums are exact, so values near int64's limits never wrap;
+     * a percent outside int32 is an error, as upstream's.
+     */
+    static Utilization utilization(Map<String, PodMetric> metrics, Map<String, Long> requests, int targetUtilization) {
+        BigInteger metricsTotal = BigInteger.ZERO;
+        BigInteger requestsTotal = BigInteger.ZERO;
+        int counted = 0;
         for (Map.Entry<String, PodMetric> e : metrics.entrySet()) {
             Long request = requests.get(e.getKey());
             if (request == null) {
                 continue; // a metric of a pod the selector did not list
             }
-            metricsTotal += e.getValue().milli();
-            requestsTotal += request;
+            metricsTotal = metricsTotal.add(BigInteger.valueOf(e.getValue().milli()));
+            requestsTotal = requestsTotal.add(BigInteger.valueOf(request));
+            counted++;
         }
-        if (requestsTotal == 0) {
+        if (requestsTotal.signum() == 0) {
             throw new ReplicaCalculationException(NO_MATCHING_METRICS);
         }
-        int currentUtilization = (int) ((metricsTotal * 100) / requestsTotal);
-        return (double) currentUtilization / (double) targetUtilization;
+        BigInteger percent = metricsTotal.multiply(HUNDRED).divide(requestsTotal);
+        if (percent.compareTo(INT32_MIN) < 0 || percent.compareTo(INT32_MAX) > 0) {
+            throw new ReplicaCalculationException("resource utilization " + percent + " is outside the int32 range");
+        }
+        int current = percent.intValue();
+        long rawAverage = metricsTotal.divide(BigInteger.valueOf(counted)).longValue();
+        return new Utilization((double) current / (double) targetUtilization, current, rawAverage);
     }
 
-    private static double usageRatio(Map<String, PodMetric> metrics, long target) {
-        long total = 0;
+    /** Upstream {@code GetMetricUsageRatio}'s usage: the exact integer average of the samples. */
+    static long averageUsage(Map<String, PodMetric> metrics) {
+        BigInteger total = BigInteger.ZERO;
         for (PodMetric m : metrics.values()) {
-            total += m.milli();
+            total = total.add(BigInteger.valueOf(m.milli()));
         }
-        long currentUsage = total / metrics.size();
-        return (double) currentUsage / (double) target;
+        return total.divide(BigInteger.valueOf(metrics.size())).longValue();
     }
 
-    private static long total(Map<String, PodMetric> metrics) {
-        long total = 0;
-        for (PodMetric m : metrics.values()) {
-            total += m.milli();
-        }
-        return total;
+    /** {@code request * percent / 100} without overflow (at most int64's maximum). */
+    private static long percentOf(long request, long percent) {
+        BigInteger v = BigInteger.valueOf(request).multiply(BigInteger.valueOf(percent)).divide(HUNDRED);
+        return v.bitLength() < 64 ? v.longValue() : Long.MAX_VALUE;
+    }
+
+    private static boolean againstDirection(double ratio, int replicas, int current) {
+        return (ratio < 1.0 && replicas > current) || (ratio > 1.0 && replicas < current);
     }
 
     /** A milli-value as a Kubernetes quantity: {@code 171m} of CPU, {@code 104857600} bytes, {@code 2500m}. */
@@ -324,33 +402,89 @@ public final class ReplicaCalculator {
         return (before < 1.0 && after > 1.0) || (before > 1.0 && after < 1.0);
     }
 
-    /** Per-pod sums of container requests in milli-units, only {@code container} when non-empty. */
+    /**
+     * Each pod's request of {@code resource} in milli-units, as upstream's {@code calculateRequests}: the named
+     * {@code container}'s when one is named (a pod without it is an error naming it); otherwise the pod-level request
+     * when the pod sets pod-level resources (KEP-2837), else the sum over its containers and its restartable init
+     * containers (sidecars).
+     */
     static Map<String, Long> podRequests(List<Pod> pods, String container, String resource) {
         Map<String, Long> requests = new HashMap<>();
+        boolean named = container != null && !container.isEmpty();
         for (Pod pod : pods) {
-            long sum = 0;
-            List<Container> containers = pod.getSpec() == null || pod.getSpec().getContainers() == null
-                    ? List.of() : pod.getSpec().getContainers();
-            for (Container c : containers) {
-                if (container == null || container.isEmpty() || container.equals(c.getName())) {
-                    Quantity q = c.getResources() == null || c.getResources().getRequests() == null
-                            ? null : c.getResources().getRequests().get(resource);
-                    if (q == null) {
-                        throw new ReplicaCalculationException("missing request for " + resource + " in container "
-                                + c.getName() + " of Pod " + pod.getMetadata().getName());
-                    }
-                    sum += milli(q);
+            String podName = pod.getMetadata().getName();
+            PodSpec spec = pod.getSpec();
+            long request;
+            if (!named && podLevelResourcesSet(spec)) {
+                Quantity q = spec.getResources().getRequests() == null ? null
+                        : spec.getResources().getRequests().get(resource);
+                if (q == null) {
+                    throw new ReplicaCalculationException("missing pod-level request for " + resource + " in Pod " + podName);
                 }
+                request = milli(q);
+            } else {
+                request = containerRequests(pod, named ? container : "", resource);
             }
-            requests.put(pod.getMetadata().getName(), sum);
+            requests.put(podName, request);
         }
         return requests;
     }
 
-    /** A quantity's MilliValue (rounded up, as resource.Quantity does). */
+    private static boolean podLevelResourcesSet(PodSpec spec) {
+        if (spec == null || spec.getResources() == null) {
+            return false;
+        }
+        ResourceRequirements r = spec.getResources();
+        return (r.getRequests() != null && !r.getRequests().isEmpty()) || (r.getLimits() != null && !r.getLimits().isEmpty());
+    }
+
+    private static long containerRequests(Pod pod, String container, String resource) {
+        PodSpec spec = pod.getSpec();
+        List<Container> containers = new ArrayList<>();
+        if (spec != null && spec.getContainers() != null) {
+            containers.addAll(spec.getContainers());
+        }
+        if (spec != null && spec.getInitContainers() != null) {
+            for (Container c : spec.getInitContainers()) {
+                if ("Always".equals(c.getRestartPolicy())) {
+                    containers.add(c); // a sidecar runs beside the app for the pod's life
+                }
+            }
+        }
+        long sum = 0;
+        for (Container c : containers) {
+            if (container.isEmpty() || container.equals(c.getName())) {
+                Quantity q = c.getResources() == null || c.getResources().getRequests() == null
+                        ? null : c.getResources().getRequests().get(resource);
+                if (q == null) {
+                    throw new ReplicaCalculationException("missing request for " + resource + " in container "
+                            + c.getName() + " of Pod " + pod.getMetadata().getName());
+                }
+                sum = saturatedSum(List.of(sum, milli(q)));
+                if (!container.isEmpty()) {
+                    return sum; // container names are unique in a pod
+                }
+            }
+        }
+        if (!container.isEmpty()) {
+            throw new ReplicaCalculationException("container " + container + " not found in Pod " + pod.getMetadata().getName());
+        }
+        return sum;
+    }
+
+    private static final BigDecimal LONG_MAX = BigDecimal.valueOf(Long.MAX_VALUE);
+    private static final BigDecimal LONG_MIN = BigDecimal.valueOf(Long.MIN_VALUE);
+
+    /** A quantity's MilliValue (rounded up, as resource.Quantity does), held at int64's limits. */
     public static long milli(Quantity q) {
-        BigDecimal base = q.getNumericalAmount();
-        return base.multiply(BigDecimal.valueOf(1000)).setScale(0, RoundingMode.CEILING).longValueExact();
+        BigDecimal m = q.getNumericalAmount().multiply(BigDecimal.valueOf(1000)).setScale(0, RoundingMode.CEILING);
+        if (m.compareTo(LONG_MAX) > 0) {
+            return Long.MAX_VALUE;
+        }
+        if (m.compareTo(LONG_MIN) < 0) {
+            return Long.MIN_VALUE;
+        }
+        return m.longValueExact();
     }
 
     static String phase(Pod pod) {

@@ -1,5 +1,6 @@
 package io.kapacitystack.kapacity.runtime;
 
+import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.kapacitystack.kapacity.runtime.time.Clock;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
@@ -199,10 +200,11 @@ public final class Controller {
             int n = failures.merge(key, 1, Integer::sum);
             Duration backoff = backoff(n);
             String message = describe(error);
-            if (message.equals(lastFailure.put(key, message))) {
-                ctx.debug("reconcile failed again (retry in {}): {}", backoff, message);
-            } else {
+            String previous = lastFailure.put(key, message);
+            if (worthAWarning(error, n, message, previous)) {
                 ctx.warn("reconcile failed (retry in {}): {}", backoff, message);
+            } else {
+                ctx.debug("reconcile failed again or lost a write race (attempt {}, retry in {}): {}", n, backoff, message);
             }
             if (LOG.isDebugEnabled()) {
                 LOG.debug("reconcile of " + key + " failed", error);
@@ -249,9 +251,41 @@ public final class Controller {
         return Duration.ofMillis(Math.min(millis, maxBackoff.toMillis()));
     }
 
+    /**
+     * A failure is logged at WARN once per distinct message; an optimistic-concurrency conflict (often the
+     * controller's own previous write not yet in the cache, which the retry that follows wins) only when it keeps
+     * coming back, {@link #CONFLICTS_BEFORE_WARN} attempts in a row.
+     */
+    static boolean worthAWarning(Throwable error, int attempt, String message, String previousMessage) {
+        if (isConflict(error)) {
+            return attempt == CONFLICTS_BEFORE_WARN;
+        }
+        return !message.equals(previousMessage);
+    }
+
+    /** Consecutive conflicts of one object after which the failure is logged at WARN (once). */
+    static final int CONFLICTS_BEFORE_WARN = 5;
+
+    /**
+     * One line: the API server's own message for a Kubernetes error (fabric8's text spans lines and prints the
+     * whole Status object), otherwise the first line of the exception's message.
+     */
     static String describe(Throwable e) {
+        if (e instanceof KubernetesClientException k && k.getStatus() != null && k.getStatus().getMessage() != null) {
+            return k.getStatus().getMessage().lines().findFirst().orElse("") + " (HTTP " + k.getCode() + ")";
+        }
         String m = e.getMessage();
-        return m == null ? e.getClass().getSimpleName() : m;
+        return m == null ? e.getClass().getSimpleName() : m.lines().findFirst().orElse("");
+    }
+
+    /** An optimistic-concurrency conflict (HTTP 409), anywhere in the cause chain. */
+    static boolean isConflict(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof KubernetesClientException k && k.getCode() == 409) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static final class Wakeup {

@@ -164,8 +164,37 @@ class IhpaPlannerTest {
         assertCondition(plan, IhpaPlanner.SCALING_ACTIVE, "False", "InvalidSpec");
         String message = plan.events.get(0).message();
         assertTrue(message.contains("behavior.scaleUp.grayStrategy.changePercent must be between 1 and 100"), message);
-        assertTrue(message.contains("behavior.scaleUp.grayStrategy.grayState must be Online for scale-up (got Cutoff)"), message);
         assertEquals(IhpaPlan.RpAction.NONE, plan.rpAction);
+    }
+
+    /** Kapacity ignores a scale-up's grayState: Cutoff there is no InvalidSpec, and the step adds Online pods. */
+    @Test
+    void aScaleUpGrayStateOtherThanOnlineIsIgnored() {
+        IntelligentHorizontalPodAutoscaler ihpa = ihpa(1, 10, staticProvider(1, 1));
+        ihpa.setStatus(planner.plan(ihpa, null, null, T0).status);
+        ihpa.getSpec().portraitProviders.set(0, staticProvider(1, 5));
+        ihpa.getSpec().behavior = new io.kapacitystack.kapacity.api.v1alpha1.IntelligentHorizontalPodAutoscalerBehavior();
+        ihpa.getSpec().behavior.scaleUp = new ScalingBehavior();
+        ihpa.getSpec().behavior.scaleUp.grayStrategy = new io.kapacitystack.kapacity.api.v1alpha1.GrayStrategy(PodState.Cutoff, 30, 50, null);
+        IhpaPlan plan = planner.plan(ihpa, rp(spec(1, 0, 0)), null, T0);
+        assertCondition(plan, IhpaPlanner.SCALING_ACTIVE, "True", "SucceededAutoscaling");
+        assertEquals(3, plan.rpSpec.online());
+        assertEquals(0, plan.rpSpec.cutoff());
+    }
+
+    /** Kapacity treats a scale-down grayState Online (the CRD accepts it) as Deleted; here it was InvalidSpec and stuck. */
+    @Test
+    void aScaleDownGrayStateOnlineDeletesLikeDeleted() {
+        IntelligentHorizontalPodAutoscaler ihpa = ihpa(1, 10, staticProvider(1, 5));
+        ihpa.setStatus(planner.plan(ihpa, null, null, T0).status);
+        ihpa.getSpec().portraitProviders.set(0, staticProvider(1, 1));
+        IhpaFixtures.scaleDownGray(ihpa, PodState.Online, 30, 50, 60);
+        IhpaPlan plan = planner.plan(ihpa, rp(spec(5, 0, 0)), null, T0);
+        assertCondition(plan, IhpaPlanner.SCALING_ACTIVE, "True", "SucceededAutoscaling");
+        // 5 -> 1 in 50 % steps: 2 pods go, and none is parked in Cutoff or Standby
+        assertEquals(3, plan.rpSpec.online());
+        assertEquals(0, plan.rpSpec.cutoff());
+        assertEquals(0, plan.rpSpec.standby());
     }
 
     @Test

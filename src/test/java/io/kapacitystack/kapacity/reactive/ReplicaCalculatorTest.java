@@ -23,7 +23,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 /**
- * The HPA v1.25 replica calculator against upstream's test vectors ({@code replica_calculator_test.go}; per-pod
+ * The HPA replica calculator against upstream's test vectors ({@code replica_calculator_test.go}; per-pod
  * requests of 1000m, levels are per-pod usage) and hand-computed cases for the rebalancing rules.
  */
 class ReplicaCalculatorTest {
@@ -189,9 +189,8 @@ class ReplicaCalculatorTest {
         assertEquals(4, CALC.podsMetricReplicas(3, 10000, readyPods(3), levels(20000, 20000), NOW));
         // missing on scale-down: p2 at the target: (2000+2000+10000)/3 = 4666 of 10000 -> ceil(0.4666 * 3) = 2
         assertEquals(2, CALC.podsMetricReplicas(3, 10000, readyPods(3), levels(2000, 2000), NOW));
-        // v1.25 quirk (spec §6.3.1 †2): at exactly the target a missing pod still gets 0 on this path:
-        // (10000+10000+0)/3 = 6666 -> 0.6666 -> ceil(1.9998) = 2 (v1.28+ would keep 3)
-        assertEquals(2, CALC.podsMetricReplicas(3, 10000, readyPods(3), levels(10000, 10000), NOW));
+        // at exactly the target a missing pod gets nothing (upstream since v1.28; v1.25 counted it as 0 and gave 2)
+        assertEquals(3, CALC.podsMetricReplicas(3, 10000, readyPods(3), levels(10000, 10000), NOW));
         // Pending pods are unready and get 0 on a scale-up: (30000+0)/2 = 15000 of 10000 -> 3
         assertEquals(3, CALC.podsMetricReplicas(1, 10000,
                 podsWith(2, null, new String[]{"Running", "Pending"}, null), levels(30000), NOW));

@@ -1,5 +1,6 @@
 package io.kapacitystack.kapacity.api.v1alpha1;
 
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import io.fabric8.generator.annotation.Min;
 import io.fabric8.generator.annotation.Required;
@@ -11,13 +12,18 @@ import java.util.List;
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public class PortraitProvider {
     @Required
+    @JsonPropertyDescription("The kind of provider: Static (a fixed count), Cron (counts by time of day) or Dynamic (a HorizontalPortrait).")
     public Type type;
     /** Bigger means more important; ties are broken by the larger replica number, then by spec order. */
     @Required
+    @JsonPropertyDescription("Bigger wins. Ties go to the larger replica count, then to the earlier provider.")
     public Integer priority;
     @com.fasterxml.jackson.annotation.JsonProperty("static")
+    @JsonPropertyDescription("For type Static: the replica count.")
     public Static _static;
+    @JsonPropertyDescription("For type Cron: the rules (cron start and end, time zone, replicas).")
     public Cron cron;
+    @JsonPropertyDescription("For type Dynamic: the HorizontalPortrait to create (portrait type, metrics, algorithm).")
     public PortraitSpec dynamic;
 
     public enum Type { Static, Cron, Dynamic }
@@ -26,6 +32,7 @@ public class PortraitProvider {
     public static class Static {
         @Required
         @Min(0)
+        @JsonPropertyDescription("The replica count this provider recommends.")
         public Integer replicas;
 
         public Static() {
@@ -40,6 +47,7 @@ public class PortraitProvider {
     public static class Cron {
         @Required
         @Size(min = 1)
+        @JsonPropertyDescription("The rules; when none applies, the provider has no value.")
         public List<ReplicaCron> crons;
 
         public Cron() {

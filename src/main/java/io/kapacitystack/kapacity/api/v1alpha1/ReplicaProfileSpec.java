@@ -1,5 +1,6 @@
 package io.kapacitystack.kapacity.api.v1alpha1;
 
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import io.fabric8.generator.annotation.Default;
 import io.fabric8.generator.annotation.Min;
@@ -11,20 +12,27 @@ import java.util.Objects;
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public class ReplicaProfileSpec {
     @Required
+    @JsonPropertyDescription("The workload whose pods this profile manages.")
     public CrossVersionObjectReference scaleTargetRef;
     @Default("0")
     @Min(0)
+    @JsonPropertyDescription("Pods serving traffic.")
     public Integer onlineReplicas;
     @Default("0")
     @Min(0)
+    @JsonPropertyDescription("Pods kept running without traffic.")
     public Integer cutoffReplicas;
     @Default("0")
     @Min(0)
+    @JsonPropertyDescription("Pods kept without traffic and with their resources given back.")
     public Integer standbyReplicas;
+    @JsonPropertyDescription("When true, the profile changes nothing.")
     public Boolean paused;
     /** Which changes of the online replica number are allowed. */
     @Default("Both")
+    @JsonPropertyDescription("Both, Up, Down or Neither: the directions the profile may move the workload.")
     public ScalingDirection allowedScalingDirection;
+    @JsonPropertyDescription("How pods are chosen and moved between states.")
     public ReplicaProfileBehavior behavior;
 
     public enum ScalingDirection { Both, Neither, Up, Down }

@@ -117,8 +117,9 @@ public final class Discovery {
 
     /**
      * Minimal OpenAPI v3 documents ({@code /openapi/v3} and {@code /openapi/v3/api/v1}, {@code /openapi/v3/apis/g/v}):
-     * only each resource's PATCH operation with its {@code fieldValidation} parameter, which is what kubectl
-     * checks to leave validation to the server instead of downloading the (protobuf) v2 schema.
+     * each resource's PATCH operation with its {@code fieldValidation} parameter, which is what kubectl checks to
+     * leave validation to the server instead of downloading the (protobuf) v2 schema, and the CRDs' schemas, which
+     * {@code kubectl explain} reads.
      */
     public Optional<JsonObject> openApiV3(String pathWithQuery) {
         String path = pathWithQuery.split("\\?")[0];
@@ -165,9 +166,21 @@ public final class Discovery {
                     .put("parameters", parameters)
                     .put("responses", new JsonObject().put("200", new JsonObject().put("description", "OK")))));
         }
+        // as kube-apiserver publishes a CRD's schema (what kubectl explain reads): named by the reversed group,
+        // version and kind, and tagged with its group-version-kind
+        JsonObject schemas = new JsonObject();
+        for (var crd : crds.all()) {
+            if (crd.apiVersion().equals(groupVersion) && crd.schema() != null) {
+                List<String> reversed = new ArrayList<>(List.of(crd.group().split("\\.")));
+                java.util.Collections.reverse(reversed);
+                schemas.put(String.join(".", reversed) + "." + crd.version() + "." + crd.kind(), crd.schema().copy()
+                        .put("x-kubernetes-group-version-kind", new JsonArray().add(new JsonObject()
+                                .put("group", crd.group()).put("version", crd.version()).put("kind", crd.kind()))));
+            }
+        }
         return new JsonObject().put("openapi", "3.0.0")
                 .put("info", new JsonObject().put("title", "Kubernetes").put("version", "v1.30.0"))
-                .put("paths", paths).put("components", new JsonObject().put("schemas", new JsonObject()));
+                .put("paths", paths).put("components", new JsonObject().put("schemas", schemas));
     }
 
     /** Group name to versions, preferred version first. */

@@ -1,5 +1,7 @@
 package io.kapacitystack.kapacity.sandbox.samples;
 
+import io.kapacitystack.kapacity.api.crd.CrdStrictness;
+
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.JarURLConnection;
@@ -19,7 +21,8 @@ import java.util.stream.Stream;
 
 /**
  * Finds the CRD YAML files fabric8's crd-generator writes ({@code META-INF/fabric8/<plural>.<group>-v1.yml}) on
- * the classpath, both in directories (tests, {@code mvn exec}) and inside jars (the shaded jar).
+ * the classpath, both in directories (tests, {@code mvn exec}) and inside jars (the shaded jar); Kapacity's three are
+ * returned as {@link CrdStrictness} makes them, the same text as the chart's {@code crds/}.
  */
 public final class ClasspathCrds {
 
@@ -45,6 +48,15 @@ public final class ClasspathCrds {
             }
         } catch (IOException | URISyntaxException e) {
             throw new IllegalStateException("cannot scan the classpath for CRDs: " + e.getMessage(), e);
+        }
+        // Kapacity's CRDs as the chart installs them: made as strict as the Kubernetes types they embed
+        CrdStrictness strictness = null;
+        for (var crd : out.entrySet()) {
+            Class<?> resource = CrdStrictness.resourceOf(crd.getKey());
+            if (resource != null) {
+                strictness = strictness == null ? CrdStrictness.load() : strictness;
+                crd.setValue(strictness.apply(crd.getValue(), resource));
+            }
         }
         return out;
     }

@@ -6,10 +6,7 @@ import io.kapacitystack.kapacity.events.RecordedEvent;
 import io.kapacitystack.kapacity.kube.ResourceCache;
 import io.kapacitystack.kapacity.runtime.ObjectKey;
 import io.kapacitystack.kapacity.runtime.time.Clock;
-import io.vertx.core.Deployable;
-import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
-import io.vertx.core.VerticleBase;
 import io.vertx.core.VertxOptions;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.Vertx;
@@ -21,6 +18,7 @@ import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.StaticHandler;
 import io.kapacitystack.kapacity.runtime.http.SecurityHeaders;
+import io.kapacitystack.kapacity.runtime.http.SharedPortServers;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -29,10 +27,6 @@ import java.util.function.Function;
 import java.util.function.Predicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Supplier;
 import java.util.LinkedHashMap;
 
@@ -187,7 +181,6 @@ public final class Console {
      * the other on a single event loop.
      */
     public static final int DEFAULT_INSTANCES = VertxOptions.DEFAULT_EVENT_LOOP_POOL_SIZE;
-    private static final AtomicInteger RANDOM_PORTS = new AtomicInteger(-7000);
 
     /** A console listening on its own port; {@link #close()} stops every instance. */
     public interface Listening {
@@ -232,46 +225,19 @@ public final class Console {
             throw new IllegalArgumentException("instances must be positive");
         }
         HttpServerOptions o = tls == null ? new HttpServerOptions() : tls.apply(new HttpServerOptions());
-        AtomicInteger actual = new AtomicInteger(port);
-        List<String> deployments = new CopyOnWriteArrayList<>();
-        Listening listening = new Listening() {
-            @Override
-            public int actualPort() {
-                return actual.get();
-            }
+        return SharedPortServers.listen(vertx, instances, host, port,
+                () -> vertx.createHttpServer(new HttpServerOptions(o)).requestHandler(SecurityHeaders.around(router())))
+                .map(servers -> new Listening() {
+                    @Override
+                    public int actualPort() {
+                        return servers.port();
+                    }
 
-            @Override
-            public Future<Void> close() {
-                List<Future<Void>> all = new ArrayList<>();
-                for (String id : deployments) {
-                    all.add(vertx.undeploy(id));
-                }
-                deployments.clear();
-                return Future.all(all).mapEmpty();
-            }
-        };
-        Set<Integer> ports = ConcurrentHashMap.newKeySet();
-        // Vert.x shares a random port among the servers listening on the same negative port: one of its own per call
-        int bind = port == 0 ? RANDOM_PORTS.decrementAndGet() : port;
-        Supplier<Deployable> server = () -> new VerticleBase() {
-            @Override
-            public Future<?> start() {
-                return vertx.createHttpServer(new HttpServerOptions(o)).requestHandler(SecurityHeaders.around(router())).listen(bind, host)
-                        .map(s -> {
-                            ports.add(s.actualPort());
-                            return s;
-                        });
-            }
-        };
-        return vertx.deployVerticle(server, new DeploymentOptions().setInstances(instances)).compose(id -> {
-            deployments.add(id);
-            if (ports.size() != 1) {
-                return listening.close().transform(ignored -> Future.failedFuture(
-                        new IllegalStateException("the console's servers did not share one port: " + ports)));
-            }
-            actual.set(ports.iterator().next());
-            return Future.succeededFuture(listening);
-        });
+                    @Override
+                    public Future<Void> close() {
+                        return servers.close();
+                    }
+                });
     }
 
     /** Per route as well as per server: a router the console is mounted on may belong to a server without them. */

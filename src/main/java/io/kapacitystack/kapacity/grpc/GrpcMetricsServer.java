@@ -1,11 +1,11 @@
 package io.kapacitystack.kapacity.grpc;
 
 import io.kapacitystack.kapacity.metrics.MetricsProvider;
+import io.kapacitystack.kapacity.runtime.FileWatcher;
+import io.kapacitystack.kapacity.runtime.http.SharedPortServers;
 import io.kapacitystack.metric.ProviderServiceGrpcService;
 import io.vertx.core.Future;
-import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Vertx;
-import io.vertx.core.http.HttpServer;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.ClientAuth;
 import io.vertx.core.http.HttpConnection;
@@ -20,9 +20,9 @@ import io.vertx.grpc.server.GrpcServer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
  * The metrics gRPC endpoint Kapacity's algorithm jobs call, serving {@code io.kapacitystack.metric.ProviderService}
@@ -50,12 +50,9 @@ public final class GrpcMetricsServer {
     static final int CONNECTION_WINDOW = 16 << 20;
 
     private final int eventLoops;
-    private final List<HttpServer> servers = new CopyOnWriteArrayList<>();
-    private final List<String> deployments = new CopyOnWriteArrayList<>();
+    private volatile SharedPortServers servers;
+    private volatile FileWatcher tlsWatcher;
     private Vertx vertx;
-    private long certTimer = -1;
-    private List<Buffer> tlsFiles;
-    private boolean checking;
 
     /** A server on as many event loops as there are processors. */
     public GrpcMetricsServer() {
@@ -113,24 +110,23 @@ public final class GrpcMetricsServer {
         new ProviderGrpcService(vertx, provider, options.tokenAuthenticator(), options.tokenThrottle()).bind(grpc);
         grpc.addService(HealthService.create(vertx)
                 .register(ProviderServiceGrpcService.SERVICE_NAME, () -> Future.succeededFuture(true)));
+        this.vertx = vertx;
+        List<Path> tlsFiles = tlsFiles(options);
+        Future<List<Buffer>> pem = tlsFiles.isEmpty() ? Future.succeededFuture(null) : FileWatcher.read(vertx, tlsFiles);
         String h = host;
         int p = port;
-        this.vertx = vertx;
-        Future<List<Buffer>> files = options.tls() ? readTlsFiles(vertx, options) : Future.succeededFuture(null);
-        return files.compose(content -> {
-            HttpServerOptions o = serverOptions(content);
-            // One server per event loop on the same port (Vert.x spreads the connections over them); port 0 (a free
-            // port) becomes -1, Vert.x's "one random port shared by the instances of a deployment".
-            return deploy(grpc, o, h, p == 0 ? -1 : p, eventLoops).map(v -> {
-                int actual = servers.get(0).actualPort();
-                if (content != null) {
-                    tlsFiles = content;
-                    certTimer = vertx.setPeriodic(Math.max(1, options.certCheckInterval().toMillis()),
-                            id -> checkTlsFiles(options));
-                }
-                return actual;
-            }).recover(e -> close().transform(ignored -> Future.failedFuture(e)));
-        });
+        return pem.compose(content -> SharedPortServers.listen(vertx, eventLoops, h, p,
+                () -> vertx.createHttpServer(serverOptions(content))
+                        .connectionHandler(GrpcMetricsServer::consolidateFlushes).requestHandler(grpc)
+        ).map(group -> {
+            servers = group;
+            if (content != null) {
+                tlsWatcher = FileWatcher.watch(vertx, tlsFiles, options.certCheckInterval(), content,
+                        this::reloadTls, e -> LOG.warn("gRPC server TLS files not reloaded, keeping the "
+                                + "certificate in use: {}", e.getMessage()));
+            }
+            return group.port();
+        }));
     }
 
     /** HTTP/2 settings for many concurrent calls per connection and large (one-day) range responses. */
@@ -148,15 +144,6 @@ public final class GrpcMetricsServer {
         return o;
     }
 
-    /** {@code instances} servers on {@code host:port}, each on its own event loop. */
-    private Future<String> deploy(GrpcServer grpc, HttpServerOptions o, String host, int port, int instances) {
-        return vertx.deployVerticle(() -> context -> {
-            HttpServer server = vertx.createHttpServer(o).connectionHandler(GrpcMetricsServer::consolidateFlushes)
-                    .requestHandler(grpc);
-            return server.listen(port, host).onSuccess(servers::add);
-        }, new DeploymentOptions().setInstances(instances)).onSuccess(deployments::add);
-    }
-
     /**
      * An answer completed outside its connection's read (after the provider's own I/O, e.g. Prometheus's answer)
      * makes Vert.x flush each frame as it is written: headers and message in one write, the trailers in a second,
@@ -170,18 +157,17 @@ public final class GrpcMetricsServer {
         }
     }
 
-    private static Future<List<Buffer>> readTlsFiles(Vertx vertx, GrpcMetricsServerOptions options) {
-        List<Future<Buffer>> reads = new ArrayList<>();
-        reads.add(vertx.fileSystem().readFile(options.certFile().toString()));
-        reads.add(vertx.fileSystem().readFile(options.keyFile().toString()));
-        if (options.clientCaFile() != null) {
-            reads.add(vertx.fileSystem().readFile(options.clientCaFile().toString()));
+    /** The PEM files to serve TLS from (certificate, key, then the client CA if any); none for plain text. */
+    private static List<Path> tlsFiles(GrpcMetricsServerOptions options) {
+        List<Path> files = new ArrayList<>();
+        if (options.tls()) {
+            files.add(options.certFile());
+            files.add(options.keyFile());
+            if (options.clientCaFile() != null) {
+                files.add(options.clientCaFile());
+            }
         }
-        return Future.all(reads).map(cf -> {
-            List<Buffer> out = new ArrayList<>();
-            reads.forEach(f -> out.add(f.result()));
-            return out;
-        });
+        return files;
     }
 
     /** SSL options from the PEM contents (values, not paths, so that a rotated file makes different options). */
@@ -195,45 +181,22 @@ public final class GrpcMetricsServer {
         return ssl;
     }
 
-    private void checkTlsFiles(GrpcMetricsServerOptions options) {
-        if (servers.isEmpty() || checking) {
-            return;
-        }
-        checking = true;
-        readTlsFiles(vertx, options).compose(content -> {
-            if (content.equals(tlsFiles)) {
-                return Future.succeededFuture(false);
-            }
-            ServerSSLOptions ssl = ssl(content);
-            List<Future<Boolean>> updates = new ArrayList<>();
-            servers.forEach(s -> updates.add(s.updateSSLOptions(ssl)));
-            return Future.all(updates).map(updated -> {
-                tlsFiles = content;
-                LOG.info("gRPC server TLS certificate reloaded from {}", options.certFile());
-                return true;
-            });
-        }).onComplete(ar -> {
-            checking = false;
-            if (ar.failed()) {
-                LOG.warn("gRPC server TLS files not reloaded, keeping the certificate in use: {}",
-                        ar.cause().getMessage());
-            }
-        });
+    /** New connections get the changed certificate; open ones keep theirs. */
+    private Future<Void> reloadTls(List<Buffer> content) {
+        ServerSSLOptions ssl = ssl(content);
+        List<Future<Boolean>> updates = new ArrayList<>();
+        servers.servers().forEach(s -> updates.add(s.updateSSLOptions(ssl)));
+        return Future.all(updates).<Void>mapEmpty()
+                .onSuccess(v -> LOG.info("gRPC server TLS certificate reloaded from {}", tlsWatcher.files().get(0)));
     }
 
     public Future<Void> close() {
-        if (certTimer >= 0) {
-            vertx.cancelTimer(certTimer);
-            certTimer = -1;
+        if (tlsWatcher != null) {
+            tlsWatcher.close();
+            tlsWatcher = null;
         }
-        List<Future<?>> closing = new ArrayList<>();
-        servers.forEach(s -> closing.add(s.close()));
-        servers.clear();
-        return Future.join(closing).transform(ar -> {
-            List<Future<?>> undeploying = new ArrayList<>();
-            deployments.forEach(id -> undeploying.add(vertx.undeploy(id)));
-            deployments.clear();
-            return Future.join(undeploying).mapEmpty();
-        });
+        SharedPortServers running = servers;
+        servers = null;
+        return running == null ? Future.succeededFuture() : running.close();
     }
 }

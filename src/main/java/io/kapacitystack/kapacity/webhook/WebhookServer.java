@@ -1,6 +1,7 @@
 package io.kapacitystack.kapacity.webhook;
 
 import io.kapacitystack.kapacity.ops.OpsServer;
+import io.kapacitystack.kapacity.runtime.FileWatcher;
 import io.kapacitystack.kapacity.runtime.http.BoundedBody;
 import io.kapacitystack.kapacity.runtime.http.SecurityHeaders;
 import io.kapacitystack.kapacity.runtime.time.Clock;
@@ -19,14 +20,15 @@ import io.vertx.ext.web.RoutingContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
 
 /**
  * The admission webhook server: HTTPS on {@code --webhook-bind-address} (default :9443) with {@code tls.crt} and
  * {@code tls.key} from {@code --webhook-cert-dir} (the cert-manager secret mounted by the Helm chart), serving
- * {@code POST /mutate-v1-pod}. Rotated certificates are picked up without a restart: the files are checked every
- * {@code reloadMillis} and the server's TLS options updated when they change.
+ * {@code POST /mutate-v1-pod}. Rotated certificates are picked up without a restart: a {@link FileWatcher} reads the
+ * files every {@code reloadMillis} (off the event loop) and the server's TLS options are updated when they change.
  */
 public final class WebhookServer {
 
@@ -38,8 +40,7 @@ public final class WebhookServer {
     private final Path certFile;
     private final Path keyFile;
     private HttpServer server;
-    private long timer = -1;
-    private String fingerprint;
+    private FileWatcher watcher;
 
     public WebhookServer(Vertx vertx, Clock clock, Path certDir) {
         this.vertx = vertx;
@@ -92,58 +93,36 @@ public final class WebhookServer {
     }
 
     public Future<HttpServer> start(String bindAddress, long reloadMillis) {
-        if (!Files.isReadable(certFile) || !Files.isReadable(keyFile)) {
-            return Future.failedFuture("webhook certificate not found: need " + certFile + " and " + keyFile
-                    + " (mount the webhook-server-cert secret, or run with --serve-admission-webhooks=false)");
-        }
         OpsServer.HostPort hp = OpsServer.HostPort.parse(bindAddress);
-        fingerprint = fingerprint();
-        HttpServerOptions options = new HttpServerOptions().setSsl(true).setKeyCertOptions(keyCert()).setPort(hp.port).setHost(hp.host);
-        return vertx.createHttpServer(options).requestHandler(SecurityHeaders.around(routes())).listen().onSuccess(s -> {
-            server = s;
-            timer = vertx.setPeriodic(reloadMillis, id -> reloadIfChanged());
-            LOG.info("webhook serving {} on {} (TLS from {})", PATH, bindAddress, certFile.getParent());
-        });
+        List<Path> files = List.of(certFile, keyFile);
+        return FileWatcher.read(vertx, files)
+                .recover(e -> Future.failedFuture(new IllegalStateException("webhook certificate not found: need "
+                        + certFile + " and " + keyFile
+                        + " (mount the webhook-server-cert secret, or run with --serve-admission-webhooks=false): "
+                        + e.getMessage(), e)))
+                .compose(pem -> {
+                    HttpServerOptions options = new HttpServerOptions().setSsl(true).setKeyCertOptions(keyCert(pem))
+                            .setPort(hp.port).setHost(hp.host);
+                    return vertx.createHttpServer(options).requestHandler(SecurityHeaders.around(routes())).listen()
+                            .onSuccess(s -> {
+                                server = s;
+                                watcher = FileWatcher.watch(vertx, files, Duration.ofMillis(reloadMillis), pem,
+                                        this::reload, e -> LOG.warn("webhook certificate changed but could not be "
+                                                + "loaded (keeping the old one): {}", e.getMessage()));
+                                LOG.info("webhook serving {} on {} (TLS from {})", PATH, bindAddress,
+                                        certFile.getParent());
+                            });
+                });
     }
 
-    private void reloadIfChanged() {
-        String now = fingerprint();
-        if (now == null || now.equals(fingerprint)) {
-            return;
-        }
-        PemKeyCertOptions next;
-        try {
-            next = keyCert();
-        } catch (IllegalStateException e) {
-            LOG.warn("webhook certificate changed but could not be read (keeping the old one): {}", e.getMessage());
-            return;
-        }
-        server.updateSSLOptions(new ServerSSLOptions().setKeyCertOptions(next))
-                .onSuccess(changed -> {
-                    fingerprint = now;
-                    LOG.info("webhook certificate reloaded from {}", certFile);
-                })
-                .onFailure(e -> LOG.warn("webhook certificate changed but could not be loaded (keeping the old one): {}", e.getMessage()));
+    private Future<Boolean> reload(List<Buffer> pem) {
+        return server.updateSSLOptions(new ServerSSLOptions().setKeyCertOptions(keyCert(pem)))
+                .onSuccess(changed -> LOG.info("webhook certificate reloaded from {}", certFile));
     }
 
     /** By content, not path: Vert.x treats equal options as "no change", and a rotated secret keeps its paths. */
-    private PemKeyCertOptions keyCert() {
-        try {
-            return new PemKeyCertOptions().setCertValue(Buffer.buffer(Files.readAllBytes(certFile)))
-                    .setKeyValue(Buffer.buffer(Files.readAllBytes(keyFile)));
-        } catch (java.io.IOException e) {
-            throw new IllegalStateException("cannot read the webhook certificate: " + e.getMessage(), e);
-        }
-    }
-
-    /** Content-based, so a secret update (a symlink swap in the mounted volume) is noticed whatever the mtimes say. */
-    private String fingerprint() {
-        try {
-            return Integer.toHexString(java.util.Arrays.hashCode(Files.readAllBytes(certFile)))
-                    + Integer.toHexString(java.util.Arrays.hashCode(Files.readAllBytes(keyFile)));
-        } catch (java.io.IOException e) {
-            return null;
-        }
+    private static PemKeyCertOptions keyCert(List<Buffer> pem) {
+        return new PemKeyCertOptions().setCertValue(pem.get(0)).setKeyValue(pem.get(1));
     }
 
     public int port() {
@@ -151,8 +130,8 @@ public final class WebhookServer {
     }
 
     public Future<Void> close() {
-        if (timer >= 0) {
-            vertx.cancelTimer(timer);
+        if (watcher != null) {
+            watcher.close();
         }
         return server == null ? Future.succeededFuture() : server.close();
     }

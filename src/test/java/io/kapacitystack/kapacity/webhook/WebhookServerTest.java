@@ -2,7 +2,10 @@ package io.kapacitystack.kapacity.webhook;
 
 import io.kapacitystack.kapacity.runtime.time.ManualClock;
 import io.kapacitystack.kapacity.testing.Await;
+import io.vertx.core.Context;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpServer;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
 import io.vertx.core.net.PemTrustOptions;
@@ -12,6 +15,7 @@ import io.vertx.ext.web.client.WebClientOptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.io.FileOutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -53,6 +57,46 @@ class WebhookServerTest {
             HttpResponse<Buffer> garbage = rawPost(vertx, certs, server.port(), "not json");
             assertEquals(200, garbage.statusCode(), "answered with an AdmissionReview, as controller-runtime does");
             assertEquals(400, garbage.bodyAsJsonObject().getJsonObject("response").getJsonObject("status").getInteger("code"));
+        } finally {
+            server.close();
+            vertx.close();
+        }
+    }
+
+    /**
+     * The certificate check must not read files on the event loop: a certificate path that blocks its reader (here a
+     * FIFO held open by a writer that sends nothing, as a hung network volume would) leaves the webhook answering.
+     * The check used to read the files on the server's own event loop, which then answered nothing.
+     */
+    @Test
+    void aCertificateReadThatHangsDoesNotStopTheServer() throws Exception {
+        Path certs = Files.createDirectories(dir.resolve("certs"));
+        selfSigned(certs, "first");
+        Vertx vertx = Vertx.vertx();
+        WebhookServer server = new WebhookServer(vertx, new ManualClock(vertx, Instant.EPOCH), certs);
+        Context loop = vertx.getOrCreateContext();
+        try {
+            Promise<HttpServer> started = Promise.promise();
+            loop.runOnContext(v -> server.start("127.0.0.1:0", 50).onComplete(started));
+            Await.result(started.future(), Duration.ofSeconds(20));
+            Path firstCert = Files.move(certs.resolve("tls.crt"), dir.resolve("first.crt"));
+            Process mkfifo = new ProcessBuilder("mkfifo", certs.resolve("tls.crt").toString()).start();
+            assertEquals(0, mkfifo.waitFor());
+            // opening a FIFO for writing returns once the certificate check has opened it for reading
+            try (FileOutputStream stuck = new FileOutputStream(certs.resolve("tls.crt").toFile())) {
+                WebClient client = WebClient.create(vertx, new WebClientOptions().setSsl(true).setTrustAll(true)
+                        .setVerifyHost(false));
+                try {
+                    HttpResponse<Buffer> health = Await.result(client.get(server.port(), "127.0.0.1", "/healthz")
+                            .send(), Duration.ofSeconds(10));
+                    assertEquals("ok", health.bodyAsString());
+                } finally {
+                    client.close();
+                    // a regular file again before the writer lets the stuck read finish, so no later check blocks
+                    Files.delete(certs.resolve("tls.crt"));
+                    Files.copy(firstCert, certs.resolve("tls.crt"));
+                }
+            }
         } finally {
             server.close();
             vertx.close();

@@ -3,6 +3,7 @@ package io.kapacitystack.kapacity.metrics.prometheus;
 import io.kapacitystack.kapacity.metrics.AnswerBudget;
 import io.kapacitystack.kapacity.metrics.MetricsException;
 import io.kapacitystack.kapacity.metrics.Point;
+import io.kapacitystack.kapacity.runtime.FileWatcher;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -71,7 +72,7 @@ public final class PrometheusClient {
     private final String baseUrl;
     private final Duration timeout;
     private final PrometheusClientOptions options;
-    private final long tokenTimer;
+    private final FileWatcher tokenWatcher;
     private volatile String token;
 
     public PrometheusClient(Vertx vertx, String baseUrl, Duration timeout) {
@@ -123,38 +124,33 @@ public final class PrometheusClient {
         this.timeout = timeout;
         this.token = options.bearerToken();
         if (options.bearerTokenFile() != null) {
+            Path file = options.bearerTokenFile();
+            byte[] initial;
             try {
-                this.token = Files.readString(options.bearerTokenFile(), StandardCharsets.UTF_8).trim();
+                initial = Files.readAllBytes(file);
             } catch (IOException e) {
-                throw new UncheckedIOException("cannot read bearer token file " + options.bearerTokenFile() + ": "
-                        + e, e);
+                throw new UncheckedIOException("cannot read bearer token file " + file + ": " + e, e);
             }
-            this.tokenTimer = vertx.setPeriodic(Math.max(1, options.tokenRefreshInterval().toMillis()),
-                    id -> refreshToken());
+            this.token = new String(initial, StandardCharsets.UTF_8).trim();
+            this.tokenWatcher = FileWatcher.watch(vertx, file, options.tokenRefreshInterval(), Buffer.buffer(initial),
+                    this::tokenChanged, e -> LOG.warn("cannot re-read bearer token file {}, keeping the token in "
+                            + "use: {}", file, e.getMessage()));
         } else {
-            this.tokenTimer = -1;
+            this.tokenWatcher = null;
         }
     }
 
-    /** Re-reads the token file (if any); keeps the token in use if it cannot be read or is empty. */
-    Future<Void> refreshToken() {
-        Path file = options.bearerTokenFile();
-        if (file == null) {
-            return Future.succeededFuture();
+    private void tokenChanged(Buffer content) {
+        String t = content.toString(StandardCharsets.UTF_8).trim();
+        if (!t.isEmpty() && !t.equals(token)) {
+            token = t;
+            LOG.info("bearer token for prometheus reloaded from {}", options.bearerTokenFile());
         }
-        return vertx.fileSystem().readFile(file.toString()).transform(ar -> {
-            if (ar.failed()) {
-                LOG.warn("cannot re-read bearer token file {}, keeping the token in use: {}", file,
-                        ar.cause().getMessage());
-            } else {
-                String t = ar.result().toString(StandardCharsets.UTF_8).trim();
-                if (!t.isEmpty() && !t.equals(token)) {
-                    token = t;
-                    LOG.info("bearer token for prometheus reloaded from {}", file);
-                }
-            }
-            return Future.succeededFuture();
-        });
+    }
+
+    /** Re-reads the token file (if any) now; keeps the token in use if it cannot be read or is empty. */
+    Future<Void> refreshToken() {
+        return tokenWatcher == null ? Future.succeededFuture() : tokenWatcher.checkNow().mapEmpty();
     }
 
     static String time(Instant t) {
@@ -367,8 +363,8 @@ public final class PrometheusClient {
     }
 
     public void close() {
-        if (tokenTimer >= 0) {
-            vertx.cancelTimer(tokenTimer);
+        if (tokenWatcher != null) {
+            tokenWatcher.close();
         }
         closed = true;
         loopClients.values().forEach(HttpClient::close);

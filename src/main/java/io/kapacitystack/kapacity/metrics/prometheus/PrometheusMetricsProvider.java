@@ -8,6 +8,7 @@ import io.kapacitystack.kapacity.metrics.Point;
 import io.kapacitystack.kapacity.metrics.Sample;
 import io.kapacitystack.kapacity.metrics.Selector;
 import io.kapacitystack.kapacity.metrics.Series;
+import io.kapacitystack.kapacity.runtime.FileWatcher;
 import io.kapacitystack.kapacity.runtime.time.Clock;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -128,7 +129,7 @@ public final class PrometheusMetricsProvider implements MetricsProvider {
         PrometheusConfig config = PrometheusConfig.parse(new String(content, StandardCharsets.UTF_8));
         PrometheusMetricsProvider p = new PrometheusMetricsProvider(vertx, clock, config, prometheusUrl,
                 clientOptions, kube, discovery);
-        p.configWatcher = new FileWatcher(vertx, configFile, checkInterval, Buffer.buffer(content),
+        p.configWatcher = FileWatcher.watch(vertx, configFile, checkInterval, Buffer.buffer(content),
                 b -> p.reloadConfig(b.toString(StandardCharsets.UTF_8)),
                 t -> p.configError("cannot read " + configFile + ": " + t.getMessage()));
         return p;

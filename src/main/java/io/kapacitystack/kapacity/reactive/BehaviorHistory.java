@@ -38,7 +38,7 @@ public final class BehaviorHistory {
      * same unapplied change reported again by the next generation (same current and same recommendation) is not
      * recorded twice.
      */
-    void recordScale(ScalingBehavior behavior, int from, int to, Instant now) {
+    void recordScale(HpaBehavior behavior, int from, int to, Instant now) {
         if (from == to || (lastFrom != null && lastFrom == from && lastTo == to)) {
             return;
         }

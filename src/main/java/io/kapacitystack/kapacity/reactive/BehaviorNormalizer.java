@@ -23,7 +23,7 @@ public final class BehaviorNormalizer {
      * Applies {@code behavior} (non-null) to {@code desired} and records the recommendation and, if the result
      * differs from {@code current}, the scale event (assuming the recommendation is applied).
      */
-    public static Normalized normalize(BehaviorHistory history, ScalingBehavior behavior, int current, int desired,
+    public static Normalized normalize(BehaviorHistory history, HpaBehavior behavior, int current, int desired,
                                        int min, int max, Instant now) {
         // stabilization
         Instant upCutoff = now.minusSeconds(behavior.scaleUp().stabilizationWindowSeconds());
@@ -139,17 +139,17 @@ public final class BehaviorNormalizer {
                 new HpaCondition(HpaCondition.SCALING_LIMITED, result != desired, reason, message));
     }
 
-    static int scaleUpLimit(int current, BehaviorHistory h, ScalingBehavior.Rules rules, Instant now) {
-        if (rules.selectPolicy() == ScalingBehavior.Select.DISABLED) {
+    static int scaleUpLimit(int current, BehaviorHistory h, HpaBehavior.Rules rules, Instant now) {
+        if (rules.selectPolicy() == HpaBehavior.Select.DISABLED) {
             return current;
         }
-        boolean minChange = rules.selectPolicy() == ScalingBehavior.Select.MIN;
+        boolean minChange = rules.selectPolicy() == HpaBehavior.Select.MIN;
         int result = minChange ? Integer.MAX_VALUE : Integer.MIN_VALUE;
-        for (ScalingBehavior.Policy p : rules.policies()) {
+        for (HpaBehavior.Policy p : rules.policies()) {
             int added = BehaviorHistory.changeInPeriod(h.scaleUpEvents, p.periodSeconds(), now);
             int deleted = BehaviorHistory.changeInPeriod(h.scaleDownEvents, p.periodSeconds(), now);
             long periodStart = (long) current - added + deleted;
-            int proposed = p.type() == ScalingBehavior.PolicyType.PODS
+            int proposed = p.type() == HpaBehavior.PolicyType.PODS
                     ? toInt(periodStart + p.value())
                     : (int) Math.ceil(periodStart * (1 + p.value() / 100.0));
             result = minChange ? Math.min(result, proposed) : Math.max(result, proposed);
@@ -157,17 +157,17 @@ public final class BehaviorNormalizer {
         return result;
     }
 
-    static int scaleDownLimit(int current, BehaviorHistory h, ScalingBehavior.Rules rules, Instant now) {
-        if (rules.selectPolicy() == ScalingBehavior.Select.DISABLED) {
+    static int scaleDownLimit(int current, BehaviorHistory h, HpaBehavior.Rules rules, Instant now) {
+        if (rules.selectPolicy() == HpaBehavior.Select.DISABLED) {
             return current;
         }
-        boolean minChange = rules.selectPolicy() == ScalingBehavior.Select.MIN;
+        boolean minChange = rules.selectPolicy() == HpaBehavior.Select.MIN;
         int result = minChange ? Integer.MIN_VALUE : Integer.MAX_VALUE;
-        for (ScalingBehavior.Policy p : rules.policies()) {
+        for (HpaBehavior.Policy p : rules.policies()) {
             int added = BehaviorHistory.changeInPeriod(h.scaleUpEvents, p.periodSeconds(), now);
             int deleted = BehaviorHistory.changeInPeriod(h.scaleDownEvents, p.periodSeconds(), now);
             long periodStart = (long) current - added + deleted;
-            int proposed = p.type() == ScalingBehavior.PolicyType.PODS
+            int proposed = p.type() == HpaBehavior.PolicyType.PODS
                     ? toInt(periodStart - p.value())
                     : (int) (periodStart * (1 - p.value() / 100.0));
             result = minChange ? Math.max(result, proposed) : Math.min(result, proposed);

@@ -20,6 +20,7 @@ import io.kapacitystack.kapacity.metrics.GroupKind;
 import io.kapacitystack.kapacity.metrics.MetricsProvider;
 import io.kapacitystack.kapacity.metrics.Selector;
 import io.kapacitystack.kapacity.gocompat.GoDuration;
+import io.kapacitystack.kapacity.gocompat.GoFormat;
 import io.kapacitystack.kapacity.gocompat.GoStrings;
 import io.kapacitystack.kapacity.runtime.ObjectKey;
 import io.kapacitystack.kapacity.workload.ScaleInfo;
@@ -102,7 +103,7 @@ public final class ReactiveGenerator {
 
     /** The KubeHPA parameters of an HP (spec §6.3 step 2). */
     record Params(Duration syncPeriod, ReplicaCalculator.Tolerances tolerances, Duration cpuInitializationPeriod,
-                  Duration initialReadinessDelay, ScalingBehavior behavior) {
+                  Duration initialReadinessDelay, HpaBehavior behavior) {
     }
 
     static Params params(PortraitAlgorithm algorithm) {
@@ -124,10 +125,10 @@ public final class ReactiveGenerator {
                         + "strconv.ParseFloat: parsing " + GoStrings.quote(cfg.tolerance) + ": invalid syntax");
             }
         }
-        ScalingBehavior behavior;
+        HpaBehavior behavior;
         ReplicaCalculator.Tolerances tolerances;
         try {
-            behavior = ScalingBehavior.of(cfg.behavior);
+            behavior = HpaBehavior.of(cfg.behavior);
             tolerances = tolerances(tolerance, cfg.behavior);
         } catch (IllegalArgumentException e) {
             throw new ReplicaCalculationException("invalid behavior of KubeHPA algorithm: " + e.getMessage());
@@ -527,7 +528,7 @@ public final class ReactiveGenerator {
             }
             long t = ReplicaCalculator.milli(target.getAverageValue());
             // upstream (v1.25) names this case "external metric ..." in ValidMetricFound; kept
-            String averageName = "external metric " + name + "(" + Go.labelSelector(source.getMetric().getSelector()) + ")";
+            String averageName = "external metric " + name + "(" + GoFormat.labelSelector(source.getMetric().getSelector()) + ")";
             return calculated(reason, prefix, averageName, target.getAverageValue() + " (avg)", calc,
                     () -> calc.objectAverageValueReplicas(scale.statusReplicas, usage, t));
         });
@@ -554,11 +555,11 @@ public final class ReactiveGenerator {
             return done(Proposal.failed(reason, "failed to parse metric selector as label selector: " + e.getMessage()));
         }
         String prefix = "failed to get external metric: ";
-        String metricName = "external metric " + name + "(" + Go.labelSelector(rawSelector) + ")";
+        String metricName = "external metric " + name + "(" + GoFormat.labelSelector(rawSelector) + ")";
         return metrics.externalMetric(name, namespace, metricSelector).transform(ar -> {
             if (ar.failed()) {
                 return done(Proposal.failed(reason, prefix + "unable to get external metric " + namespace + "/" + name
-                        + "/" + Go.labelSelector(rawSelector) + ": " + ar.cause().getMessage()));
+                        + "/" + GoFormat.labelSelector(rawSelector) + ": " + ar.cause().getMessage()));
             }
             List<Long> values = ar.result();
             if (averageValue != null) {

@@ -29,15 +29,15 @@ class BehaviorNormalizerTest {
         return b.build();
     }
 
-    private static ScalingBehavior behavior(HPAScalingRules up, HPAScalingRules down) {
-        return ScalingBehavior.of(new HorizontalPodAutoscalerBehaviorBuilder().withScaleUp(up).withScaleDown(down).build());
+    private static HpaBehavior behavior(HPAScalingRules up, HPAScalingRules down) {
+        return HpaBehavior.of(new HorizontalPodAutoscalerBehaviorBuilder().withScaleUp(up).withScaleDown(down).build());
     }
 
     /**
      * Runs syncs every {@code stepSeconds} from NOW with a constant desired count, applying each result (current
      * follows the recommendation), and returns the recommendations.
      */
-    private static List<Integer> drive(ScalingBehavior b, int current, int desired, int min, int max, int stepSeconds, int steps) {
+    private static List<Integer> drive(HpaBehavior b, int current, int desired, int min, int max, int stepSeconds, int steps) {
         BehaviorHistory h = new BehaviorHistory();
         List<Integer> out = new ArrayList<>();
         for (int i = 0; i < steps; i++) {
@@ -50,7 +50,7 @@ class BehaviorNormalizerTest {
 
     @Test
     void workedExamplePods4Per30sAndPercent10Per60s() {
-        ScalingBehavior b = behavior(null, rules(0, "Max", "Pods", 4, 30, "Percent", 10, 60));
+        HpaBehavior b = behavior(null, rules(0, "Max", "Pods", 4, 30, "Percent", 10, 60));
         List<Integer> got = drive(b, 80, 20, 20, 100, 15, 30);
         // t=0: max(80-4, int(80*0.9)=72) change -> 72 (8 removed). Kubernetes then holds for the 30 s Pods period;
         // from 76 pods down Pods 4/30 s removes more than 10 %/60 s, so 4 go every 30 s: t=30 68, t=60 64, ... t=390 20.
@@ -66,14 +66,14 @@ class BehaviorNormalizerTest {
     @Test
     void kubernetesDocsExamplePods4AndPercent10Per60s() {
         // the example in the Kubernetes HPA docs: 80 -> 72 (8) -> 64 (7.2 taken as 8) ... and below 40 four at a time
-        ScalingBehavior b = behavior(null, rules(0, "Max", "Pods", 4, 60, "Percent", 10, 60));
+        HpaBehavior b = behavior(null, rules(0, "Max", "Pods", 4, 60, "Percent", 10, 60));
         assertEquals(List.of(72, 64, 57, 51, 45, 40, 36, 32, 28, 24, 20, 20, 20),
                 drive(b, 80, 20, 20, 100, 60, 13));
     }
 
     @Test
     void scaleDownLimitConditions() {
-        ScalingBehavior b = behavior(null, rules(0, "Max", "Pods", 4, 30, "Percent", 10, 60));
+        HpaBehavior b = behavior(null, rules(0, "Max", "Pods", 4, 30, "Percent", 10, 60));
         BehaviorHistory h = new BehaviorHistory();
         BehaviorNormalizer.Normalized n = BehaviorNormalizer.normalize(h, b, 80, 20, 20, 100, NOW);
         assertEquals(72, n.replicas());
@@ -89,7 +89,7 @@ class BehaviorNormalizerTest {
 
     @Test
     void scaleDownStabilizationKeepsTheHighestRecentRecommendation() {
-        ScalingBehavior b = behavior(null, null); // defaults: scale-down window 300 s, Percent 100 / 15 s
+        HpaBehavior b = behavior(null, null); // defaults: scale-down window 300 s, Percent 100 / 15 s
         BehaviorHistory h = new BehaviorHistory();
         assertEquals(10, BehaviorNormalizer.normalize(h, b, 10, 10, 1, 100, NOW).replicas());
         int current = 10;
@@ -106,7 +106,7 @@ class BehaviorNormalizerTest {
 
     @Test
     void scaleUpStabilizationKeepsTheLowestRecentRecommendation() {
-        ScalingBehavior b = behavior(rules(60, null), null);
+        HpaBehavior b = behavior(rules(60, null), null);
         BehaviorHistory h = new BehaviorHistory();
         assertEquals(5, BehaviorNormalizer.normalize(h, b, 5, 5, 1, 100, NOW).replicas());
         for (int t = 15; t < 60; t += 15) {
@@ -145,14 +145,14 @@ class BehaviorNormalizerTest {
 
     @Test
     void scaleUpRateOverPeriods() {
-        ScalingBehavior b = behavior(rules(0, "Max", "Pods", 4, 60), null);
+        HpaBehavior b = behavior(rules(0, "Max", "Pods", 4, 60), null);
         // 4 pods per 60 s: 14 at once, nothing more until the event ages out, then 18
         assertEquals(List.of(14, 14, 14, 14, 18, 18, 18, 18, 22), drive(b, 10, 100, 1, 100, 15, 9));
     }
 
     @Test
     void boundsAreAppliedLikeTheHpa() {
-        ScalingBehavior b = behavior(null, rules(0, null));
+        HpaBehavior b = behavior(null, rules(0, null));
         BehaviorNormalizer.Normalized n = BehaviorNormalizer.normalize(new BehaviorHistory(), b, 10, 50, 1, 15, NOW);
         assertEquals(15, n.replicas());
         assertEquals(new HpaCondition("ScalingLimited", true, "TooManyReplicas",
@@ -179,7 +179,7 @@ class BehaviorNormalizerTest {
 
     @Test
     void historyStaysBounded() {
-        ScalingBehavior b = behavior(null, null); // longest window 300 s
+        HpaBehavior b = behavior(null, null); // longest window 300 s
         BehaviorHistory h = new BehaviorHistory();
         int current = 10;
         for (int i = 0; i < 1000; i++) {
@@ -190,13 +190,13 @@ class BehaviorNormalizerTest {
 
     @Test
     void defaultsAreFilledLikeKubernetes() {
-        ScalingBehavior d = ScalingBehavior.of(new HorizontalPodAutoscalerBehavior());
-        assertEquals(ScalingBehavior.DEFAULT_SCALE_UP, d.scaleUp());
-        assertEquals(ScalingBehavior.DEFAULT_SCALE_DOWN, d.scaleDown());
-        ScalingBehavior partial = behavior(rules(null, "Min"), rules(null, null, "Pods", 1, 60));
-        assertEquals(new ScalingBehavior.Rules(0, ScalingBehavior.Select.MIN, ScalingBehavior.DEFAULT_SCALE_UP.policies()), partial.scaleUp());
-        assertEquals(new ScalingBehavior.Rules(300, ScalingBehavior.Select.MAX,
-                List.of(new ScalingBehavior.Policy(ScalingBehavior.PolicyType.PODS, 1, 60))), partial.scaleDown());
+        HpaBehavior d = HpaBehavior.of(new HorizontalPodAutoscalerBehavior());
+        assertEquals(HpaBehavior.DEFAULT_SCALE_UP, d.scaleUp());
+        assertEquals(HpaBehavior.DEFAULT_SCALE_DOWN, d.scaleDown());
+        HpaBehavior partial = behavior(rules(null, "Min"), rules(null, null, "Pods", 1, 60));
+        assertEquals(new HpaBehavior.Rules(0, HpaBehavior.Select.MIN, HpaBehavior.DEFAULT_SCALE_UP.policies()), partial.scaleUp());
+        assertEquals(new HpaBehavior.Rules(300, HpaBehavior.Select.MAX,
+                List.of(new HpaBehavior.Policy(HpaBehavior.PolicyType.PODS, 1, 60))), partial.scaleDown());
         assertThrows(IllegalArgumentException.class, () -> behavior(rules(null, "Fastest"), null));
     }
 }

@@ -222,11 +222,11 @@ class TodaysHpaRulesTest {
 
     @Test
     void aPodsScaleUpPolicyAtInt32sMaximumDoesNotWrapNegative() {
-        ScalingBehavior.Rules podsOnly = new ScalingBehavior.Rules(0, ScalingBehavior.Select.MAX,
-                List.of(new ScalingBehavior.Policy(ScalingBehavior.PolicyType.PODS, 4, 15)));
+        HpaBehavior.Rules podsOnly = new HpaBehavior.Rules(0, HpaBehavior.Select.MAX,
+                List.of(new HpaBehavior.Policy(HpaBehavior.PolicyType.PODS, 4, 15)));
         assertEquals(MAX32, BehaviorNormalizer.scaleUpLimit(MAX32, new BehaviorHistory(), podsOnly, NOW));
-        ScalingBehavior.Rules downPods = new ScalingBehavior.Rules(0, ScalingBehavior.Select.MIN,
-                List.of(new ScalingBehavior.Policy(ScalingBehavior.PolicyType.PODS, 4, 15)));
+        HpaBehavior.Rules downPods = new HpaBehavior.Rules(0, HpaBehavior.Select.MIN,
+                List.of(new HpaBehavior.Policy(HpaBehavior.PolicyType.PODS, 4, 15)));
         assertEquals(Integer.MIN_VALUE, BehaviorNormalizer.scaleDownLimit(Integer.MIN_VALUE, new BehaviorHistory(), downPods, NOW));
     }
 

@@ -70,7 +70,7 @@ public final class PrometheusMetricsProvider implements MetricsProvider {
     private record Registered(PrometheusConfig.DiscoveryRule rule, String seriesName) {
     }
 
-    private record ObjectKey(String group, String resource, boolean namespaced, String metric) {
+    private record ObjectMetricKey(String group, String resource, boolean namespaced, String metric) {
     }
 
     /** The config and its query builder, swapped together when the config file changes. */
@@ -88,7 +88,7 @@ public final class PrometheusMetricsProvider implements MetricsProvider {
     private volatile String lastConfigError;
     private volatile FileWatcher configWatcher;
     private volatile Map<String, Registered> externalRegistry = Map.of();
-    private volatile Map<ObjectKey, Registered> objectRegistry = Map.of();
+    private volatile Map<ObjectMetricKey, Registered> objectRegistry = Map.of();
     private volatile boolean discovered;
     private volatile boolean started;
     private volatile boolean closed;
@@ -245,7 +245,7 @@ public final class PrometheusMetricsProvider implements MetricsProvider {
         Map<String, Future<List<Map<String, String>>>> calls = new LinkedHashMap<>();
         queries.forEach(q -> calls.put(q, prometheus.series(q, from, now)));
         return Future.all(new ArrayList<>(calls.values())).map(v -> {
-            Map<ObjectKey, Registered> objects = new HashMap<>();
+            Map<ObjectMetricKey, Registered> objects = new HashMap<>();
             for (PrometheusConfig.DiscoveryRule rule : config.rules()) {
                 for (Map<String, String> series : calls.get(rule.seriesQuery()).result()) {
                     String seriesName = series.getOrDefault("__name__", "");
@@ -261,7 +261,7 @@ public final class PrometheusMetricsProvider implements MetricsProvider {
                                 String res = PrometheusConfig.singular(gr.resource());
                                 boolean ns = namespaced && !Set.of("namespace", "node", "persistentvolume")
                                         .contains(res);
-                                objects.put(new ObjectKey(gr.group(), res, ns, metric),
+                                objects.put(new ObjectMetricKey(gr.group(), res, ns, metric),
                                         new Registered(rule, seriesName));
                             });
                         }
@@ -346,7 +346,7 @@ public final class PrometheusMetricsProvider implements MetricsProvider {
                                     ? kube.objectNames(o.groupKind(), o.namespace(), o.selector())
                                     : Future.succeededFuture(List.of(o.name()));
                             return names.map(n -> {
-                                ObjectKey key = new ObjectKey(gr.group(), PrometheusConfig.singular(gr.resource()),
+                                ObjectMetricKey key = new ObjectMetricKey(gr.group(), PrometheusConfig.singular(gr.resource()),
                                         !o.namespace().isEmpty(), o.metric().name());
                                 Registered r = objectRegistry.get(key);
                                 if (r == null) {

@@ -1,18 +1,18 @@
-package io.kapacitystack.kapacity.reactive;
+package io.kapacitystack.kapacity.gocompat;
 
 import io.fabric8.kubernetes.api.model.LabelSelector;
 import io.fabric8.kubernetes.api.model.LabelSelectorRequirement;
 
 import java.util.TreeMap;
 
-/** Go's {@code %+v} of Kubernetes types that ends up in upstream's messages (strings: gocompat.GoStrings). */
-final class Go {
+/** Go's {@code %+v} of Kubernetes types that ends up in upstream's messages (strings: {@link GoStrings}). */
+public final class GoFormat {
 
-    private Go() {
+    private GoFormat() {
     }
 
     /** {@code %+v} of a {@code *metav1.LabelSelector} (its generated String method). */
-    static String labelSelector(LabelSelector s) {
+    public static String labelSelector(LabelSelector s) {
         if (s == null) {
             return "nil";
         }

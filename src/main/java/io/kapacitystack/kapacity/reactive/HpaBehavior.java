@@ -12,7 +12,7 @@ import java.util.List;
  * scale-up window 0 s, policies {@code Percent 100 / 15 s} and {@code Pods 4 / 15 s}, {@code Max}; scale-down window
  * 300 s, policy {@code Percent 100 / 15 s}, {@code Max}. Fields given in the spec are used as they are.
  */
-public record ScalingBehavior(Rules scaleUp, Rules scaleDown) {
+public record HpaBehavior(Rules scaleUp, Rules scaleDown) {
 
     public enum Select { MAX, MIN, DISABLED }
 
@@ -41,11 +41,11 @@ public record ScalingBehavior(Rules scaleUp, Rules scaleDown) {
             List.of(new Policy(PolicyType.PERCENT, 100, 15)));
 
     /** The behavior with defaults; null when {@code b} is null (no behavior configured). */
-    public static ScalingBehavior of(HorizontalPodAutoscalerBehavior b) {
+    public static HpaBehavior of(HorizontalPodAutoscalerBehavior b) {
         if (b == null) {
             return null;
         }
-        return new ScalingBehavior(rules(b.getScaleUp(), DEFAULT_SCALE_UP), rules(b.getScaleDown(), DEFAULT_SCALE_DOWN));
+        return new HpaBehavior(rules(b.getScaleUp(), DEFAULT_SCALE_UP), rules(b.getScaleDown(), DEFAULT_SCALE_DOWN));
     }
 
     private static Rules rules(HPAScalingRules r, Rules defaults) {

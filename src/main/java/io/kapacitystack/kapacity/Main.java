@@ -4,6 +4,10 @@ import io.kapacitystack.kapacity.app.ManagerCommand;
 import io.kapacitystack.kapacity.app.PredictCommand;
 
 import java.util.Arrays;
+import io.kapacitystack.kapacity.app.SandboxCommand;
+import io.kapacitystack.kapacity.stream.EventsCommand;
+import java.time.Instant;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /** {@code java -jar kapacity.jar <subcommand> [flags]}. */
 public final class Main {
@@ -28,14 +32,14 @@ public final class Main {
                 code = ManagerCommand.run(rest);
                 break;
             case "sandbox":
-                code = io.kapacitystack.kapacity.app.SandboxCommand.run(rest);
+                code = SandboxCommand.run(rest);
                 break;
             case "predict":
                 code = PredictCommand.run(rest);
                 break;
             case "events":
-                code = io.kapacitystack.kapacity.stream.EventsCommand.run(rest, System.out, System.err,
-                        java.time.Instant::now, new java.util.concurrent.atomic.AtomicBoolean());
+                code = EventsCommand.run(rest, System.out, System.err,
+                        Instant::now, new AtomicBoolean());
                 break;
             default:
                 System.err.println("unknown command \"" + args[0] + "\"; try --help");

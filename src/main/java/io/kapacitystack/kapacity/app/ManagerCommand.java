@@ -32,6 +32,13 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.UUID;
 import java.util.concurrent.CountDownLatch;
+import io.kapacitystack.kapacity.console.StreamHistory;
+import io.kapacitystack.kapacity.stream.KafkaSettings;
+import io.kapacitystack.kapacity.stream.ScalingEventPublisher;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.time.Duration;
+import java.util.Locale;
 
 /** {@code kapacity.jar manager}: the controllers against a real cluster. */
 public final class ManagerCommand {
@@ -43,7 +50,7 @@ public final class ManagerCommand {
 
     public static int run(String[] args) throws InterruptedException {
         ManagerOptions o;
-        io.kapacitystack.kapacity.stream.KafkaSettings kafka;
+        KafkaSettings kafka;
         try {
             o = ManagerOptions.parse(args);
             kafka = o.kafkaSettings();
@@ -58,64 +65,31 @@ public final class ManagerCommand {
         config.setUserAgent("kapacity-manager");
         KubernetesClient client = new KubernetesClientBuilder().withConfig(config).build();
         ControllerMetrics metrics = new ControllerMetrics();
-        ControllerManager.Settings s = new ControllerManager.Settings();
-        s.namespaces = o.namespaces;
-        s.labelSelector = o.objectLabelSelector;
-        s.concurrency = o.reconcileConcurrency;
-        s.qps = o.kubeApiQps;
-        s.burst = o.kubeApiBurst;
-        s.standbyCpuFloor = o.standbyCpuFloor;
-        s.standbyMemoryFloor = o.standbyMemoryFloor;
-        s.algorithmJobs = new AlgorithmCronJob.Settings(o.algorithmJobNamespace,
-                o.algorithmJobDefaultServiceAccount, o.algorithmJobDefaultMetricsServerAddr,
-                o.algorithmJobDefaultImageHorizontalPredictive);
         SystemClock clock = new SystemClock(vertx);
-        ControllerManager manager = new ControllerManager(vertx, client, clock, metrics, s);
+        ControllerManager manager = new ControllerManager(vertx, client, clock, metrics, settings(o));
         MetricsProvider provider;
         try {
             provider = metricsProvider(vertx, client, clock, manager, o);
-        } catch (PrometheusConfig.ConfigException | IllegalArgumentException | java.io.UncheckedIOException e) {
+        } catch (PrometheusConfig.ConfigException | IllegalArgumentException | UncheckedIOException e) {
             System.err.println("invalid Prometheus settings (" + o.prometheusMetricsConfig + "): " + e.getMessage());
             client.close();
             vertx.close();
             return 1;
         }
         manager.useMetrics(provider);
-        io.kapacitystack.kapacity.stream.ScalingEventPublisher publisher = null;
+        ScalingEventPublisher publisher = null;
         if (kafka != null) {
-            publisher = new io.kapacitystack.kapacity.stream.ScalingEventPublisher(kafka);
+            publisher = new ScalingEventPublisher(kafka);
             manager.scalingEvents(publisher);
             LOG.info("publishing scaling events to Kafka {} topic {} ({} CloudEvents)", kafka.bootstrapServers(),
-                    kafka.topic(), kafka.encoding().name().toLowerCase(java.util.Locale.ROOT));
+                    kafka.topic(), kafka.encoding().name().toLowerCase(Locale.ROOT));
         }
-        io.kapacitystack.kapacity.stream.ScalingEventPublisher stream = publisher;
+        ScalingEventPublisher stream = publisher;
         if (provider != null && !GrpcMetricsServer.isDisabled(o.grpcServerBindAddress)) {
-            TokenAuthenticator tokens = o.grpcServerTokenAuth
-                    ? new TokenReviewAuthenticator(client, manager.executor(), clock, o.grpcServerTokenAudience) : null;
-            GrpcMetricsServerOptions grpcOptions = GrpcMetricsServerOptions.fromFlags(o.grpcServerTlsCertFile,
-                    o.grpcServerTlsKeyFile, o.grpcServerClientCaFile, tokens);
-            if (tokens != null) {
-                grpcOptions = grpcOptions.withTokenThrottle(new AuthThrottle(clock::now));
-            }
-            new GrpcMetricsServer().start(vertx, provider, o.grpcServerBindAddress, grpcOptions)
-                    .onSuccess(port -> LOG.info("gRPC metrics service on {}", o.grpcServerBindAddress))
-                    .onFailure(e -> LOG.error("gRPC metrics service not served on {}: {}", o.grpcServerBindAddress, e.getMessage()));
+            serveGrpc(vertx, client, clock, manager, provider, o);
         }
         if (!o.consoleBindAddress.equals("0") && !o.consoleBindAddress.isEmpty()) {
-            Console console = Console.attach(vertx, manager, client);
-            if (kafka != null) {
-                io.kapacitystack.kapacity.console.StreamHistory.load(vertx, console.hub(), kafka, clock.now(), o.kafkaConsoleHistory);
-            }
-            if (o.consoleAuthMode.equals("kubernetes")) {
-                console.authenticator(new KubernetesAuthenticator(client, manager.executor(), clock, KubernetesAuthenticator.DEFAULT_TTL));
-            }
-            console.anonymousRead(o.consoleAnonymousRead);
-            OpsServer.HostPort consoleAt = OpsServer.HostPort.parse(o.consoleBindAddress);
-            console.listen(consoleAt.host, consoleAt.port, Console.Tls.of(o.consoleTlsCertFile, o.consoleTlsKeyFile))
-                    .onSuccess(srv -> LOG.info("web console on {} ({}, auth {}, {})", o.consoleBindAddress,
-                            o.consoleTlsCertFile.isEmpty() ? "http" : "https", o.consoleAuthMode,
-                            o.consoleAnonymousRead ? "anonymous read" : "read after login"))
-                    .onFailure(e -> LOG.error("web console not served on {}: {}", o.consoleBindAddress, e.getMessage()));
+            serveConsole(vertx, client, clock, manager, kafka, o);
         }
         if (o.serveAdmissionWebhooks) {
             new WebhookServer(vertx, clock, Path.of(o.webhookCertDir)).start(o.webhookBindAddress, 60_000)
@@ -142,9 +116,9 @@ public final class ManagerCommand {
         });
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             LOG.info("shutting down");
-            io.kapacitystack.kapacity.app.SandboxCommand.awaitQuietly(manager.stop(), 15);
+            SandboxCommand.awaitQuietly(manager.stop(), 15);
             if (stream != null) {
-                stream.close(java.time.Duration.ofSeconds(5));
+                stream.close(Duration.ofSeconds(5));
             }
             client.close();
             vertx.close();
@@ -152,6 +126,56 @@ public final class ManagerCommand {
         }));
         stopped.await();
         return 0;
+    }
+
+    /** The controllers' settings from Kapacity's manager flags. */
+    private static ControllerManager.Settings settings(ManagerOptions o) {
+        ControllerManager.Settings s = new ControllerManager.Settings();
+        s.namespaces = o.namespaces;
+        s.labelSelector = o.objectLabelSelector;
+        s.concurrency = o.reconcileConcurrency;
+        s.qps = o.kubeApiQps;
+        s.burst = o.kubeApiBurst;
+        s.standbyCpuFloor = o.standbyCpuFloor;
+        s.standbyMemoryFloor = o.standbyMemoryFloor;
+        s.algorithmJobs = new AlgorithmCronJob.Settings(o.algorithmJobNamespace,
+                o.algorithmJobDefaultServiceAccount, o.algorithmJobDefaultMetricsServerAddr,
+                o.algorithmJobDefaultImageHorizontalPredictive);
+        return s;
+    }
+
+    /** The gRPC metrics service on {@code --grpc-server-bind-address}; a failure to serve it is logged. */
+    private static void serveGrpc(Vertx vertx, KubernetesClient client, SystemClock clock, ControllerManager manager,
+                                  MetricsProvider provider, ManagerOptions o) {
+        TokenAuthenticator tokens = o.grpcServerTokenAuth
+                ? new TokenReviewAuthenticator(client, manager.executor(), clock, o.grpcServerTokenAudience) : null;
+        GrpcMetricsServerOptions grpcOptions = GrpcMetricsServerOptions.fromFlags(o.grpcServerTlsCertFile,
+                o.grpcServerTlsKeyFile, o.grpcServerClientCaFile, tokens);
+        if (tokens != null) {
+            grpcOptions = grpcOptions.withTokenThrottle(new AuthThrottle(clock::now));
+        }
+        new GrpcMetricsServer().start(vertx, provider, o.grpcServerBindAddress, grpcOptions)
+                .onSuccess(port -> LOG.info("gRPC metrics service on {}", o.grpcServerBindAddress))
+                .onFailure(e -> LOG.error("gRPC metrics service not served on {}: {}", o.grpcServerBindAddress, e.getMessage()));
+    }
+
+    /** The web console on {@code --console-bind-address}; a failure to serve it is logged. */
+    private static void serveConsole(Vertx vertx, KubernetesClient client, SystemClock clock,
+                                     ControllerManager manager, KafkaSettings kafka, ManagerOptions o) {
+        Console console = Console.attach(vertx, manager, client);
+        if (kafka != null) {
+            StreamHistory.load(vertx, console.hub(), kafka, clock.now(), o.kafkaConsoleHistory);
+        }
+        if (o.consoleAuthMode.equals("kubernetes")) {
+            console.authenticator(new KubernetesAuthenticator(client, manager.executor(), clock, KubernetesAuthenticator.DEFAULT_TTL));
+        }
+        console.anonymousRead(o.consoleAnonymousRead);
+        OpsServer.HostPort consoleAt = OpsServer.HostPort.parse(o.consoleBindAddress);
+        console.listen(consoleAt.host, consoleAt.port, Console.Tls.of(o.consoleTlsCertFile, o.consoleTlsKeyFile))
+                .onSuccess(srv -> LOG.info("web console on {} ({}, auth {}, {})", o.consoleBindAddress,
+                        o.consoleTlsCertFile.isEmpty() ? "http" : "https", o.consoleAuthMode,
+                        o.consoleAnonymousRead ? "anonymous read" : "read after login"))
+                .onFailure(e -> LOG.error("web console not served on {}: {}", o.consoleBindAddress, e.getMessage()));
     }
 
     private static void startWithLeaderElection(KubernetesClient client, ControllerManager manager, ManagerOptions o,
@@ -204,7 +228,7 @@ public final class ManagerCommand {
     private static String readFile(String path) {
         try {
             return Files.readString(Path.of(path));
-        } catch (java.io.IOException e) {
+        } catch (IOException e) {
             throw new IllegalArgumentException("cannot read kubeconfig " + path + ": " + e.getMessage());
         }
     }

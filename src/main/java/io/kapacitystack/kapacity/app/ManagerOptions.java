@@ -5,6 +5,9 @@ import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
 import java.util.stream.Collectors;
+import io.fabric8.kubernetes.api.model.Quantity;
+import io.kapacitystack.kapacity.stream.KafkaSettings;
+import java.util.Map;
 
 /**
  * Flags of {@code kapacity.jar manager}: every flag of Kapacity's manager with the same name, default and meaning
@@ -103,9 +106,9 @@ public final class ManagerOptions {
                 .define("standby-cpu-floor", "10m", "CPU request a Standby pod is resized down to (in-place pod resize).")
                 .define("standby-memory-floor", "32Mi", "Memory request a Standby pod is resized down to (a request equal to its limit is kept).")
                 .define("kafka-bootstrap-servers", "", "Kafka brokers (host:port,...) to publish scaling events to as CloudEvents (docs/kafka.md); empty: no stream.")
-                .define("kafka-topic", io.kapacitystack.kapacity.stream.KafkaSettings.DEFAULT_TOPIC, "Kafka topic of the scaling events.")
+                .define("kafka-topic", KafkaSettings.DEFAULT_TOPIC, "Kafka topic of the scaling events.")
                 .define("kafka-client-properties", "", "Java properties file of Kafka client settings (security.protocol, ssl.*, sasl.* ...).")
-                .define("kafka-buffer-size", Integer.toString(io.kapacitystack.kapacity.stream.KafkaSettings.DEFAULT_BUFFER), "Scaling events kept while Kafka is unreachable; beyond it the oldest are dropped (counted in /metrics).")
+                .define("kafka-buffer-size", Integer.toString(KafkaSettings.DEFAULT_BUFFER), "Scaling events kept while Kafka is unreachable; beyond it the oldest are dropped (counted in /metrics).")
                 .define("kafka-cloudevents-mode", "binary", "CloudEvents Kafka binding mode: binary (ce_ headers) or structured (one JSON document).")
                 .define("kafka-console-history", "6h", "How far back the console reads the Kafka stream at start to rebuild its history (0s: not at all).")
                 .define("kubeconfig", "", "Path to a kubeconfig (default: in-cluster config, then $KUBECONFIG, then ~/.kube/config).")
@@ -124,7 +127,7 @@ public final class ManagerOptions {
     private static String quantity(Flags f, String name) {
         String v = f.get(name);
         try {
-            io.fabric8.kubernetes.api.model.Quantity q = new io.fabric8.kubernetes.api.model.Quantity(v);
+            Quantity q = new Quantity(v);
             if (q.getNumericalAmount().signum() < 0) {
                 throw new IllegalArgumentException("negative");
             }
@@ -138,12 +141,12 @@ public final class ManagerOptions {
      * The stream's settings (reads the client properties file), or null without bootstrap servers.
      * @throws IllegalArgumentException for an unreadable properties file
      */
-    public io.kapacitystack.kapacity.stream.KafkaSettings kafkaSettings() {
+    public KafkaSettings kafkaSettings() {
         if (kafkaBootstrapServers.isEmpty()) {
             return null;
         }
-        return new io.kapacitystack.kapacity.stream.KafkaSettings(kafkaBootstrapServers, kafkaTopic,
-                io.kapacitystack.kapacity.stream.KafkaSettings.readClientProperties(kafkaClientProperties),
+        return new KafkaSettings(kafkaBootstrapServers, kafkaTopic,
+                KafkaSettings.readClientProperties(kafkaClientProperties),
                 kafkaBufferSize, kafkaEncoding);
     }
 
@@ -152,7 +155,7 @@ public final class ManagerOptions {
         o.kafkaTopic = f.get("kafka-topic");
         o.kafkaClientProperties = f.get("kafka-client-properties");
         o.kafkaBufferSize = f.getInt("kafka-buffer-size");
-        o.kafkaEncoding = io.kapacitystack.kapacity.stream.KafkaSettings.encoding(f.get("kafka-cloudevents-mode"));
+        o.kafkaEncoding = KafkaSettings.encoding(f.get("kafka-cloudevents-mode"));
         o.kafkaConsoleHistory = f.getDuration("kafka-console-history");
         if (o.kafkaBootstrapServers.isEmpty()) {
             if (!o.kafkaClientProperties.isEmpty()) {
@@ -161,7 +164,7 @@ public final class ManagerOptions {
             return;
         }
         // validates topic and buffer size now, without the properties file
-        new io.kapacitystack.kapacity.stream.KafkaSettings(o.kafkaBootstrapServers, o.kafkaTopic, java.util.Map.of(),
+        new KafkaSettings(o.kafkaBootstrapServers, o.kafkaTopic, Map.of(),
                 o.kafkaBufferSize, o.kafkaEncoding);
     }
 
@@ -189,6 +192,30 @@ public final class ManagerOptions {
         o.serveAdmissionWebhooks = f.getBool("serve-admission-webhooks");
         o.webhookBindAddress = f.get("webhook-bind-address");
         o.webhookCertDir = f.get("webhook-cert-dir");
+        parseGrpc(f, o);
+        o.metricProvider = f.get("metric-provider");
+        if (!o.metricProvider.equals("prometheus") && !o.metricProvider.equals("metrics-api")) {
+            throw new IllegalArgumentException("unknown metric provider type \"" + o.metricProvider + "\"");
+        }
+        parsePrometheus(f, o);
+        o.algorithmJobNamespace = f.get("algorithm-job-namespace");
+        o.algorithmJobDefaultServiceAccount = f.get("algorithm-job-default-service-account");
+        o.algorithmJobDefaultMetricsServerAddr = f.get("algorithm-job-default-metrics-server-addr");
+        o.algorithmJobDefaultImageHorizontalPredictive = f.get("algorithm-job-default-image-horizontal-predictive");
+        parseConsole(f, o);
+        o.standbyCpuFloor = quantity(f, "standby-cpu-floor");
+        o.standbyMemoryFloor = quantity(f, "standby-memory-floor");
+        parseKafka(f, o);
+        o.kubeconfig = f.get("kubeconfig");
+        o.logPath = f.get("log-path");
+        o.logFormat = f.get("log-format");
+        if (!f.positional().isEmpty()) {
+            throw new IllegalArgumentException("unexpected arguments: " + f.positional());
+        }
+        return o;
+    }
+
+    private static void parseGrpc(Flags f, ManagerOptions o) {
         o.grpcServerBindAddress = f.get("grpc-server-bind-address");
         o.grpcServerTlsCertFile = f.get("grpc-server-tls-cert-file");
         o.grpcServerTlsKeyFile = f.get("grpc-server-tls-key-file");
@@ -201,10 +228,9 @@ public final class ManagerOptions {
         if (!o.grpcServerTokenAudience.isEmpty() && !o.grpcServerTokenAuth) {
             throw new IllegalArgumentException("--grpc-server-token-audience needs --grpc-server-token-auth");
         }
-        o.metricProvider = f.get("metric-provider");
-        if (!o.metricProvider.equals("prometheus") && !o.metricProvider.equals("metrics-api")) {
-            throw new IllegalArgumentException("unknown metric provider type \"" + o.metricProvider + "\"");
-        }
+    }
+
+    private static void parsePrometheus(Flags f, ManagerOptions o) {
         o.prometheusAddress = f.get("prometheus-address");
         o.prometheusAuthInCluster = f.getBool("prometheus-auth-incluster");
         o.prometheusAuthConfig = f.get("prometheus-auth-config");
@@ -217,10 +243,9 @@ public final class ManagerOptions {
         if (o.prometheusMetricsMaxAge.isZero()) {
             o.prometheusMetricsMaxAge = o.prometheusMetricsRelistInterval;
         }
-        o.algorithmJobNamespace = f.get("algorithm-job-namespace");
-        o.algorithmJobDefaultServiceAccount = f.get("algorithm-job-default-service-account");
-        o.algorithmJobDefaultMetricsServerAddr = f.get("algorithm-job-default-metrics-server-addr");
-        o.algorithmJobDefaultImageHorizontalPredictive = f.get("algorithm-job-default-image-horizontal-predictive");
+    }
+
+    private static void parseConsole(Flags f, ManagerOptions o) {
         o.consoleBindAddress = f.get("console-bind-address");
         o.consoleAuthMode = f.get("console-auth-mode");
         if (!o.consoleAuthMode.equals("kubernetes") && !o.consoleAuthMode.equals("none")) {
@@ -238,15 +263,5 @@ public final class ManagerOptions {
         if (o.consoleTlsCertFile.isEmpty() != o.consoleTlsKeyFile.isEmpty()) {
             throw new IllegalArgumentException("--console-tls-cert-file and --console-tls-key-file go together");
         }
-        o.standbyCpuFloor = quantity(f, "standby-cpu-floor");
-        o.standbyMemoryFloor = quantity(f, "standby-memory-floor");
-        parseKafka(f, o);
-        o.kubeconfig = f.get("kubeconfig");
-        o.logPath = f.get("log-path");
-        o.logFormat = f.get("log-format");
-        if (!f.positional().isEmpty()) {
-            throw new IllegalArgumentException("unexpected arguments: " + f.positional());
-        }
-        return o;
     }
 }

@@ -29,6 +29,31 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.List;
+import io.fabric8.kubernetes.api.model.NamespaceBuilder;
+import io.fabric8.kubernetes.client.Config;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.fabric8.kubernetes.client.dsl.base.PatchContext;
+import io.fabric8.kubernetes.client.dsl.base.PatchType;
+import io.kapacitystack.kapacity.console.StreamHistory;
+import io.kapacitystack.kapacity.horizontalportrait.AlgorithmCronJob;
+import io.kapacitystack.kapacity.manager.ClusterKubeLookup;
+import io.kapacitystack.kapacity.metrics.MetricsProvider;
+import io.kapacitystack.kapacity.metrics.prometheus.PrometheusConfig;
+import io.kapacitystack.kapacity.metrics.prometheus.PrometheusMetricsProvider;
+import io.kapacitystack.kapacity.predictive.PredictJob;
+import io.kapacitystack.kapacity.predictive.PredictOptions;
+import io.kapacitystack.kapacity.sandbox.sim.CommandJobRunner;
+import io.kapacitystack.kapacity.sandbox.sim.JobRunner;
+import io.kapacitystack.kapacity.sandbox.traffic.WorkloadCost;
+import io.kapacitystack.kapacity.stream.KafkaSettings;
+import io.kapacitystack.kapacity.stream.ScalingEventPublisher;
+import io.vertx.core.json.JsonObject;
+import java.lang.management.ManagementFactory;
+import java.nio.file.Files;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
 
 /**
  * Everything the sandbox runs, started in order and stopped in reverse: the embedded API and simulator, the
@@ -56,10 +81,10 @@ public final class SandboxApp {
     public static final String ALGORITHM_JOB_SERVICE_ACCOUNT = "kapacity-algorithm-job";
 
     /** The predictive sample's load and cost (annotations of its nginx StatefulSet). */
-    static final java.util.Map<String, Object> PREDICTIVE_TRAFFIC = java.util.Map.of(
+    static final Map<String, Object> PREDICTIVE_TRAFFIC = Map.of(
             TRAFFIC_ANNOTATION, "vshape 100",
-            io.kapacitystack.kapacity.sandbox.traffic.WorkloadCost.CPU_PER_REQUEST, "50u",
-            io.kapacitystack.kapacity.sandbox.traffic.WorkloadCost.CPU_BASE, "300u");
+            WorkloadCost.CPU_PER_REQUEST, "50u",
+            WorkloadCost.CPU_BASE, "300u");
 
     public static final class Settings {
         public int port = 8080;
@@ -80,21 +105,21 @@ public final class SandboxApp {
         /** When set, the HTTP port (console, /metrics) serves HTTPS with this certificate. */
         public Console.Tls consoleTls;
         /** Where the scaling events go (docs/kafka.md); null: no stream. */
-        public io.kapacitystack.kapacity.stream.KafkaSettings kafka;
+        public KafkaSettings kafka;
         /** How far back the console reads the stream at start. */
-        public java.time.Duration kafkaHistory = java.time.Duration.ofHours(6);
+        public Duration kafkaHistory = Duration.ofHours(6);
         /** {@code --job-command}: image → local command that job pods with that image run. */
-        public java.util.Map<String, String> jobCommands = new java.util.LinkedHashMap<>();
+        public Map<String, String> jobCommands = new LinkedHashMap<>();
         /** In-process job runners by image (the project's own image's {@code predict}); --job-command wins. */
-        public java.util.Map<String, io.kapacitystack.kapacity.sandbox.sim.JobRunner> jobRunners = new java.util.LinkedHashMap<>();
+        public Map<String, JobRunner> jobRunners = new LinkedHashMap<>();
         /** Real time one job pod may run. */
-        public java.time.Duration jobRunTimeLimit = java.time.Duration.ofMinutes(10);
+        public Duration jobRunTimeLimit = Duration.ofMinutes(10);
     }
 
     private final ControllerMetrics metrics = new ControllerMetrics();
     private SandboxCluster cluster;
     private ControllerManager manager;
-    private io.kapacitystack.kapacity.stream.ScalingEventPublisher publisher;
+    private ScalingEventPublisher publisher;
     private Console console;
     private HttpServer http;
     private GrpcMetricsServer grpc;
@@ -118,7 +143,7 @@ public final class SandboxApp {
                     cluster.jobRunners().register(PREDICTIVE_IMAGE, builtInPredict(vertx, app.clock));
                     s.jobRunners.forEach(cluster.jobRunners()::register);
                     s.jobCommands.forEach((image, command) -> cluster.jobRunners().register(image,
-                            new io.kapacitystack.kapacity.sandbox.sim.CommandJobRunner(command)));
+                            new CommandJobRunner(command)));
                     // gRPC first: the algorithm jobs are told its address (--algorithm-job-default-metrics-server-addr)
                     app.grpc = new GrpcMetricsServer();
                     return app.grpc.start(vertx, new SandboxMetricsProvider(vertx, app.cluster), "127.0.0.1:" + s.grpcPort)
@@ -128,7 +153,7 @@ public final class SandboxApp {
                     app.grpcPort = grpcPort;
                     return vertx.executeBlocking(() -> {
                         if (app.cluster.client().namespaces().withName(ALGORITHM_JOB_NAMESPACE).get() == null) {
-                            app.cluster.client().namespaces().resource(new io.fabric8.kubernetes.api.model.NamespaceBuilder()
+                            app.cluster.client().namespaces().resource(new NamespaceBuilder()
                                     .withNewMetadata().withName(ALGORITHM_JOB_NAMESPACE).endMetadata().build()).create();
                         }
                         return null;
@@ -139,7 +164,7 @@ public final class SandboxApp {
                             managerSettings(app.clock, app.grpcPort));
                     app.manager.useMetrics(app.controllerMetrics(vertx, s));
                     if (s.kafka != null) {
-                        app.publisher = new io.kapacitystack.kapacity.stream.ScalingEventPublisher(s.kafka);
+                        app.publisher = new ScalingEventPublisher(s.kafka);
                         app.manager.scalingEvents(app.publisher);
                     }
                     return app.manager.startCaches();
@@ -156,7 +181,7 @@ public final class SandboxApp {
                             .authenticator(new SandboxAuthenticator(app.consoleToken));
                     app.console.mount(router);
                     if (s.kafka != null) {
-                        io.kapacitystack.kapacity.console.StreamHistory.load(vertx, app.console.hub(), s.kafka, app.clock.now(), s.kafkaHistory);
+                        StreamHistory.load(vertx, app.console.hub(), s.kafka, app.clock.now(), s.kafkaHistory);
                     }
                     router.route("/webjars/*").handler(StaticHandler.create("META-INF/resources/webjars"));
                     router.route("/*").handler(StaticHandler.create("webroot"));
@@ -178,16 +203,16 @@ public final class SandboxApp {
      * The metrics the controllers read. A real Prometheus lives in real time, so it is asked with the system clock
      * (the command refuses --prometheus with a clock speed other than 1).
      */
-    private io.kapacitystack.kapacity.metrics.MetricsProvider controllerMetrics(Vertx vertx, Settings s) {
+    private MetricsProvider controllerMetrics(Vertx vertx, Settings s) {
         if (s.prometheus == null || s.prometheus.isEmpty()) {
             return new SandboxMetricsProvider(vertx, cluster);
         }
-        io.kapacitystack.kapacity.metrics.prometheus.PrometheusMetricsProvider prometheus =
-                new io.kapacitystack.kapacity.metrics.prometheus.PrometheusMetricsProvider(vertx,
-                        new io.kapacitystack.kapacity.runtime.time.SystemClock(vertx),
-                        io.kapacitystack.kapacity.metrics.prometheus.PrometheusConfig.defaults(), s.prometheus,
-                        new io.kapacitystack.kapacity.manager.ClusterKubeLookup(cluster.client(), manager.executor(), manager.podCache()),
-                        io.kapacitystack.kapacity.metrics.prometheus.PrometheusMetricsProvider.DiscoveryOptions.defaults());
+        PrometheusMetricsProvider prometheus =
+                new PrometheusMetricsProvider(vertx,
+                        new SystemClock(vertx),
+                        PrometheusConfig.defaults(), s.prometheus,
+                        new ClusterKubeLookup(cluster.client(), manager.executor(), manager.podCache()),
+                        PrometheusMetricsProvider.DiscoveryOptions.defaults());
         prometheus.start().onFailure(e -> LOG.warn("Prometheus series discovery: {}", e.getMessage()));
         return prometheus;
     }
@@ -197,17 +222,17 @@ public final class SandboxApp {
      * "now" and the history it reads are the simulated world's), talking to the sandbox's API through the job's
      * kubeconfig. Its detailed log goes to the sandbox's log; the pod's log gets a line at start and end.
      */
-    static io.kapacitystack.kapacity.sandbox.sim.JobRunner builtInPredict(Vertx vertx, Clock clock) {
+    static JobRunner builtInPredict(Vertx vertx, Clock clock) {
         return (args, env, kubeconfig, log) -> {
-            io.kapacitystack.kapacity.predictive.PredictOptions o =
-                    io.kapacitystack.kapacity.predictive.PredictOptions.parse(args.toArray(String[]::new), env);
-            io.fabric8.kubernetes.client.Config config = io.fabric8.kubernetes.client.Config.fromKubeconfig(null,
-                    java.nio.file.Files.readString(kubeconfig), kubeconfig.toString());
+            PredictOptions o =
+                    PredictOptions.parse(args.toArray(String[]::new), env);
+            Config config = Config.fromKubeconfig(null,
+                    Files.readString(kubeconfig), kubeconfig.toString());
             config.setUserAgent("kapacity-predict");
             log.println("predict " + o.namespace() + "/" + o.name() + ": kapacity.jar predict, in-process on the sandbox clock");
-            try (io.fabric8.kubernetes.client.KubernetesClient client =
-                         new io.fabric8.kubernetes.client.KubernetesClientBuilder().withConfig(config).build()) {
-                int exit = new io.kapacitystack.kapacity.predictive.PredictJob(client, vertx, clock).run(o);
+            try (KubernetesClient client =
+                         new KubernetesClientBuilder().withConfig(config).build()) {
+                int exit = new PredictJob(client, vertx, clock).run(o);
                 log.println(exit == 0 ? "predict: done" : "predict: exit code " + exit + " (the sandbox's log says why)");
                 return exit;
             }
@@ -215,15 +240,15 @@ public final class SandboxApp {
     }
 
     private static long uptime() {
-        return java.lang.management.ManagementFactory.getRuntimeMXBean().getUptime();
+        return ManagementFactory.getRuntimeMXBean().getUptime();
     }
 
     public SandboxCluster cluster() {
         return cluster;
     }
 
-    private static Void closeQuietly(io.kapacitystack.kapacity.stream.ScalingEventPublisher p) {
-        p.close(java.time.Duration.ofSeconds(5));
+    private static Void closeQuietly(ScalingEventPublisher p) {
+        p.close(Duration.ofSeconds(5));
         return null;
     }
 
@@ -233,7 +258,7 @@ public final class SandboxApp {
     }
 
     /** The scaling-event publisher, or null without Kafka. */
-    public io.kapacitystack.kapacity.stream.ScalingEventPublisher publisher() {
+    public ScalingEventPublisher publisher() {
         return publisher;
     }
 
@@ -279,9 +304,9 @@ public final class SandboxApp {
             // and the 10-minute peaks of the V-shaped hour (50, 33, 17, 15, 32, 48 requests/s) need 4, 3, 2, 2, 3, 4
             // replicas: the quick start's "1 -> 4", "4 -> 3", "3 -> 2" from the top of the hour.
             cluster.client().apps().statefulSets().inNamespace(namespace).withName("nginx")
-                    .patch(io.fabric8.kubernetes.client.dsl.base.PatchContext.of(io.fabric8.kubernetes.client.dsl.base.PatchType.JSON_MERGE),
-                            new io.vertx.core.json.JsonObject().put("metadata", new io.vertx.core.json.JsonObject()
-                                    .put("annotations", new io.vertx.core.json.JsonObject(PREDICTIVE_TRAFFIC))).encode());
+                    .patch(PatchContext.of(PatchType.JSON_MERGE),
+                            new JsonObject().put("metadata", new JsonObject()
+                                    .put("annotations", new JsonObject(PREDICTIVE_TRAFFIC))).encode());
             LOG.info("loaded sample {} into namespace {}", sample, namespace);
             return;
         }
@@ -293,7 +318,7 @@ public final class SandboxApp {
         // The quick starts' periodic client, simulated: a V-shaped hourly wave of requests on nginx.
         // A merge patch without a resourceVersion: the simulator updates the StatefulSet's status at the same time.
         cluster.client().apps().statefulSets().inNamespace(namespace).withName("nginx")
-                .patch(io.fabric8.kubernetes.client.dsl.base.PatchContext.of(io.fabric8.kubernetes.client.dsl.base.PatchType.JSON_MERGE),
+                .patch(PatchContext.of(PatchType.JSON_MERGE),
                         "{\"metadata\":{\"annotations\":{\"" + TRAFFIC_ANNOTATION + "\":\"vshape 100\"}}}");
         LOG.info("loaded sample {} into namespace {}", sample, namespace);
     }
@@ -330,10 +355,10 @@ public final class SandboxApp {
             f = f.compose(v -> manager.stop());
         }
         if (publisher != null) {
-            io.kapacitystack.kapacity.stream.ScalingEventPublisher p = publisher;
-            f = f.compose(v -> io.vertx.core.Vertx.currentContext() == null
+            ScalingEventPublisher p = publisher;
+            f = f.compose(v -> Vertx.currentContext() == null
                     ? Future.succeededFuture(closeQuietly(p))
-                    : io.vertx.core.Vertx.currentContext().owner().executeBlocking(() -> closeQuietly(p), false).mapEmpty());
+                    : Vertx.currentContext().owner().executeBlocking(() -> closeQuietly(p), false).mapEmpty());
         }
         if (cluster != null) {
             f = f.compose(v -> cluster.close());
@@ -347,7 +372,7 @@ public final class SandboxApp {
      */
     static ControllerManager.Settings managerSettings(Clock clock, int grpcPort) {
         ControllerManager.Settings settings = new ControllerManager.Settings();
-        settings.algorithmJobs = new io.kapacitystack.kapacity.horizontalportrait.AlgorithmCronJob.Settings(
+        settings.algorithmJobs = new AlgorithmCronJob.Settings(
                 ALGORITHM_JOB_NAMESPACE, ALGORITHM_JOB_SERVICE_ACCOUNT, "127.0.0.1:" + grpcPort, PREDICTIVE_IMAGE);
         double speed = Math.max(1, clock.speed());
         settings.qps = settings.qps * speed;

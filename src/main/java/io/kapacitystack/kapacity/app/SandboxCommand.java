@@ -11,6 +11,10 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
+import io.kapacitystack.kapacity.console.Console;
+import io.kapacitystack.kapacity.sandbox.sim.CommandJobRunner;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
 
 /**
  * {@code kapacity.jar sandbox}: the controllers against an embedded Kubernetes-compatible API with simulated
@@ -57,9 +61,9 @@ public final class SandboxCommand {
         Flags f;
         double speed;
         List<String> samples;
-        io.kapacitystack.kapacity.console.Console.Tls tls;
-        java.util.Map<String, String> jobCommands = new LinkedHashMap<>();
-        java.time.Duration jobTimeLimit;
+        Console.Tls tls;
+        Map<String, String> jobCommands = new LinkedHashMap<>();
+        Duration jobTimeLimit;
         try {
             f = flags().parse(args);
             speed = f.getDouble("clock-speed");
@@ -71,14 +75,14 @@ public final class SandboxCommand {
                 throw new IllegalArgumentException("--prometheus needs --clock-speed 1: Prometheus scrapes in real time");
             }
             for (String value : f.getAll("job-command")) {
-                var entry = io.kapacitystack.kapacity.sandbox.sim.CommandJobRunner.parse(value);
+                var entry = CommandJobRunner.parse(value);
                 jobCommands.put(entry.getKey(), entry.getValue().command());
             }
             jobTimeLimit = f.getDuration("job-time-limit");
             if (jobTimeLimit.isNegative() || jobTimeLimit.isZero()) {
                 throw new IllegalArgumentException("--job-time-limit must be positive");
             }
-            tls = io.kapacitystack.kapacity.console.Console.Tls.of(f.get("console-tls-cert-file"), f.get("console-tls-key-file"));
+            tls = Console.Tls.of(f.get("console-tls-cert-file"), f.get("console-tls-key-file"));
         } catch (IllegalArgumentException e) {
             System.err.println(e.getMessage());
             System.err.println("Usage: kapacity.jar sandbox [flags]\n" + flags().usage());
@@ -125,9 +129,9 @@ public final class SandboxCommand {
         return 0;
     }
 
-    public static void awaitQuietly(io.vertx.core.Future<?> f, int seconds) {
+    public static void awaitQuietly(Future<?> f, int seconds) {
         try {
-            f.toCompletionStage().toCompletableFuture().get(seconds, java.util.concurrent.TimeUnit.SECONDS);
+            f.toCompletionStage().toCompletableFuture().get(seconds, TimeUnit.SECONDS);
         } catch (Exception e) {
             System.err.println("shutdown: " + e);
         }

@@ -6,6 +6,7 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * A small Go-flag-compatible parser: {@code --name=value}, {@code --name value}, {@code -name value}, and bare
@@ -128,7 +129,7 @@ public final class Flags {
         return Collections.unmodifiableList(positional);
     }
 
-    public java.util.Set<String> names() {
+    public Set<String> names() {
         return Collections.unmodifiableSet(flags.keySet());
     }
 

@@ -3,7 +3,7 @@ package io.kapacitystack.kapacity.gocompat;
 import java.time.Duration;
 
 /**
- * Go's {@code time.ParseDuration} (flags, CRD fields, cron's {@code @every <duration>}) and Duration.String(). Java's {@link java.time.Duration#parse} speaks
+ * Go's {@code time.ParseDuration} (flags, CRD fields, cron's {@code @every <duration>}) and Duration.String(). Java's {@link Duration#parse} speaks
  * ISO-8601 ({@code PT1H30M}); users write Go durations ({@code 1h30m}, {@code 1.5h}, {@code 90s}) because that is
  * what upstream documents, so the same strings must be accepted and rejected here. Error texts are Go's.
  */

@@ -1,5 +1,8 @@
 package io.kapacitystack.kapacity.gocompat;
 
+import java.util.ArrayList;
+import java.util.List;
+
 /** The bits of Go's string handling that leak into user-visible messages and into what the parser accepts. */
 public final class GoStrings {
 
@@ -66,8 +69,8 @@ public final class GoStrings {
     }
 
     /** Go's {@code strings.Fields}. */
-    public static java.util.List<String> fields(String s) {
-        java.util.List<String> out = new java.util.ArrayList<>(6);
+    public static List<String> fields(String s) {
+        List<String> out = new ArrayList<>(6);
         int i = 0;
         int n = s.length();
         while (i < n) {

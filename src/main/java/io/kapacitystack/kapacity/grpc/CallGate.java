@@ -7,11 +7,12 @@ import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 
 import java.util.ArrayDeque;
+import io.kapacitystack.kapacity.metrics.AnswerBudget;
 
 /**
  * At most {@code maxRunning} calls of one kind at once, up to {@code maxWaiting} more waiting in arrival order, any
  * further call refused at once with RESOURCE_EXHAUSTED: with each call's answer bounded ({@link
- * io.kapacitystack.kapacity.metrics.AnswerBudget}) this bounds the memory all calls together can hold. A waiting
+ * AnswerBudget}) this bounds the memory all calls together can hold. A waiting
  * call resumes on its own context. Thread-safe (the service runs on several event loops).
  */
 final class CallGate {

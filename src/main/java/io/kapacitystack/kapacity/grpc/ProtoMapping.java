@@ -14,9 +14,10 @@ import io.kapacitystack.kapacity.metrics.Series;
 import io.kapacitystack.metric.Metric;
 
 import java.time.Instant;
+import java.util.Map;
 
 /**
- * Between the wire types of {@code metric.proto} and the internal query model (spec §10.3, §10.4). Conversion
+ * Between the wire types of {@code metric.proto} and the internal query model (as Kapacity's {@code pkg/metric/service/server.go} converts them). Conversion
  * failures are {@link MetricsException.Kind#INVALID_ARGUMENT} with Kapacity's messages.
  */
 public final class ProtoMapping {
@@ -90,7 +91,7 @@ public final class ProtoMapping {
      * {@link #MAX_NAME_LENGTH} else), so that no error message or query repeats a long value.
      */
     private static void checkLengths(com.google.protobuf.Message m) {
-        for (java.util.Map.Entry<com.google.protobuf.Descriptors.FieldDescriptor, Object> e
+        for (Map.Entry<com.google.protobuf.Descriptors.FieldDescriptor, Object> e
                 : m.getAllFields().entrySet()) {
             if (e.getValue() instanceof String v) {
                 int max = e.getKey().getName().equals("selector") ? MAX_SELECTOR_LENGTH : MAX_NAME_LENGTH;

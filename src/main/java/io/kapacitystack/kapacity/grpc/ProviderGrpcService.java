@@ -24,9 +24,11 @@ import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Function;
+import io.kapacitystack.metric.ProviderService;
+import java.util.function.Supplier;
 
 /**
- * {@code io.kapacitystack.metric.ProviderService} over a {@link MetricsProvider} (spec §10). Status codes:
+ * {@code ProviderService} over a {@link MetricsProvider} (Kapacity's {@code pkg/metric/service/server.go}). Status codes:
  * a malformed request (undecodable message, no query, unknown type, bad selector or name, a timestamp or duration
  * outside protobuf's range, start after end, step under 1 ms, more than {@link #MAX_POINTS_PER_SERIES} points per
  * series) → INVALID_ARGUMENT with a plain message that repeats at most {@link QueryNames#MAX_ECHO} characters of a
@@ -194,7 +196,7 @@ public final class ProviderGrpcService {
         return Duration.between(start, end).toMillis() / step.toMillis() + 1;
     }
 
-    private static <T> Future<T> call(java.util.function.Supplier<Future<T>> f) {
+    private static <T> Future<T> call(Supplier<Future<T>> f) {
         try {
             Future<T> result = f.get();
             return result == null ? Future.failedFuture(new MetricsException(MetricsException.Kind.INTERNAL,

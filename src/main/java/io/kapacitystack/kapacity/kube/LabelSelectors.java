@@ -6,6 +6,9 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import io.fabric8.kubernetes.api.model.LabelSelectorRequirement;
+import java.util.TreeMap;
+import java.util.TreeSet;
 
 /**
  * Kubernetes label-selector strings ({@code a=b,c!=d,e in (x,y),f notin (z),g,!h}), as a scale subresource reports
@@ -21,11 +24,11 @@ public final class LabelSelectors {
     public static String format(io.fabric8.kubernetes.api.model.LabelSelector selector) {
         List<String> parts = new ArrayList<>();
         if (selector.getMatchLabels() != null) {
-            new java.util.TreeMap<>(selector.getMatchLabels()).forEach((k, v) -> parts.add(k + "=" + v));
+            new TreeMap<>(selector.getMatchLabels()).forEach((k, v) -> parts.add(k + "=" + v));
         }
         if (selector.getMatchExpressions() != null) {
-            for (io.fabric8.kubernetes.api.model.LabelSelectorRequirement r : selector.getMatchExpressions()) {
-                String values = r.getValues() == null ? "" : String.join(",", new java.util.TreeSet<>(r.getValues()));
+            for (LabelSelectorRequirement r : selector.getMatchExpressions()) {
+                String values = r.getValues() == null ? "" : String.join(",", new TreeSet<>(r.getValues()));
                 switch (r.getOperator()) {
                     case "In": parts.add(r.getKey() + " in (" + values + ")"); break;
                     case "NotIn": parts.add(r.getKey() + " notin (" + values + ")"); break;

@@ -17,6 +17,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.BiConsumer;
 import java.util.function.Consumer;
+import io.fabric8.kubernetes.client.informers.cache.Cache;
 
 /**
  * A watched, cached view of one kind: one fabric8 informer for all namespaces, or one per watched namespace.
@@ -123,7 +124,7 @@ public final class ResourceCache<T extends HasMetadata> {
     public List<T> list(String namespace) {
         List<T> out = new ArrayList<>();
         for (SharedIndexInformer<T> i : informers) {
-            out.addAll(i.getIndexer().byIndex(io.fabric8.kubernetes.client.informers.cache.Cache.NAMESPACE_INDEX, namespace));
+            out.addAll(i.getIndexer().byIndex(Cache.NAMESPACE_INDEX, namespace));
         }
         return out;
     }

@@ -41,6 +41,11 @@ import org.slf4j.LoggerFactory;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import io.fabric8.kubernetes.api.model.Quantity;
+import io.fabric8.kubernetes.api.model.autoscaling.v2.CrossVersionObjectReference;
+import io.kapacitystack.kapacity.stream.ScalingEventPublisher;
+import java.util.ArrayList;
+import java.util.stream.Collectors;
 
 /**
  * Wires the controllers to one Kubernetes API: caches (informers), work queues, reconcilers. The same wiring serves a
@@ -129,8 +134,8 @@ public final class ControllerManager implements ControllerState {
         this.ihpaReconciler = new IhpaReconciler(client, executor, ihpas, portraits, scales, ihpaEvents, ihpaPlanner, metrics)
                 .rivals(profiles, hpas);
         ReplicaProfileReconciler rpReconciler = new ReplicaProfileReconciler(client, executor, profiles, pods, scales, rpEvents, metrics);
-        rpReconciler.standbyFloors(new io.fabric8.kubernetes.api.model.Quantity(s.standbyCpuFloor),
-                new io.fabric8.kubernetes.api.model.Quantity(s.standbyMemoryFloor));
+        rpReconciler.standbyFloors(new Quantity(s.standbyCpuFloor),
+                new Quantity(s.standbyMemoryFloor));
         this.ihpaController = new Controller("intelligenthorizontalpodautoscaler", vertx, clock, ihpaReconciler, s.concurrency, metrics);
         this.rpController = new Controller("replicaprofile", vertx, clock, rpReconciler, s.concurrency, metrics);
         this.hpReconciler = new HorizontalPortraitReconciler(client, executor, portraits, ihpas,
@@ -225,7 +230,7 @@ public final class ControllerManager implements ControllerState {
 
     /** Starts the caches; completes when they are synced. Controllers start separately, once this replica leads. */
     public Future<Void> startCaches() {
-        List<Future<Void>> started = new java.util.ArrayList<>(List.of(ihpas.start(), profiles.start(), portraits.start(),
+        List<Future<Void>> started = new ArrayList<>(List.of(ihpas.start(), profiles.start(), portraits.start(),
                 pods.start(), statefulSets.start(), deployments.start(), hpas.start()));
         if (cronJobs != null) {
             started.add(configMaps.start());
@@ -286,7 +291,7 @@ public final class ControllerManager implements ControllerState {
      * Publishes every scaling fact of the controllers (status and ReplicaProfile writes, recorded events) to the
      * stream. Facts are made only by running controllers, so only the leader publishes.
      */
-    public void scalingEvents(io.kapacitystack.kapacity.stream.ScalingEventPublisher publisher) {
+    public void scalingEvents(ScalingEventPublisher publisher) {
         ihpaReconciler.scalingListener(publisher);
         ihpaEvents.addListener(publisher.eventListener());
         rpEvents.addListener(publisher.eventListener());
@@ -394,7 +399,7 @@ public final class ControllerManager implements ControllerState {
             return List.of();
         }
         return ((List<?>) conditions).stream().map(c -> c instanceof Map ? ((Map<?, ?>) c).get("reason") : null)
-                .collect(java.util.stream.Collectors.toList());
+                .collect(Collectors.toList());
     }
 
     private void enqueueResultPortrait(ConfigMap cm) {
@@ -443,7 +448,7 @@ public final class ControllerManager implements ControllerState {
         if (hpa.getSpec() == null || hpa.getSpec().getScaleTargetRef() == null) {
             return;
         }
-        io.fabric8.kubernetes.api.model.autoscaling.v2.CrossVersionObjectReference ref = hpa.getSpec().getScaleTargetRef();
+        CrossVersionObjectReference ref = hpa.getSpec().getScaleTargetRef();
         reconciler.ihpasTargeting(hpa.getMetadata().getNamespace(), ref.getApiVersion(), ref.getKind(), ref.getName())
                 .forEach(ihpaController::enqueue);
     }

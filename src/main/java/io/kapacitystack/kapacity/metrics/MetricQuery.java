@@ -1,7 +1,7 @@
 package io.kapacitystack.kapacity.metrics;
 
 /**
- * One metrics query (spec §9.1). Strings are never null ("" when absent); where a query identifies objects by
+ * One metrics query (Kapacity's {@code pkg/metric/query.go}). Strings are never null ("" when absent); where a query identifies objects by
  * {@code name} or {@code selector}, a non-empty name wins and the selector is then null.
  */
 public sealed interface MetricQuery {

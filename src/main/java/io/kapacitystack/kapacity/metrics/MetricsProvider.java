@@ -7,7 +7,7 @@ import java.time.Instant;
 import java.util.List;
 
 /**
- * A source of metrics for the autoscaler and for the gRPC {@code ProviderService} (spec §9.1). Implementations
+ * A source of metrics for the autoscaler and for the gRPC {@code ProviderService} (Kapacity's {@code pkg/metric/provider/interfaces.go}). Implementations
  * never block the caller; failures are reported as a failed future holding a {@link MetricsException} (any other
  * throwable is treated as {@link MetricsException.Kind#INTERNAL}). Implementations are thread-safe: the gRPC
  * service calls them from several event loops at once.

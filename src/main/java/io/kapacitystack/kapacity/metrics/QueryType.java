@@ -1,6 +1,6 @@
 package io.kapacitystack.kapacity.metrics;
 
-/** The query types of spec §9.1, with Kapacity's internal names. */
+/** The query types of Kapacity's {@code pkg/metric/query.go}, with Kapacity's internal names. */
 public enum QueryType {
     POD_RESOURCE("PodResource"),
     CONTAINER_RESOURCE("ContainerResource"),

@@ -20,7 +20,7 @@ import java.util.List;
 import java.util.Locale;
 
 /**
- * The Dynamic provider's read side (spec §4.4): the value in the status of the HorizontalPortrait
+ * The Dynamic provider's read side (Kapacity's {@code pkg/portrait/provider/dynamic.go}): the value in the status of the HorizontalPortrait
  * {@code <ihpa>-<portraitType>} (lower case), from Static, Cron or TimeSeries portrait data, with its expiry.
  * The HorizontalPortrait itself is created and filled by the portrait controller.
  */

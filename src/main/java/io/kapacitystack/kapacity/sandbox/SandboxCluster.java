@@ -39,6 +39,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Set;
+import io.kapacitystack.kapacity.sandbox.sim.CommandJobRunner;
+import java.nio.file.Files;
 
 /**
  * The sandbox's embedded Kubernetes world: a Kubernetes-compatible API (fabric8's CRUD mock store behind a
@@ -103,7 +105,7 @@ public final class SandboxCluster {
         store.admission().add(new Scheduler(options.nodeCount()));
         // the kubeconfig job pods get: the same API, in a private temporary directory
         try {
-            Path dir = java.nio.file.Files.createTempDirectory("kapacity-sandbox-jobs");
+            Path dir = Files.createTempDirectory("kapacity-sandbox-jobs");
             dir.toFile().deleteOnExit();
             jobKubeconfig = writeKubeconfig(dir.resolve("kubeconfig"));
             jobKubeconfig.toFile().deleteOnExit();
@@ -142,7 +144,7 @@ public final class SandboxCluster {
 
     /**
      * What job pods run, by container image: register in-process runners here (the project's own image's
-     * commands); {@code --job-command IMAGE=COMMAND} adds a {@link io.kapacitystack.kapacity.sandbox.sim.CommandJobRunner}.
+     * commands); {@code --job-command IMAGE=COMMAND} adds a {@link CommandJobRunner}.
      */
     public JobRunners jobRunners() {
         return jobRunners;

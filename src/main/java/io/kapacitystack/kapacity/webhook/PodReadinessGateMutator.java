@@ -8,9 +8,10 @@ import io.vertx.core.json.JsonObject;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.Base64;
+import java.util.Set;
 
 /**
- * Kapacity's mutating pod webhook (spec §8), as a pure function from an AdmissionReview to its answer. For pods
+ * Kapacity's mutating pod webhook (Kapacity's {@code internal/webhook/pod/mutating/readinessgate.go}), as a pure function from an AdmissionReview to its answer. For pods
  * labelled {@code kapacitystack.io/inject-pod-readiness-gate: "true"}: on CREATE it adds the readiness gate
  * {@code kapacitystack.io/online}; on UPDATE of {@code status} it adds that condition as True if the pod has none,
  * so a new pod becomes ready as usual until the ReplicaProfile controller cuts its traffic. Idempotent: a pod
@@ -22,7 +23,7 @@ public final class PodReadinessGateMutator {
     }
 
     /** The admission API versions the apiserver may send (the answer is in the version asked in). */
-    private static final java.util.Set<String> REVIEW_VERSIONS = java.util.Set.of("admission.k8s.io/v1", "admission.k8s.io/v1beta1");
+    private static final Set<String> REVIEW_VERSIONS = Set.of("admission.k8s.io/v1", "admission.k8s.io/v1beta1");
 
     /**
      * The answer to a decoded body. A body that is not an AdmissionReview request (wrong kind or apiVersion, no

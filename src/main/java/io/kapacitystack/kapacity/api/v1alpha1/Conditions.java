@@ -4,6 +4,7 @@ import io.fabric8.kubernetes.api.model.Condition;
 
 import java.time.Instant;
 import java.util.List;
+import java.util.ArrayList;
 
 /** metav1.Condition bookkeeping as Kapacity does it: the transition time moves only when the status changes. */
 public final class Conditions {
@@ -31,7 +32,7 @@ public final class Conditions {
 
     /** A deep copy, so a planner can change conditions without touching the object it read. */
     public static List<Condition> copy(List<Condition> conditions) {
-        List<Condition> out = new java.util.ArrayList<>();
+        List<Condition> out = new ArrayList<>();
         if (conditions != null) {
             for (Condition c : conditions) {
                 Condition x = new Condition();

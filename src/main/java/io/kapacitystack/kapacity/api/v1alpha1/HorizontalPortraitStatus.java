@@ -9,6 +9,8 @@ import io.fabric8.kubernetes.api.model.Condition;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.Objects;
 
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public class HorizontalPortraitStatus {
@@ -24,19 +26,19 @@ public class HorizontalPortraitStatus {
      * than type, timeSeries and expireTime; the built-in job's model, periods and backtest error, see
      * docs/predictive.md). ExternalJob portraits only.
      */
-    public java.util.Map<String, String> jobReport;
+    public Map<String, String> jobReport;
 
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public static class CurrentMetric {
         @Override
         public boolean equals(Object o) {
-            return o instanceof CurrentMetric c && java.util.Objects.equals(metric, c.metric)
-                    && java.util.Objects.equals(current, c.current) && java.util.Objects.equals(target, c.target);
+            return o instanceof CurrentMetric c && Objects.equals(metric, c.metric)
+                    && Objects.equals(current, c.current) && Objects.equals(target, c.target);
         }
 
         @Override
         public int hashCode() {
-            return java.util.Objects.hash(metric, current, target);
+            return Objects.hash(metric, current, target);
         }
 
         /** What is measured, e.g. {@code cpu resource utilization (percentage of request)}. */

@@ -3,6 +3,7 @@ package io.kapacitystack.kapacity.api.v1alpha1;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.time.temporal.ChronoUnit;
+import java.time.OffsetDateTime;
 
 /**
  * metav1.Time as the API stores it: RFC 3339 at whole seconds. Everything the controller writes goes through
@@ -23,7 +24,7 @@ public final class KubeTime {
             return null;
         }
         try {
-            return java.time.OffsetDateTime.parse(text).toInstant();
+            return OffsetDateTime.parse(text).toInstant();
         } catch (DateTimeParseException e) {
             return Instant.parse(text);
         }

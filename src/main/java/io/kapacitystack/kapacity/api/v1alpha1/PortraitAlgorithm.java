@@ -7,6 +7,8 @@ import io.fabric8.generator.annotation.Default;
 import io.fabric8.generator.annotation.Required;
 import io.fabric8.kubernetes.api.model.ObjectMeta;
 import io.fabric8.kubernetes.api.model.batch.v1.CronJobSpec;
+import io.fabric8.kubernetes.api.model.autoscaling.v2.HorizontalPodAutoscalerBehavior;
+import java.util.Map;
 
 
 /** The algorithm of a dynamic portrait: KubeHPA (in process) or ExternalJob (a CronJob writing a result). */
@@ -36,7 +38,7 @@ public class PortraitAlgorithm {
          * Extension: autoscaling/v2 scale-up/scale-down behavior (policies, selectPolicy, stabilization windows)
          * applied to the reactive recommendation. Absent = Kapacity's behavior (the raw calculator result).
          */
-        public io.fabric8.kubernetes.api.model.autoscaling.v2.HorizontalPodAutoscalerBehavior behavior;
+        public HorizontalPodAutoscalerBehavior behavior;
     }
 
     @JsonInclude(JsonInclude.Include.NON_NULL)
@@ -74,6 +76,6 @@ public class PortraitAlgorithm {
         /** ConfigMap. */
         @Required
         public String type;
-        public java.util.Map<String, String> configMap;
+        public Map<String, String> configMap;
     }
 }

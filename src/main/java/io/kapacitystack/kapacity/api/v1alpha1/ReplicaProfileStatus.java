@@ -9,7 +9,7 @@ import java.util.List;
 
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public class ReplicaProfileStatus {
-    /** Condition types, and the reason the profile gives while pods are on their way (spec §7.4). */
+    /** Condition types, and the reason the profile gives while pods are on their way (Kapacity's {@code controllers/autoscaling/replicaprofile_controller.go}). */
     public static final String APPLIED = "Applied";
     public static final String ENSURED = "Ensured";
     public static final String REPLICA_NUMBER_NOT_SATISFIED = "ReplicaNumberNotSatisfied";

@@ -25,7 +25,7 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The metrics-API provider ({@code --metric-provider=metrics-api}, spec §9.2): the latest pod and container CPU and
+ * The metrics-API provider ({@code --metric-provider=metrics-api}, Kapacity's {@code pkg/metric/provider/metricsapi/provider.go}): the latest pod and container CPU and
  * memory from {@code metrics.k8s.io/v1beta1} PodMetrics, for clusters without Prometheus. It has no history, so range
  * queries and the other query types are refused (as in Kapacity), with a clear UNSUPPORTED error.
  */

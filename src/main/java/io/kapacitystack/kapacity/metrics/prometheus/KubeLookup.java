@@ -7,7 +7,7 @@ import io.vertx.core.Future;
 import java.util.List;
 
 /**
- * What the Prometheus provider needs to know about the cluster (spec §9.3.2): pod names for selector-based pod
+ * What the Prometheus provider needs to know about the cluster (Kapacity's {@code pkg/metric/provider/prometheus/query.go}): pod names for selector-based pod
  * queries (Kapacity reads its informer cache), the resource of a kind (a REST mapping) and object names for
  * selector-based object queries. The manager wires this to its caches.
  */

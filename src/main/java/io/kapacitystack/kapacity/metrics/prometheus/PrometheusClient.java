@@ -32,6 +32,12 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import io.netty.buffer.ByteBufInputStream;
+import io.vertx.core.internal.VertxInternal;
+import io.vertx.core.internal.buffer.BufferInternal;
+import java.security.cert.CertificateException;
+import java.util.concurrent.TimeoutException;
+import javax.net.ssl.SSLException;
 
 /**
  * Prometheus HTTP API v1 ({@code query}, {@code query_range}, {@code series}) over the Vert.x HTTP client, with the
@@ -80,7 +86,7 @@ public final class PrometheusClient {
     }
 
     /**
-     * @throws java.io.UncheckedIOException if the token file of {@code options} cannot be read now
+     * @throws UncheckedIOException if the token file of {@code options} cannot be read now
      */
     public PrometheusClient(Vertx vertx, String baseUrl, Duration timeout, PrometheusClientOptions options) {
         this.vertx = vertx;
@@ -111,7 +117,7 @@ public final class PrometheusClient {
         this.clientOptions = o;
         Context current = vertx.getOrCreateContext(); // off Vert.x threads a new event-loop context
         this.offLoopContext = current.isEventLoopContext() ? current
-                : ((io.vertx.core.internal.VertxInternal) vertx).createEventLoopContext();
+                : ((VertxInternal) vertx).createEventLoopContext();
         this.baseUrl = baseUrl.endsWith("/") ? baseUrl.substring(0, baseUrl.length() - 1) : baseUrl;
         URI uri = URI.create(this.baseUrl);
         if (uri.getHost() == null || !("http".equals(uri.getScheme()) || "https".equals(uri.getScheme()))) {
@@ -254,7 +260,7 @@ public final class PrometheusClient {
 
     private static boolean isTls(Throwable t) {
         for (Throwable c = t; c != null; c = c.getCause()) {
-            if (c instanceof javax.net.ssl.SSLException || c instanceof java.security.cert.CertificateException) {
+            if (c instanceof SSLException || c instanceof CertificateException) {
                 return true;
             }
         }
@@ -268,7 +274,7 @@ public final class PrometheusClient {
                         ? refreshToken().compose(v -> send(path, form, budget)) : Future.succeededFuture(resp))
                 .recover(t -> t instanceof MetricsException m && m.kind() == MetricsException.Kind.RESOURCE_EXHAUSTED
                         ? Future.failedFuture(m) : Future.failedFuture(new MetricsException(
-                        t instanceof java.util.concurrent.TimeoutException || String.valueOf(t.getMessage())
+                        t instanceof TimeoutException || String.valueOf(t.getMessage())
                                 .contains("timeout") ? MetricsException.Kind.DEADLINE_EXCEEDED
                                 : MetricsException.Kind.UNAVAILABLE,
                         isTls(t) ? "TLS handshake with prometheus at " + baseUrl + " failed (is its certificate "
@@ -277,8 +283,8 @@ public final class PrometheusClient {
                 .compose(resp -> {
                     PrometheusResponse body;
                     try {
-                        body = PrometheusResponse.parse(new io.netty.buffer.ByteBufInputStream(
-                                ((io.vertx.core.internal.buffer.BufferInternal) resp.body()).getByteBuf()), budget);
+                        body = PrometheusResponse.parse(new ByteBufInputStream(
+                                ((BufferInternal) resp.body()).getByteBuf()), budget);
                     } catch (MetricsException e) {
                         return Future.failedFuture(e); // over the answer's budget
                     } catch (IOException | RuntimeException e) {

@@ -25,7 +25,7 @@ import java.util.regex.Pattern;
 import java.util.regex.PatternSyntaxException;
 
 /**
- * Kapacity's {@code prometheus-metrics-config.yaml} (spec §9.3.1): prometheus-adapter v0.10 resource and discovery
+ * Kapacity's {@code prometheus-metrics-config.yaml} (Kapacity's {@code pkg/metric/provider/prometheus/metrics_config.go}): prometheus-adapter v0.10 resource and discovery
  * rules plus {@code readyPodsOnlyContainerQuery} and {@code workloadPodNamePatterns}. Parsing is strict: an
  * unknown key, a wrong node type, a bad duration, regex or template is an error naming its line.
  */

@@ -31,9 +31,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import io.kapacitystack.kapacity.metrics.MetricIdentifier;
+import io.vertx.core.Promise;
 
 /**
- * The default metrics provider (spec §9.3): PromQL built from Kapacity's config, run against Prometheus' HTTP
+ * The default metrics provider (Kapacity's {@code pkg/metric/provider/prometheus/provider.go}): PromQL built from Kapacity's config, run against Prometheus' HTTP
  * API. Range queries are split into shards of at most {@link #MAX_POINTS_PER_SHARD} steps, run concurrently and
  * merged by label set. Object and External metrics are found by a background series discovery
  * ({@link #start()}); until its first success they are "not registered" / "not found".
@@ -114,7 +116,7 @@ public final class PrometheusMetricsProvider implements MetricsProvider {
      * discovery round with the new rules.
      *
      * @throws PrometheusConfig.ConfigException if the file does not parse now (message with the line number)
-     * @throws java.io.UncheckedIOException if it cannot be read now
+     * @throws UncheckedIOException if it cannot be read now
      */
     public static PrometheusMetricsProvider withConfigFile(Vertx vertx, Clock clock, Path configFile,
                                                            Duration checkInterval, String prometheusUrl,
@@ -186,11 +188,11 @@ public final class PrometheusMetricsProvider implements MetricsProvider {
         return true;
     }
 
-    // ---- discovery (spec §9.3.5)
+    // ---- discovery (Kapacity's pkg/metric/provider/prometheus/runnable.go and *_series_registry.go)
 
     /** Starts the background series discovery; the returned future completes after the first successful round. */
     public Future<Void> start() {
-        io.vertx.core.Promise<Void> first = io.vertx.core.Promise.promise();
+        Promise<Void> first = Promise.promise();
         started = true;
         round(Duration.ofSeconds(1), first);
         return first.future();
@@ -213,7 +215,7 @@ public final class PrometheusMetricsProvider implements MetricsProvider {
         prometheus.close();
     }
 
-    private void round(Duration backoff, io.vertx.core.Promise<Void> first) {
+    private void round(Duration backoff, Promise<Void> first) {
         if (closed) {
             return;
         }
@@ -292,7 +294,7 @@ public final class PrometheusMetricsProvider implements MetricsProvider {
     private record Built(List<String> queries, Duration window) {
     }
 
-    private static void noMetricSelector(io.kapacitystack.kapacity.metrics.MetricIdentifier m) {
+    private static void noMetricSelector(MetricIdentifier m) {
         if (m.selector() != null && !m.selector().isEmpty()) {
             throw MetricsException.invalid("failed to build prom queries: metric selectors are not supported by "
                     + "the prometheus provider yet (metric %s, selector \"%s\")", m.name(), m.selector());
@@ -410,7 +412,10 @@ public final class PrometheusMetricsProvider implements MetricsProvider {
         });
     }
 
-    /** The shards of spec §9.3.3: at most {@link #MAX_POINTS_PER_SHARD} steps each. */
+    /**
+     * The shards of a range query, as Kapacity's {@code pkg/metric/provider/prometheus/provider.go} cuts them: at
+     * most {@link #MAX_POINTS_PER_SHARD} steps each.
+     */
     static List<Instant[]> shards(Instant start, Instant end, Duration step) {
         List<Instant[]> out = new ArrayList<>();
         Instant shardStart = start;

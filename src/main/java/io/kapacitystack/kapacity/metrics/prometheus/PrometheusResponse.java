@@ -11,6 +11,8 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import io.kapacitystack.kapacity.metrics.MetricsException;
+import java.io.InputStream;
 
 /**
  * One answer of Prometheus' HTTP API v1, read in a single streaming pass straight into series and points: a one-day
@@ -37,14 +39,14 @@ record PrometheusResponse(String status, String errorType, String error, List<St
     /**
      * As {@link #parse(byte[])}, charging each series of the result to {@code budget} as it is read.
      *
-     * @throws io.kapacitystack.kapacity.metrics.MetricsException RESOURCE_EXHAUSTED once the budget is passed
+     * @throws MetricsException RESOURCE_EXHAUSTED once the budget is passed
      */
     static PrometheusResponse parse(byte[] body, AnswerBudget budget) throws IOException {
         return parse(JSON.createParser(body), budget);
     }
 
     /** As {@link #parse(byte[], AnswerBudget)}, reading the body in place (no copy of a large answer). */
-    static PrometheusResponse parse(java.io.InputStream body, AnswerBudget budget) throws IOException {
+    static PrometheusResponse parse(InputStream body, AnswerBudget budget) throws IOException {
         return parse(JSON.createParser(body), budget);
     }
 

@@ -10,7 +10,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-/** PromQL for each query type from the config's templates (spec §9.3.2). Errors are INVALID_ARGUMENT. */
+/** PromQL for each query type from the config's templates (Kapacity's {@code pkg/metric/provider/prometheus/query.go}). Errors are INVALID_ARGUMENT. */
 final class QueryBuilder {
 
     /**

@@ -12,7 +12,7 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * Decides which ReplicaCron rule is active at an instant (spec §5.2), as upstream's {@code getActiveReplicaCron}
+ * Decides which ReplicaCron rule is active at an instant (Kapacity's {@code pkg/portrait/provider/cron.go}), as upstream's {@code getActiveReplicaCron}
  * and {@code util.IsCronActive} do, and when the answer can next change. Pure apart from a parse cache; safe to
  * share between threads.
  *

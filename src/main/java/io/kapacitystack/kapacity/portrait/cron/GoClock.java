@@ -5,12 +5,13 @@ import java.time.ZoneId;
 import java.time.zone.ZoneOffsetTransition;
 import java.time.zone.ZoneRules;
 import java.util.concurrent.ConcurrentHashMap;
+import java.time.ZonedDateTime;
 
 /**
  * The slice of Go's {@code time} package that robfig's {@code SpecSchedule.Next} relies on, over whole epoch
  * seconds in one zone: wall-clock fields of an instant, {@code time.Date} and {@code Time.AddDate}.
  *
- * <p>Why not {@link java.time.ZonedDateTime}: Go resolves a wall time that falls in a DST gap or overlap
+ * <p>Why not {@link ZonedDateTime}: Go resolves a wall time that falls in a DST gap or overlap
  * differently from {@code java.time}, and robfig's search visits such wall times, so its answers around
  * transitions depend on Go's rule. Go's {@code time.Date} takes the offset in force at the wall time read as if
  * it were UTC, and keeps it only if the resulting instant really has that offset; otherwise it takes the offset

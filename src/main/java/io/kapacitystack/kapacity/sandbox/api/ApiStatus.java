@@ -106,4 +106,12 @@ public final class ApiStatus {
     private static String quote(Object s) {
         return s instanceof String ? "\"" + s + "\"" : String.valueOf(s);
     }
+
+    /** kube-apiserver's 404 for an object: a Status naming the resource and the object. */
+    static MockResponse notFound(ApiPath path) {
+        String resource = path.group().isEmpty() ? path.resource() : path.resource() + "." + path.group();
+        return json(404, status(404, "NotFound", resource + " \"" + path.name() + "\" not found")
+                .put("details", new JsonObject().put("name", path.name()).put("group", path.group())
+                        .put("kind", path.resource())));
+    }
 }

@@ -20,6 +20,7 @@ import io.vertx.core.json.JsonObject;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.function.Function;
+import io.vertx.core.json.JsonArray;
 
 /**
  * The embedded Kubernetes API endpoint (plain HTTP on loopback): discovery documents, server-side tables, watches
@@ -105,7 +106,7 @@ public final class SandboxApiServer {
                 Optional<JsonObject> metrics = path == null ? Optional.empty() : metricsApi.apply(path);
                 MockResponse r = metrics.map(m -> ApiStatus.json(200, m)).orElseGet(() -> path == null
                         ? ApiStatus.response(404, "NotFound", "the server could not find the requested resource")
-                        : store.notFound(path));
+                        : ApiStatus.notFound(path));
                 respond(req, path, r);
                 return;
             }
@@ -213,7 +214,7 @@ public final class SandboxApiServer {
         JsonObject status = pod.getJsonObject("status", new JsonObject());
         String phase = status.getString("phase", "Pending");
         if ("Pending".equals(phase)) {
-            String container = pod.getJsonObject("spec", new JsonObject()).getJsonArray("containers", new io.vertx.core.json.JsonArray())
+            String container = pod.getJsonObject("spec", new JsonObject()).getJsonArray("containers", new JsonArray())
                     .stream().map(c -> ((JsonObject) c).getString("name")).findFirst().orElse("");
             respond(req, path, ApiStatus.response(400, "BadRequest", "container \"" + container + "\" in pod \""
                     + path.name() + "\" is waiting to start: ContainerCreating"));

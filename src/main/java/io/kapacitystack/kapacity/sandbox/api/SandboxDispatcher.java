@@ -59,14 +59,6 @@ public final class SandboxDispatcher extends KubernetesCrudDispatcher {
             "replicasets", "daemonsets", "jobs", "cronjobs", "services", "ingresses", "horizontalpodautoscalers",
             "replicationcontrollers", "poddisruptionbudgets");
 
-    /**
-     * Kinds whose API strategy never sets {@code metadata.generation} (no spec/status split): kube-apiserver leaves
-     * it unset on these. fabric8's store counts it up on every update and needs it stored, so it is kept in the
-     * store and left out of everything served (responses and watch events).
-     */
-    private static final Set<String> UNGENERATED_CORE_RESOURCES = Set.of("configmaps", "secrets", "serviceaccounts",
-            "endpoints", "events", "namespaces", "nodes", "services", "persistentvolumeclaims");
-
     private static final String NAME_ALPHABET = "bcdfghjklmnpqrstvwxz2456789";
 
     private final Clock clock;
@@ -143,7 +135,7 @@ public final class SandboxDispatcher extends KubernetesCrudDispatcher {
                 case DELETE -> delete(path, body);
                 default -> ApiStatus.response(405, "MethodNotAllowed", "method not allowed");
             };
-            return withoutGeneration(path, finish(path, request.method(), response));
+            return Generationless.strip(path, finish(path, request.method(), response));
         } catch (InvalidObjectException e) {
             return e.response();
         } catch (DecodeException | IllegalArgumentException | UnsupportedOperationException | ClassCastException e) {
@@ -283,7 +275,7 @@ public final class SandboxDispatcher extends KubernetesCrudDispatcher {
             return put(path, (JsonObject) Patches.strategicMerge(current, intent));
         }
         if (current == null) {
-            return notFound(path);
+            return ApiStatus.notFound(path);
         }
         if (Patches.STRATEGIC_MERGE_PATCH.equals(type) && !isBuiltin(path)) {
             // as kube-apiserver: custom resources have no patch strategies (kubectl patch needs --type merge or json)
@@ -469,7 +461,7 @@ public final class SandboxDispatcher extends KubernetesCrudDispatcher {
         synchronized (watches) {
             super.processEvent(rawPath, pathAttributes, oldAttributes, storedResource, newState);
             if (path != null && !Objects.equals(existing, newState)) {
-                watches.record(path, resourceVersion, withoutGeneration(path, existing), withoutGeneration(path, newState));
+                watches.record(path, resourceVersion, Generationless.strip(path, existing), Generationless.strip(path, newState));
             }
         }
         if (path != null) {
@@ -541,7 +533,7 @@ public final class SandboxDispatcher extends KubernetesCrudDispatcher {
             return ApiStatus.response(500, "InternalError", "no response");
         }
         if (response.code() == 404 && (response.getBody() == null || response.getBody().size() == 0)) {
-            return notFound(path);
+            return ApiStatus.notFound(path);
         }
         if (method == HttpMethod.GET || method == HttpMethod.DELETE || response.code() >= 300
                 || response.getBody() == null || response.getBody().size() == 0) {
@@ -554,44 +546,6 @@ public final class SandboxDispatcher extends KubernetesCrudDispatcher {
             JsonObject stored = name == null ? null : read(path.withName(name).objectPath());
             int code = method == HttpMethod.POST ? 201 : 200;
             return stored == null ? response : ApiStatus.json(code, stored);
-        } catch (DecodeException | ClassCastException e) {
-            return response;
-        }
-    }
-
-    MockResponse notFound(ApiPath path) {
-        String resource = path.group().isEmpty() ? path.resource() : path.resource() + "." + path.group();
-        return ApiStatus.json(404, ApiStatus.status(404, "NotFound", resource + " \"" + path.name() + "\" not found")
-                .put("details", new JsonObject().put("name", path.name()).put("group", path.group())
-                        .put("kind", path.resource())));
-    }
-
-    private static boolean ungenerated(ApiPath path) {
-        return path.group().isEmpty() && UNGENERATED_CORE_RESOURCES.contains(path.resource());
-    }
-
-    private static String withoutGeneration(ApiPath path, String object) {
-        if (object == null || !ungenerated(path)) {
-            return object;
-        }
-        JsonObject json = new JsonObject(object);
-        json.getJsonObject("metadata", new JsonObject()).remove("generation");
-        return json.encode();
-    }
-
-    private static MockResponse withoutGeneration(ApiPath path, MockResponse response) {
-        if (!ungenerated(path) || response.code() >= 300 || response.getBody() == null || response.getBody().size() == 0) {
-            return response;
-        }
-        try {
-            JsonObject body = new JsonObject(new String(response.getBody().getBytes(), StandardCharsets.UTF_8));
-            body.getJsonObject("metadata", new JsonObject()).remove("generation");
-            for (Object item : body.getJsonArray("items", new JsonArray())) {
-                if (item instanceof JsonObject o) {
-                    o.getJsonObject("metadata", new JsonObject()).remove("generation");
-                }
-            }
-            return ApiStatus.json(response.code(), body);
         } catch (DecodeException | ClassCastException e) {
             return response;
         }

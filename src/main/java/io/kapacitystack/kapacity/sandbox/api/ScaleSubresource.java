@@ -32,7 +32,7 @@ final class ScaleSubresource {
         }
         JsonObject object = store.read(path.objectPath());
         if (object == null) {
-            return store.notFound(path);
+            return ApiStatus.notFound(path);
         }
         JsonObject current = toScale(object, paths.get());
         if (method == HttpMethod.GET) {

@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.regex.Pattern;
+import java.math.BigInteger;
 
 /**
  * Checks a custom resource against a CRD's {@code openAPIV3Schema} the way kube-apiserver does for structural
@@ -222,7 +223,7 @@ public final class SchemaValidator {
 
     private static boolean isInteger(Object value) {
         if (value instanceof Integer || value instanceof Long || value instanceof Short || value instanceof Byte
-                || value instanceof java.math.BigInteger) {
+                || value instanceof BigInteger) {
             return true;
         }
         return value instanceof Number n && n.doubleValue() == Math.rint(n.doubleValue())

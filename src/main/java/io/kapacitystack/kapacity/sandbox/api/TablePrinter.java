@@ -71,21 +71,7 @@ final class TablePrinter {
         Column age = new Column("Age", "string", 0, o -> age(meta(o).getString("creationTimestamp")));
         var crd = crds.find(path.group(), path.version(), path.resource());
         if (crd.isPresent()) {
-            List<Column> columns = new ArrayList<>(List.of(name));
-            for (Object c : crd.get().printerColumns()) {
-                JsonObject col = (JsonObject) c;
-                String jsonPath = col.getString("jsonPath");
-                boolean date = "date".equals(col.getString("type"));
-                columns.add(new Column(col.getString("name"), date ? "string" : col.getString("type", "string"),
-                        col.getInteger("priority", 0), o -> {
-                            Object v = JsonPaths.get(o, jsonPath);
-                            return date && v != null ? age(String.valueOf(v)) : v;
-                        }));
-            }
-            if (crd.get().printerColumns().isEmpty()) {
-                columns.add(age);
-            }
-            return columns;
+            return customResourceColumns(crd.get().printerColumns(), name, age);
         }
         return switch (path.resource()) {
             case "pods" -> List.of(name,
@@ -135,18 +121,7 @@ final class TablePrinter {
                     new Column("Hosts", "string", 0, TablePrinter::ingressHosts),
                     new Column("Address", "string", 0, o -> ""),
                     new Column("Ports", "string", 0, o -> "80"), age);
-            case "cronjobs" -> List.of(name,
-                    new Column("Schedule", "string", 0, o -> spec(o).getString("schedule")),
-                    new Column("Timezone", "string", 0, o -> spec(o).getString("timeZone")),
-                    new Column("Suspend", "boolean", 0, o -> spec(o).getBoolean("suspend", false) ? "True" : "False"),
-                    new Column("Active", "integer", 0, o -> status(o).getJsonArray("active", new JsonArray()).size()),
-                    new Column("Last Schedule", "string", 0, o -> {
-                        String t = status(o).getString("lastScheduleTime");
-                        return t == null ? null : age(t);
-                    }), age,
-                    new Column("Containers", "string", 1, o -> containerField(jobPodSpec(o), "name")),
-                    new Column("Images", "string", 1, o -> containerField(jobPodSpec(o), "image")),
-                    new Column("Selector", "string", 1, o -> null));
+            case "cronjobs" -> cronJobColumns(name, age);
             case "jobs" -> List.of(name,
                     new Column("Status", "string", 0, TablePrinter::jobStatus),
                     new Column("Completions", "string", 0, o -> status(o).getInteger("succeeded", 0) + "/"
@@ -160,6 +135,40 @@ final class TablePrinter {
                             spec(o).getJsonObject("selector", new JsonObject()).getJsonObject("matchLabels")))));
             default -> List.of(name, age);
         };
+    }
+
+    private List<Column> cronJobColumns(Column name, Column age) {
+        return List.of(name,
+                new Column("Schedule", "string", 0, o -> spec(o).getString("schedule")),
+                new Column("Timezone", "string", 0, o -> spec(o).getString("timeZone")),
+                new Column("Suspend", "boolean", 0, o -> spec(o).getBoolean("suspend", false) ? "True" : "False"),
+                new Column("Active", "integer", 0, o -> status(o).getJsonArray("active", new JsonArray()).size()),
+                new Column("Last Schedule", "string", 0, o -> {
+                    String t = status(o).getString("lastScheduleTime");
+                    return t == null ? null : age(t);
+                }), age,
+                new Column("Containers", "string", 1, o -> containerField(jobPodSpec(o), "name")),
+                new Column("Images", "string", 1, o -> containerField(jobPodSpec(o), "image")),
+                new Column("Selector", "string", 1, o -> null));
+    }
+
+    /** A custom resource's {@code additionalPrinterColumns} after the name, as kube-apiserver's table convertor. */
+    private List<Column> customResourceColumns(JsonArray printerColumns, Column name, Column age) {
+        List<Column> columns = new ArrayList<>(List.of(name));
+        for (Object c : printerColumns) {
+            JsonObject col = (JsonObject) c;
+            String jsonPath = col.getString("jsonPath");
+            boolean date = "date".equals(col.getString("type"));
+            columns.add(new Column(col.getString("name"), date ? "string" : col.getString("type", "string"),
+                    col.getInteger("priority", 0), o -> {
+                        Object v = JsonPaths.get(o, jsonPath);
+                        return date && v != null ? age(String.valueOf(v)) : v;
+                    }));
+        }
+        if (printerColumns.isEmpty()) {
+            columns.add(age);
+        }
+        return columns;
     }
 
     private static JsonObject jobPodSpec(JsonObject cronJob) {

@@ -26,6 +26,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.function.Consumer;
+import io.fabric8.kubernetes.api.model.DeletionPropagation;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * CronJobs on the sandbox clock, after kube-controller-manager's CronJob controller
@@ -45,7 +47,7 @@ final class CronJobController {
 
     private final KubernetesClient client;
     private final Consumer<Instant> wakeUpAt;
-    private final Map<String, String> badSchedulesLogged = new java.util.concurrent.ConcurrentHashMap<>();
+    private final Map<String, String> badSchedulesLogged = new ConcurrentHashMap<>();
 
     CronJobController(KubernetesClient client, Consumer<Instant> wakeUpAt) {
         this.client = client;
@@ -53,16 +55,7 @@ final class CronJobController {
     }
 
     void reconcile(World world, Instant now) {
-        for (CronJob cronJob : world.cronJobs()) {
-            if (World.isTerminating(cronJob)) {
-                continue;
-            }
-            try {
-                reconcile(world, cronJob, now);
-            } catch (KubernetesClientException e) {
-                LOG.debug("cronjob write failed, retrying on the next pass: {}", e.getMessage());
-            }
-        }
+        World.eachLive(world.cronJobs(), LOG, cronJob -> reconcile(world, cronJob, now));
     }
 
     private void reconcile(World world, CronJob cronJob, Instant now) {
@@ -180,7 +173,7 @@ final class CronJobController {
         }
         for (Job j : running) { // Replace
             client.batch().v1().jobs().inNamespace(j.getMetadata().getNamespace()).withName(j.getMetadata().getName())
-                    .withPropagationPolicy(io.fabric8.kubernetes.api.model.DeletionPropagation.BACKGROUND).delete();
+                    .withPropagationPolicy(DeletionPropagation.BACKGROUND).delete();
         }
         jobs.removeAll(running);
         return true;
@@ -220,7 +213,7 @@ final class CronJobController {
         finished.stream().sorted(Comparator.comparing(CronJobController::finishTime))
                 .limit(finished.size() - (long) limit)
                 .forEach(j -> client.batch().v1().jobs().inNamespace(ns).withName(j.getMetadata().getName())
-                        .withPropagationPolicy(io.fabric8.kubernetes.api.model.DeletionPropagation.BACKGROUND).delete());
+                        .withPropagationPolicy(DeletionPropagation.BACKGROUND).delete());
     }
 
     private static Instant finishTime(Job job) {

@@ -10,7 +10,6 @@ import io.fabric8.kubernetes.api.model.apps.DeploymentStatusBuilder;
 import io.fabric8.kubernetes.api.model.apps.ReplicaSet;
 import io.fabric8.kubernetes.api.model.apps.ReplicaSetBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.utils.Serialization;
 
 import java.util.LinkedHashMap;
@@ -37,17 +36,7 @@ final class DeploymentController {
     }
 
     void reconcile(World world) {
-        for (Deployment deployment : world.deployments()) {
-            if (World.isTerminating(deployment)) {
-                continue;
-            }
-            try {
-                reconcile(world, deployment);
-            } catch (KubernetesClientException e) {
-                LOG.debug("write failed, retrying on the next pass: {}", e.getMessage());
-                // the next pass converges
-            }
-        }
+        World.eachLive(world.deployments(), LOG, deployment -> reconcile(world, deployment));
     }
 
     private void reconcile(World world, Deployment deployment) {

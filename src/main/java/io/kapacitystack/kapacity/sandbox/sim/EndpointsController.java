@@ -26,6 +26,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.stream.Stream;
 
 /**
  * Services with a selector get Endpoints and one discovery.k8s.io/v1 EndpointSlice: ready pods under
@@ -156,7 +157,7 @@ final class EndpointsController {
                 port = target.getIntVal();
             } else if (target != null && target.getStrVal() != null) {
                 port = pods.stream().flatMap(p -> p.getSpec().getContainers().stream())
-                        .flatMap(c -> c.getPorts() == null ? java.util.stream.Stream.empty() : c.getPorts().stream())
+                        .flatMap(c -> c.getPorts() == null ? Stream.empty() : c.getPorts().stream())
                         .filter(cp -> target.getStrVal().equals(cp.getName())).map(cp -> cp.getContainerPort())
                         .findFirst().orElse(sp.getPort());
             }

@@ -12,7 +12,6 @@ import io.fabric8.kubernetes.api.model.batch.v1.JobCondition;
 import io.fabric8.kubernetes.api.model.batch.v1.JobConditionBuilder;
 import io.fabric8.kubernetes.api.model.batch.v1.JobStatus;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import io.kapacitystack.kapacity.sandbox.api.Timestamps;
 
@@ -36,6 +35,9 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
 import java.util.stream.Collectors;
+import io.fabric8.kubernetes.api.model.ObjectMeta;
+import java.util.concurrent.ThreadFactory;
+import java.util.stream.Stream;
 
 /**
  * Jobs (made by a CronJob or created directly, {@code kubectl create job --from=cronjob/x} too) and their pods, as
@@ -93,16 +95,7 @@ final class JobController implements AutoCloseable {
         running.keySet().stream().filter(uid -> !livePods.contains(uid)).toList().forEach(this::cancel);
         outcomes.keySet().retainAll(livePods);
         logs.retainOnly(livePods);
-        for (Job job : world.jobs()) {
-            if (World.isTerminating(job)) {
-                continue;
-            }
-            try {
-                reconcile(world, job, now);
-            } catch (KubernetesClientException e) {
-                LOG.debug("job write failed, retrying on the next pass: {}", e.getMessage());
-            }
-        }
+        World.eachLive(world.jobs(), LOG, job -> reconcile(world, job, now));
     }
 
     private void reconcile(World world, Job job, Instant now) {
@@ -114,7 +107,7 @@ final class JobController implements AutoCloseable {
                 j.getSpec().setSelector(new LabelSelectorBuilder().addToMatchLabels(CONTROLLER_UID, uid).build());
                 var template = j.getSpec().getTemplate();
                 if (template.getMetadata() == null) {
-                    template.setMetadata(new io.fabric8.kubernetes.api.model.ObjectMeta());
+                    template.setMetadata(new ObjectMeta());
                 }
                 Map<String, String> labels = template.getMetadata().getLabels() == null ? new LinkedHashMap<>()
                         : new LinkedHashMap<>(template.getMetadata().getLabels());
@@ -312,7 +305,7 @@ final class JobController implements AutoCloseable {
 
     private static Instant lastFinish(List<Pod> pods) {
         return pods.stream().filter(p -> "Failed".equals(phase(p)))
-                .flatMap(p -> p.getStatus().getContainerStatuses() == null ? java.util.stream.Stream.empty()
+                .flatMap(p -> p.getStatus().getContainerStatuses() == null ? Stream.empty()
                         : p.getStatus().getContainerStatuses().stream())
                 .map(cs -> cs.getState() == null || cs.getState().getTerminated() == null ? null
                         : Timestamps.parse(cs.getState().getTerminated().getFinishedAt()))
@@ -336,7 +329,7 @@ final class JobController implements AutoCloseable {
         return value == null ? fallback : value;
     }
 
-    private static java.util.concurrent.ThreadFactory daemon(String name) {
+    private static ThreadFactory daemon(String name) {
         return r -> {
             Thread t = new Thread(r, name);
             t.setDaemon(true);

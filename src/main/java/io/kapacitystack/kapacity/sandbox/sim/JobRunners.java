@@ -3,6 +3,7 @@ package io.kapacitystack.kapacity.sandbox.sim;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.Set;
 
 /**
  * The sandbox's "container runtime" for job pods: image → {@link JobRunner}. The project's own image registers
@@ -23,8 +24,8 @@ public final class JobRunners {
     }
 
     /** The images that have a runner, for messages. */
-    public java.util.Set<String> images() {
-        return java.util.Set.copyOf(byImage.keySet());
+    public Set<String> images() {
+        return Set.copyOf(byImage.keySet());
     }
 
     static String normalize(String image) {

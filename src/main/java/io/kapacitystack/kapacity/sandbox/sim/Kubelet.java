@@ -23,6 +23,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
+import io.fabric8.kubernetes.client.utils.Serialization;
 
 /**
  * The node agent of every fake node: pods go Pending (ContainerCreating) → Running with containers ready after
@@ -112,7 +113,7 @@ final class Kubelet {
         if (!Objects.equals(old, status)) {
             try {
                 client.pods().inNamespace(pod.getMetadata().getNamespace()).resource(desired).updateStatus();
-            } catch (io.fabric8.kubernetes.client.KubernetesClientException e) {
+            } catch (KubernetesClientException e) {
                 if (e.getCode() != 409) {
                     throw e;
                 }
@@ -158,7 +159,7 @@ final class Kubelet {
     }
 
     private static PodStatus copy(PodStatus status) {
-        return io.fabric8.kubernetes.client.utils.Serialization.clone(status);
+        return Serialization.clone(status);
     }
 
     private synchronized String allocateIp() {

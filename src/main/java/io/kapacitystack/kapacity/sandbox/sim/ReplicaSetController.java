@@ -5,7 +5,6 @@ import io.fabric8.kubernetes.api.model.apps.ReplicaSet;
 import io.fabric8.kubernetes.api.model.apps.ReplicaSetStatus;
 import io.fabric8.kubernetes.api.model.apps.ReplicaSetStatusBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.KubernetesClientException;
 
 import java.util.List;
 import java.util.Map;
@@ -23,17 +22,7 @@ final class ReplicaSetController {
     }
 
     void reconcile(World world) {
-        for (ReplicaSet rs : world.replicaSets()) {
-            if (World.isTerminating(rs)) {
-                continue;
-            }
-            try {
-                reconcile(world, rs);
-            } catch (KubernetesClientException e) {
-                LOG.debug("write failed, retrying on the next pass: {}", e.getMessage());
-                // the next pass converges
-            }
-        }
+        World.eachLive(world.replicaSets(), LOG, rs -> reconcile(world, rs));
     }
 
     private void reconcile(World world, ReplicaSet rs) {

@@ -5,6 +5,7 @@ import io.kapacitystack.kapacity.sandbox.api.ApiPath;
 import io.vertx.core.json.JsonObject;
 
 import java.util.concurrent.atomic.AtomicInteger;
+import io.vertx.core.json.JsonArray;
 
 /**
  * Binds each new pod to one of the fake nodes {@code sandbox-node-1..n} round-robin, at admission time (the
@@ -52,7 +53,7 @@ public final class Scheduler implements AdmissionStep {
         }
         int n = nextServiceIp.getAndIncrement();
         String ip = "10.96." + (n / 250) + "." + (n % 250 + 1);
-        spec.put("clusterIP", ip).put("clusterIPs", new io.vertx.core.json.JsonArray().add(ip));
+        spec.put("clusterIP", ip).put("clusterIPs", new JsonArray().add(ip));
         if (spec.getString("type") == null) {
             spec.put("type", "ClusterIP");
         }

@@ -5,11 +5,11 @@ import io.fabric8.kubernetes.api.model.apps.StatefulSet;
 import io.fabric8.kubernetes.api.model.apps.StatefulSetStatus;
 import io.fabric8.kubernetes.api.model.apps.StatefulSetStatusBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.KubernetesClientException;
 
 import java.util.Map;
 import java.util.Objects;
 import java.util.TreeMap;
+import java.util.Optional;
 
 /**
  * StatefulSets: pods {@code <name>-<ordinal>} for ordinals {@code 0..replicas-1}; scale-down removes the highest
@@ -27,17 +27,7 @@ final class StatefulSetController {
     }
 
     void reconcile(World world) {
-        for (StatefulSet sts : world.statefulSets()) {
-            if (World.isTerminating(sts)) {
-                continue;
-            }
-            try {
-                reconcile(world, sts);
-            } catch (KubernetesClientException e) {
-                LOG.debug("write failed, retrying on the next pass: {}", e.getMessage());
-                // conflict or already-exists from a concurrent change: the next pass converges
-            }
-        }
+        World.eachLive(world.statefulSets(), LOG, sts -> reconcile(world, sts));
     }
 
     private void reconcile(World world, StatefulSet sts) {
@@ -112,15 +102,15 @@ final class StatefulSetController {
         }
     }
 
-    static java.util.Optional<Integer> ordinalOf(String setName, String podName) {
+    static Optional<Integer> ordinalOf(String setName, String podName) {
         String prefix = setName + "-";
         if (!podName.startsWith(prefix)) {
-            return java.util.Optional.empty();
+            return Optional.empty();
         }
         try {
-            return java.util.Optional.of(Integer.parseInt(podName.substring(prefix.length())));
+            return Optional.of(Integer.parseInt(podName.substring(prefix.length())));
         } catch (NumberFormatException e) {
-            return java.util.Optional.empty();
+            return Optional.empty();
         }
     }
 }

@@ -16,6 +16,10 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.BiConsumer;
+import io.fabric8.kubernetes.api.model.Quantity;
+import java.nio.file.Path;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.function.Supplier;
 
 /**
  * The controller-manager and kubelets of the sandbox. Every change the embedded API stores, and every clock
@@ -32,7 +36,7 @@ public final class WorkloadSimulator implements AutoCloseable {
     private final KubernetesClient client;
     private final Clock clock;
     private final SandboxOptions options;
-    private final java.util.concurrent.ScheduledExecutorService thread = Executors.newSingleThreadScheduledExecutor(r -> {
+    private final ScheduledExecutorService thread = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "sandbox-simulator");
         t.setDaemon(true);
         return t;
@@ -58,7 +62,7 @@ public final class WorkloadSimulator implements AutoCloseable {
      * @param kubeconfig the kubeconfig a job gets (called when a job pod starts)
      */
     public WorkloadSimulator(KubernetesClient client, Clock clock, SandboxOptions options, JobRunners runners,
-                             JobLogs jobLogs, java.util.function.Supplier<java.nio.file.Path> kubeconfig) {
+                             JobLogs jobLogs, Supplier<Path> kubeconfig) {
         this.client = client;
         this.clock = clock;
         this.options = options;
@@ -97,12 +101,12 @@ public final class WorkloadSimulator implements AutoCloseable {
                         .endMetadata()
                         .withNewStatus().addNewCondition().withType("Ready").withStatus("True").endCondition()
                         .addNewAddress().withType("InternalIP").withAddress("172.18.0." + (i + 1)).endAddress()
-                        .addToCapacity("cpu", new io.fabric8.kubernetes.api.model.Quantity("8"))
-                        .addToCapacity("memory", new io.fabric8.kubernetes.api.model.Quantity("32Gi"))
-                        .addToCapacity("pods", new io.fabric8.kubernetes.api.model.Quantity("110"))
-                        .addToAllocatable("cpu", new io.fabric8.kubernetes.api.model.Quantity("8"))
-                        .addToAllocatable("memory", new io.fabric8.kubernetes.api.model.Quantity("32Gi"))
-                        .addToAllocatable("pods", new io.fabric8.kubernetes.api.model.Quantity("110"))
+                        .addToCapacity("cpu", new Quantity("8"))
+                        .addToCapacity("memory", new Quantity("32Gi"))
+                        .addToCapacity("pods", new Quantity("110"))
+                        .addToAllocatable("cpu", new Quantity("8"))
+                        .addToAllocatable("memory", new Quantity("32Gi"))
+                        .addToAllocatable("pods", new Quantity("110"))
                         .withNewNodeInfo().withKubeletVersion("v1.30.0").withOperatingSystem("linux")
                         .withArchitecture("amd64").endNodeInfo()
                         .endStatus().build()).create();

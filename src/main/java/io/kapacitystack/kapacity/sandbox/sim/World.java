@@ -11,12 +11,16 @@ import io.fabric8.kubernetes.api.model.batch.v1.CronJob;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.fabric8.kubernetes.api.model.networking.v1.Ingress;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import org.slf4j.Logger;
 
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.stream.Collectors;
+import java.util.stream.Stream;
 
 /**
  * Everything the simulator's controllers look at, listed fresh from the embedded API at the start of each
@@ -69,9 +73,28 @@ public record World(List<Pod> pods, List<StatefulSet> statefulSets, List<Deploym
         return object.getMetadata().getDeletionTimestamp() != null;
     }
 
+    /**
+     * One pass of a simulated controller: {@code step} for each object not being deleted. A write refused by the API
+     * (a conflict or an already-exists after a concurrent change) is left to the next pass, which sees the new
+     * version and converges, as a Kubernetes controller's requeue does.
+     */
+    static <T extends HasMetadata> void eachLive(List<T> objects, Logger log, Consumer<T> step) {
+        for (T object : objects) {
+            if (isTerminating(object)) {
+                continue;
+            }
+            try {
+                step.accept(object);
+            } catch (KubernetesClientException e) {
+                log.debug("{} {}/{} not written, retrying on the next pass: {}", object.getKind(),
+                        object.getMetadata().getNamespace(), object.getMetadata().getName(), e.getMessage());
+            }
+        }
+    }
+
     /** Uids of all objects that can own pods or replica sets here. */
     Map<String, HasMetadata> ownersByUid() {
-        java.util.stream.Stream<HasMetadata> all = java.util.stream.Stream.of(statefulSets.stream(),
+        Stream<HasMetadata> all = Stream.of(statefulSets.stream(),
                 deployments.stream(), replicaSets.stream()).flatMap(Function.identity());
         return all.collect(Collectors.toMap(o -> o.getMetadata().getUid(), o -> o, (a, b) -> a));
     }

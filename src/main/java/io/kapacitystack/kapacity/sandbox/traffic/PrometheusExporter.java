@@ -19,6 +19,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.ToDoubleFunction;
 import java.util.function.Supplier;
 import java.util.stream.Collectors;
+import java.util.HashSet;
 
 /**
  * Prometheus text exposition of the simulated world, named and labelled like the real exporters so Kapacity's
@@ -63,7 +64,7 @@ public final class PrometheusExporter implements Handler<RoutingContext> {
             return "";
         }
         List<PodUsage> usages = metrics.podUsages(null, now);
-        Set<String> live = new java.util.HashSet<>();
+        Set<String> live = new HashSet<>();
 
         header(out, "container_cpu_usage_seconds_total", "counter", "Cumulative cpu time consumed in seconds.");
         for (PodUsage u : usages) {

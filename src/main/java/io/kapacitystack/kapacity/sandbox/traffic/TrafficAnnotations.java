@@ -17,6 +17,8 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.BiConsumer;
 import java.util.stream.Stream;
+import java.util.Objects;
+import java.util.TreeMap;
 
 /**
  * Reads each workload's {@code sandbox.kapacitystack.io/traffic} and cost annotations (a simulator step, run
@@ -80,7 +82,7 @@ public final class TrafficAnnotations implements BiConsumer<World, Instant> {
         TrafficProfile profile = previous == null ? TrafficProfile.NONE : previous.profile();
         WorkloadCost cost = previous == null ? WorkloadCost.DEFAULT : previous.cost();
         String text = annotations.get(TRAFFIC);
-        boolean trafficChanged = previous == null || !java.util.Objects.equals(previous.seen().get(TRAFFIC), text);
+        boolean trafficChanged = previous == null || !Objects.equals(previous.seen().get(TRAFFIC), text);
         if (text == null) {
             profile = TrafficProfile.NONE;
         } else if (trafficChanged) {
@@ -100,7 +102,7 @@ public final class TrafficAnnotations implements BiConsumer<World, Instant> {
     }
 
     private static Map<String, String> relevant(Map<String, String> annotations) {
-        Map<String, String> out = new java.util.TreeMap<>();
+        Map<String, String> out = new TreeMap<>();
         if (annotations != null) {
             annotations.forEach((k, v) -> {
                 if (k.startsWith("sandbox.kapacitystack.io/")) {

@@ -64,47 +64,20 @@ public final class GoDuration {
             if (!(c0 == '.' || (c0 >= '0' && c0 <= '9'))) {
                 throw invalid(orig);
             }
-            // integer part
-            int i = 0;
-            long v = 0; // unsigned
-            while (i < s.length() && s.charAt(i) >= '0' && s.charAt(i) <= '9') {
-                if (Long.compareUnsigned(v, Long.divideUnsigned(TWO_63, 10)) > 0) {
-                    throw invalid(orig);
-                }
-                v = v * 10 + (s.charAt(i) - '0');
-                if (Long.compareUnsigned(v, TWO_63) > 0) {
-                    throw invalid(orig);
-                }
-                i++;
-            }
+            Digits integer = leadingInt(s, orig);
+            long v = integer.value();
+            int i = integer.length();
             boolean pre = i > 0;
             s = s.substring(i);
-            // fraction: digits beyond what fits are consumed but ignored, as Go does
             long f = 0;
             double scale = 1;
             boolean post = false;
             if (!s.isEmpty() && s.charAt(0) == '.') {
-                s = s.substring(1);
-                int j = 0;
-                boolean overflow = false;
-                while (j < s.length() && s.charAt(j) >= '0' && s.charAt(j) <= '9') {
-                    if (!overflow) {
-                        if (Long.compareUnsigned(f, Long.MAX_VALUE / 10) > 0) {
-                            overflow = true;
-                        } else {
-                            long y = f * 10 + (s.charAt(j) - '0');
-                            if (Long.compareUnsigned(y, TWO_63) > 0) {
-                                overflow = true;
-                            } else {
-                                f = y;
-                                scale *= 10;
-                            }
-                        }
-                    }
-                    j++;
-                }
-                post = j > 0;
-                s = s.substring(j);
+                Digits fraction = leadingFraction(s.substring(1));
+                f = fraction.value();
+                scale = fraction.scale();
+                post = fraction.length() > 0;
+                s = s.substring(1 + fraction.length());
             }
             if (!pre && !post) {
                 throw invalid(orig);
@@ -147,6 +120,55 @@ public final class GoDuration {
             throw invalid(orig);
         }
         return d;
+    }
+
+    /** A run of digits: its value (unsigned), the power of ten it was scaled by (fractions) and its length. */
+    private record Digits(long value, double scale, int length) {
+    }
+
+    /** Go's {@code leadingInt}: the digits at the start of {@code s}; more than 2^63 is an invalid duration. */
+    private static Digits leadingInt(String s, String orig) {
+        int i = 0;
+        long v = 0; // unsigned
+        while (i < s.length() && s.charAt(i) >= '0' && s.charAt(i) <= '9') {
+            if (Long.compareUnsigned(v, Long.divideUnsigned(TWO_63, 10)) > 0) {
+                throw invalid(orig);
+            }
+            v = v * 10 + (s.charAt(i) - '0');
+            if (Long.compareUnsigned(v, TWO_63) > 0) {
+                throw invalid(orig);
+            }
+            i++;
+        }
+        return new Digits(v, 1, i);
+    }
+
+    /**
+     * Go's {@code leadingFraction}: the digits after a decimal point; digits beyond what fits are consumed but
+     * ignored, as Go does.
+     */
+    private static Digits leadingFraction(String s) {
+        long f = 0;
+        double scale = 1;
+        int j = 0;
+        boolean overflow = false;
+        while (j < s.length() && s.charAt(j) >= '0' && s.charAt(j) <= '9') {
+            if (!overflow) {
+                if (Long.compareUnsigned(f, Long.MAX_VALUE / 10) > 0) {
+                    overflow = true;
+                } else {
+                    long y = f * 10 + (s.charAt(j) - '0');
+                    if (Long.compareUnsigned(y, TWO_63) > 0) {
+                        overflow = true;
+                    } else {
+                        f = y;
+                        scale *= 10;
+                    }
+                }
+            }
+            j++;
+        }
+        return new Digits(f, scale, j);
     }
 
     private static long unitNanos(String unit) {

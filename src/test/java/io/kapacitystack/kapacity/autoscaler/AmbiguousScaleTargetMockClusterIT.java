@@ -10,10 +10,11 @@ import io.kapacitystack.kapacity.replicaprofile.ReplicaProfileReconciler;
 import io.kapacitystack.kapacity.runtime.time.ManualClock;
 import io.kapacitystack.kapacity.testing.Await;
 import io.kapacitystack.kapacity.testing.MockCluster;
+import io.kapacitystack.kapacity.testing.MockClusterExtension;
 import io.vertx.core.Vertx;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 import java.time.Instant;
 import java.util.List;
@@ -30,6 +31,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * Static 2 and Static 4 flipped it 4↔2 every few seconds, both reporting ScalingActive=True. Now the one that did not
  * scale it first stays off it, says why on its condition with one Warning event, and takes over when the other goes.
  */
+@ExtendWith(MockClusterExtension.class)
 class AmbiguousScaleTargetMockClusterIT {
 
     private static final String NS = "fight";
@@ -38,17 +40,11 @@ class AmbiguousScaleTargetMockClusterIT {
     private final List<RecordedEvent> scaleEvents = new CopyOnWriteArrayList<>();
 
     @BeforeEach
-    void setUp() {
-        vertx = Vertx.vertx();
-        cluster = new MockCluster(vertx);
+    void setUp(MockCluster cluster) {
+        this.cluster = cluster;
+        vertx = cluster.vertx;
         cluster.namespace(NS);
         cluster.applyExample("nginx-statefulset.yaml", NS);
-    }
-
-    @AfterEach
-    void tearDown() {
-        cluster.close();
-        vertx.close();
     }
 
     @Test

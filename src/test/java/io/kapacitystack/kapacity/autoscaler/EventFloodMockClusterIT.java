@@ -4,10 +4,11 @@ import io.fabric8.kubernetes.api.model.Event;
 import io.kapacitystack.kapacity.runtime.time.ManualClock;
 import io.kapacitystack.kapacity.testing.Await;
 import io.kapacitystack.kapacity.testing.MockCluster;
+import io.kapacitystack.kapacity.testing.MockClusterExtension;
 import io.vertx.core.Vertx;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 import java.time.Duration;
 import java.time.Instant;
@@ -22,6 +23,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * valid value and is re-evaluated at every boundary. Before, each reconcile wrote a NoValidPortraitValue Warning
  * (60,750 in 17 minutes); now client-go's spam filter lets 25 through, then one per 5 minutes.
  */
+@ExtendWith(MockClusterExtension.class)
 class EventFloodMockClusterIT {
 
     private static final String NS = "flood";
@@ -30,17 +32,11 @@ class EventFloodMockClusterIT {
     private MockCluster cluster;
 
     @BeforeEach
-    void setUp() {
-        vertx = Vertx.vertx();
-        cluster = new MockCluster(vertx);
+    void setUp(MockCluster cluster) {
+        this.cluster = cluster;
+        vertx = cluster.vertx;
         cluster.namespace(NS);
         cluster.applyExample("nginx-statefulset.yaml", NS);
-    }
-
-    @AfterEach
-    void tearDown() {
-        cluster.close();
-        vertx.close();
     }
 
     @Test

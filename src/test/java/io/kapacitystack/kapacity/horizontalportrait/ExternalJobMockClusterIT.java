@@ -11,10 +11,11 @@ import io.kapacitystack.kapacity.runtime.ObjectKey;
 import io.kapacitystack.kapacity.runtime.time.ManualClock;
 import io.kapacitystack.kapacity.testing.Await;
 import io.kapacitystack.kapacity.testing.MockCluster;
+import io.kapacitystack.kapacity.testing.MockClusterExtension;
 import io.vertx.core.Vertx;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 import java.time.Instant;
 import java.util.List;
@@ -29,6 +30,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * namespace and left alone while nothing changes, its result ConfigMap becomes TimeSeries portrait data, a bad result
  * keeps the last good data and says why, and the CronJob goes when the portrait stops using it or is deleted.
  */
+@ExtendWith(MockClusterExtension.class)
 class ExternalJobMockClusterIT {
 
     private static final String NS = "shop";
@@ -38,21 +40,15 @@ class ExternalJobMockClusterIT {
     private MockCluster cluster;
 
     @BeforeEach
-    void setUp() {
-        vertx = Vertx.vertx();
-        cluster = new MockCluster(vertx);
+    void setUp(MockCluster cluster) {
+        this.cluster = cluster;
+        vertx = cluster.vertx;
         cluster.namespace(NS);
         cluster.namespace(JOBS);
         ControllerManager.Settings settings = new ControllerManager.Settings();
         settings.algorithmJobs = new AlgorithmCronJob.Settings(JOBS, "kapacity-algorithm-job", "kapacity-grpc-service:9090",
                 "kapacity:predict");
         cluster.startManager(new ManualClock(vertx, T0), settings);
-    }
-
-    @AfterEach
-    void tearDown() {
-        cluster.close();
-        vertx.close();
     }
 
     private static String portraitYaml(String schedule, String algorithmType) {

@@ -125,10 +125,27 @@ public final class MockCluster implements AutoCloseable {
         }
     }
 
+    /**
+     * Stops the manager, then the client, then the server, each even when the one before failed: a manager that does
+     * not stop in time must not leave the mock server and its Vert.x running under the tests that follow. The first
+     * failure is thrown, with the later ones attached.
+     */
     @Override
     public void close() {
-        stopManager();
-        client.close();
-        server.destroy();
+        RuntimeException failure = null;
+        for (Runnable step : new Runnable[]{this::stopManager, client::close, server::destroy}) {
+            try {
+                step.run();
+            } catch (RuntimeException e) {
+                if (failure == null) {
+                    failure = e;
+                } else {
+                    failure.addSuppressed(e);
+                }
+            }
+        }
+        if (failure != null) {
+            throw failure;
+        }
     }
 }

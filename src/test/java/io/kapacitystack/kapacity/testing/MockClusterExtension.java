@@ -7,6 +7,7 @@ import org.junit.jupiter.api.extension.ParameterContext;
 import org.junit.jupiter.api.extension.ParameterResolver;
 
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /**
  * A fresh {@link MockCluster} (fabric8's mock API server with Kapacity's kinds, on its own Vert.x) for each test:
@@ -36,8 +37,24 @@ public final class MockClusterExtension implements ParameterResolver, AfterEachC
             try {
                 cluster.close();
             } finally {
-                cluster.vertx.close().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+                try {
+                    cluster.vertx.close().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+                } catch (TimeoutException e) {
+                    throw new AssertionError("the test's Vert.x did not close within 30 s; threads:\n" + threadDump(), e);
+                }
             }
         }
+    }
+
+    /** What every thread was doing, for a close that hung (a flake is then diagnosable from its report). */
+    static String threadDump() {
+        StringBuilder out = new StringBuilder();
+        Thread.getAllStackTraces().forEach((thread, stack) -> {
+            out.append('"').append(thread.getName()).append("\" ").append(thread.getState()).append('\n');
+            for (StackTraceElement frame : stack) {
+                out.append("    at ").append(frame).append('\n');
+            }
+        });
+        return out.toString();
     }
 }

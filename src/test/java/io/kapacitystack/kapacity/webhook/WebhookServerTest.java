@@ -88,7 +88,7 @@ class WebhookServerTest {
                         .setVerifyHost(false));
                 try {
                     HttpResponse<Buffer> health = Await.result(client.get(server.port(), "127.0.0.1", "/healthz")
-                            .send(), Duration.ofSeconds(10));
+                            .send(), Duration.ofSeconds(30));
                     assertEquals("ok", health.bodyAsString());
                 } finally {
                     client.close();

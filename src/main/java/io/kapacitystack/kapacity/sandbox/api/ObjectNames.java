@@ -67,40 +67,31 @@ final class ObjectNames {
     }
 
     private static List<String> subdomain(String name) {
-        List<String> out = new ArrayList<>();
-        if (name.length() > SUBDOMAIN_MAX) {
-            out.add("must be no more than " + SUBDOMAIN_MAX + " characters");
-        }
-        if (!SUBDOMAIN.matcher(name).matches()) {
-            out.add("a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and "
-                    + "must start and end with an alphanumeric character (e.g. 'example.com', regex used for validation "
-                    + "is '" + SUBDOMAIN.pattern() + "')");
-        }
-        return out;
+        return check(name, SUBDOMAIN_MAX, SUBDOMAIN, "a lowercase RFC 1123 subdomain must consist of lower case "
+                + "alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character (e.g. "
+                + "'example.com', regex used for validation is '" + SUBDOMAIN.pattern() + "')");
     }
 
     private static List<String> label1123(String name) {
-        List<String> out = new ArrayList<>();
-        if (name.length() > LABEL_MAX) {
-            out.add("must be no more than " + LABEL_MAX + " characters");
-        }
-        if (!LABEL_1123.matcher(name).matches()) {
-            out.add("a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', and must "
-                    + "start and end with an alphanumeric character (e.g. 'my-name',  or '123-abc', regex used for "
-                    + "validation is '" + LABEL_1123.pattern() + "')");
-        }
-        return out;
+        return check(name, LABEL_MAX, LABEL_1123, "a lowercase RFC 1123 label must consist of lower case alphanumeric "
+                + "characters or '-', and must start and end with an alphanumeric character (e.g. 'my-name',  or "
+                + "'123-abc', regex used for validation is '" + LABEL_1123.pattern() + "')");
     }
 
     private static List<String> label1035(String name) {
+        return check(name, LABEL_MAX, LABEL_1035, "a DNS-1035 label must consist of lower case alphanumeric characters "
+                + "or '-', start with an alphabetic character, and end with an alphanumeric character (e.g. "
+                + "'my-name',  or 'abc-123', regex used for validation is '" + LABEL_1035.pattern() + "')");
+    }
+
+    /** apimachinery's validation messages for a name: too long, and not of the format (both can apply). */
+    private static List<String> check(String name, int maxLength, Pattern format, String formatMessage) {
         List<String> out = new ArrayList<>();
-        if (name.length() > LABEL_MAX) {
-            out.add("must be no more than " + LABEL_MAX + " characters");
+        if (name.length() > maxLength) {
+            out.add("must be no more than " + maxLength + " characters");
         }
-        if (!LABEL_1035.matcher(name).matches()) {
-            out.add("a DNS-1035 label must consist of lower case alphanumeric characters or '-', start with an "
-                    + "alphabetic character, and end with an alphanumeric character (e.g. 'my-name',  or 'abc-123', "
-                    + "regex used for validation is '" + LABEL_1035.pattern() + "')");
+        if (!format.matcher(name).matches()) {
+            out.add(formatMessage);
         }
         return out;
     }

@@ -22,6 +22,7 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -121,7 +122,7 @@ class ConfigReloadIT {
                             "  metricsQuery: sum(<<.Series>>{<<.LabelMatchers>>}) by (<<.GroupBy>>)",
                             ""));
             assertTrue(!renamed.equals(shipped) && renamed.contains("http_requests_total"));
-            Files.writeString(file, renamed);
+            replace(file, renamed);
             Await.until("the changed config is in use", () -> !p.config().rules().isEmpty());
             assertTrue(lastCpuQuery(p).contains("my_cpu_seconds_total"));
             assertTrue(p.lastConfigError().isEmpty());
@@ -129,7 +130,7 @@ class ConfigReloadIT {
             Await.until("discovery with the new rules", () -> seriesQueries.contains("http_requests_total"));
 
             PrometheusConfig good = p.config();
-            Files.writeString(file, renamed + "extra: 1\n");
+            replace(file, renamed + "extra: 1\n");
             Await.until("the bad file is reported", () -> p.lastConfigError().isPresent());
             int line = renamed.split("\n", -1).length;
             assertEquals("invalid metrics config: line " + line + ": unknown field \"extra\" in config",
@@ -142,7 +143,7 @@ class ConfigReloadIT {
                     () -> p.lastConfigError().get().startsWith("cannot read " + file));
             assertSame(good, p.config());
 
-            Files.writeString(file, shipped);
+            replace(file, shipped);
             Await.until("the fixed file is in use", () -> p.config().rules().isEmpty());
             assertTrue(p.lastConfigError().isEmpty());
             assertTrue(lastCpuQuery(p).contains("container_cpu_usage_seconds_total"));
@@ -160,5 +161,15 @@ class ConfigReloadIT {
         assertTrue(e.getMessage().startsWith("line 2: "), e.getMessage());
         Files.delete(file);
         assertThrows(UncheckedIOException.class, () -> provider(file));
+    }
+
+    /**
+     * Replaces the file's content in one step, as the kubelet updates a mounted ConfigMap (a symlink swap): a watcher
+     * never reads it half written. Files.writeString truncates first, and a read between the truncation and the
+     * write sees a bad config that is not the one under test.
+     */
+    private static void replace(Path file, String content) throws Exception {
+        Path next = Files.writeString(file.resolveSibling(file.getFileName() + ".next"), content);
+        Files.move(next, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
     }
 }

@@ -20,7 +20,6 @@ import org.slf4j.LoggerFactory;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayDeque;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -55,7 +54,10 @@ public final class ScalingEventPublisher implements IhpaScalingListener, AutoClo
     private final Function<KafkaSettings, Producer<String, CloudEvent>> producers;
     private final Object lock = new Object();
     private final ArrayDeque<Pending> queue = new ArrayDeque<>();
-    private final LinkedHashSet<Pending> inFlight = new LinkedHashSet<>();
+    /** Records handed to the producer and not yet acknowledged (or refused). */
+    private int inFlight;
+    /** The sender waits for records or acknowledgements: only then does {@link #publish} need to wake it. */
+    private boolean senderWaiting;
     private final LongAdder sent = new LongAdder();
     private final LongAdder dropped = new LongAdder();
     private final LongAdder failed = new LongAdder();
@@ -73,7 +75,32 @@ public final class ScalingEventPublisher implements IhpaScalingListener, AutoClo
     private Producer<String, CloudEvent> producer;
     private String lastProblem;
 
-    private record Pending(ScalingFact fact, String id, long queuedNanos) {
+    /**
+     * A record on its way. Identity equality on purpose: a record's hash would hash the fact's whole data map, on
+     * the sender's and the producer's threads for every record (it showed in the benchmark's profile).
+     */
+    private static final class Pending {
+        final ScalingFact fact;
+        final String id;
+        final long queuedNanos;
+
+        Pending(ScalingFact fact, String id, long queuedNanos) {
+            this.fact = fact;
+            this.id = id;
+            this.queuedNanos = queuedNanos;
+        }
+
+        ScalingFact fact() {
+            return fact;
+        }
+
+        String id() {
+            return id;
+        }
+
+        long queuedNanos() {
+            return queuedNanos;
+        }
     }
 
     public ScalingEventPublisher(KafkaSettings settings) {
@@ -123,8 +150,9 @@ public final class ScalingEventPublisher implements IhpaScalingListener, AutoClo
                 thread = new Thread(this::run, "kapacity-kafka-publisher");
                 thread.setDaemon(true);
                 thread.start();
+            } else if (senderWaiting) {
+                lock.notifyAll();
             }
-            lock.notifyAll();
         }
     }
 
@@ -160,7 +188,7 @@ public final class ScalingEventPublisher implements IhpaScalingListener, AutoClo
 
     /** Beyond the buffer size the oldest record not yet handed to the producer goes. */
     private void trimLocked() {
-        while (queue.size() + inFlight.size() > settings.bufferSize() && !queue.isEmpty()) {
+        while (queue.size() + inFlight > settings.bufferSize() && !queue.isEmpty()) {
             queue.pollFirst();
             dropped.increment();
         }
@@ -168,7 +196,7 @@ public final class ScalingEventPublisher implements IhpaScalingListener, AutoClo
 
     public long buffered() {
         synchronized (lock) {
-            return queue.size() + inFlight.size();
+            return queue.size() + inFlight;
         }
     }
 
@@ -193,18 +221,20 @@ public final class ScalingEventPublisher implements IhpaScalingListener, AutoClo
         while (running) {
             Pending next;
             synchronized (lock) {
-                while (running && (queue.isEmpty() || inFlight.size() >= WINDOW)) {
+                while (running && (queue.isEmpty() || inFlight >= WINDOW)) {
                     checkOverdueLocked();
-                    waitLocked(inFlight.isEmpty() ? 0 : 500);
+                    senderWaiting = true;
+                    waitLocked(inFlight == 0 ? 0 : 500);
+                    senderWaiting = false;
                 }
                 if (!running) {
                     return;
                 }
                 next = queue.pollFirst();
-                if (inFlight.isEmpty()) {
+                if (inFlight == 0) {
                     lastProgressNanos = System.nanoTime();
                 }
-                inFlight.add(next);
+                inFlight++;
             }
             try {
                 if (producer == null) {
@@ -215,7 +245,7 @@ public final class ScalingEventPublisher implements IhpaScalingListener, AutoClo
             } catch (RuntimeException e) {
                 synchronized (lock) {
                     // not accepted by the producer, so not written: it goes back first, and nothing after it goes on
-                    inFlight.remove(next);
+                    inFlight--;
                     queue.addFirst(next);
                     trimLocked();
                 }
@@ -260,9 +290,11 @@ public final class ScalingEventPublisher implements IhpaScalingListener, AutoClo
 
     private void acknowledged(Pending p, Exception error) {
         synchronized (lock) {
-            inFlight.remove(p);
+            inFlight--;
             lastProgressNanos = System.nanoTime();
-            lock.notifyAll();
+            if (senderWaiting) {
+                lock.notifyAll();
+            }
         }
         if (error == null) {
             sent.increment();
@@ -283,9 +315,9 @@ public final class ScalingEventPublisher implements IhpaScalingListener, AutoClo
     }
 
     private void checkOverdueLocked() {
-        if (available && !inFlight.isEmpty() && System.nanoTime() - lastProgressNanos > ackOverdueNanos) {
+        if (available && inFlight > 0 && System.nanoTime() - lastProgressNanos > ackOverdueNanos) {
             problem("no acknowledgement from " + settings.bootstrapServers() + " for "
-                    + Duration.ofNanos(ackOverdueNanos).toMillis() + " ms; " + (queue.size() + inFlight.size()) + " records buffered");
+                    + Duration.ofNanos(ackOverdueNanos).toMillis() + " ms; " + (queue.size() + inFlight) + " records buffered");
         }
     }
 
@@ -378,9 +410,9 @@ public final class ScalingEventPublisher implements IhpaScalingListener, AutoClo
         long left = Math.max(0, deadline - System.nanoTime());
         closeProducer(Duration.ofNanos(left));
         synchronized (lock) {
-            dropped.add(queue.size() + inFlight.size());
+            dropped.add(queue.size() + inFlight);
             queue.clear();
-            inFlight.clear();
+            inFlight = 0;
         }
     }
 

@@ -108,6 +108,12 @@ public final class SandboxApp {
         public KafkaSettings kafka;
         /** How far back the console reads the stream at start. */
         public Duration kafkaHistory = Duration.ofHours(6);
+        /**
+         * {@code --kafka embedded}: the port of a single-node broker started in this process (0 picks a free one),
+         * which then takes the scaling events on {@link #embeddedKafkaTopic}; null: none ({@link #kafka} may still be set).
+         */
+        public Integer embeddedKafkaPort;
+        public String embeddedKafkaTopic = KafkaSettings.DEFAULT_TOPIC;
         /** {@code --job-command}: image → local command that job pods with that image run. */
         public Map<String, String> jobCommands = new LinkedHashMap<>();
         /** In-process job runners by image (the project's own image's {@code predict}); --job-command wins. */
@@ -120,6 +126,8 @@ public final class SandboxApp {
     private SandboxCluster cluster;
     private ControllerManager manager;
     private ScalingEventPublisher publisher;
+    private io.kapacitystack.kapacity.stream.EmbeddedKafka embeddedKafka;
+    private KafkaSettings kafka;
     private Console console;
     private HttpServer http;
     private GrpcMetricsServer grpc;
@@ -159,12 +167,13 @@ public final class SandboxApp {
                         return null;
                     }, false);
                 })
+                .compose(v -> app.startEmbeddedKafka(vertx, s))
                 .compose(v -> {
                     app.manager = new ControllerManager(vertx, app.cluster.client(), app.clock, app.metrics,
                             managerSettings(app.clock, app.grpcPort));
                     app.manager.useMetrics(app.controllerMetrics(vertx, s));
-                    if (s.kafka != null) {
-                        app.publisher = new ScalingEventPublisher(s.kafka);
+                    if (app.kafka != null) {
+                        app.publisher = new ScalingEventPublisher(app.kafka);
                         app.manager.scalingEvents(app.publisher);
                     }
                     return app.manager.startCaches();
@@ -180,8 +189,8 @@ public final class SandboxApp {
                     app.console = Console.attach(vertx, app.manager, app.cluster.client()).peopleClock(peopleClock)
                             .authenticator(new SandboxAuthenticator(app.consoleToken));
                     app.console.mount(router);
-                    if (s.kafka != null) {
-                        StreamHistory.load(vertx, app.console.hub(), s.kafka, app.clock.now(), s.kafkaHistory);
+                    if (app.kafka != null) {
+                        StreamHistory.load(vertx, app.console.hub(), app.kafka, app.clock.now(), s.kafkaHistory);
                     }
                     router.route("/webjars/*").handler(StaticHandler.create("META-INF/resources/webjars"));
                     router.route("/*").handler(StaticHandler.create("webroot"));
@@ -197,6 +206,28 @@ public final class SandboxApp {
                     }, false);
                 })
                 .recover(e -> app.close().compose(v -> Future.failedFuture(e)));
+    }
+
+    /** {@code --kafka embedded}: the broker and its topic (3 partitions), started off the event loop. */
+    private Future<Void> startEmbeddedKafka(Vertx vertx, Settings s) {
+        kafka = s.kafka;
+        if (s.embeddedKafkaPort == null) {
+            return Future.succeededFuture();
+        }
+        return vertx.executeBlocking(() -> {
+            embeddedKafka = io.kapacitystack.kapacity.stream.EmbeddedKafka.builder().port(s.embeddedKafkaPort).start();
+            embeddedKafka.createTopic(s.embeddedKafkaTopic, 3, java.time.Duration.ofSeconds(60));
+            kafka = new io.kapacitystack.kapacity.stream.KafkaSettings(embeddedKafka.bootstrapServers(), s.embeddedKafkaTopic,
+                    java.util.Map.of(), io.kapacitystack.kapacity.stream.KafkaSettings.DEFAULT_BUFFER,
+                    io.cloudevents.core.message.Encoding.BINARY);
+            LOG.debug("embedded Kafka up at {} after {} ms of JVM uptime", embeddedKafka.bootstrapServers(), uptime());
+            return (Void) null;
+        }, false).recover(e -> Future.failedFuture(s.embeddedKafkaPort == 0 ? e : bindError(e, "--kafka-port", s.embeddedKafkaPort)));
+    }
+
+    /** Where the scaling events go ({@code --kafka embedded} or {@code --kafka-bootstrap-servers}), or null. */
+    public io.kapacitystack.kapacity.stream.KafkaSettings kafka() {
+        return kafka;
     }
 
     /**
@@ -249,6 +280,15 @@ public final class SandboxApp {
 
     private static Void closeQuietly(ScalingEventPublisher p) {
         p.close(Duration.ofSeconds(5));
+        return null;
+    }
+
+    private static Void closeQuietly(io.kapacitystack.kapacity.stream.EmbeddedKafka k) {
+        try {
+            k.close();
+        } catch (RuntimeException e) {
+            LOG.warn("stopping the embedded Kafka: {}", e.toString());
+        }
         return null;
     }
 
@@ -359,6 +399,12 @@ public final class SandboxApp {
             f = f.compose(v -> Vertx.currentContext() == null
                     ? Future.succeededFuture(closeQuietly(p))
                     : Vertx.currentContext().owner().executeBlocking(() -> closeQuietly(p), false).mapEmpty());
+        }
+        if (embeddedKafka != null) {
+            io.kapacitystack.kapacity.stream.EmbeddedKafka k = embeddedKafka;
+            f = f.compose(v -> io.vertx.core.Vertx.currentContext() == null
+                    ? Future.succeededFuture(closeQuietly(k))
+                    : io.vertx.core.Vertx.currentContext().owner().executeBlocking(() -> closeQuietly(k), false).mapEmpty());
         }
         if (cluster != null) {
             f = f.compose(v -> cluster.close());

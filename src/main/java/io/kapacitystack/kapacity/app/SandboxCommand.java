@@ -54,7 +54,15 @@ public final class SandboxCommand {
                         + SandboxApp.PREDICTIVE_IMAGE + " runs in-process.")
                 .define("job-time-limit", "10m", "Real time one job pod may run before it is killed and fails.")
                 .define("console-tls-cert-file", "", "PEM certificate: with the key file, the console port serves HTTPS.")
-                .define("console-tls-key-file", "", "PEM private key of the console.");
+                .define("console-tls-key-file", "", "PEM private key of the console.")
+                .define("kafka", "", "embedded: start a single-node Kafka broker in this process and publish the scaling "
+                        + "events to it (docs/kafka.md).")
+                .define("kafka-port", "9092", "Port of the --kafka embedded broker on 127.0.0.1 (0 picks a free port).")
+                .define("kafka-bootstrap-servers", "", "An existing Kafka (host:port,...) to publish the scaling events to, "
+                        + "instead of --kafka embedded.")
+                .define("kafka-topic", io.kapacitystack.kapacity.stream.KafkaSettings.DEFAULT_TOPIC, "Kafka topic of the scaling events.")
+                .define("kafka-client-properties", "", "Java properties file of Kafka client settings for "
+                        + "--kafka-bootstrap-servers (security.protocol, ssl.*, sasl.* ...).");
     }
 
     public static int run(String[] args) throws InterruptedException {
@@ -64,6 +72,7 @@ public final class SandboxCommand {
         Console.Tls tls;
         Map<String, String> jobCommands = new LinkedHashMap<>();
         Duration jobTimeLimit;
+        SandboxApp.Settings settings = new SandboxApp.Settings();
         try {
             f = flags().parse(args);
             speed = f.getDouble("clock-speed");
@@ -83,6 +92,7 @@ public final class SandboxCommand {
                 throw new IllegalArgumentException("--job-time-limit must be positive");
             }
             tls = Console.Tls.of(f.get("console-tls-cert-file"), f.get("console-tls-key-file"));
+            kafka(f, settings);
         } catch (IllegalArgumentException e) {
             System.err.println(e.getMessage());
             System.err.println("Usage: kapacity.jar sandbox [flags]\n" + flags().usage());
@@ -90,7 +100,6 @@ public final class SandboxCommand {
         }
         Vertx vertx = Vertx.vertx();
         CountDownLatch stopped = new CountDownLatch(1);
-        SandboxApp.Settings settings = new SandboxApp.Settings();
         settings.port = f.getInt("port");
         settings.apiPort = f.getInt("api-port");
         settings.kubeconfig = Path.of(f.get("kubeconfig-out")).toAbsolutePath();
@@ -114,7 +123,9 @@ public final class SandboxCommand {
                     app[0] = a;
                     System.out.println(banner(a.httpPort(), a.cluster().apiUrl(), a.grpcPort(), settings.kubeconfig, samples, speed)
                             .replace("  console:    http://", tls == null ? "  console:    http://" : "  console:    https://")
-                            .replace("\n  API:", "\n  token:      " + a.consoleToken() + "  (log in to the console with it to edit)\n  API:"));
+                            .replace("\n  API:", "\n  token:      " + a.consoleToken() + "  (log in to the console with it to edit)\n  API:")
+                            .replace("\n\nPress Ctrl-C", kafkaBanner(a.kafka(), settings.embeddedKafkaPort != null,
+                                    f.get("kafka-client-properties")) + "\n\nPress Ctrl-C"));
                     a.loadSamples(vertx, samples)
                             .onSuccess(v -> System.out.println(samples.isEmpty() ? "" : "Samples loaded: "
                                     + String.join(", ", samples.stream().map(x -> x + "-sample").toList())))
@@ -135,6 +146,60 @@ public final class SandboxCommand {
         } catch (Exception e) {
             System.err.println("shutdown: " + e);
         }
+    }
+
+    /**
+     * {@code --kafka embedded} or {@code --kafka-bootstrap-servers} (+ topic, client properties) into the settings;
+     * an invalid combination is an IllegalArgumentException with the message for the user.
+     */
+    static void kafka(Flags f, SandboxApp.Settings settings) {
+        String mode = f.get("kafka").trim();
+        String servers = f.get("kafka-bootstrap-servers").trim();
+        String topic = f.get("kafka-topic");
+        if (!mode.isEmpty() && !mode.equals("embedded")) {
+            throw new IllegalArgumentException("invalid --kafka \"" + mode + "\": embedded (or --kafka-bootstrap-servers for an existing Kafka)");
+        }
+        if (mode.equals("embedded")) {
+            if (!servers.isEmpty() || !f.get("kafka-client-properties").isEmpty()) {
+                throw new IllegalArgumentException("--kafka embedded starts its own broker: leave out --kafka-bootstrap-servers and --kafka-client-properties");
+            }
+            int port = f.getInt("kafka-port");
+            if (port < 0 || port > 65535) {
+                throw new IllegalArgumentException("invalid --kafka-port " + port);
+            }
+            // validates the topic name as the manager does
+            new io.kapacitystack.kapacity.stream.KafkaSettings("127.0.0.1:" + port, topic, Map.of(),
+                    io.kapacitystack.kapacity.stream.KafkaSettings.DEFAULT_BUFFER, io.cloudevents.core.message.Encoding.BINARY);
+            settings.embeddedKafkaPort = port;
+            settings.embeddedKafkaTopic = topic;
+        } else if (!servers.isEmpty()) {
+            settings.kafka = new io.kapacitystack.kapacity.stream.KafkaSettings(servers, topic,
+                    io.kapacitystack.kapacity.stream.KafkaSettings.readClientProperties(f.get("kafka-client-properties")),
+                    io.kapacitystack.kapacity.stream.KafkaSettings.DEFAULT_BUFFER, io.cloudevents.core.message.Encoding.BINARY);
+        }
+    }
+
+    /** The banner's lines on the scaling-event stream: where it goes and how to read it. Empty without Kafka. */
+    static String kafkaBanner(io.kapacitystack.kapacity.stream.KafkaSettings kafka, boolean embedded, String clientProperties) {
+        if (kafka == null) {
+            return "";
+        }
+        StringBuilder sb = new StringBuilder("\n\nScaling events (CloudEvents) on Kafka ").append(kafka.bootstrapServers())
+                .append(", topic ").append(kafka.topic()).append(embedded ? " (embedded broker, gone when the sandbox stops)" : "").append(':');
+        sb.append("\n  java -jar kapacity.jar events --bootstrap-servers ").append(kafka.bootstrapServers());
+        if (!kafka.topic().equals(io.kapacitystack.kapacity.stream.KafkaSettings.DEFAULT_TOPIC)) {
+            sb.append(" --topic ").append(kafka.topic());
+        }
+        boolean secured = clientProperties != null && !clientProperties.isEmpty();
+        if (secured) {
+            sb.append(" --client-properties ").append(clientProperties);
+        }
+        sb.append(" --follow");
+        if (!secured) {
+            // kcat does not read Java properties files: shown for a plain connection only
+            sb.append("\n  kcat -C -b ").append(kafka.bootstrapServers()).append(" -t ").append(kafka.topic()).append(" -f '%k %h %s\\n'");
+        }
+        return sb.toString();
     }
 
     static List<String> samples(String value) {

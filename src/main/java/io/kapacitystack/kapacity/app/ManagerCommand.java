@@ -83,6 +83,7 @@ public final class ManagerCommand {
             manager.scalingEvents(publisher);
             LOG.info("publishing scaling events to Kafka {} topic {} ({} CloudEvents)", kafka.bootstrapServers(),
                     kafka.topic(), kafka.encoding().name().toLowerCase(Locale.ROOT));
+            kafkaOutageEvents(client, manager, clock, publisher);
         }
         ScalingEventPublisher stream = publisher;
         if (provider != null && !GrpcMetricsServer.isDisabled(o.grpcServerBindAddress)) {
@@ -176,6 +177,31 @@ public final class ManagerCommand {
                         o.consoleTlsCertFile.isEmpty() ? "http" : "https", o.consoleAuthMode,
                         o.consoleAnonymousRead ? "anonymous read" : "read after login"))
                 .onFailure(e -> LOG.error("web console not served on {}: {}", o.consoleBindAddress, e.getMessage()));
+    }
+
+    /**
+     * Kafka outages as Events on the manager's own Pod (POD_NAME and POD_NAMESPACE, which the chart sets from the
+     * downward API); without them, or if the Pod cannot be read, the log and /metrics still say it (docs/kafka.md).
+     */
+    private static void kafkaOutageEvents(KubernetesClient client, ControllerManager manager, SystemClock clock,
+                                          ScalingEventPublisher publisher) {
+        String pod = System.getenv("POD_NAME");
+        String ns = System.getenv("POD_NAMESPACE");
+        if (pod == null || pod.isEmpty() || ns == null || ns.isEmpty()) {
+            LOG.info("POD_NAME/POD_NAMESPACE not set: Kafka outages are logged and in /metrics, not Events");
+            return;
+        }
+        manager.executor().call(() -> client.pods().inNamespace(ns).withName(pod).get())
+                .onSuccess(p -> {
+                    if (p == null) {
+                        LOG.warn("pod {}/{} not found: Kafka outages are logged and in /metrics, not Events", ns, pod);
+                        return;
+                    }
+                    io.kapacitystack.kapacity.stream.KafkaAvailabilityEvents.attach(publisher,
+                            new io.kapacitystack.kapacity.events.EventRecorder(client, manager.executor(), clock, "kapacity-manager"), p);
+                })
+                .onFailure(e -> LOG.warn("pod {}/{} not read ({}): Kafka outages are logged and in /metrics, not Events",
+                        ns, pod, e.getMessage()));
     }
 
     private static void startWithLeaderElection(KubernetesClient client, ControllerManager manager, ManagerOptions o,

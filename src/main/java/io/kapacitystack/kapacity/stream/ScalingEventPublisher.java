@@ -67,7 +67,8 @@ public final class ScalingEventPublisher implements IhpaScalingListener, AutoClo
     private volatile boolean available = true;
     private volatile boolean running = true;
     private volatile LongConsumer ackObserver = n -> { };
-    private volatile Consumer<String> unavailableListener = reason -> { };
+    private final List<Consumer<String>> unavailableListeners = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private final List<Runnable> availableAgainListeners = new java.util.concurrent.CopyOnWriteArrayList<>();
     private final long ackOverdueNanos;
     /** When the producer last made progress (an acknowledgement, or records handed over with none in flight). */
     private long lastProgressNanos;
@@ -128,9 +129,17 @@ public final class ScalingEventPublisher implements IhpaScalingListener, AutoClo
         return settings;
     }
 
-    /** Called once per outage with why Kafka is unavailable (on the publisher's thread; must not block). */
+    /**
+     * Called with why Kafka is unavailable: once when an outage starts, and again if its reason changes (on the
+     * publisher's thread; must not block).
+     */
     public void onUnavailable(Consumer<String> listener) {
-        this.unavailableListener = listener;
+        unavailableListeners.add(listener);
+    }
+
+    /** Called when the broker acknowledges again after an outage (on the producer's thread; must not block). */
+    public void onAvailableAgain(Runnable listener) {
+        availableAgainListeners.add(listener);
     }
 
     /** Called with each acknowledged record's latency from the decision, in nanoseconds (benchmarks). */
@@ -306,6 +315,13 @@ public final class ScalingEventPublisher implements IhpaScalingListener, AutoClo
                 available = true;
                 lastProblem = null;
                 LOG.info("Kafka is available again: scaling events are published to {}", settings.topic());
+                for (Runnable l : availableAgainListeners) {
+                    try {
+                        l.run();
+                    } catch (RuntimeException e) {
+                        LOG.warn("Kafka availability listener failed: {}", e.toString());
+                    }
+                }
             }
         } else {
             // only errors no retry can fix reach here (retries are unlimited): the record is not written
@@ -328,10 +344,12 @@ public final class ScalingEventPublisher implements IhpaScalingListener, AutoClo
         if (wasAvailable || !reason.equals(lastProblem)) {
             lastProblem = reason;
             LOG.error("Kafka unavailable, scaling events are buffered (scaling goes on): {}", reason);
-            try {
-                unavailableListener.accept(reason);
-            } catch (RuntimeException e) {
-                LOG.warn("Kafka availability listener failed: {}", e.toString());
+            for (Consumer<String> l : unavailableListeners) {
+                try {
+                    l.accept(reason);
+                } catch (RuntimeException e) {
+                    LOG.warn("Kafka availability listener failed: {}", e.toString());
+                }
             }
         }
     }

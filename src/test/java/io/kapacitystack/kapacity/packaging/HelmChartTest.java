@@ -662,6 +662,12 @@ class HelmChartTest {
         assertEquals("kafka-0.kafka:9092,kafka-1.kafka:9092", parsed.kafkaBootstrapServers);
         assertEquals("scaling-events", parsed.kafkaTopic);
         assertEquals(chart.flag("kafka-client-properties").orElseThrow(), parsed.kafkaClientProperties);
+        // Kafka outages are Events on the manager's own Pod: its name and namespace from the downward API
+        Map<String, String> downward = new java.util.HashMap<>();
+        chart.manager().getEnv().stream().filter(e -> e.getValueFrom() != null && e.getValueFrom().getFieldRef() != null)
+                .forEach(e -> downward.put(e.getName(), e.getValueFrom().getFieldRef().getFieldPath()));
+        assertEquals("metadata.name", downward.get("POD_NAME"), chart.manager().getEnv().toString());
+        assertEquals("metadata.namespace", downward.get("POD_NAMESPACE"));
 
         // webhook with a user-supplied certificate
         MutatingWebhook webhook = chart.get(MutatingWebhookConfiguration.class,

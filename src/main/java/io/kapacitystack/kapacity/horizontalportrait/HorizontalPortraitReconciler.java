@@ -63,6 +63,7 @@ public final class HorizontalPortraitReconciler implements Reconciler {
     private final RepeatingFailureLog failureLog = new RepeatingFailureLog();
     private volatile ReactiveGenerator reactive;
     private volatile ExternalAlgorithmJobs externalJobs;
+    private volatile PortraitResultListener resultListener = PortraitResultListener.NONE;
     private final java.util.concurrent.ConcurrentHashMap<ObjectKey, java.time.Instant> metricsWritten =
             new java.util.concurrent.ConcurrentHashMap<>();
 
@@ -85,6 +86,11 @@ public final class HorizontalPortraitReconciler implements Reconciler {
     }
 
     /** Enables the ExternalJob algorithm (CronJobs in the algorithm-job namespace, results from ConfigMaps). */
+    /** Told of each changed ExternalJob result once it is written (the scaling-event stream). */
+    public void resultListener(PortraitResultListener listener) {
+        this.resultListener = listener == null ? PortraitResultListener.NONE : listener;
+    }
+
     public void externalJobs(ExternalAlgorithmJobs jobs) {
         this.externalJobs = jobs;
     }
@@ -167,13 +173,23 @@ public final class HorizontalPortraitReconciler implements Reconciler {
             status.jobReport = parsed.report().isEmpty() ? null : parsed.report();
             Conditions.set(status.conditions, PORTRAIT_GENERATED, true, hp.getMetadata().getGeneration(),
                     "SucceededGeneratePortrait", "portrait has been successfully generated", ctx.now());
-            if (hp.getStatus() == null || !Objects.equals(
+            boolean dataChanged = hp.getStatus() == null || !Objects.equals(
                     serialization.convertValue(hp.getStatus().portraitData, Map.class),
-                    serialization.convertValue(parsed.data(), Map.class))) {
+                    serialization.convertValue(parsed.data(), Map.class));
+            if (dataChanged) {
                 ctx.info("time series portrait: {} points until {}", parsed.data().timeSeries.timeSeries.size(),
                         parsed.data().expireTime);
             }
-            return writeStatus(hp, status).map(ReconcileResult.done());
+            boolean reportChanged = !Objects.equals(hp.getStatus() == null ? null : hp.getStatus().jobReport, status.jobReport);
+            HorizontalPortraitStatus.PortraitData before = hp.getStatus() == null ? null : hp.getStatus().portraitData;
+            PortraitResultListener listener = resultListener;
+            return writeStatus(hp, status)
+                    .onSuccess(v -> {
+                        if (dataChanged || reportChanged) {
+                            listener.timeSeriesWritten(hp, before, parsed.data(), parsed.report(), ctx.now());
+                        }
+                    })
+                    .map(ReconcileResult.done());
         });
     }
 

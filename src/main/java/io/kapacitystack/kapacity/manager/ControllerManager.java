@@ -293,6 +293,7 @@ public final class ControllerManager implements ControllerState {
      */
     public void scalingEvents(ScalingEventPublisher publisher) {
         ihpaReconciler.scalingListener(publisher);
+        hpReconciler.resultListener(publisher);
         ihpaEvents.addListener(publisher.eventListener());
         rpEvents.addListener(publisher.eventListener());
         hpEvents.addListener(publisher.eventListener());

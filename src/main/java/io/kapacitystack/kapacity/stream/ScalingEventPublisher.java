@@ -40,7 +40,8 @@ import java.util.function.LongConsumer;
  *
  * <p>The producer is created with the first record: only the leader, whose controllers make facts, connects.
  */
-public final class ScalingEventPublisher implements IhpaScalingListener, AutoCloseable {
+public final class ScalingEventPublisher implements IhpaScalingListener,
+        io.kapacitystack.kapacity.horizontalportrait.PortraitResultListener, AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(ScalingEventPublisher.class);
     /** Records handed to the producer and not yet acknowledged, at most. */
@@ -192,6 +193,19 @@ public final class ScalingEventPublisher implements IhpaScalingListener, AutoClo
             publishAll(ScalingFacts.ofReplicaProfile(ihpa, before, after, decidedAt, decidedNanos));
         } catch (RuntimeException e) {
             LOG.warn("ReplicaProfile fact of {}/{} not published: {}", ihpa.getMetadata().getNamespace(), ihpa.getMetadata().getName(), e.toString());
+        }
+    }
+
+    @Override
+    public void timeSeriesWritten(io.kapacitystack.kapacity.api.v1alpha1.HorizontalPortrait hp,
+                                  io.kapacitystack.kapacity.api.v1alpha1.HorizontalPortraitStatus.PortraitData before,
+                                  io.kapacitystack.kapacity.api.v1alpha1.HorizontalPortraitStatus.PortraitData after,
+                                  Map<String, String> report, Instant at) {
+        try {
+            publish(ScalingFacts.ofPrediction(hp.getMetadata().getNamespace(), hp.getMetadata().getName(), before, after,
+                    report, at, System.nanoTime()));
+        } catch (RuntimeException e) {
+            LOG.warn("prediction fact of {}/{} not published: {}", hp.getMetadata().getNamespace(), hp.getMetadata().getName(), e.toString());
         }
     }
 

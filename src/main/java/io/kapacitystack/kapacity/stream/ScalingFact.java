@@ -21,6 +21,11 @@ public record ScalingFact(String type, String kind, String namespace, String nam
     public static final String GRAY_STEP = TYPE_PREFIX + "gray.step";
     /** A status condition changed its status or reason. */
     public static final String CONDITION_CHANGED = TYPE_PREFIX + "condition.changed";
+    /**
+     * An algorithm job's result changed a HorizontalPortrait's TimeSeries data or its report (model, backtest error):
+     * a summary of the series, not its points.
+     */
+    public static final String PREDICTION_CHANGED = TYPE_PREFIX + "prediction.changed";
     /** A Kubernetes Event was recorded (what {@code kubectl describe} shows). */
     public static final String EVENT_RECORDED = TYPE_PREFIX + "event.recorded";
 

@@ -2,6 +2,7 @@ package io.kapacitystack.kapacity.stream;
 
 import io.fabric8.kubernetes.api.model.Condition;
 import io.kapacitystack.kapacity.api.v1alpha1.GrayStrategy;
+import io.kapacitystack.kapacity.api.v1alpha1.HorizontalPortraitStatus;
 import io.kapacitystack.kapacity.api.v1alpha1.HorizontalPortraitValue;
 import io.kapacitystack.kapacity.api.v1alpha1.IntelligentHorizontalPodAutoscaler;
 import io.kapacitystack.kapacity.api.v1alpha1.IntelligentHorizontalPodAutoscalerStatus;
@@ -86,6 +87,53 @@ public final class ScalingFacts {
         // the profile has the IHPA's name: its records share the IHPA's key and stay in order with them
         return List.of(new ScalingFact(ScalingFact.REPLICA_PROFILE_CHANGED, "ReplicaProfile",
                 ihpa.getMetadata().getNamespace(), ihpa.getMetadata().getName(), now, data, decidedNanos));
+    }
+
+    /**
+     * An algorithm job's TimeSeries result as written to a HorizontalPortrait's status: how many points, their span
+     * and replica range, the expiry, the same summary of the data it replaced, and the job's report as it wrote it
+     * (our predict job: model, periods, backtestMAPE, naiveMAPE, underForecastRate, message; bounded by
+     * horizontalportrait/AlgorithmResult). The points themselves stay in the status: a record stays small.
+     */
+    public static ScalingFact ofPrediction(String namespace, String name, HorizontalPortraitStatus.PortraitData before,
+                                           HorizontalPortraitStatus.PortraitData after, Map<String, String> report,
+                                           Instant now, long decidedNanos) {
+        Map<String, Object> data = new LinkedHashMap<>();
+        data.put("before", seriesSummary(before));
+        data.put("after", seriesSummary(after));
+        data.put("report", new LinkedHashMap<>(report == null ? Map.of() : new java.util.TreeMap<>(report)));
+        return new ScalingFact(ScalingFact.PREDICTION_CHANGED, "HorizontalPortrait", namespace, name, now, data, decidedNanos);
+    }
+
+    private static Map<String, Object> seriesSummary(HorizontalPortraitStatus.PortraitData d) {
+        if (d == null) {
+            return null;
+        }
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("type", d.type == null ? null : d.type.name());
+        List<HorizontalPortraitStatus.TimeSeriesPoint> points = d.timeSeries == null || d.timeSeries.timeSeries == null
+                ? List.of() : d.timeSeries.timeSeries;
+        m.put("points", points.size());
+        Long from = null;
+        Long until = null;
+        Integer min = null;
+        Integer max = null;
+        for (HorizontalPortraitStatus.TimeSeriesPoint p : points) {
+            if (p.timestamp != null) {
+                from = from == null ? p.timestamp : Math.min(from, p.timestamp);
+                until = until == null ? p.timestamp : Math.max(until, p.timestamp);
+            }
+            if (p.replicas != null) {
+                min = min == null ? p.replicas : Math.min(min, p.replicas);
+                max = max == null ? p.replicas : Math.max(max, p.replicas);
+            }
+        }
+        m.put("from", from == null ? null : Instant.ofEpochSecond(from).toString());
+        m.put("until", until == null ? null : Instant.ofEpochSecond(until).toString());
+        m.put("minReplicas", min);
+        m.put("maxReplicas", max);
+        m.put("expireTime", d.expireTime);
+        return m;
     }
 
     /** A recorded Kubernetes Event. */

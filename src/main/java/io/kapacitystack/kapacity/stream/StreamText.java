@@ -39,6 +39,11 @@ public final class StreamText {
             case ScalingFact.CONDITION_CHANGED:
                 return d.get("conditionType") + " " + (d.get("statusBefore") == null ? "" : d.get("statusBefore") + " -> ")
                         + d.get("status") + " " + d.get("reason") + (d.get("message") != null ? ": " + d.get("message") : "");
+            case ScalingFact.PREDICTION_CHANGED:
+                return "prediction " + series(d.get("before")) + " -> " + series(d.get("after"))
+                        + (d.get("report") instanceof Map<?, ?> report && report.get("model") != null ? ", model " + report.get("model") : "")
+                        + (d.get("report") instanceof Map<?, ?> report && report.get("backtestMAPE") != null
+                        ? ", backtest MAPE " + report.get("backtestMAPE") : "");
             default:
                 return d.toString();
         }
@@ -56,6 +61,13 @@ public final class StreamText {
             return "none";
         }
         return m.get("replicas") + " (" + m.get("provider") + (m.get("expireTime") != null ? " until " + m.get("expireTime") : "") + ")";
+    }
+
+    private static String series(Object o) {
+        if (!(o instanceof Map<?, ?> m)) {
+            return "none";
+        }
+        return m.get("points") + " points " + m.get("minReplicas") + "-" + m.get("maxReplicas") + " replicas until " + m.get("until");
     }
 
     private static String percent(Object o) {

@@ -34,13 +34,14 @@ class SandboxStreamIT {
 
     static final Instant START = Instant.parse("2026-11-23T08:09:50Z");
 
-    private static SandboxApp start(Vertx vertx, Path kubeconfig, ManualClock clock, KafkaSettings kafka) throws Exception {
+    private static SandboxApp start(Vertx vertx, Path kubeconfig, ManualClock clock, KafkaSettings kafka, Duration history)
+            throws Exception {
         SandboxApp.Settings s = new SandboxApp.Settings();
         s.port = 0;
         s.kubeconfig = kubeconfig;
         s.clock = clock;
         s.kafka = kafka;
-        s.kafkaHistory = Duration.ofHours(1);
+        s.kafkaHistory = history;
         return SandboxApp.start(vertx, s).toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
     }
 
@@ -56,12 +57,28 @@ class SandboxStreamIT {
 
     @Test
     void cronStepAndGrayScaleDownAreRecordsAndARestartedConsoleRebuildsItsHistory() throws Exception {
-        try (TestBroker broker = TestBroker.start()) {
-            broker.createTopic(KafkaSettings.DEFAULT_TOPIC, 3);
-            KafkaSettings kafka = new KafkaSettings(broker.bootstrapServers(), KafkaSettings.DEFAULT_TOPIC, Map.of(), 10_000, Encoding.BINARY);
-            Vertx vertx = Vertx.vertx();
-            ManualClock clock = new ManualClock(vertx, START);
-            SandboxApp app = start(vertx, dir.resolve("k1"), clock, kafka);
+        // The broker and the first sandbox start side by side (both are mostly class loading when the JVM is cold):
+        // the broker's address is chosen first, the producer connects with the first record, after the topic exists.
+        int port;
+        try (java.net.ServerSocket socket = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            port = socket.getLocalPort();
+        }
+        java.util.concurrent.CompletableFuture<EmbeddedKafka> starting = java.util.concurrent.CompletableFuture.supplyAsync(
+                () -> EmbeddedKafka.builder().port(port).config("auto.create.topics.enable", "false").start());
+        KafkaSettings kafka = new KafkaSettings("127.0.0.1:" + port, KafkaSettings.DEFAULT_TOPIC, Map.of(), 10_000, Encoding.BINARY);
+        Vertx vertx = Vertx.vertx();
+        ManualClock clock = new ManualClock(vertx, START);
+        SandboxApp app = null;
+        try {
+            // nothing to restore yet: the first console does not read the topic
+            app = start(vertx, dir.resolve("k1"), clock, kafka, Duration.ZERO);
+        } finally {
+            if (app == null) {
+                starting.join().close();
+            }
+        }
+        try (EmbeddedKafka broker = starting.join()) {
+            broker.createTopic(KafkaSettings.DEFAULT_TOPIC, 3, Duration.ofSeconds(60));
             try {
                 app.loadSamples(vertx, List.of("cron", "gray")).toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
                 // 08:09:50: cron 1 replica, gray 5; at 08:10 the cron sample goes to 2 and the gray sample scales down in steps
@@ -80,7 +97,8 @@ class SandboxStreamIT {
                                 && Integer.valueOf(2).equals(((Map<?, ?>) r.data().get("online")).get("after")))) {
                             return true;
                         }
-                        clock.advance(Duration.ofSeconds(1));
+                        // 5 simulated seconds per look: the gray steps are minutes apart (the assertions need no step in between)
+                        clock.advance(Duration.ofSeconds(5));
                         return false;
                     });
                 } finally {
@@ -114,7 +132,7 @@ class SandboxStreamIT {
             }
 
             // a restarted sandbox (no samples: nothing new happens) has the history in its console
-            SandboxApp restarted = start(vertx, dir.resolve("k2"), new ManualClock(vertx, clock.now()), kafka);
+            SandboxApp restarted = start(vertx, dir.resolve("k2"), new ManualClock(vertx, clock.now()), kafka, Duration.ofHours(1));
             try {
                 ObjectKey gray = new ObjectKey("gray-sample", "gray-strategy-sample");
                 ConsoleHub hub = restarted.console().hub();

@@ -95,7 +95,7 @@ public final class IhpaDescription {
         if (winner == null) {
             w.append("<none>");
         } else {
-            w.append(winner.provider).append(": ").append(winner.replicas).append(" replicas");
+            w.append(winner.provider).append(": ").append(winner.replicas).append(winner.replicas == 1 ? " replica" : " replicas");
             if (winner.expireTime != null) {
                 w.append(" until ").append(time(winner.expireTime));
             }

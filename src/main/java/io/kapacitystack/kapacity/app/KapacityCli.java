@@ -28,6 +28,7 @@ import io.kapacitystack.kapacity.cli.PodRequests;
 import io.kapacitystack.kapacity.cli.ResourceTypes;
 import io.kapacitystack.kapacity.gocompat.Flags;
 import io.kapacitystack.kapacity.gocompat.GoDuration;
+import io.kapacitystack.kapacity.portrait.DynamicPortraitProviderEvaluator;
 
 import java.io.IOException;
 import java.io.PrintStream;
@@ -315,21 +316,38 @@ public final class KapacityCli {
         if (!deleteHpa) {
             return;
         }
-        // Hand over: the HPA keeps scaling until the IHPA's ReplicaProfile is applied, then it is deleted at once
-        // (docs/cli.md, "How --delete-hpa hands over"). If it never is, the IHPA is removed and the HPA stays.
+        // Hand over (docs/cli.md, "How --delete-hpa hands over"): the controller lets an IHPA yield to an HPA on the
+        // same target (AmbiguousScaleTarget), so the HPA alone scales until it is deleted; it is deleted only once
+        // the IHPA is armed (its Reactive portrait generated from the metrics), and the IHPA's ReplicaProfile is
+        // applied on the controller's next look. If the portrait never comes, the IHPA is removed and the HPA stays.
+        String ihpaName = ihpa.getMetadata().getName();
+        String portrait = DynamicPortraitProviderEvaluator.portraitName(ihpa, "Reactive");
         try {
-            c.client.resources(ReplicaProfile.class).inNamespace(ns).withName(ihpa.getMetadata().getName())
-                    .waitUntilCondition(KapacityCli::applied, timeout.toMillis(), TimeUnit.MILLISECONDS);
+            c.client.resources(HorizontalPortrait.class).inNamespace(ns).withName(portrait)
+                    .waitUntilCondition(KapacityCli::generated, timeout.toMillis(), TimeUnit.MILLISECONDS);
         } catch (KubernetesClientException | IllegalStateException e) {
-            c.client.resources(IntelligentHorizontalPodAutoscaler.class).inNamespace(ns)
-                    .withName(ihpa.getMetadata().getName()).delete();
-            throw new CliException("the ReplicaProfile of " + IHPA_RESOURCE + "/" + ihpa.getMetadata().getName()
-                    + " was not applied within " + GoDuration.format(timeout) + "; the IHPA was deleted again and"
-                    + " horizontalpodautoscaler.autoscaling/" + name + " keeps scaling (see kapacity describe ihpa "
-                    + ihpa.getMetadata().getName() + " for why)");
+            c.client.resources(IntelligentHorizontalPodAutoscaler.class).inNamespace(ns).withName(ihpaName).delete();
+            throw new CliException("the Reactive portrait of " + IHPA_RESOURCE + "/" + ihpaName + " was not generated"
+                    + " within " + GoDuration.format(timeout) + "; the IHPA was deleted again and"
+                    + " horizontalpodautoscaler.autoscaling/" + name + " keeps scaling (kubectl describe hp " + portrait
+                    + " -n " + ns + " says why)");
         }
         c.client.autoscaling().v2().horizontalPodAutoscalers().inNamespace(ns).withName(name).delete();
         out.println("horizontalpodautoscaler.autoscaling/" + name + " deleted");
+        try {
+            c.client.resources(ReplicaProfile.class).inNamespace(ns).withName(ihpaName)
+                    .waitUntilCondition(KapacityCli::applied, timeout.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (KubernetesClientException | IllegalStateException e) {
+            throw new CliException("the HPA is deleted but the ReplicaProfile of " + IHPA_RESOURCE + "/" + ihpaName
+                    + " was not applied within " + GoDuration.format(timeout) + " (kapacity describe ihpa " + ihpaName
+                    + " -n " + ns + " says why)");
+        }
+        out.println("replicaprofile.autoscaling.kapacitystack.io/" + ihpaName + " applied");
+    }
+
+    /** The portrait has data: the IHPA would scale from it as soon as no HPA holds the target. */
+    static boolean generated(HorizontalPortrait hp) {
+        return hp != null && hp.getStatus() != null && hp.getStatus().portraitData != null;
     }
 
     static boolean applied(ReplicaProfile rp) {

@@ -4,6 +4,7 @@ import io.fabric8.kubernetes.api.model.APIResource;
 import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.KubernetesList;
 import io.fabric8.kubernetes.api.model.PodSpec;
 import io.fabric8.kubernetes.api.model.PodTemplateSpec;
 import io.fabric8.kubernetes.api.model.autoscaling.v2.HorizontalPodAutoscaler;
@@ -38,7 +39,9 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
@@ -466,7 +469,7 @@ public final class KapacityCli {
                 if (list.size() == 1 && !names.isEmpty()) {
                     print(c, list.get(0), output);
                 } else {
-                    var holder = new io.fabric8.kubernetes.api.model.KubernetesList();
+                    var holder = new KubernetesList();
                     holder.setItems(new ArrayList<HasMetadata>(list));
                     print(c, holder, output);
                 }
@@ -517,7 +520,7 @@ public final class KapacityCli {
     }
 
     private static void requireIhpaType(String type) {
-        if (!IHPA_TYPES.contains(type.toLowerCase(java.util.Locale.ROOT))) {
+        if (!IHPA_TYPES.contains(type.toLowerCase(Locale.ROOT))) {
             throw new CliException("this command shows IntelligentHorizontalPodAutoscalers (ihpa); for "
                     + AutoscaleSpec.quote(type) + " use kubectl");
         }
@@ -609,7 +612,7 @@ public final class KapacityCli {
                     if (list == null || list.getResources() == null) {
                         continue;
                     }
-                    Set<String> scalable = new java.util.HashSet<>();
+                    Set<String> scalable = new HashSet<>();
                     for (APIResource r : list.getResources()) {
                         if (r.getName().endsWith("/scale")) {
                             scalable.add(r.getName().substring(0, r.getName().indexOf('/')));

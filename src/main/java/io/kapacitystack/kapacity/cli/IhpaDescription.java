@@ -81,6 +81,26 @@ public final class IhpaDescription {
         }
         w.append("Min replicas:\t").append(spec.minReplicas).append('\n');
         w.append("Max replicas:\t").append(spec.maxReplicas).append('\n');
+        var status = ihpa.getStatus();
+        ihpaPart(w, in);
+        if (status != null && status.conditions != null && !status.conditions.isEmpty()) {
+            w.append("Conditions:\n");
+            w.append("  Type\tStatus\tReason\tMessage\n");
+            w.append("  ----\t------\t------\t-------\n");
+            for (Condition c : status.conditions) {
+                w.append("  ").append(c.getType()).append('\t').append(c.getStatus()).append('\t').append(c.getReason())
+                        .append('\t').append(c.getMessage()).append('\n');
+            }
+        }
+        StringBuilder out = new StringBuilder(GoTabWriter.format(w.toString()));
+        out.append(GoTabWriter.format(events(in.events(), in.now())));
+        return out.toString();
+    }
+
+    /** What an IHPA adds to an HPA's description: scale mode, portraits and the winner, pods, profile, gray. */
+    private static void ihpaPart(StringBuilder w, Input in) {
+        var spec = in.ihpa().getSpec();
+        var status = in.ihpa().getStatus();
         w.append("Scale mode:\t").append(spec.effectiveScaleMode()).append(spec.isPaused() ? " (paused)" : "").append('\n');
         w.append("Portraits:\t( priority: replicas now )\n");
         List<PortraitProvider> providers = new ArrayList<>(spec.portraitProviders);
@@ -89,7 +109,6 @@ public final class IhpaDescription {
             w.append("  ").append(providerName(p)).append(" (priority ").append(p.priority).append("):\t")
                     .append(providerValue(p, in)).append('\n');
         }
-        var status = ihpa.getStatus();
         var winner = status == null ? null : status.currentPortraitValue;
         w.append("Current portrait:\t");
         if (winner == null) {
@@ -127,18 +146,6 @@ public final class IhpaDescription {
             w.append("<none>");
         }
         w.append('\n');
-        if (status != null && status.conditions != null && !status.conditions.isEmpty()) {
-            w.append("Conditions:\n");
-            w.append("  Type\tStatus\tReason\tMessage\n");
-            w.append("  ----\t------\t------\t-------\n");
-            for (Condition c : status.conditions) {
-                w.append("  ").append(c.getType()).append('\t').append(c.getStatus()).append('\t').append(c.getReason())
-                        .append('\t').append(c.getMessage()).append('\n');
-            }
-        }
-        StringBuilder out = new StringBuilder(GoTabWriter.format(w.toString()));
-        out.append(GoTabWriter.format(events(in.events(), in.now())));
-        return out.toString();
     }
 
     /** kubectl's DescribeEvents (sorted oldest first, ages as kubectl prints them). */

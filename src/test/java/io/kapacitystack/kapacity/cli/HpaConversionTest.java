@@ -11,7 +11,7 @@ import io.kapacitystack.kapacity.reactive.BehaviorHistory;
 import io.kapacitystack.kapacity.reactive.BehaviorNormalizer;
 import io.kapacitystack.kapacity.reactive.PodMetric;
 import io.kapacitystack.kapacity.reactive.ReplicaCalculator;
-import io.kapacitystack.kapacity.reactive.ScalingBehavior;
+import io.kapacitystack.kapacity.reactive.HpaBehavior;
 import io.kapacitystack.kapacity.testing.Pods;
 import org.junit.jupiter.api.Test;
 
@@ -108,8 +108,8 @@ class HpaConversionTest {
         assertEquals(1, ihpa.getSpec().minReplicas, "the API server's default minReplicas");
         assertEquals(HpaConversion.DEFAULT_TOLERANCE, kube.tolerance);
         assertNotNull(kube.behavior, "a KubeHPA portrait without behavior would skip the HPA's 300 s scale-down window");
-        assertEquals(new ScalingBehavior(ScalingBehavior.DEFAULT_SCALE_UP, ScalingBehavior.DEFAULT_SCALE_DOWN),
-                ScalingBehavior.of(kube.behavior));
+        assertEquals(new HpaBehavior(HpaBehavior.DEFAULT_SCALE_UP, HpaBehavior.DEFAULT_SCALE_DOWN),
+                HpaBehavior.of(kube.behavior));
     }
 
     @Test
@@ -143,7 +143,7 @@ class HpaConversionTest {
         // the IHPA's reactive path, configured from the converted IHPA as ReactiveGenerator configures it
         ReplicaCalculator calculator = new ReplicaCalculator(Double.parseDouble(kube.tolerance), Duration.ofMinutes(5),
                 Duration.ofSeconds(30));
-        ScalingBehavior behavior = ScalingBehavior.of(kube.behavior);
+        HpaBehavior behavior = HpaBehavior.of(kube.behavior);
         BehaviorHistory history = new BehaviorHistory();
         int target = ihpa.getSpec().portraitProviders.get(0).dynamic.metrics.get(0).resource.getTarget().getAverageUtilization();
 

@@ -21,7 +21,9 @@ public final class Main {
                     + "  manager   run the controllers against a Kubernetes cluster (kubeconfig or in-cluster)\n"
                     + "  sandbox   run everything on this machine: an embedded API, simulated workloads, the console\n"
                     + "  predict   the built-in predictive algorithm job (run by a HorizontalPortrait's CronJob)\n"
-                    + "  events    print the scaling-event stream from Kafka (like kubectl get events -w)\n\n"
+                    + "  events    print the scaling-event stream from Kafka (like kubectl get events -w)\n"
+                    + "  autoscale, migrate, describe, get   create IHPAs from flags or HPAs, show them as kubectl shows HPAs\n"
+                    + "            (also as the kubectl plugin: kubectl kapacity ...; docs/cli.md)\n\n"
                     + "Run a command with --help for its flags.");
             return;
         }
@@ -40,6 +42,9 @@ public final class Main {
             case "events":
                 code = EventsCommand.run(rest, System.out, System.err,
                         Instant::now, new AtomicBoolean());
+                break;
+            case "autoscale", "migrate", "describe", "get":
+                code = io.kapacitystack.kapacity.app.KapacityCli.run(args[0], rest);
                 break;
             default:
                 System.err.println("unknown command \"" + args[0] + "\"; try --help");

@@ -31,6 +31,8 @@ final class RunningSandbox implements BeforeEachCallback, AfterEachCallback {
     Vertx vertx;
     SandboxApp app;
     Kubectl kubectl;
+    /** The kubeconfig the sandbox wrote (for tools other than {@link #kubectl}). */
+    Path kubeconfig;
 
     RunningSandbox(double clockSpeed, List<String> samples) {
         this.clockSpeed = clockSpeed;
@@ -51,6 +53,7 @@ final class RunningSandbox implements BeforeEachCallback, AfterEachCallback {
             app.loadSamples(vertx, samples).toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
         }
         kubectl = new Kubectl(s.kubeconfig);
+        kubeconfig = s.kubeconfig;
     }
 
     @Override

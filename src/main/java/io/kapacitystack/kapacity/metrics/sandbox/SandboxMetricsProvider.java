@@ -252,7 +252,8 @@ public final class SandboxMetricsProvider implements MetricsProvider {
     }
 
     private static boolean exists(World w, WorkloadRef ref) {
-        return Stream.of(w.statefulSets().stream(), w.deployments().stream(), w.replicaSets().stream())
+        return Stream.of(w.statefulSets().stream(), w.deployments().stream(), w.replicaSets().stream(),
+                        w.replicationControllers().stream())
                 .flatMap(s -> s).map(TrafficAnnotations::refOf).anyMatch(ref::equals);
     }
 
@@ -315,7 +316,8 @@ public final class SandboxMetricsProvider implements MetricsProvider {
                                                            Selector metricSelector) {
         Map<Map<String, String>, Double> out = new LinkedHashMap<>();
         Stream.of(w.statefulSets().stream(), w.deployments().stream(),
-                        w.replicaSets().stream().filter(rs -> World.controllerRef(rs).isEmpty()))
+                        w.replicaSets().stream().filter(rs -> World.controllerRef(rs).isEmpty()),
+                        w.replicationControllers().stream())
                 .flatMap(s -> s)
                 .filter(o -> selected(o, namespace, name, objectSelector))
                 .map(TrafficAnnotations::refOf)

@@ -77,8 +77,8 @@ final class ScaleSubresource {
     private static JsonObject toScale(JsonObject object, ScalePaths paths) {
         JsonObject metadata = object.getJsonObject("metadata");
         Object selector = paths.labelSelector() == null
-                ? Selectors.toSelectorString(object.getJsonObject("spec", new JsonObject())
-                        .getJsonObject("selector", new JsonObject()))
+                ? Selectors.toSelectorString(labelSelector(object.getJsonObject("spec", new JsonObject())
+                        .getJsonObject("selector", new JsonObject())))
                 : get(object, paths.labelSelector());
         JsonObject status = new JsonObject().put("replicas", intAt(object, paths.statusReplicas()));
         if (selector != null && !String.valueOf(selector).isEmpty()) {
@@ -94,6 +94,14 @@ final class ScaleSubresource {
                         .put("creationTimestamp", metadata.getString("creationTimestamp")))
                 .put("spec", new JsonObject().put("replicas", intAt(object, paths.specReplicas())))
                 .put("status", status);
+    }
+
+    /** A ReplicationController's selector is a plain label map; the apps kinds' is a LabelSelector. */
+    private static JsonObject labelSelector(JsonObject selector) {
+        if (selector.isEmpty() || selector.containsKey("matchLabels") || selector.containsKey("matchExpressions")) {
+            return selector;
+        }
+        return new JsonObject().put("matchLabels", selector);
     }
 
     private static int intAt(JsonObject object, String path) {

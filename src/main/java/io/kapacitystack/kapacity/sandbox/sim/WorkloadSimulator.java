@@ -49,6 +49,7 @@ public final class WorkloadSimulator implements AutoCloseable {
     private final StatefulSetController statefulSets;
     private final DeploymentController deployments;
     private final ReplicaSetController replicaSets;
+    private final ReplicationControllerController replicationControllers;
     private final Kubelet kubelet;
     private final EndpointsController endpoints;
     private final JobController jobs;
@@ -69,6 +70,7 @@ public final class WorkloadSimulator implements AutoCloseable {
         this.statefulSets = new StatefulSetController(client);
         this.deployments = new DeploymentController(client);
         this.replicaSets = new ReplicaSetController(client);
+        this.replicationControllers = new ReplicationControllerController(client);
         this.kubelet = new Kubelet(client, options.podStartupDelay(), podRunningHooks, this::wakeUpAt);
         this.endpoints = new EndpointsController(client);
         this.jobs = new JobController(client, runners, jobLogs, kubeconfig, options.jobRunTimeLimit(), clock::now,
@@ -153,6 +155,7 @@ public final class WorkloadSimulator implements AutoCloseable {
             lastWorld = world;
             deployments.reconcile(world);
             replicaSets.reconcile(world);
+            replicationControllers.reconcile(world);
             statefulSets.reconcile(world);
             cronJobs.reconcile(world, now);
             jobs.reconcile(world, now);

@@ -3,6 +3,7 @@ package io.kapacitystack.kapacity.sandbox.sim;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.OwnerReference;
 import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.ReplicationController;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.ReplicaSet;
@@ -28,7 +29,7 @@ import java.util.stream.Stream;
  */
 public record World(List<Pod> pods, List<StatefulSet> statefulSets, List<Deployment> deployments,
              List<ReplicaSet> replicaSets, List<Service> services, List<Ingress> ingresses, List<Job> jobs,
-             List<CronJob> cronJobs) {
+             List<CronJob> cronJobs, List<ReplicationController> replicationControllers) {
 
     public static World load(KubernetesClient client) {
         return new World(
@@ -39,7 +40,8 @@ public record World(List<Pod> pods, List<StatefulSet> statefulSets, List<Deploym
                 client.services().inAnyNamespace().list().getItems(),
                 client.network().v1().ingresses().inAnyNamespace().list().getItems(),
                 client.batch().v1().jobs().inAnyNamespace().list().getItems(),
-                client.batch().v1().cronjobs().inAnyNamespace().list().getItems());
+                client.batch().v1().cronjobs().inAnyNamespace().list().getItems(),
+                client.replicationControllers().inAnyNamespace().list().getItems());
     }
 
     /** The pods whose controller owner reference points at {@code owner}. */
@@ -95,7 +97,7 @@ public record World(List<Pod> pods, List<StatefulSet> statefulSets, List<Deploym
     /** Uids of all objects that can own pods or replica sets here. */
     Map<String, HasMetadata> ownersByUid() {
         Stream<HasMetadata> all = Stream.of(statefulSets.stream(),
-                deployments.stream(), replicaSets.stream()).flatMap(Function.identity());
+                deployments.stream(), replicaSets.stream(), replicationControllers.stream()).flatMap(Function.identity());
         return all.collect(Collectors.toMap(o -> o.getMetadata().getUid(), o -> o, (a, b) -> a));
     }
 }

@@ -57,7 +57,8 @@ public final class TrafficAnnotations implements BiConsumer<World, Instant> {
     public void accept(World world, Instant now) {
         Set<WorkloadRef> present = new HashSet<>();
         Stream.of(world.statefulSets().stream(), world.deployments().stream(),
-                        world.replicaSets().stream().filter(rs -> World.controllerRef(rs).isEmpty()))
+                        world.replicaSets().stream().filter(rs -> World.controllerRef(rs).isEmpty()),
+                        world.replicationControllers().stream())
                 .flatMap(s -> s)
                 .forEach(w -> {
                     WorkloadRef ref = refOf(w);

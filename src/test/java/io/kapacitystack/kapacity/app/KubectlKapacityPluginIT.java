@@ -1,0 +1,365 @@
+package io.kapacitystack.kapacity.app;
+
+import io.fabric8.kubernetes.client.Config;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.fabric8.kubernetes.client.utils.Serialization;
+import io.kapacitystack.kapacity.api.v1alpha1.IntelligentHorizontalPodAutoscaler;
+import io.kapacitystack.kapacity.api.v1alpha1.ReplicaProfile;
+import io.kapacitystack.kapacity.testing.Await;
+import io.kapacitystack.kapacity.testing.Kubectl;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The kubectl plugin, run by the real kubectl (it finds scripts/kubectl-kapacity on PATH) against the sandbox:
+ * {@code kubectl kapacity autoscale} for the five kinds, its dry run, every refusal with exit code 1, traffic scaling
+ * within min..max, {@code migrate} with the hand-over of {@code --delete-hpa} watched throughout, {@code migrate
+ * --all}, and the kubeconfig context's namespace used as kubectl uses it.
+ */
+class KubectlKapacityPluginIT {
+
+    @RegisterExtension
+    final RunningSandbox sandbox = new RunningSandbox(10, List.of());
+
+    private static final String DEPLOYMENT = """
+            apiVersion: apps/v1
+            kind: Deployment
+            metadata: {name: %s}
+            spec:
+              replicas: 1
+              selector: {matchLabels: {app: %s}}
+              template:
+                metadata: {labels: {app: %s}}
+                spec:
+                  containers:
+                  - name: app
+                    image: nginx
+                    %s
+            """;
+    private static final String REQUESTS = "resources: {requests: {cpu: 100m}}";
+
+    @Test
+    void autoscaleFiveKindsDryRunRefusalsAndScalingWithinMinMax() throws Exception {
+        Kubectl k = sandbox.kubectl;
+        k.ok("create", "namespace", "demo");
+        k.ok("create", "namespace", "demo2");
+        apply("demo", DEPLOYMENT.formatted("web", "web", "web", REQUESTS));
+        apply("demo", DEPLOYMENT.formatted("bare", "bare", "bare", "resources: {}"));
+
+        // --dry-run=client -o yaml prints a valid IHPA and writes nothing
+        Plugin dry = plugin(null, "kapacity", "autoscale", "deployment/web", "--min=5", "--max=7", "--cpu-percent=75",
+                "-n", "demo", "--dry-run=client", "-o", "yaml");
+        assertEquals(0, dry.exit, dry.err);
+        assertEquals("", k.ok("get", "ihpa", "-n", "demo", "-o", "name").trim(), "a dry run writes nothing");
+        IntelligentHorizontalPodAutoscaler printed = Serialization.unmarshal(dry.out, IntelligentHorizontalPodAutoscaler.class);
+        assertEquals(5, printed.getSpec().minReplicas);
+        assertEquals(7, printed.getSpec().maxReplicas);
+        // valid: the API server's schema accepts it as printed (in another namespace, with the same workload)
+        apply("demo2", DEPLOYMENT.formatted("web", "web", "web", REQUESTS));
+        k.runWithInput(dry.out.replace("namespace: demo\n", "namespace: demo2\n"), "apply", "-f", "-").ok();
+
+        refused("error: --max=MAXPODS must be larger or equal to --min=MINPODS, max: 3, min: 5",
+                "autoscale", "deployment/web", "--min=5", "--max=3", "-n", "demo");
+        refused("Error from server (NotFound): deployments.apps \"nope\" not found",
+                "autoscale", "deployment/nope", "--max=3", "-n", "demo");
+        refused("error: Deployment/bare: container(s) app set no cpu request; --cpu-percent is a percentage of the"
+                        + " request, so the autoscaler would have no cpu metric (set resources.requests.cpu on the pod"
+                        + " template, or use --cpu-value)",
+                "autoscale", "deployment/bare", "--max=3", "--cpu-percent=50", "-n", "demo");
+        k.ok("create", "service", "clusterip", "web-svc", "--tcp=80", "-n", "demo");
+        refused("error: cannot autoscale a Service: services has no /scale subresource",
+                "autoscale", "service/web-svc", "--max=3", "--cpu-value=100m", "-n", "demo");
+        k.runWithInput("""
+                apiVersion: autoscaling/v2
+                kind: HorizontalPodAutoscaler
+                metadata: {name: bare-hpa, namespace: demo}
+                spec:
+                  scaleTargetRef: {apiVersion: apps/v1, kind: Deployment, name: bare}
+                  maxReplicas: 3
+                  metrics:
+                  - type: Resource
+                    resource: {name: cpu, target: {type: AverageValue, averageValue: 100m}}
+                """, "apply", "-f", "-").ok();
+        refused("error: Deployment/bare is already autoscaled by horizontalpodautoscaler.autoscaling/bare-hpa; two"
+                        + " autoscalers would fight over it (move it over with: kapacity migrate hpa/bare-hpa -n demo --delete-hpa)",
+                "autoscale", "deployment/bare", "--max=3", "--cpu-value=100m", "-n", "demo");
+
+        Plugin created = plugin(null, "kapacity", "autoscale", "deployment/web", "--min=5", "--max=7", "--cpu-percent=75",
+                "-n", "demo");
+        assertEquals(0, created.exit, created.err);
+        assertEquals("intelligenthorizontalpodautoscaler.autoscaling.kapacitystack.io/web autoscaled\n", created.out);
+        refused("error: Deployment/web is already autoscaled by"
+                        + " intelligenthorizontalpodautoscaler.autoscaling.kapacitystack.io/web; two autoscalers would fight over it",
+                "autoscale", "deployment/web", "--min=5", "--max=7", "--cpu-percent=75", "-n", "demo", "--name", "web2");
+
+        Await.until("web at its minimum of 5", Duration.ofSeconds(60), () -> replicas("deployment", "web", "demo") == 5);
+        k.ok("annotate", "deployment", "web", "-n", "demo", "--overwrite", "sandbox.kapacitystack.io/traffic=constant 60");
+        List<Integer> seen = new ArrayList<>();
+        Await.until("web scaled up to its maximum of 7", Duration.ofSeconds(90), () -> {
+            int r = replicas("deployment", "web", "demo");
+            seen.add(r);
+            return r == 7;
+        });
+        assertTrue(seen.stream().allMatch(r -> r >= 5 && r <= 7), "always within 5..7: " + seen);
+        Await.until("get ihpa shows the utilization against 75%", Duration.ofSeconds(30), () ->
+                plugin(null, "kapacity", "get", "ihpa", "-n", "demo").out.matches("(?s).*web +Deployment/web +\\d+%/75% +5 +7 .*"));
+        String describe = plugin(null, "kapacity", "describe", "ihpa", "web", "-n", "demo").out;
+        assertTrue(describe.matches("(?s).*\nMetrics: +\\( current / target \\)\n  resource cpu on pods  \\(as a percentage"
+                + " of request\\): +\\d+% \\(\\d+m\\) / 75%\n.*"), describe);
+        assertTrue(describe.matches("(?s).*\nDeployment pods: +\\d+ current / 7 desired\n.*"), describe);
+
+        // the four other kinds: StatefulSet, ReplicaSet, ReplicationController, a custom resource with /scale
+        apply("demo", """
+                apiVersion: apps/v1
+                kind: StatefulSet
+                metadata: {name: db}
+                spec:
+                  replicas: 1
+                  serviceName: db
+                  selector: {matchLabels: {app: db}}
+                  template:
+                    metadata: {labels: {app: db}}
+                    spec: {containers: [{name: db, image: db, resources: {requests: {cpu: 100m}}}]}
+                ---
+                apiVersion: apps/v1
+                kind: ReplicaSet
+                metadata: {name: cache}
+                spec:
+                  replicas: 1
+                  selector: {matchLabels: {app: cache}}
+                  template:
+                    metadata: {labels: {app: cache}}
+                    spec: {containers: [{name: cache, image: cache, resources: {requests: {cpu: 100m}}}]}
+                ---
+                apiVersion: v1
+                kind: ReplicationController
+                metadata: {name: frontend}
+                spec:
+                  replicas: 1
+                  selector: {app: frontend}
+                  template:
+                    metadata: {labels: {app: frontend}}
+                    spec: {containers: [{name: frontend, image: frontend, resources: {requests: {cpu: 100m}}}]}
+                """);
+        k.runWithInput("""
+                apiVersion: apiextensions.k8s.io/v1
+                kind: CustomResourceDefinition
+                metadata: {name: webapps.example.com}
+                spec:
+                  group: example.com
+                  scope: Namespaced
+                  names: {plural: webapps, singular: webapp, kind: WebApp, shortNames: [wa]}
+                  versions:
+                  - name: v1
+                    served: true
+                    storage: true
+                    schema:
+                      openAPIV3Schema:
+                        type: object
+                        x-kubernetes-preserve-unknown-fields: true
+                    subresources:
+                      scale: {specReplicasPath: .spec.replicas, statusReplicasPath: .status.replicas}
+                """, "apply", "-f", "-").ok();
+        Await.until("the WebApp kind served", Duration.ofSeconds(30), () ->
+                k.run("get", "webapps", "-n", "demo").exitCode() == 0);
+        apply("demo", "apiVersion: example.com/v1\nkind: WebApp\nmetadata: {name: shop}\nspec: {replicas: 1}\n");
+        Await.until("the ReplicationController's pod", Duration.ofSeconds(30), () ->
+                k.ok("get", "pods", "-n", "demo", "-l", "app=frontend", "-o", "name").lines().count() == 1);
+        for (String target : List.of("sts/db", "rs/cache", "rc/frontend", "wa/shop")) {
+            // the WebApp has no pods, so no metrics: two cron windows that together cover every hour set it
+            String[] args = target.startsWith("wa/")
+                    ? new String[] {"kapacity", "autoscale", target, "--min=2", "--max=3", "-n", "demo",
+                            "--cron", "0 0 * * * 0 12 * * * 2", "--cron", "0 12 * * * 0 0 * * * 2"}
+                    : new String[] {"kapacity", "autoscale", target, "--min=2", "--max=3", "--cpu-percent=50", "-n", "demo"};
+            Plugin p = plugin(null, args);
+            assertEquals(0, p.exit, target + ": " + p.err);
+        }
+        // each reaches its minimum of 2 through its IHPA's ReplicaProfile
+        Await.until("the StatefulSet at 2", Duration.ofSeconds(90), () -> replicas("sts", "db", "demo") == 2);
+        Await.until("the ReplicaSet at 2", Duration.ofSeconds(60), () -> replicas("rs", "cache", "demo") == 2);
+        Await.until("the ReplicationController at 2", Duration.ofSeconds(60), () -> replicas("rc", "frontend", "demo") == 2);
+        // the WebApp's IHPA names it by its discovered group/version and kind (its scaling through a ReplicaProfile
+        // without a label selector is not shown here: the ReplicaProfile controller's part, see the report)
+        assertEquals("example.com/v1 WebApp shop", k.ok("get", "ihpa", "shop", "-n", "demo", "-o",
+                "jsonpath={.spec.scaleTargetRef.apiVersion} {.spec.scaleTargetRef.kind} {.spec.scaleTargetRef.name}"));
+        Await.until("the ReplicationController's second pod", Duration.ofSeconds(30), () ->
+                k.ok("get", "pods", "-n", "demo", "-l", "app=frontend", "-o", "name").lines().count() == 2);
+    }
+
+    @Test
+    void migrateHandsOverWithoutAGapAndUsesTheContextsNamespace() throws Exception {
+        Kubectl k = sandbox.kubectl;
+        k.ok("create", "namespace", "shop");
+        apply("shop", DEPLOYMENT.formatted("api", "api", "api", REQUESTS));
+        String hpa = """
+                apiVersion: autoscaling/v2
+                kind: HorizontalPodAutoscaler
+                metadata: {name: %s, namespace: shop}
+                spec:
+                  scaleTargetRef: {apiVersion: apps/v1, kind: Deployment, name: %s}
+                  minReplicas: 2
+                  maxReplicas: 6
+                  metrics:
+                  - type: Resource
+                    resource: {name: cpu, target: {type: Utilization, averageUtilization: 60}}
+                  behavior:
+                    scaleUp:
+                      tolerance: "0.05"
+                      policies: [{type: Pods, value: 1, periodSeconds: 60}]
+                    scaleDown:
+                      stabilizationWindowSeconds: 120
+                """;
+        k.runWithInput(hpa.formatted("api", "api"), "apply", "-f", "-").ok();
+
+        Plugin dry = plugin(null, "kapacity", "migrate", "hpa/api", "-n", "shop", "--dry-run=client", "-o", "yaml");
+        assertEquals(0, dry.exit, dry.err);
+        IntelligentHorizontalPodAutoscaler printed = Serialization.unmarshal(dry.out, IntelligentHorizontalPodAutoscaler.class);
+        var kube = printed.getSpec().portraitProviders.get(0).dynamic.algorithm.kubeHPA;
+        assertEquals("0.05", kube.behavior.getScaleUp().getTolerance().toString());
+        assertEquals(120, kube.behavior.getScaleDown().getStabilizationWindowSeconds());
+        assertEquals("", k.ok("get", "ihpa", "-n", "shop", "-o", "name").trim(), "a dry run writes nothing");
+        refused("Error from server (NotFound): horizontalpodautoscalers.autoscaling \"nope\" not found",
+                "migrate", "hpa/nope", "-n", "shop");
+
+        // --delete-hpa: watch both autoscalers for the whole run; at every look, at least one of them is in charge
+        List<String> gaps = new ArrayList<>();
+        List<String> looks = new ArrayList<>();
+        AtomicBoolean done = new AtomicBoolean();
+        Thread watcher;
+        try (KubernetesClient client = new KubernetesClientBuilder().withConfig(
+                Config.fromKubeconfig(Files.readString(sandbox.kubeconfig))).build()) {
+            watcher = new Thread(() -> {
+                while (!done.get()) {
+                    boolean hpaThere = client.autoscaling().v2().horizontalPodAutoscalers().inNamespace("shop")
+                            .withName("api").get() != null;
+                    boolean armed = KapacityCli.generated(client.resources(
+                            io.kapacitystack.kapacity.api.v1alpha1.HorizontalPortrait.class).inNamespace("shop")
+                            .withName("api-reactive").get());
+                    boolean rpApplied = KapacityCli.applied(client.resources(ReplicaProfile.class).inNamespace("shop")
+                            .withName("api").get());
+                    String look = (hpaThere ? "HPA" : "-") + "/" + (armed ? "armed" : "-") + "/" + (rpApplied ? "RP" : "-");
+                    if (looks.isEmpty() || !looks.get(looks.size() - 1).equals(look)) {
+                        looks.add(look);
+                    }
+                    if (!hpaThere && !armed) {
+                        gaps.add(look);
+                    }
+                }
+            }, "handover-watcher");
+            watcher.setDaemon(true);
+            watcher.start();
+            Plugin migrated;
+            try {
+                migrated = plugin(null, "kapacity", "migrate", "hpa/api", "-n", "shop", "--delete-hpa", "--timeout=90s");
+            } finally {
+                done.set(true);
+                watcher.join(TimeUnit.SECONDS.toMillis(30));
+            }
+            assertEquals(0, migrated.exit, migrated.err);
+            assertEquals("intelligenthorizontalpodautoscaler.autoscaling.kapacitystack.io/api created from"
+                    + " horizontalpodautoscaler.autoscaling/api\nhorizontalpodautoscaler.autoscaling/api deleted\n"
+                    + "replicaprofile.autoscaling.kapacitystack.io/api applied\n", migrated.out);
+        }
+        assertEquals(List.of(), gaps, "a moment without an autoscaler; states seen: " + looks);
+        assertEquals("HPA/-/-", looks.get(0), "the HPA alone first: " + looks);
+        assertTrue(looks.contains("HPA/armed/-"), "the IHPA armed (yielding to the HPA) before the HPA goes: " + looks);
+        assertEquals("-/armed/RP", looks.get(looks.size() - 1), "the IHPA alone last: " + looks);
+        assertFalse(looks.stream().anyMatch(l -> l.startsWith("HPA/") && l.endsWith("/RP")),
+                "never both scaling: " + looks);
+        Await.until("api at the migrated minimum of 2", Duration.ofSeconds(60), () -> replicas("deployment", "api", "shop") == 2);
+
+        // migrate --all, with a summary
+        apply("shop", DEPLOYMENT.formatted("web", "web", "web", REQUESTS));
+        apply("shop", DEPLOYMENT.formatted("worker", "worker", "worker", REQUESTS));
+        k.runWithInput(hpa.formatted("web", "web"), "apply", "-f", "-").ok();
+        k.runWithInput(hpa.formatted("worker", "worker"), "apply", "-f", "-").ok();
+        Plugin all = plugin(null, "kapacity", "migrate", "--all", "-n", "shop");
+        assertEquals(0, all.exit, all.err);
+        assertTrue(all.out.endsWith("migrated 2 of 2 HorizontalPodAutoscalers in namespace shop\n"), all.out);
+
+        // without -n, the namespace of the kubeconfig's current context, as kubectl
+        Path withNamespace = sandbox.kubeconfig.resolveSibling("shop.kubeconfig");
+        Files.copy(sandbox.kubeconfig, withNamespace);
+        new Kubectl(withNamespace).ok("config", "set-context", "--current", "--namespace=shop");
+        Plugin get = plugin(withNamespace, "kapacity", "get", "ihpa");
+        assertEquals(0, get.exit, get.err);
+        List<String> names = get.out.lines().skip(1).map(l -> l.split("\\s+")[0]).sorted().toList();
+        assertEquals(List.of("api", "web", "worker"), names, get.out);
+    }
+
+    private void apply(String namespace, String yaml) {
+        sandbox.kubectl.runWithInput(yaml, "apply", "-n", namespace, "-f", "-").ok();
+    }
+
+    private int replicas(String kind, String name, String namespace) {
+        String r = sandbox.kubectl.ok("get", kind, name, "-n", namespace, "-o", "jsonpath={.spec.replicas}").trim();
+        return r.isEmpty() ? -1 : Integer.parseInt(r);
+    }
+
+    private void refused(String message, String... args) {
+        List<String> all = new ArrayList<>(List.of("kapacity"));
+        all.addAll(List.of(args));
+        Plugin p = plugin(null, all.toArray(String[]::new));
+        assertEquals(1, p.exit, "exit code of " + all + ": " + p.out + p.err);
+        assertEquals(message + "\n", p.err, "message of " + all);
+        assertFalse(p.out.contains("autoscaled"), p.out);
+    }
+
+    private record Plugin(int exit, String out, String err) {
+    }
+
+    /**
+     * {@code kubectl ARGS} as a user runs it: kubectl finds the plugin on PATH; the cluster comes from $KUBECONFIG
+     * (kubectl passes a plugin no flags); the plugin runs this build's classes.
+     */
+    private Plugin plugin(Path kubeconfig, String... args) {
+        try {
+            Path dir = sandbox.kubeconfig.getParent();
+            Path bin = Files.createDirectories(dir.resolve("bin"));
+            Path link = bin.resolve("kubectl-kapacity");
+            if (!Files.exists(link)) {
+                Files.createSymbolicLink(link, Path.of("scripts", "kubectl-kapacity").toAbsolutePath());
+            }
+            Path out = Files.createTempFile(dir, "plugin", ".out");
+            Path err = Files.createTempFile(dir, "plugin", ".err");
+            List<String> command = new ArrayList<>(List.of(Kubectl.BINARY.toString()));
+            command.addAll(List.of(args));
+            ProcessBuilder pb = new ProcessBuilder(command).redirectOutput(out.toFile()).redirectError(err.toFile());
+            pb.environment().put("KUBECONFIG", (kubeconfig == null ? sandbox.kubeconfig : kubeconfig).toString());
+            pb.environment().put("PATH", bin + ":" + System.getenv("PATH"));
+            pb.environment().put("HOME", dir.toString());
+            pb.environment().put("KUBECACHEDIR", dir.resolve("cache").toString());
+            pb.environment().put("KAPACITY_CLASSPATH", System.getProperty("java.class.path"));
+            pb.environment().put("JAVA", Path.of(System.getProperty("java.home"), "bin", "java").toString());
+            pb.environment().put("KAPACITY_JAVA_OPTS", "-XX:TieredStopAtLevel=1 -Xshare:auto");
+            Process p = pb.start();
+            p.getOutputStream().close();
+            if (!p.waitFor(120, TimeUnit.SECONDS)) {
+                p.destroyForcibly();
+                throw new AssertionError("kubectl " + String.join(" ", args) + " timed out: " + Files.readString(err));
+            }
+            return new Plugin(p.exitValue(), Files.readString(out, StandardCharsets.UTF_8),
+                    Files.readString(err, StandardCharsets.UTF_8));
+        } catch (IOException e) {
+            throw new AssertionError(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError(e);
+        }
+    }
+}

@@ -277,7 +277,7 @@ class GrayScaleDownSandboxIT {
         Await.until("traffic cut: 3 endpoints", () -> endpointsIn(c, "standby") == 3);
 
         // The portrait goes back up (static raised to 5): the standby pods return Online with their CPU.
-        c.genericKubernetesResources(io.kapacitystack.kapacity.autoscaler.IhpaReconciler.IHPA_CONTEXT).inNamespace("standby")
+        c.genericKubernetesResources(io.kapacitystack.kapacity.api.v1alpha1.IntelligentHorizontalPodAutoscaler.IHPA_CONTEXT).inNamespace("standby")
                 .withName("standby").patch(io.fabric8.kubernetes.client.dsl.base.PatchContext.of(
                         io.fabric8.kubernetes.client.dsl.base.PatchType.JSON),
                         "[{\"op\":\"replace\",\"path\":\"/spec/portraitProviders/0/static/replicas\",\"value\":5}]");

@@ -29,7 +29,8 @@ import static io.kapacitystack.kapacity.api.v1alpha1.IntelligentHorizontalPodAut
 
 /**
  * Decides, for one IHPA at one instant, its status, what its ReplicaProfile should say and which events to record
- * (docs/architecture.md; upstream pkg/controller/ihpa/intelligenthorizontalpodautoscaler_controller.go). Pure: it reads the objects it is given and the selector's evaluation, and writes nothing.
+ * (docs/architecture.md; upstream controllers/autoscaling/intelligenthorizontalpodautoscaler_controller.go).
+ * Pure: it reads the objects it is given and the selector's evaluation, and writes nothing.
  *
  * <p>Deliberate differences from upstream (docs/compatibility.md): the stored portrait value is the provider's,
  * not the clamped one; min &gt; max and malformed providers are reported as {@code InvalidSpec} instead of being

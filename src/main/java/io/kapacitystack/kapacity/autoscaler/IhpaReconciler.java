@@ -189,7 +189,7 @@ public final class IhpaReconciler
     }
 
     /**
-     * Creates, replaces and deletes the HorizontalPortraits of the Dynamic providers (docs/architecture.md, upstream pkg/controller/ihpa/portrait.go). A failed write is
+     * Creates, replaces and deletes the HorizontalPortraits of the Dynamic providers (docs/architecture.md, upstream controllers/autoscaling/intelligenthorizontalpodautoscaler_controller.go). A failed write is
      * reported like upstream's failed portrait update and retried; the other portraits are written anyway.
      */
     private Future<Void> syncPortraits(ReconcileContext ctx, IntelligentHorizontalPodAutoscaler ihpa) {

@@ -21,7 +21,7 @@ import static io.kapacitystack.kapacity.api.v1alpha1.HorizontalPortraitStatus.PO
 
 /**
  * Decides, for one HorizontalPortrait and one generator's result, the portrait's status, its events and when to
- * generate again (upstream pkg/controller/horizontalportrait/horizontalportrait_controller.go). Pure: the reconciler
+ * generate again (upstream controllers/autoscaling/horizontalportrait_controller.go). Pure: the reconciler
  * runs the generators (the reactive one, the ExternalJob algorithm) and writes what this returns.
  *
  * <p>A failed generation keeps the previous portrait data (the IHPA keeps using it) and says why in

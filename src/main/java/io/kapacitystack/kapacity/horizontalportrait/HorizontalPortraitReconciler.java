@@ -30,7 +30,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import static io.kapacitystack.kapacity.api.v1alpha1.HorizontalPortrait.HP_CONTEXT;
 
 /**
- * The HorizontalPortrait control loop (upstream pkg/controller/horizontalportrait/horizontalportrait_controller.go):
+ * The HorizontalPortrait control loop (upstream controllers/autoscaling/horizontalportrait_controller.go):
  * runs the portrait's generator and writes what {@link HorizontalPortraitPlanner} makes of its result. The generators
  * sit side by side: a {@code Reactive} portrait with the {@code KubeHPA} algorithm runs {@link ReactiveGenerator}
  * every {@code syncPeriod} and publishes its recommendation as {@code Static} data; an {@code ExternalJob} portrait

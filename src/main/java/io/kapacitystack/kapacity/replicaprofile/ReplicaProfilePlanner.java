@@ -20,7 +20,7 @@ import static io.kapacitystack.kapacity.api.v1alpha1.ReplicaProfileStatus.APPLIE
 import static io.kapacitystack.kapacity.api.v1alpha1.ReplicaProfileStatus.ENSURED;
 
 /**
- * Decides what a ReplicaProfile's workload needs (upstream pkg/controller/replicaprofile/replicaprofile_controller.go):
+ * Decides what a ReplicaProfile's workload needs (upstream controllers/autoscaling/replicaprofile_controller.go):
  * count running pods by state, report whether the profile is ensured, and rescale the target to online + cutoff + standby, honouring {@code allowedScalingDirection}.
  * Pure; the reconciler reads the scale and pods and writes the result.
  */
@@ -50,26 +50,8 @@ public final class ReplicaProfilePlanner {
         status.cutoffReplicas = cutoff == 0 ? null : cutoff;
         status.standbyReplicas = standby == 0 ? null : standby;
 
-        boolean onlineEnsured;
-        int desiredOnline;
-        switch (spec.direction()) {
-            case Up:
-                onlineEnsured = online >= spec.online();
-                desiredOnline = Math.max(spec.online(), online);
-                break;
-            case Down:
-                onlineEnsured = online <= spec.online();
-                desiredOnline = Math.min(spec.online(), online);
-                break;
-            case Neither:
-                onlineEnsured = true;
-                desiredOnline = online;
-                break;
-            default:
-                onlineEnsured = online == spec.online();
-                desiredOnline = spec.online();
-        }
-        boolean ensured = onlineEnsured && cutoff == spec.cutoff() && standby == spec.standby();
+        int desiredOnline = desiredOnline(spec, online);
+        boolean ensured = onlineEnsured(spec, online) && cutoff == spec.cutoff() && standby == spec.standby();
         if (ensured) {
             Conditions.set(status.conditions, ENSURED, true, generation, Reasons.REPLICA_PROFILE_ENSURED, "current replica profile is ensured", now);
         } else {
@@ -100,13 +82,7 @@ public final class ReplicaProfilePlanner {
             addPodEvent(events, Reasons.SELECT_PODS_TO_DELETE, "select pods to delete: ", change.to(PodState.Deleted));
         }
 
-        int desiredReplicas = desiredOnline + spec.cutoff() + spec.standby();
-        if (spec.direction() == ReplicaProfileSpec.ScalingDirection.Up || spec.direction() == ReplicaProfileSpec.ScalingDirection.Down) {
-            desiredReplicas = directionLimited(spec.direction(), scale.specReplicas, desiredReplicas);
-        } else if (spec.direction() == ReplicaProfileSpec.ScalingDirection.Neither) {
-            desiredReplicas = scale.specReplicas + spec.cutoff() + spec.standby() - cutoff - standby;
-            desiredReplicas = Math.max(desiredReplicas, 0);
-        }
+        int desiredReplicas = desiredReplicas(spec, scale.specReplicas, desiredOnline, cutoff, standby);
         Integer scaleTo = null;
         // Scaling up is always safe. Scaling down while pod states are in flux could remove the wrong pods (the
         // workload picks which), so it waits until the state change could be applied to a settled pod set.
@@ -125,6 +101,38 @@ public final class ReplicaProfilePlanner {
                     "state change skipped as the number of current running pods observed mismatch the desired replicas of the target workload", now);
         }
         return new ReplicaProfilePlan(status, scaleTo, events, change);
+    }
+
+    /** The Online count to aim at: a one-way direction never moves Online pods the other way. */
+    private static int desiredOnline(ReplicaProfileSpec spec, int online) {
+        return switch (spec.direction()) {
+            case Up -> Math.max(spec.online(), online);
+            case Down -> Math.min(spec.online(), online);
+            case Neither -> online;
+            default -> spec.online();
+        };
+    }
+
+    /** Whether the Online count is as the spec asks, as far as the allowed direction lets it be. */
+    private static boolean onlineEnsured(ReplicaProfileSpec spec, int online) {
+        return switch (spec.direction()) {
+            case Up -> online >= spec.online();
+            case Down -> online <= spec.online();
+            case Neither -> true;
+            default -> online == spec.online();
+        };
+    }
+
+    /** The target's replica count: online + cutoff + standby, as far as the allowed direction lets it move. */
+    private static int desiredReplicas(ReplicaProfileSpec spec, int current, int desiredOnline, int cutoff, int standby) {
+        int desired = desiredOnline + spec.cutoff() + spec.standby();
+        if (spec.direction() == ReplicaProfileSpec.ScalingDirection.Up || spec.direction() == ReplicaProfileSpec.ScalingDirection.Down) {
+            return directionLimited(spec.direction(), current, desired);
+        }
+        if (spec.direction() == ReplicaProfileSpec.ScalingDirection.Neither) {
+            return Math.max(current + spec.cutoff() + spec.standby() - cutoff - standby, 0);
+        }
+        return desired;
     }
 
     private static String unsupportedBehavior(ReplicaProfileSpec spec) {

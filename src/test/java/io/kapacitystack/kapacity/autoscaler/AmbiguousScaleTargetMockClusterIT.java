@@ -109,14 +109,14 @@ class AmbiguousScaleTargetMockClusterIT {
     private void start() {
         cluster.startManager(new ManualClock(vertx, Instant.parse("2026-11-23T08:05:00Z")));
         cluster.manager.replicaProfileEvents().addListener(e -> {
-            if ("UpdateScale".equals(e.reason)) {
+            if ("UpdateScale".equals(e.reason())) {
                 scaleEvents.add(e);
             }
         });
     }
 
     private List<Integer> scaledTo() {
-        return scaleEvents.stream().map(e -> e.message.replaceAll(".*to (\\d+).*", "$1"))
+        return scaleEvents.stream().map(e -> e.message().replaceAll(".*to (\\d+).*", "$1"))
                 .map(Integer::valueOf).collect(Collectors.toList());
     }
 

@@ -99,6 +99,35 @@ class BadInputMockClusterIT {
                 () -> cluster.client.apps().statefulSets().inNamespace(NS).withName("nginx").get().getSpec().getReplicas() == 3);
     }
 
+    /**
+     * An IHPA the model cannot read still goes when deleted: deletion is seen on the cached object, so its finalizer
+     * (kept from a time it could be read) is removed without converting it.
+     */
+    @Test
+    void anUnreadableIhpaCanBeDeleted() {
+        cluster.createRaw(IntelligentHorizontalPodAutoscaler.IHPA_CONTEXT, """
+                apiVersion: autoscaling.kapacitystack.io/v1alpha1
+                kind: IntelligentHorizontalPodAutoscaler
+                metadata:
+                  name: unknown-type
+                  finalizers: [kapacitystack.io/finalizer]
+                spec:
+                  scaleTargetRef: {apiVersion: apps/v1, kind: StatefulSet, name: nginx}
+                  minReplicas: 1
+                  maxReplicas: 5
+                  portraitProviders:
+                """ + staticProvider("Sometimes", 2), NS);
+        cluster.startManager(new ManualClock(vertx, Instant.parse("2026-11-23T08:05:00Z")));
+        expect("unknown-type", "InvalidSpec", "Unsupported value: \"Sometimes\"");
+
+        cluster.client.genericKubernetesResources(IntelligentHorizontalPodAutoscaler.IHPA_CONTEXT).inNamespace(NS)
+                .withName("unknown-type").delete();
+
+        Await.until("the unreadable IHPA to be gone", () -> cluster.client.genericKubernetesResources(
+                IntelligentHorizontalPodAutoscaler.IHPA_CONTEXT).inNamespace(NS).withName("unknown-type").get() == null);
+        assertTrue(cluster.manager.isRunning());
+    }
+
     private void expect(String name, String reason, String messagePart) {
         Await.until(name + " to report " + reason, () -> {
             Condition c = scalingActive(name);

@@ -133,7 +133,7 @@ class CronScalingMockClusterIT {
     }
 
     private List<String> normalMessages() {
-        return cluster.events.stream().filter(e -> "Normal".equals(e.type)).map(e -> e.message).collect(Collectors.toList());
+        return cluster.events.stream().filter(e -> "Normal".equals(e.type())).map(e -> e.message()).collect(Collectors.toList());
     }
 
     private IntelligentHorizontalPodAutoscaler ihpa() {

@@ -69,7 +69,7 @@ class EventFloodMockClusterIT {
     }
 
     private int warnings() {
-        return (int) cluster.events.stream().filter(e -> "busy".equals(e.name) && "NoValidPortraitValue".equals(e.reason)).count();
+        return (int) cluster.events.stream().filter(e -> "busy".equals(e.name()) && "NoValidPortraitValue".equals(e.reason())).count();
     }
 
     private int reconciles() {

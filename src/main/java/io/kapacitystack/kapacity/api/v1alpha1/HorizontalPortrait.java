@@ -26,8 +26,8 @@ public class HorizontalPortrait extends CustomResource<HorizontalPortraitSpec, H
             .withPlural("horizontalportraits").withNamespaced(true).build();
 
     /**
-     * The reasons of the portrait's conditions and events, as Kapacity spells them
-     * (pkg/controller/horizontalportrait/horizontalportrait_controller.go upstream) plus this version's own.
+     * The reasons of the portrait's conditions and events, as Kapacity spells them (upstream
+     * controllers/autoscaling/horizontalportrait_controller.go) plus this version's own.
      */
     public static final class Reasons {
         public static final String INVALID_SPEC = Conditions.INVALID_SPEC;

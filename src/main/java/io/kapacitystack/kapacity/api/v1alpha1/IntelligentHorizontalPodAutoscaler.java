@@ -30,8 +30,8 @@ public class IntelligentHorizontalPodAutoscaler
             .withPlural("intelligenthorizontalpodautoscalers").withNamespaced(true).build();
 
     /**
-     * The reasons of the IHPA's conditions and events, as Kapacity spells them
-     * (pkg/controller/ihpa/intelligenthorizontalpodautoscaler_controller.go upstream) plus this version's own.
+     * The reasons of the IHPA's conditions and events, as Kapacity spells them (upstream
+     * controllers/autoscaling/intelligenthorizontalpodautoscaler_controller.go) plus this version's own.
      */
     public static final class Reasons {
         public static final String SCALING_PAUSED = "ScalingPaused";

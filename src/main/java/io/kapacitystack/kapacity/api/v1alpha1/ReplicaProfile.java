@@ -26,8 +26,8 @@ public class ReplicaProfile extends CustomResource<ReplicaProfileSpec, ReplicaPr
             .withPlural("replicaprofiles").withNamespaced(true).build();
 
     /**
-     * The reasons of the profile's conditions and events, as Kapacity spells them
-     * (pkg/controller/replicaprofile/replicaprofile_controller.go upstream) plus this version's own.
+     * The reasons of the profile's conditions and events, as Kapacity spells them (upstream
+     * controllers/autoscaling/replicaprofile_controller.go) plus this version's own.
      */
     public static final class Reasons {
         public static final String INVALID_SPEC = Conditions.INVALID_SPEC;

@@ -33,12 +33,12 @@ public final class GrayPlanner {
 
     /** The outcome of one evaluation: the replica numbers, the new gray status (null: unchanged), the next due time. */
     public static final class Step {
-        public final ReplicaData data;
+        public final ReplicaCounts data;
         public final Gray gray;
         public final Instant dueAt;
         public final boolean finished;
 
-        Step(ReplicaData data, Gray gray, Instant dueAt, boolean finished) {
+        Step(ReplicaCounts data, Gray gray, Instant dueAt, boolean finished) {
             this.data = data;
             this.gray = gray;
             this.dueAt = dueAt;
@@ -60,7 +60,7 @@ public final class GrayPlanner {
         Instant due = last.plus(Duration.ofSeconds(waitSeconds));
         boolean dueNow = !now.isBefore(due);
         if (percent == 100 && dueNow) {
-            return new Step(new ReplicaData(current, 0, 0), null, null, true);
+            return new Step(new ReplicaCounts(current, 0, 0), null, null, true);
         }
         int newPercent = percent;
         Gray newGray = null;
@@ -75,20 +75,20 @@ public final class GrayPlanner {
         }
         int diff = Math.abs(current - previous);
         int grayReplicas = Math.max(1, diff * newPercent / 100);
-        ReplicaData data;
+        ReplicaCounts data;
         if (current > previous) {
-            data = new ReplicaData(previous + grayReplicas, 0, 0);
+            data = new ReplicaCounts(previous + grayReplicas, 0, 0);
         } else {
             int online = previous - grayReplicas;
             switch (strategy.grayState == null ? io.kapacitystack.kapacity.api.v1alpha1.PodState.Deleted : strategy.grayState) {
                 case Cutoff:
-                    data = new ReplicaData(online, grayReplicas, 0);
+                    data = new ReplicaCounts(online, grayReplicas, 0);
                     break;
                 case Standby:
-                    data = new ReplicaData(online, 0, grayReplicas);
+                    data = new ReplicaCounts(online, 0, grayReplicas);
                     break;
                 default:
-                    data = new ReplicaData(online, 0, 0);
+                    data = new ReplicaCounts(online, 0, 0);
             }
         }
         return new Step(data, newGray, nextDue, false);

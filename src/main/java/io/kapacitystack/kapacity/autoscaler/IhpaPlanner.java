@@ -5,6 +5,7 @@ import io.kapacitystack.kapacity.api.v1alpha1.Conditions;
 import io.kapacitystack.kapacity.api.v1alpha1.GrayStrategy;
 import io.kapacitystack.kapacity.api.v1alpha1.HorizontalPortraitValue;
 import io.kapacitystack.kapacity.api.v1alpha1.IntelligentHorizontalPodAutoscaler;
+import io.kapacitystack.kapacity.api.v1alpha1.IntelligentHorizontalPodAutoscaler.Reasons;
 import io.kapacitystack.kapacity.api.v1alpha1.IntelligentHorizontalPodAutoscalerSpec;
 import io.kapacitystack.kapacity.api.v1alpha1.IntelligentHorizontalPodAutoscalerStatus;
 import io.kapacitystack.kapacity.api.v1alpha1.KubeTime;
@@ -22,22 +23,20 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 
+import static io.kapacitystack.kapacity.api.v1alpha1.IntelligentHorizontalPodAutoscalerStatus.GRAY_PROGRESSING;
+import static io.kapacitystack.kapacity.api.v1alpha1.IntelligentHorizontalPodAutoscalerStatus.SCALING_ACTIVE;
+import static io.kapacitystack.kapacity.api.v1alpha1.IntelligentHorizontalPodAutoscalerStatus.SCALING_LIMITED;
+
 /**
  * Decides, for one IHPA at one instant, its status, what its ReplicaProfile should say and which events to record
- * (spec §4). Pure: it reads the objects it is given and the selector's evaluation, and writes nothing.
+ * (docs/architecture.md; upstream controllers/autoscaling/intelligenthorizontalpodautoscaler_controller.go).
+ * Pure: it reads the objects it is given and the selector's evaluation, and writes nothing.
  *
  * <p>Deliberate differences from upstream (docs/compatibility.md): the stored portrait value is the provider's,
  * not the clamped one; min &gt; max and malformed providers are reported as {@code InvalidSpec} instead of being
  * silently clamped or crashing; a gray step is always followed by a wake-up at its due time.
  */
 public final class IhpaPlanner {
-
-    public static final String SCALING_ACTIVE = "ScalingActive";
-    public static final String SCALING_LIMITED = "ScalingLimited";
-    public static final String GRAY_PROGRESSING = "GrayProgressing";
-    public static final String WAITING_FOR_GRAY_PODS = "WaitingForGrayPods";
-    /** ScalingActive=False: another autoscaler scales the same workload (see {@link ScaleTargetClaims}). */
-    public static final String AMBIGUOUS_SCALE_TARGET = "AmbiguousScaleTarget";
 
     private final PortraitSelector selector;
 
@@ -51,6 +50,9 @@ public final class IhpaPlanner {
     }
 
     /**
+     * The decision in the order upstream makes it: paused, an invalid spec, the portrait value, another autoscaler on
+     * the target, Preview, a target that cannot be scaled, then the scaling itself.
+     *
      * @param rp          the current ReplicaProfile of the IHPA, or null if it has none
      * @param targetError why the scale target cannot be scaled (null if it can or was not checked)
      * @param others      the other autoscalers scaling the same target (HPAs, IHPAs with a ReplicaProfile on it)
@@ -59,128 +61,166 @@ public final class IhpaPlanner {
                          List<ScaleTargetClaims.Claim> others, Instant now) {
         Builder b = new Builder(ihpa, now);
         IntelligentHorizontalPodAutoscalerSpec spec = ihpa.getSpec();
-
         if (spec.isPaused()) {
-            if (rp != null && !rp.getSpec().isPaused()) {
-                ReplicaProfileSpec paused = copyNumbers(rp.getSpec());
-                paused.paused = true;
-                b.rp(IhpaPlan.RpAction.UPDATE, paused);
-            }
-            b.condition(SCALING_ACTIVE, false, "ScalingPaused", "scaling is paused");
-            return b.build(null, null);
+            return paused(b, rp);
         }
-
         List<String> problems = validate(spec);
         if (!problems.isEmpty()) {
-            return b.errorOut("InvalidSpec", "invalid spec: " + String.join("; ", problems)).build(null, null);
+            return b.errorOut(Reasons.INVALID_SPEC, "invalid spec: " + String.join("; ", problems)).build(null, null);
         }
-
         PortraitSelector.Selection selection = selector.select(ihpa, now);
         b.selection = selection;
         if (selection.error() != null) {
             // Provider errors come from the spec (bad cron, bad zone): retrying cannot help, a spec change will.
-            return b.errorOut("FailedUpdateAndFetchPortraitValue",
+            return b.errorOut(Reasons.FAILED_UPDATE_AND_FETCH_PORTRAIT_VALUE,
                     "failed to update and fetch portrait value: " + selection.error()).build(null, null);
         }
         Instant wake = selection.changesAt();
-        HorizontalPortraitValue fetched = selection.value();
-        if (fetched == null) {
-            return b.errorOut("NoValidPortraitValue", "no valid portrait value for now").build(wake, null);
+        if (selection.value() == null) {
+            return b.errorOut(Reasons.NO_VALID_PORTRAIT_VALUE, "no valid portrait value for now").build(wake, null);
         }
-
-        // After the spec's own problems (they are the user's to fix first), before anything that would scale.
-        if (spec.effectiveScaleMode() != IntelligentHorizontalPodAutoscalerSpec.ScaleMode.Preview) {
-            ScaleTargetClaims.Claim first = ScaleTargetClaims.yieldTo(ihpa.getMetadata().getName(),
-                    claimedSince(spec, rp), others);
-            if (first != null) {
-                return yieldTarget(b, spec, rp, first);
-            }
-        }
-
-
-        IntelligentHorizontalPodAutoscalerStatus status = b.status;
         boolean preview = spec.effectiveScaleMode() == IntelligentHorizontalPodAutoscalerSpec.ScaleMode.Preview;
-        if (!fetched.equals(status.currentPortraitValue)) {
-            if (status.currentPortraitValue != null) {
-                status.previousPortraitValue = status.currentPortraitValue;
-            }
-            status.currentPortraitValue = copy(fetched);
-            if (!preview && activeGray(spec, status) != null) {
-                status.gray = new IntelligentHorizontalPodAutoscalerStatus.Gray(0, KubeTime.format(now));
-            }
+        // After the spec's own problems (they are the user's to fix first), before anything that would scale.
+        ScaleTargetClaims.Claim first = preview ? null
+                : ScaleTargetClaims.yieldTo(ihpa.getMetadata().getName(), claimedSince(spec, rp), others);
+        if (first != null) {
+            return yieldTarget(b, spec, rp, first);
         }
-
+        storePortraitValue(b, spec, selection.value(), preview);
         if (preview) {
-            if (rp != null) {
-                b.rp(IhpaPlan.RpAction.DELETE, null);
-            }
-            b.condition(SCALING_ACTIVE, true, "SucceededAutoscaling", "the autoscaling process is functional");
-            return b.build(wake, null);
+            return previewOnly(b, rp, wake);
         }
-
         if (targetError != null) {
-            b.errorOut("FailedGetScale", "failed to get the target's current scale: " + targetError);
+            b.errorOut(Reasons.FAILED_GET_SCALE, "failed to get the target's current scale: " + targetError);
             return b.build(wake, targetError);
         }
+        return scale(b, spec, rp, wake);
+    }
 
-        int min = spec.minReplicas;
-        int max = spec.maxReplicas;
-        int desired = status.currentPortraitValue.replicas;
-        int clamped = clamp(desired, min, max);
-        if (desired < min) {
-            b.condition(SCALING_LIMITED, true, "TooFewReplicas",
+    /** A paused IHPA pauses its profile too (which keeps its numbers) and says so. */
+    private static IhpaPlan paused(Builder b, ReplicaProfile rp) {
+        if (rp != null && !rp.getSpec().isPaused()) {
+            ReplicaProfileSpec paused = copyNumbers(rp.getSpec());
+            paused.paused = true;
+            b.rp(IhpaPlan.RpAction.UPDATE, paused);
+        }
+        b.condition(SCALING_ACTIVE, false, Reasons.SCALING_PAUSED, "scaling is paused");
+        return b.build(null, null);
+    }
+
+    /** A new portrait value becomes current (the old one previous) and restarts an applicable gray change. */
+    private static void storePortraitValue(Builder b, IntelligentHorizontalPodAutoscalerSpec spec,
+                                           HorizontalPortraitValue fetched, boolean preview) {
+        IntelligentHorizontalPodAutoscalerStatus status = b.status;
+        if (fetched.equals(status.currentPortraitValue)) {
+            return;
+        }
+        if (status.currentPortraitValue != null) {
+            status.previousPortraitValue = status.currentPortraitValue;
+        }
+        status.currentPortraitValue = HorizontalPortraitValue.copyOf(fetched);
+        if (!preview && activeGray(spec, status) != null) {
+            status.gray = new IntelligentHorizontalPodAutoscalerStatus.Gray(0, KubeTime.format(b.now));
+        }
+    }
+
+    /** Preview computes and shows the portrait value but keeps no profile: nothing is scaled. */
+    private static IhpaPlan previewOnly(Builder b, ReplicaProfile rp, Instant wake) {
+        if (rp != null) {
+            b.rp(IhpaPlan.RpAction.DELETE, null);
+        }
+        b.condition(SCALING_ACTIVE, true, Reasons.SUCCEEDED_AUTOSCALING, "the autoscaling process is functional");
+        return b.build(wake, null);
+    }
+
+    /** The portrait value within the replica range, through the gray steps, as the profile to write. */
+    private static IhpaPlan scale(Builder b, IntelligentHorizontalPodAutoscalerSpec spec, ReplicaProfile rp, Instant wake) {
+        int clamped = limitToRange(b, spec);
+        GrayProgress progress = grayProgress(b, spec, rp, clamped, wake);
+        ReplicaCounts data = progress.counts();
+        ReplicaProfileSpec desiredRp = desiredProfile(spec, rp, data);
+        planProfileWrite(b, spec, rp, desiredRp);
+        if (progress.waitingForPods()) {
+            b.condition(GRAY_PROGRESSING, true, Reasons.WAITING_FOR_GRAY_PODS,
+                    "waiting for the pods of the current gray step to reach their state before the next step" + profileTrouble(rp));
+        } else if (clamped == data.online()) {
+            b.condition(GRAY_PROGRESSING, false, Reasons.REPLICAS_MATCH_PORTRAIT,
+                    "online replica count matches replica count of current portrait value");
+        } else {
+            b.condition(GRAY_PROGRESSING, true, Reasons.REPLICAS_NOT_MATCH_PORTRAIT,
+                    "online replica count does not match replica count of current portrait value");
+        }
+        b.condition(SCALING_ACTIVE, true, Reasons.SUCCEEDED_AUTOSCALING, "the autoscaling process is functional");
+        return b.build(progress.wakeAt(), null);
+    }
+
+    /** The current portrait value clamped to [min, max], with ScalingLimited saying whether it had to be. */
+    private static int limitToRange(Builder b, IntelligentHorizontalPodAutoscalerSpec spec) {
+        int desired = b.status.currentPortraitValue.replicas;
+        if (desired < spec.minReplicas) {
+            b.condition(SCALING_LIMITED, true, Reasons.TOO_FEW_REPLICAS,
                     "the desired replica count of current portrait value is less than the minimum replica count");
-        } else if (desired > max) {
-            b.condition(SCALING_LIMITED, true, "TooManyReplicas",
+        } else if (desired > spec.maxReplicas) {
+            b.condition(SCALING_LIMITED, true, Reasons.TOO_MANY_REPLICAS,
                     "the desired replica count of current portrait value is more than the maximum replica count");
         } else {
-            b.condition(SCALING_LIMITED, false, "DesiredWithinRange",
+            b.condition(SCALING_LIMITED, false, Reasons.DESIRED_WITHIN_RANGE,
                     "the desired replica count of current portrait value is within the acceptable range");
         }
+        return clamp(desired, spec.minReplicas, spec.maxReplicas);
+    }
 
-        ReplicaData data = new ReplicaData(clamped, 0, 0);
+    /** Where the gray change (if one applies) stands: the profile's numbers now, and when to look again. */
+    private record GrayProgress(ReplicaCounts counts, boolean waitingForPods, Instant wakeAt) {
+    }
+
+    private static GrayProgress grayProgress(Builder b, IntelligentHorizontalPodAutoscalerSpec spec, ReplicaProfile rp,
+                                             int clamped, Instant wake) {
+        IntelligentHorizontalPodAutoscalerStatus status = b.status;
         GrayStrategy strategy = activeGray(spec, status);
-        boolean waitingForPods = false;
-        if (strategy != null) {
-            int previous = clamp(status.previousPortraitValue.replicas, min, max);
-            // The pods a scale-down step parks (Cutoff/Standby) are waited for; the last step, which deletes them
-            // (the profile then parks none), and scale-up steps are not.
-            boolean parking = clamped < previous && rp != null && parksPods(rp.getSpec());
-            boolean settled = !parking || grayPodsSettled(rp);
-            if (parking && settled && status.gray != null) {
-                // The step's interval, or the observation, counts from when its pods were parked, if that was later
-                // than the step (the profile's controller lagged).
-                Instant parked = parkedSince(rp);
-                Instant planned = KubeTime.parse(status.gray.lastUpdateTime);
-                if (parked != null && planned != null && parked.isAfter(planned)) {
-                    status.gray = new IntelligentHorizontalPodAutoscalerStatus.Gray(status.gray.grayPercent, KubeTime.format(parked));
-                }
-            }
-            GrayPlanner.Step step = GrayPlanner.step(strategy, status.gray, previous, clamped, now);
-            boolean advances = step.gray != null || step.finished;
-            if (parking && advances && !settled) {
-                // Never move on while the pods of the current step are not yet Cutoff/Standby: the next step (above
-                // all the last one, which deletes them) would take pods out that still serve traffic.
-                waitingForPods = true;
-                ReplicaProfileSpec current = rp.getSpec();
-                data = new ReplicaData(current.online(), current.cutoff(), current.standby());
-                wake = earliest(wake, now.plusSeconds(Math.max(1, strategy.changeIntervalSeconds == null ? 1 : strategy.changeIntervalSeconds)));
-            } else {
-                data = step.data;
-                if (step.gray != null) {
-                    status.gray = step.gray;
-                } else if (status.gray == null) {
-                    status.gray = new IntelligentHorizontalPodAutoscalerStatus.Gray(0, KubeTime.format(now));
-                }
-                wake = earliest(wake, step.dueAt);
+        if (strategy == null) {
+            return new GrayProgress(new ReplicaCounts(clamped, 0, 0), false, wake);
+        }
+        int previous = clamp(status.previousPortraitValue.replicas, spec.minReplicas, spec.maxReplicas);
+        // The pods a scale-down step parks (Cutoff/Standby) are waited for; the last step, which deletes them
+        // (the profile then parks none), and scale-up steps are not.
+        boolean parking = clamped < previous && rp != null && parksPods(rp.getSpec());
+        boolean settled = !parking || grayPodsSettled(rp);
+        if (parking && settled && status.gray != null) {
+            // The step's interval, or the observation, counts from when its pods were parked, if that was later
+            // than the step (the profile's controller lagged).
+            Instant parked = parkedSince(rp);
+            Instant planned = KubeTime.parse(status.gray.lastUpdateTime);
+            if (parked != null && planned != null && parked.isAfter(planned)) {
+                status.gray = new IntelligentHorizontalPodAutoscalerStatus.Gray(status.gray.grayPercent, KubeTime.format(parked));
             }
         }
+        GrayPlanner.Step step = GrayPlanner.step(strategy, status.gray, previous, clamped, b.now);
+        boolean advances = step.gray != null || step.finished;
+        if (parking && advances && !settled) {
+            // Never move on while the pods of the current step are not yet Cutoff/Standby: the next step (above
+            // all the last one, which deletes them) would take pods out that still serve traffic.
+            ReplicaProfileSpec current = rp.getSpec();
+            int interval = Math.max(1, strategy.changeIntervalSeconds == null ? 1 : strategy.changeIntervalSeconds);
+            return new GrayProgress(new ReplicaCounts(current.online(), current.cutoff(), current.standby()), true,
+                    earliest(wake, b.now.plusSeconds(interval)));
+        }
+        if (step.gray != null) {
+            status.gray = step.gray;
+        } else if (status.gray == null) {
+            status.gray = new IntelligentHorizontalPodAutoscalerStatus.Gray(0, KubeTime.format(b.now));
+        }
+        return new GrayProgress(step.data, false, earliest(wake, step.dueAt));
+    }
 
+    /** The profile spec that carries {@code data}; it follows the IHPA's target. */
+    private static ReplicaProfileSpec desiredProfile(IntelligentHorizontalPodAutoscalerSpec spec, ReplicaProfile rp,
+                                                     ReplicaCounts data) {
         ReplicaProfileSpec desiredRp = new ReplicaProfileSpec();
         desiredRp.scaleTargetRef = rp == null ? spec.scaleTargetRef : rp.getSpec().scaleTargetRef;
-        desiredRp.onlineReplicas = data.online;
-        desiredRp.cutoffReplicas = data.cutoff;
-        desiredRp.standbyReplicas = data.standby;
+        desiredRp.onlineReplicas = data.online();
+        desiredRp.cutoffReplicas = data.cutoff();
+        desiredRp.standbyReplicas = data.standby();
         desiredRp.paused = false;
         desiredRp.allowedScalingDirection = direction(spec);
         desiredRp.behavior = spec.behavior != null && spec.behavior.replicaProfile != null
@@ -189,18 +229,24 @@ public final class IhpaPlanner {
             // Upstream never retargets an existing profile; following the IHPA's target is what a user expects.
             desiredRp.scaleTargetRef = spec.scaleTargetRef;
         }
+        return desiredRp;
+    }
 
+    /** Create or update the profile, with upstream's Normal event when its numbers change. */
+    private static void planProfileWrite(Builder b, IntelligentHorizontalPodAutoscalerSpec spec, ReplicaProfile rp,
+                                         ReplicaProfileSpec desiredRp) {
         if (rp == null) {
-            b.events.add(PlannedEvent.normal("CreateReplicaProfile", String.format(
+            b.events.add(PlannedEvent.normal(Reasons.CREATE_REPLICA_PROFILE, String.format(
                     "create ReplicaProfile with onlineReplcas: %d, cutoffReplicas: %d, standbyReplicas: %d",
-                    data.online, data.cutoff, data.standby)));
+                    desiredRp.online(), desiredRp.cutoff(), desiredRp.standby())));
             b.rp(IhpaPlan.RpAction.CREATE, desiredRp);
         } else {
             ReplicaProfileSpec current = rp.getSpec();
             if (!current.sameNumbers(desiredRp)) {
-                b.events.add(PlannedEvent.normal("UpdateReplicaProfile", String.format(
+                b.events.add(PlannedEvent.normal(Reasons.UPDATE_REPLICA_PROFILE, String.format(
                         "update ReplicaProfile with onlineReplcas: %d -> %d, cutoffReplicas: %d -> %d, standbyReplicas: %d -> %d",
-                        current.online(), data.online, current.cutoff(), data.cutoff, current.standby(), data.standby)));
+                        current.online(), desiredRp.online(), current.cutoff(), desiredRp.cutoff(),
+                        current.standby(), desiredRp.standby())));
             }
             if (!rpSpecEquals(current, desiredRp)) {
                 b.rp(IhpaPlan.RpAction.UPDATE, desiredRp);
@@ -209,19 +255,6 @@ public final class IhpaPlanner {
         if (rp == null || !rp.getSpec().sameNumbers(desiredRp)) {
             warnIfStabilityCheckersIgnored(spec, b.events);
         }
-
-        if (waitingForPods) {
-            b.condition(GRAY_PROGRESSING, true, WAITING_FOR_GRAY_PODS,
-                    "waiting for the pods of the current gray step to reach their state before the next step" + profileTrouble(rp));
-        } else if (clamped == data.online) {
-            b.condition(GRAY_PROGRESSING, false, "ReplicasMatchPortrait",
-                    "online replica count matches replica count of current portrait value");
-        } else {
-            b.condition(GRAY_PROGRESSING, true, "ReplicasNotMatchPortrait",
-                    "online replica count does not match replica count of current portrait value");
-        }
-        b.condition(SCALING_ACTIVE, true, "SucceededAutoscaling", "the autoscaling process is functional");
-        return b.build(wake, null);
     }
 
     /** When this IHPA's claim on its target began: its profile's creation, if the profile scales that target. */
@@ -247,11 +280,11 @@ public final class IhpaPlanner {
         String message = ScaleTargetClaims.message(spec.scaleTargetRef, first);
         Condition active = Conditions.find(b.status.conditions, SCALING_ACTIVE);
         boolean alreadySaid = active != null && "False".equals(active.getStatus())
-                && AMBIGUOUS_SCALE_TARGET.equals(active.getReason()) && message.equals(active.getMessage());
+                && Reasons.AMBIGUOUS_SCALE_TARGET.equals(active.getReason()) && message.equals(active.getMessage());
         if (!alreadySaid) {
-            b.events.add(PlannedEvent.warning(AMBIGUOUS_SCALE_TARGET, message));
+            b.events.add(PlannedEvent.warning(Reasons.AMBIGUOUS_SCALE_TARGET, message));
         }
-        b.condition(SCALING_ACTIVE, false, AMBIGUOUS_SCALE_TARGET, message);
+        b.condition(SCALING_ACTIVE, false, Reasons.AMBIGUOUS_SCALE_TARGET, message);
         return b.build(null, null);
     }
 
@@ -261,7 +294,7 @@ public final class IhpaPlanner {
      */
     static void warnIfStabilityCheckersIgnored(IntelligentHorizontalPodAutoscalerSpec spec, List<PlannedEvent> events) {
         if (spec.stabilityCheckers != null && !spec.stabilityCheckers.isEmpty()) {
-            events.add(PlannedEvent.warning("StabilityCheckersNotEvaluated",
+            events.add(PlannedEvent.warning(Reasons.STABILITY_CHECKERS_NOT_EVALUATED,
                     "stabilityCheckers are not evaluated by this version: the replica change is made without them"));
         }
     }
@@ -421,18 +454,18 @@ public final class IhpaPlanner {
 
     private static boolean sameTarget(ReplicaProfileSpec rp, IntelligentHorizontalPodAutoscalerSpec spec) {
         return rp.scaleTargetRef != null && spec.scaleTargetRef != null
-                && java.util.Objects.equals(rp.scaleTargetRef.toString(), spec.scaleTargetRef.toString());
+                && Objects.equals(rp.scaleTargetRef.toString(), spec.scaleTargetRef.toString());
     }
 
     private static boolean rpSpecEquals(ReplicaProfileSpec a, ReplicaProfileSpec b) {
-        return a.equals(b) && java.util.Objects.equals(String.valueOf(a.scaleTargetRef), String.valueOf(b.scaleTargetRef))
+        return a.equals(b) && Objects.equals(String.valueOf(a.scaleTargetRef), String.valueOf(b.scaleTargetRef))
                 && behaviorEquals(a.behavior, b.behavior);
     }
 
     private static boolean behaviorEquals(ReplicaProfileBehavior a, ReplicaProfileBehavior b) {
         ReplicaProfileBehavior x = a == null ? ReplicaProfileBehavior.defaults() : a;
         ReplicaProfileBehavior y = b == null ? ReplicaProfileBehavior.defaults() : b;
-        return java.util.Objects.equals(describe(x), describe(y));
+        return Objects.equals(describe(x), describe(y));
     }
 
     private static String describe(ReplicaProfileBehavior b) {
@@ -453,10 +486,6 @@ public final class IhpaPlanner {
         c.allowedScalingDirection = s.allowedScalingDirection;
         c.behavior = s.behavior;
         return c;
-    }
-
-    private static HorizontalPortraitValue copy(HorizontalPortraitValue v) {
-        return new HorizontalPortraitValue(v.provider, v.replicas, v.expireTime);
     }
 
     private static Instant earliest(Instant a, Instant b) {
@@ -483,7 +512,7 @@ public final class IhpaPlanner {
         Builder(IntelligentHorizontalPodAutoscaler ihpa, Instant now) {
             this.ihpa = ihpa;
             this.now = now;
-            this.status = StatusCopier.copy(ihpa.getStatus());
+            this.status = IntelligentHorizontalPodAutoscalerStatus.copyOf(ihpa.getStatus());
         }
 
         void rp(IhpaPlan.RpAction action, ReplicaProfileSpec spec) {

@@ -7,21 +7,18 @@ import io.fabric8.kubernetes.api.model.autoscaling.v2.HorizontalPodAutoscaler;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
-import io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext;
-import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
 import io.kapacitystack.kapacity.api.v1alpha1.Conditions;
-import io.kapacitystack.kapacity.api.v1alpha1.Constants;
 import io.kapacitystack.kapacity.api.v1alpha1.CrossVersionObjectReference;
-import io.kapacitystack.kapacity.api.v1alpha1.IntelligentHorizontalPodAutoscalerSpec;
-import io.kapacitystack.kapacity.api.v1alpha1.KubeTime;
 import io.kapacitystack.kapacity.api.v1alpha1.HorizontalPortrait;
+import io.kapacitystack.kapacity.api.v1alpha1.HorizontalPortraitSpec;
 import io.kapacitystack.kapacity.api.v1alpha1.IntelligentHorizontalPodAutoscaler;
+import io.kapacitystack.kapacity.api.v1alpha1.IntelligentHorizontalPodAutoscaler.Reasons;
+import io.kapacitystack.kapacity.api.v1alpha1.IntelligentHorizontalPodAutoscalerSpec;
 import io.kapacitystack.kapacity.api.v1alpha1.IntelligentHorizontalPodAutoscalerStatus;
+import io.kapacitystack.kapacity.api.v1alpha1.KubeTime;
 import io.kapacitystack.kapacity.api.v1alpha1.ReplicaProfile;
 import io.kapacitystack.kapacity.events.EventRecorder;
 import io.kapacitystack.kapacity.events.PlannedEvent;
-import io.kapacitystack.kapacity.events.RepeatingFailureLog;
-import io.kapacitystack.kapacity.kube.Finalizers;
 import io.kapacitystack.kapacity.kube.KubeObjects;
 import io.kapacitystack.kapacity.kube.ResourceCache;
 import io.kapacitystack.kapacity.portrait.DynamicPortraitProviderEvaluator;
@@ -30,15 +27,21 @@ import io.kapacitystack.kapacity.runtime.KubeExecutor;
 import io.kapacitystack.kapacity.runtime.ObjectKey;
 import io.kapacitystack.kapacity.runtime.ReconcileContext;
 import io.kapacitystack.kapacity.runtime.ReconcileResult;
-import io.kapacitystack.kapacity.runtime.Reconciler;
+import io.kapacitystack.kapacity.runtime.reconcile.CustomResourceKind;
+import io.kapacitystack.kapacity.runtime.reconcile.CustomResourceReconciler;
 import io.kapacitystack.kapacity.workload.ScaleClient;
 import io.vertx.core.Future;
 
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+
+import static io.kapacitystack.kapacity.api.v1alpha1.HorizontalPortrait.HP_CONTEXT;
+import static io.kapacitystack.kapacity.api.v1alpha1.IntelligentHorizontalPodAutoscaler.IHPA_CONTEXT;
+import static io.kapacitystack.kapacity.api.v1alpha1.IntelligentHorizontalPodAutoscalerStatus.SCALING_ACTIVE;
 
 /**
  * The IHPA control loop as a chain of small steps: read from the cache, plan (pure), write the status, write the
@@ -49,27 +52,23 @@ import java.util.Objects;
  * applies them once; the ReplicaProfile is read fresh from the API, so a stale cache never repeats a step or its
  * event.
  */
-public final class IhpaReconciler implements Reconciler {
+public final class IhpaReconciler
+        extends CustomResourceReconciler<IntelligentHorizontalPodAutoscaler, IntelligentHorizontalPodAutoscalerStatus> {
 
     public static final String COMPONENT = "ihpa_controller";
-    public static final ResourceDefinitionContext IHPA_CONTEXT = new ResourceDefinitionContext.Builder()
-            .withGroup(Constants.GROUP).withVersion(Constants.VERSION).withKind("IntelligentHorizontalPodAutoscaler")
-            .withPlural("intelligenthorizontalpodautoscalers").withNamespaced(true).build();
+    static final CustomResourceKind<IntelligentHorizontalPodAutoscaler, IntelligentHorizontalPodAutoscalerStatus> KIND =
+            new CustomResourceKind<>(IntelligentHorizontalPodAutoscaler.class, IHPA_CONTEXT,
+                    IntelligentHorizontalPodAutoscaler::new, IntelligentHorizontalPodAutoscalerStatus::copyOf,
+                    status -> status.conditions, SCALING_ACTIVE);
 
-    private final KubernetesClient client;
-    private final KubernetesSerialization serialization;
-    private final KubeExecutor executor;
     private final ResourceCache<GenericKubernetesResource> ihpas;
     private final ScaleClient scales;
-    private final EventRecorder recorder;
     private final IhpaPlanner planner;
     private final ControllerMetrics metrics;
     private final ResourceCache<GenericKubernetesResource> portraits;
     private final PortraitSync portraitSync;
     private ResourceCache<GenericKubernetesResource> profiles;
     private ResourceCache<HorizontalPodAutoscaler> hpas;
-    /** Portrait-sync warnings repeat on every reconcile of a misconfigured IHPA: WARN once per change. */
-    private final RepeatingFailureLog failureLog = new RepeatingFailureLog();
     private volatile IhpaScalingListener scalingListener = IhpaScalingListener.NONE;
 
     /**
@@ -78,12 +77,9 @@ public final class IhpaReconciler implements Reconciler {
     public IhpaReconciler(KubernetesClient client, KubeExecutor executor, ResourceCache<GenericKubernetesResource> ihpas,
                           ResourceCache<GenericKubernetesResource> portraits,
                           ScaleClient scales, EventRecorder recorder, IhpaPlanner planner, ControllerMetrics metrics) {
-        this.client = client;
-        this.serialization = client.getKubernetesSerialization();
-        this.executor = executor;
+        super(KIND, client, executor, ihpas, recorder);
         this.ihpas = ihpas;
         this.scales = scales;
-        this.recorder = recorder;
         this.planner = planner;
         this.metrics = metrics;
         this.portraits = portraits;
@@ -106,100 +102,94 @@ public final class IhpaReconciler implements Reconciler {
     }
 
     @Override
-    public Future<ReconcileResult> reconcile(ReconcileContext ctx) {
-        GenericKubernetesResource raw = ihpas.get(ctx.key());
-        if (raw == null) {
-            failureLog.forget(ctx.key());
-            return Future.succeededFuture(ReconcileResult.done());
-        }
-        IntelligentHorizontalPodAutoscaler ihpa;
-        try {
-            ihpa = KubeObjects.convert(serialization, raw, IntelligentHorizontalPodAutoscaler.class);
-        } catch (KubeObjects.InvalidObjectException e) {
-            return reportInvalidObject(ctx, raw, e.getMessage());
-        }
-        if (KubeObjects.isDeleting(ihpa)) {
-            return deletePortraits(ihpa).compose(v -> removeFinalizer(raw)).map(ReconcileResult.done());
-        }
-        return ensureFinalizer(raw)
-                .compose(v -> syncPortraits(ctx, ihpa))
+    protected Future<ReconcileResult> reconcileResource(ReconcileContext ctx, IntelligentHorizontalPodAutoscaler ihpa) {
+        return syncPortraits(ctx, ihpa)
                 .compose(v -> fetchReplicaProfile(ctx.key()))
                 .compose(rp -> checkTarget(ihpa, rp)
                         .map(targetError -> planner.plan(ihpa, rp, targetError, otherClaims(ihpa), ctx.now()))
                         .compose(plan -> apply(ctx, ihpa, rp, plan, System.nanoTime())));
     }
 
+    /** A deleted IHPA takes its portraits with it, also where no garbage collector runs. */
+    @Override
+    protected Future<Void> cleanup(ReconcileContext ctx, GenericKubernetesResource ihpa) {
+        List<Future<Void>> deletes = new ArrayList<>();
+        for (GenericKubernetesResource hp : portraits.controlledBy(ihpa.getMetadata().getUid())) {
+            if (!KubeObjects.isDeleting(hp)) {
+                deletes.add(deletePortrait(hp.getMetadata().getNamespace(), hp.getMetadata().getName()));
+            }
+        }
+        return Future.all(deletes).mapEmpty();
+    }
+
     private Future<ReconcileResult> apply(ReconcileContext ctx, IntelligentHorizontalPodAutoscaler ihpa,
                                           ReplicaProfile rp, IhpaPlan plan, long decidedNanos) {
         List<PlannedEvent> warnings = new ArrayList<>();
         List<PlannedEvent> normals = new ArrayList<>();
-        for (PlannedEvent e : plan.events) {
+        for (PlannedEvent e : plan.events()) {
             (e.type() == PlannedEvent.Type.Warning ? warnings : normals).add(e);
         }
-        ctx.debug("plan: rp {} {}, wake at {}, events {}", plan.rpAction, plan.rpSpec, plan.wakeAt, plan.events);
+        ctx.debug("plan: rp {} {}, wake at {}, events {}", plan.rpAction(), plan.rpSpec(), plan.wakeAt(), plan.events());
         IhpaScalingListener listener = scalingListener;
         return recordAll(ihpa, warnings)
-                .compose(v -> writeStatus(ihpa, plan.status))
-                .onSuccess(v -> listener.statusWritten(ihpa, ihpa.getStatus(), plan.status, plan.rpSpec, ctx.now(), decidedNanos))
+                .compose(v -> writeStatus(ihpa, plan.status()))
+                .onSuccess(v -> listener.statusWritten(ihpa, ihpa.getStatus(), plan.status(), plan.rpSpec(), ctx.now(), decidedNanos))
                 .compose(v -> applyReplicaProfile(ctx, ihpa, rp, plan))
                 .onSuccess(v -> {
-                    if (plan.rpAction == IhpaPlan.RpAction.CREATE || plan.rpAction == IhpaPlan.RpAction.UPDATE) {
-                        listener.replicaProfileWritten(ihpa, rp == null ? null : rp.getSpec(), plan.rpSpec, ctx.now(), decidedNanos);
+                    if (plan.rpAction() == IhpaPlan.RpAction.CREATE || plan.rpAction() == IhpaPlan.RpAction.UPDATE) {
+                        listener.replicaProfileWritten(ihpa, rp == null ? null : rp.getSpec(), plan.rpSpec(), ctx.now(), decidedNanos);
                     }
                 })
                 .compose(v -> recordAll(ihpa, normals))
-                .compose(v -> plan.retryableError != null
-                        ? Future.failedFuture(plan.retryableError)
-                        : Future.succeededFuture(ReconcileResult.requeueAt(plan.wakeAt)));
+                .compose(v -> plan.retryableError() != null
+                        ? Future.failedFuture(plan.retryableError())
+                        : Future.succeededFuture(ReconcileResult.requeueAt(plan.wakeAt())));
     }
 
     private Future<Void> applyReplicaProfile(ReconcileContext ctx, IntelligentHorizontalPodAutoscaler ihpa,
                                              ReplicaProfile rp, IhpaPlan plan) {
         String ns = ihpa.getMetadata().getNamespace();
         String name = ihpa.getMetadata().getName();
-        switch (plan.rpAction) {
+        switch (plan.rpAction()) {
             case CREATE: {
                 ReplicaProfile created = new ReplicaProfile();
                 created.setMetadata(new ObjectMetaBuilder().withName(name).withNamespace(ns)
                         .withOwnerReferences(KubeObjects.controllerRef(ihpa)).build());
-                created.setSpec(plan.rpSpec);
+                created.setSpec(plan.rpSpec());
                 return executor.call(() -> client.resources(ReplicaProfile.class).inNamespace(ns).resource(created).create())
                         .onSuccess(r -> metrics.scalingAction("replicaprofile"))
-                        .recover(e -> failWith(ctx, ihpa, plan, "FailedCreateReplicaProfile", "failed to create ReplicaProfile: ", e))
+                        .recover(e -> failWith(ctx, ihpa, plan, Reasons.FAILED_CREATE_REPLICA_PROFILE, "failed to create ReplicaProfile: ", e))
                         .mapEmpty();
             }
             case UPDATE: {
-                String patch = serialization.asJson(Map.of("spec", plan.rpSpec));
+                String patch = serialization.asJson(Map.of("spec", plan.rpSpec()));
                 return executor.call(() -> client.resources(ReplicaProfile.class).inNamespace(ns).withName(name)
                                 .patch(PatchContext.of(PatchType.JSON_MERGE), patch))
                         .onSuccess(r -> metrics.scalingAction("replicaprofile"))
-                        .recover(e -> failWith(ctx, ihpa, plan, "FailedUpdateReplicaProfile", "failed to patch ReplicaProfile: ", e))
+                        .recover(e -> failWith(ctx, ihpa, plan, Reasons.FAILED_UPDATE_REPLICA_PROFILE, "failed to patch ReplicaProfile: ", e))
                         .mapEmpty();
             }
             case DELETE:
                 return executor.call(() -> client.resources(ReplicaProfile.class).inNamespace(ns).withName(name).delete())
                         .recover(e -> KubeObjects.isNotFound(e) ? Future.succeededFuture()
-                                : failWith(ctx, ihpa, plan, "FailedDeleteReplicaProfile", "failed to delete ReplicaProfile: ", e))
+                                : failWith(ctx, ihpa, plan, Reasons.FAILED_DELETE_REPLICA_PROFILE, "failed to delete ReplicaProfile: ", e))
                         .mapEmpty();
             default:
                 return Future.succeededFuture();
         }
     }
 
-    /** Reports a failed ReplicaProfile write like upstream's errorOut, then fails the reconcile so it is retried. */
+    /**
+     * Reports a failed ReplicaProfile write on the planned status (its portrait value and gray progress are kept),
+     * then fails the reconcile so it is retried.
+     */
     private <T> Future<T> failWith(ReconcileContext ctx, IntelligentHorizontalPodAutoscaler ihpa, IhpaPlan plan,
                                    String reason, String prefix, Throwable e) {
-        String message = prefix + KubeObjects.shortMessage(e);
-        IntelligentHorizontalPodAutoscalerStatus status = plan.status;
-        Conditions.set(status.conditions, IhpaPlanner.SCALING_ACTIVE, false, ihpa.getMetadata().getGeneration(),
-                reason, message, ctx.now());
-        return recorder.record(ihpa, PlannedEvent.warning(reason, message))
-                .compose(v -> writeStatus(ihpa, status).recover(x -> Future.succeededFuture()))
-                .compose(v -> Future.failedFuture(message));
+        return failAndRetry(ctx, ihpa, plan.status(), SCALING_ACTIVE, reason, prefix + KubeObjects.shortMessage(e));
     }
 
     /**
-     * Creates, replaces and deletes the HorizontalPortraits of the Dynamic providers (spec §4.4). A failed write is
+     * Creates, replaces and deletes the HorizontalPortraits of the Dynamic providers (docs/architecture.md, upstream controllers/autoscaling/intelligenthorizontalpodautoscaler_controller.go). A failed write is
      * reported like upstream's failed portrait update and retried; the other portraits are written anyway.
      */
     private Future<Void> syncPortraits(ReconcileContext ctx, IntelligentHorizontalPodAutoscaler ihpa) {
@@ -207,12 +197,12 @@ public final class IhpaReconciler implements Reconciler {
             return Future.succeededFuture();
         }
         String ns = ihpa.getMetadata().getNamespace();
-        Map<String, GenericKubernetesResource> existing = new java.util.LinkedHashMap<>();
+        Map<String, GenericKubernetesResource> existing = new LinkedHashMap<>();
         for (GenericKubernetesResource hp : portraits.controlledBy(ihpa.getMetadata().getUid())) {
             existing.put(hp.getMetadata().getName(), hp);
         }
         List<String> warnings = new ArrayList<>();
-        Map<String, io.kapacitystack.kapacity.api.v1alpha1.HorizontalPortraitSpec> desired = portraitSync.desired(ihpa, warnings);
+        Map<String, HorizontalPortraitSpec> desired = portraitSync.desired(ihpa, warnings);
         for (String name : desired.keySet()) {
             GenericKubernetesResource hp = portraits.get(new ObjectKey(ns, name));
             if (hp != null) {
@@ -229,8 +219,8 @@ public final class IhpaReconciler implements Reconciler {
             return Future.succeededFuture();
         }
         List<Future<?>> writes = new ArrayList<>();
-        for (io.kapacitystack.kapacity.api.v1alpha1.HorizontalPortraitSpec spec : plan.create()) {
-            String name = io.kapacitystack.kapacity.portrait.DynamicPortraitProviderEvaluator.portraitName(ihpa, spec.portraitType);
+        for (HorizontalPortraitSpec spec : plan.create()) {
+            String name = DynamicPortraitProviderEvaluator.portraitName(ihpa, spec.portraitType);
             HorizontalPortrait hp = new HorizontalPortrait();
             hp.setMetadata(new ObjectMetaBuilder().withName(name).withNamespace(ns)
                     .withOwnerReferences(KubeObjects.controllerRef(ihpa)).build());
@@ -239,10 +229,10 @@ public final class IhpaReconciler implements Reconciler {
                     .onSuccess(created -> portraits.wrote(serialization.convertValue(created, GenericKubernetesResource.class)))
                     .recover(e -> Future.failedFuture("failed to create HorizontalPortrait \"" + name + "\": " + KubeObjects.shortMessage(e))));
         }
-        for (Map.Entry<String, io.kapacitystack.kapacity.api.v1alpha1.HorizontalPortraitSpec> e : plan.replace().entrySet()) {
+        for (Map.Entry<String, HorizontalPortraitSpec> e : plan.replace().entrySet()) {
             String patch = serialization.asJson(List.of(Map.of("op", "replace", "path", "/spec",
                     "value", serialization.convertValue(e.getValue(), Map.class))));
-            writes.add(executor.call(() -> client.genericKubernetesResources(DynamicPortraitProviderEvaluator.HP_CONTEXT)
+            writes.add(executor.call(() -> client.genericKubernetesResources(HP_CONTEXT)
                             .inNamespace(ns).withName(e.getKey()).patch(PatchContext.of(PatchType.JSON), patch))
                     .onSuccess(portraits::wrote)
                     .recover(x -> Future.failedFuture("failed to patch HorizontalPortrait \"" + e.getKey() + "\": " + KubeObjects.shortMessage(x))));
@@ -250,16 +240,9 @@ public final class IhpaReconciler implements Reconciler {
         for (String name : plan.delete()) {
             writes.add(deletePortrait(ns, name));
         }
-        return Future.join(writes).<Void>mapEmpty().recover(e -> {
-            String message = "failed to update and fetch portrait value: failed to update portrait spec: " + firstCause(writes, e);
-            IntelligentHorizontalPodAutoscalerStatus status = ihpa.getStatus() == null
-                    ? new IntelligentHorizontalPodAutoscalerStatus() : StatusCopier.copy(ihpa.getStatus());
-            Conditions.set(status.conditions, IhpaPlanner.SCALING_ACTIVE, false, ihpa.getMetadata().getGeneration(),
-                    "FailedUpdateAndFetchPortraitValue", message, ctx.now());
-            return recorder.record(ihpa, PlannedEvent.warning("FailedUpdateAndFetchPortraitValue", message))
-                    .compose(v -> writeStatus(ihpa, status).recover(x -> Future.succeededFuture()))
-                    .compose(v -> Future.failedFuture(message));
-        });
+        return Future.join(writes).<Void>mapEmpty().recover(e -> failAndRetry(ctx, ihpa, SCALING_ACTIVE,
+                Reasons.FAILED_UPDATE_AND_FETCH_PORTRAIT_VALUE,
+                "failed to update and fetch portrait value: failed to update portrait spec: " + firstCause(writes, e)));
     }
 
     private static String firstCause(List<Future<?>> writes, Throwable fallback) {
@@ -272,22 +255,11 @@ public final class IhpaReconciler implements Reconciler {
     }
 
     private Future<Void> deletePortrait(String ns, String name) {
-        return executor.call(() -> client.genericKubernetesResources(DynamicPortraitProviderEvaluator.HP_CONTEXT)
+        return executor.call(() -> client.genericKubernetesResources(HP_CONTEXT)
                         .inNamespace(ns).withName(name).delete())
                 .<Void>mapEmpty()
                 .recover(e -> KubeObjects.isNotFound(e) ? Future.succeededFuture()
                         : Future.failedFuture("failed to delete HorizontalPortrait \"" + name + "\": " + KubeObjects.shortMessage(e)));
-    }
-
-    /** A deleted IHPA takes its portraits with it, also where no garbage collector runs. */
-    private Future<Void> deletePortraits(IntelligentHorizontalPodAutoscaler ihpa) {
-        List<Future<Void>> deletes = new ArrayList<>();
-        for (GenericKubernetesResource hp : portraits.controlledBy(ihpa.getMetadata().getUid())) {
-            if (!KubeObjects.isDeleting(hp)) {
-                deletes.add(deletePortrait(hp.getMetadata().getNamespace(), hp.getMetadata().getName()));
-            }
-        }
-        return Future.all(deletes).mapEmpty();
     }
 
     /**
@@ -303,8 +275,7 @@ public final class IhpaReconciler implements Reconciler {
         }
         if (hpas != null) {
             for (HorizontalPodAutoscaler hpa : hpas.list(ns)) {
-                io.fabric8.kubernetes.api.model.autoscaling.v2.CrossVersionObjectReference ref =
-                        hpa.getSpec() == null ? null : hpa.getSpec().getScaleTargetRef();
+                var ref = hpa.getSpec() == null ? null : hpa.getSpec().getScaleTargetRef();
                 if (ref != null && !KubeObjects.isDeleting(hpa)
                         && ScaleTargetClaims.sameTarget(target, ref.getApiVersion(), ref.getKind(), ref.getName())) {
                     claims.add(new ScaleTargetClaims.Claim(ScaleTargetClaims.HPA_KIND, hpa.getMetadata().getName(),
@@ -399,59 +370,17 @@ public final class IhpaReconciler implements Reconciler {
             return Future.succeededFuture(null);
         }
         Condition active = ihpa.getStatus() == null ? null
-                : Conditions.find(ihpa.getStatus().conditions, IhpaPlanner.SCALING_ACTIVE);
+                : Conditions.find(ihpa.getStatus().conditions, SCALING_ACTIVE);
         boolean needed = rp == null || active == null
                 || !Objects.equals(active.getObservedGeneration(), ihpa.getMetadata().getGeneration())
-                || "FailedGetScale".equals(active.getReason())
-                || rp.getStatus() != null && rp.getStatus().conditions.stream().anyMatch(c -> "FailedGetScale".equals(c.getReason()));
+                || Reasons.FAILED_GET_SCALE.equals(active.getReason())
+                || rp.getStatus() != null && rp.getStatus().conditions.stream()
+                        .anyMatch(c -> ReplicaProfile.Reasons.FAILED_GET_SCALE.equals(c.getReason()));
         if (!needed) {
             return Future.succeededFuture(null);
         }
         return scales.get(ihpa.getMetadata().getNamespace(), ihpa.getSpec().scaleTargetRef)
                 .map(s -> (String) null)
                 .recover(e -> Future.succeededFuture(KubeObjects.shortMessage(e)));
-    }
-
-    private Future<Void> writeStatus(IntelligentHorizontalPodAutoscaler ihpa, IntelligentHorizontalPodAutoscalerStatus status) {
-        return io.kapacitystack.kapacity.kube.StatusWriter.write(client, executor, ihpas,
-                IntelligentHorizontalPodAutoscaler.class, IntelligentHorizontalPodAutoscaler::new,
-                IntelligentHorizontalPodAutoscalerStatus::new, ihpa, status);
-    }
-
-    private Future<Void> recordAll(IntelligentHorizontalPodAutoscaler ihpa, List<PlannedEvent> events) {
-        Future<Void> f = Future.succeededFuture();
-        for (PlannedEvent e : events) {
-            f = f.compose(v -> recorder.record(ihpa, e));
-        }
-        return f;
-    }
-
-    private Future<Void> ensureFinalizer(GenericKubernetesResource raw) {
-        return Finalizers.set(client, executor, IHPA_CONTEXT, ihpas, raw, true);
-    }
-
-    private Future<Void> removeFinalizer(GenericKubernetesResource raw) {
-        return Finalizers.set(client, executor, IHPA_CONTEXT, ihpas, raw, false);
-    }
-
-    /** An object the model cannot read (no API server validated it): say why on the object, touch nothing else. */
-    private Future<ReconcileResult> reportInvalidObject(ReconcileContext ctx, GenericKubernetesResource raw, String problem) {
-        String message = "invalid spec: " + problem;
-        failureLog.failed(ctx, message);
-        List<Condition> conditions = new ArrayList<>();
-        Object status = raw.getAdditionalProperties().get("status");
-        if (status instanceof Map && ((Map<?, ?>) status).get("conditions") instanceof List) {
-            for (Object c : (List<?>) ((Map<?, ?>) status).get("conditions")) {
-                conditions.add(serialization.convertValue(c, Condition.class));
-            }
-        }
-        Conditions.set(conditions, IhpaPlanner.SCALING_ACTIVE, false, raw.getMetadata().getGeneration(), "InvalidSpec",
-                message, ctx.now());
-        String patch = serialization.asJson(Map.of("status", Map.of("conditions", conditions)));
-        return recorder.record(raw, PlannedEvent.warning("InvalidSpec", message))
-                .compose(v -> executor.call(() -> client.genericKubernetesResources(IHPA_CONTEXT)
-                        .inNamespace(raw.getMetadata().getNamespace()).withName(raw.getMetadata().getName())
-                        .subresource("status").patch(PatchContext.of(PatchType.JSON_MERGE), patch)))
-                .map(ReconcileResult.done());
     }
 }

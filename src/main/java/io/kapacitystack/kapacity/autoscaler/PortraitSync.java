@@ -17,7 +17,8 @@ import java.util.Objects;
 import java.util.function.Function;
 
 /**
- * Decides which HorizontalPortraits an IHPA's Dynamic providers need (spec §4.4): one per portrait type, named
+ * Decides which HorizontalPortraits an IHPA's Dynamic providers need (upstream
+ * controllers/autoscaling/intelligenthorizontalpodautoscaler_controller.go): one per portrait type, named
  * {@code <ihpa>-<portraitType>} in lower case, owned by the IHPA. Pure: given the IHPA and the portraits that exist,
  * it says what to create, which specs to replace and which to delete.
  *

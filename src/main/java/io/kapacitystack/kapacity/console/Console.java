@@ -107,7 +107,7 @@ public final class Console {
         portraits.onEvent(hub::portraitChanged, (o, n) -> hub.portraitChanged(n), hub::portraitChanged);
         // a HorizontalPortrait's events belong on its IHPA's page
         manager.horizontalPortraitEvents().addListener(e -> {
-            ObjectKey owner = ConsoleHub.portraitOwner(portraits.get(new ObjectKey(e.namespace, e.name)));
+            ObjectKey owner = ConsoleHub.portraitOwner(portraits.get(new ObjectKey(e.namespace(), e.name())));
             if (owner != null) {
                 hub.recorded(e, owner);
             }

@@ -80,7 +80,7 @@ public final class ConsoleHub {
 
     /** A recorded event on an IHPA or a ReplicaProfile (a profile has its IHPA's name). */
     public void recorded(RecordedEvent e) {
-        recorded(e, new ObjectKey(e.namespace, e.name));
+        recorded(e, new ObjectKey(e.namespace(), e.name()));
     }
 
     /** A recorded event on an object of the IHPA {@code key} (e.g. one of its HorizontalPortraits). */
@@ -101,16 +101,16 @@ public final class ConsoleHub {
      */
     public void restore(List<RecordedEvent> past, Map<ObjectKey, List<Point>> pastPoints) {
         for (RecordedEvent e : past) {
-            ObjectKey key = new ObjectKey(e.namespace, e.name);
+            ObjectKey key = new ObjectKey(e.namespace(), e.name());
             Deque<RecordedEvent> d = events.computeIfAbsent(key, k -> new ArrayDeque<>());
             synchronized (d) {
-                if (d.stream().anyMatch(x -> Objects.equals(x.time, e.time) && x.reason.equals(e.reason)
-                        && x.message.equals(e.message))) {
+                if (d.stream().anyMatch(x -> Objects.equals(x.time(), e.time()) && x.reason().equals(e.reason())
+                        && x.message().equals(e.message()))) {
                     continue;
                 }
                 List<RecordedEvent> merged = new ArrayList<>(d);
                 merged.add(e);
-                merged.sort(Comparator.comparing((RecordedEvent x) -> x.time,
+                merged.sort(Comparator.comparing((RecordedEvent x) -> x.time(),
                         Comparator.nullsLast(Comparator.naturalOrder())).reversed());
                 d.clear();
                 merged.stream().limit(PER_OBJECT_EVENTS).forEach(d::addLast);

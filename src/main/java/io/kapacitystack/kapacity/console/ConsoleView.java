@@ -225,8 +225,8 @@ public final class ConsoleView {
         RecordedEvent e = hub.lastEvent(k);
         b.append("<td class=\"last-event\" data-label=\"Last event\">");
         if (e != null) {
-            b.append("<span class=\"badge ").append("Warning".equals(e.type) ? "bad" : "ok").append("\">").append(Html.esc(e.reason))
-                    .append("</span> <time>").append(Html.time(e.time)).append("</time><div class=\"msg\">").append(Html.esc(e.message)).append("</div>");
+            b.append("<span class=\"badge ").append("Warning".equals(e.type()) ? "bad" : "ok").append("\">").append(Html.esc(e.reason()))
+                    .append("</span> <time>").append(Html.time(e.time())).append("</time><div class=\"msg\">").append(Html.esc(e.message())).append("</div>");
         }
         b.append("</td>");
     }
@@ -419,7 +419,7 @@ public final class ConsoleView {
     }
 
     static boolean isHistory(RecordedEvent e) {
-        return "UpdateReplicaProfile".equals(e.reason) || "CreateReplicaProfile".equals(e.reason);
+        return "UpdateReplicaProfile".equals(e.reason()) || "CreateReplicaProfile".equals(e.reason());
     }
 
     private static void historyRow(StringBuilder b, RecordedEvent e) {
@@ -427,7 +427,7 @@ public final class ConsoleView {
             return;
         }
         String[] cells = {"-", "-", "-"};
-        String message = e.message == null ? "" : e.message;
+        String message = e.message() == null ? "" : e.message();
         Matcher m = ARROW.matcher(message);
         int i = 0;
         while (i < 3 && m.find()) {
@@ -439,7 +439,7 @@ public final class ConsoleView {
                 cells = new String[]{"\u2192 " + c.group(1), "\u2192 " + c.group(2), "\u2192 " + c.group(3)};
             }
         }
-        b.append("<tr><td><time>").append(Html.time(e.time)).append("</time></td><td>").append("CreateReplicaProfile".equals(e.reason) ? "created" : "updated")
+        b.append("<tr><td><time>").append(Html.time(e.time())).append("</time></td><td>").append("CreateReplicaProfile".equals(e.reason()) ? "created" : "updated")
                 .append("</td><td>").append(Html.esc(cells[0])).append("</td><td>").append(Html.esc(cells[1])).append("</td><td>")
                 .append(Html.esc(cells[2])).append("</td></tr>");
     }
@@ -451,20 +451,20 @@ public final class ConsoleView {
     }
 
     private static void eventRow(StringBuilder b, RecordedEvent e) {
-        b.append("<tr class=\"").append("Warning".equals(e.type) ? "warning" : "normal").append("\"><td><time>").append(Html.time(e.time))
-                .append("</time></td><td>").append(Html.esc(e.kind)).append("</td><td>").append(Html.esc(e.type)).append("</td><td>")
-                .append(Html.esc(e.reason)).append("</td><td>").append(Html.esc(e.message)).append("</td></tr>");
+        b.append("<tr class=\"").append("Warning".equals(e.type()) ? "warning" : "normal").append("\"><td><time>").append(Html.time(e.time()))
+                .append("</time></td><td>").append(Html.esc(e.kind())).append("</td><td>").append(Html.esc(e.type())).append("</td><td>")
+                .append(Html.esc(e.reason())).append("</td><td>").append(Html.esc(e.message())).append("</td></tr>");
     }
 
     public static String logItem(RecordedEvent e) {
-        return logItem(new ObjectKey(e.namespace, e.name), e);
+        return logItem(new ObjectKey(e.namespace(), e.name()), e);
     }
 
     /** A log line of an event about the IHPA {@code ihpa} or one of its objects (the link goes to the IHPA's page). */
     public static String logItem(ObjectKey ihpa, RecordedEvent e) {
-        String object = ihpa.name().equals(e.name) ? "" : " " + Html.esc(e.name);
-        return "<li class=\"" + ("Warning".equals(e.type) ? "warning" : "normal") + "\"><time>" + Html.time(e.time) + "</time> <a href=\"/ihpa/"
+        String object = ihpa.name().equals(e.name()) ? "" : " " + Html.esc(e.name());
+        return "<li class=\"" + ("Warning".equals(e.type()) ? "warning" : "normal") + "\"><time>" + Html.time(e.time()) + "</time> <a href=\"/ihpa/"
                 + Html.esc(Html.segment(ihpa.namespace())) + "/" + Html.esc(Html.segment(ihpa.name())) + "\">" + Html.esc(ihpa.namespace()) + "/" + Html.esc(ihpa.name())
-                + "</a> " + Html.esc(e.kind) + object + " <strong>" + Html.esc(e.reason) + "</strong> " + Html.esc(e.message) + "</li>";
+                + "</a> " + Html.esc(e.kind()) + object + " <strong>" + Html.esc(e.reason()) + "</strong> " + Html.esc(e.message()) + "</li>";
     }
 }

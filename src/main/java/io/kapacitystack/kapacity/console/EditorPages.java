@@ -58,8 +58,8 @@ final class EditorPages {
             return b.append("<p class=\"bad\">The planner failed: ").append(Html.esc(KubeObjects.shortMessage(x))).append("</p>").toString();
         }
         b.append("<p>At <time>").append(Html.time(now)).append("</time> (the controller's clock):</p><div id=\"preview-result\">");
-        var v = plan.status == null ? null : plan.status.currentPortraitValue;
-        PortraitSelector.Selection sel = plan.selection;
+        var v = plan.status() == null ? null : plan.status().currentPortraitValue;
+        PortraitSelector.Selection sel = plan.selection();
         if (v == null) {
             b.append("<p class=\"bad\">No replica number now").append(sel != null && sel.error() != null ? ": " + Html.esc(sel.error()) : "")
                     .append(".</p>");
@@ -91,12 +91,12 @@ final class EditorPages {
             b.append("</tbody></table>");
         }
         b.append("<p>Conditions: ");
-        ConsoleView.conditions(b, plan.status == null ? null : plan.status.conditions);
+        ConsoleView.conditions(b, plan.status() == null ? null : plan.status().conditions);
         b.append("</p>");
-        if (plan.wakeAt != null) {
-            b.append("<p>Next change: <time>").append(Html.esc(plan.wakeAt)).append("</time></p>");
+        if (plan.wakeAt() != null) {
+            b.append("<p>Next change: <time>").append(Html.esc(plan.wakeAt())).append("</time></p>");
         }
-        for (PlannedEvent ev : plan.events) {
+        for (PlannedEvent ev : plan.events()) {
             b.append("<p class=\"muted\">Event ").append(Html.esc(ev.type())).append(' ').append(Html.esc(ev.reason())).append(": ")
                     .append(Html.esc(ev.message())).append("</p>");
         }

@@ -7,7 +7,6 @@ import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
 import io.kapacitystack.kapacity.api.v1alpha1.Constants;
 import io.kapacitystack.kapacity.api.v1alpha1.IntelligentHorizontalPodAutoscaler;
-import io.kapacitystack.kapacity.autoscaler.IhpaReconciler;
 import io.kapacitystack.kapacity.runtime.KubeExecutor;
 import io.kapacitystack.kapacity.runtime.ObjectKey;
 import io.vertx.core.Future;
@@ -40,7 +39,7 @@ final class IhpaWriter {
 
     /** Deletes the IHPA; fails with a 404 {@link ConsoleLogin.Refusal} when there was nothing to delete. */
     Future<Void> delete(ObjectKey key) {
-        return executor.call(() -> client.genericKubernetesResources(IhpaReconciler.IHPA_CONTEXT)
+        return executor.call(() -> client.genericKubernetesResources(IntelligentHorizontalPodAutoscaler.IHPA_CONTEXT)
                         .inNamespace(key.namespace()).withName(key.name()).delete())
                 .compose(deleted -> deleted.isEmpty()
                         ? Future.failedFuture(new ConsoleLogin.Refusal(404, "No IHPA " + key.namespace() + "/" + key.name()
@@ -53,7 +52,7 @@ final class IhpaWriter {
     private Void write(Editor e, IntelligentHorizontalPodAutoscaler ihpa) {
         String ns = ihpa.getMetadata().getNamespace();
         Map<String, Object> spec = serialization.convertValue(ihpa.getSpec(), Map.class);
-        var api = client.genericKubernetesResources(IhpaReconciler.IHPA_CONTEXT).inNamespace(ns);
+        var api = client.genericKubernetesResources(IntelligentHorizontalPodAutoscaler.IHPA_CONTEXT).inNamespace(ns);
         if (e.create) {
             GenericKubernetesResource raw = new GenericKubernetesResource();
             raw.setApiVersion(Constants.GROUP + "/" + Constants.VERSION);

@@ -77,15 +77,15 @@ final class PastEvents {
     static List<RecordedEvent> merge(List<RecordedEvent> live, List<RecordedEvent> past) {
         Set<String> seen = new HashSet<>();
         for (RecordedEvent e : live) {
-            seen.add(e.kind + "|" + e.reason + "|" + e.message);
+            seen.add(e.kind() + "|" + e.reason() + "|" + e.message());
         }
         List<RecordedEvent> older = new ArrayList<>();
         for (RecordedEvent e : past) {
-            if (seen.add(e.kind + "|" + e.reason + "|" + e.message)) {
+            if (seen.add(e.kind() + "|" + e.reason() + "|" + e.message())) {
                 older.add(e);
             }
         }
-        older.sort((a, b) -> a.time == null || b.time == null ? 0 : b.time.compareTo(a.time));
+        older.sort((a, b) -> a.time() == null || b.time() == null ? 0 : b.time().compareTo(a.time()));
         List<RecordedEvent> all = new ArrayList<>(live);
         all.addAll(older);
         return all;

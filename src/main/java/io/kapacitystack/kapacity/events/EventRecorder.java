@@ -18,6 +18,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
+import io.fabric8.kubernetes.client.dsl.base.PatchContext;
+import io.fabric8.kubernetes.client.dsl.base.PatchType;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Records core/v1 Events the way client-go's recorder does ({@link EventCorrelator}): a repeat of the same event on the
@@ -32,8 +36,8 @@ public final class EventRecorder {
     private static final Logger LOG = LoggerFactory.getLogger(EventRecorder.class);
     private static final int MAX_REMEMBERED = 4096;
     /** Event names must be unique; several events can share one clock instant (always, under a manual clock). */
-    private static final java.util.concurrent.atomic.AtomicLong SEQUENCE =
-            new java.util.concurrent.atomic.AtomicLong(java.util.concurrent.ThreadLocalRandom.current().nextInt(1 << 20));
+    private static final AtomicLong SEQUENCE =
+            new AtomicLong(ThreadLocalRandom.current().nextInt(1 << 20));
 
     private final KubernetesClient client;
     private final KubeExecutor executor;
@@ -95,11 +99,11 @@ public final class EventRecorder {
                     // A merge patch, not a read-modify-write: the recorder needs only create and patch on events.
                     // The count includes the repeats the spam filter kept from the API, as client-go's does.
                     // The message too: a combined event carries its latest one, as client-go's patch does.
-                    String patch = client.getKubernetesSerialization().asJson(java.util.Map.of(
+                    String patch = client.getKubernetesSerialization().asJson(Map.of(
                             "count", count, "lastTimestamp", timestamp, "message", outcome.message()));
                     written = client.v1().events().inNamespace(ns).withName(previous.getMetadata().getName())
-                            .patch(io.fabric8.kubernetes.client.dsl.base.PatchContext.of(
-                                    io.fabric8.kubernetes.client.dsl.base.PatchType.JSON_MERGE), patch);
+                            .patch(PatchContext.of(
+                                    PatchType.JSON_MERGE), patch);
                 } catch (RuntimeException e) {
                     written = null; // the old Event expired or was deleted: create a new one below
                 }

@@ -1,5 +1,8 @@
 package io.kapacitystack.kapacity.manager;
 
+import io.kapacitystack.kapacity.api.v1alpha1.HorizontalPortrait;
+import io.kapacitystack.kapacity.api.v1alpha1.ReplicaProfile;
+import io.kapacitystack.kapacity.api.v1alpha1.IntelligentHorizontalPodAutoscaler;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.autoscaling.v2.HorizontalPodAutoscaler;
@@ -21,7 +24,6 @@ import io.kapacitystack.kapacity.metrics.MetricsProvider;
 import io.kapacitystack.kapacity.reactive.ReactiveGenerator;
 import io.kapacitystack.kapacity.kube.KubeObjects;
 import io.kapacitystack.kapacity.kube.ResourceCache;
-import io.kapacitystack.kapacity.portrait.DynamicPortraitProviderEvaluator;
 import io.kapacitystack.kapacity.portrait.PortraitEvaluators;
 import io.kapacitystack.kapacity.portrait.PortraitSelector;
 import io.kapacitystack.kapacity.replicaprofile.PodStates;
@@ -101,9 +103,9 @@ public final class ControllerManager implements ControllerState {
         this.clock = clock;
         this.metrics = metrics;
         this.executor = new KubeExecutor(vertx, s.qps, s.burst, s.apiWorkers);
-        this.ihpas = new ResourceCache<>(client.genericKubernetesResources(IhpaReconciler.IHPA_CONTEXT), s.namespaces, s.labelSelector);
-        this.profiles = new ResourceCache<>(client.genericKubernetesResources(ReplicaProfileReconciler.RP_CONTEXT), s.namespaces, s.labelSelector);
-        this.portraits = new ResourceCache<>(client.genericKubernetesResources(DynamicPortraitProviderEvaluator.HP_CONTEXT), s.namespaces, s.labelSelector)
+        this.ihpas = new ResourceCache<>(client.genericKubernetesResources(IntelligentHorizontalPodAutoscaler.IHPA_CONTEXT), s.namespaces, s.labelSelector);
+        this.profiles = new ResourceCache<>(client.genericKubernetesResources(ReplicaProfile.RP_CONTEXT), s.namespaces, s.labelSelector);
+        this.portraits = new ResourceCache<>(client.genericKubernetesResources(HorizontalPortrait.HP_CONTEXT), s.namespaces, s.labelSelector)
                 .indexByController();
         this.pods = new ResourceCache<>(client.pods(), s.namespaces, s.labelSelector);
         // Scale targets, for reading a target's scale without an API call on every reactive sync. Not filtered by the

@@ -1,9 +1,7 @@
 package io.kapacitystack.kapacity.portrait;
 
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
-import io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext;
 import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
-import io.kapacitystack.kapacity.api.v1alpha1.Constants;
 import io.kapacitystack.kapacity.api.v1alpha1.HorizontalPortrait;
 import io.kapacitystack.kapacity.gocompat.GoStrings;
 import io.kapacitystack.kapacity.api.v1alpha1.HorizontalPortraitStatus;
@@ -25,10 +23,6 @@ import java.util.Locale;
  * The HorizontalPortrait itself is created and filled by the portrait controller.
  */
 public final class DynamicPortraitProviderEvaluator implements PortraitProviderEvaluator {
-
-    public static final ResourceDefinitionContext HP_CONTEXT = new ResourceDefinitionContext.Builder()
-            .withGroup(Constants.GROUP).withVersion(Constants.VERSION).withKind("HorizontalPortrait")
-            .withPlural("horizontalportraits").withNamespaced(true).build();
 
     private final ResourceCache<GenericKubernetesResource> portraits;
     private final KubernetesSerialization serialization;

@@ -12,8 +12,8 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * Which running pods must move to which state so the workload has the desired number in each (spec §7.5): states in
- * the order Online, Cutoff, Standby, Deleted; a state with too many pods hands its highest-priority pods one state
+ * Which running pods must move to which state so the workload has the desired number in each (upstream
+ * pkg/pod/state.go): states in the order Online, Cutoff, Standby, Deleted; a state with too many pods hands its highest-priority pods one state
  * down, a state with too few takes the lowest-priority pods from the states after it. Pods may cascade several
  * states in one calculation; the result names each pod once, with its final state, so a pod that ends in Standby
  * has its traffic cut too (upstream left it serving).

@@ -4,19 +4,18 @@ import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodCondition;
 import io.fabric8.kubernetes.api.model.PodConditionBuilder;
-import io.kapacitystack.kapacity.api.v1alpha1.PodState;
+import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
-import io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext;
-import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
-import io.kapacitystack.kapacity.api.v1alpha1.Conditions;
 import io.kapacitystack.kapacity.api.v1alpha1.Constants;
+import io.kapacitystack.kapacity.api.v1alpha1.KubeTime;
+import io.kapacitystack.kapacity.api.v1alpha1.PodState;
 import io.kapacitystack.kapacity.api.v1alpha1.ReplicaProfile;
+import io.kapacitystack.kapacity.api.v1alpha1.ReplicaProfile.Reasons;
 import io.kapacitystack.kapacity.api.v1alpha1.ReplicaProfileStatus;
 import io.kapacitystack.kapacity.events.EventRecorder;
 import io.kapacitystack.kapacity.events.PlannedEvent;
-import io.kapacitystack.kapacity.kube.Finalizers;
 import io.kapacitystack.kapacity.kube.KubeObjects;
 import io.kapacitystack.kapacity.kube.LabelSelectors;
 import io.kapacitystack.kapacity.kube.ResourceCache;
@@ -25,11 +24,13 @@ import io.kapacitystack.kapacity.runtime.KubeExecutor;
 import io.kapacitystack.kapacity.runtime.ObjectKey;
 import io.kapacitystack.kapacity.runtime.ReconcileContext;
 import io.kapacitystack.kapacity.runtime.ReconcileResult;
-import io.kapacitystack.kapacity.runtime.Reconciler;
+import io.kapacitystack.kapacity.runtime.reconcile.CustomResourceKind;
+import io.kapacitystack.kapacity.runtime.reconcile.CustomResourceReconciler;
 import io.kapacitystack.kapacity.workload.ScaleClient;
 import io.kapacitystack.kapacity.workload.ScaleInfo;
 import io.vertx.core.Future;
 
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -37,48 +38,44 @@ import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Collectors;
 
+import static io.kapacitystack.kapacity.api.v1alpha1.ReplicaProfile.RP_CONTEXT;
+import static io.kapacitystack.kapacity.api.v1alpha1.ReplicaProfileStatus.APPLIED;
+import static io.kapacitystack.kapacity.api.v1alpha1.ReplicaProfileStatus.ENSURED;
+
 /**
  * Makes a workload match its ReplicaProfile: reads the target's scale (fresh, never cached, so a replica count is
  * never applied twice from stale data), counts its running pods by state from the pod cache, rescales the target,
  * and keeps the profile's status and its {@code Applied}/{@code Ensured} conditions current.
  */
-public final class ReplicaProfileReconciler implements Reconciler {
+public final class ReplicaProfileReconciler extends CustomResourceReconciler<ReplicaProfile, ReplicaProfileStatus> {
 
     public static final String COMPONENT = "replica_profile_controller";
     /** pod-deletion-cost is an int32; pods on their way out get the lowest value. */
     static final String LOWEST_DELETION_COST = "-2147483648";
-    public static final ResourceDefinitionContext RP_CONTEXT = new ResourceDefinitionContext.Builder()
-            .withGroup(Constants.GROUP).withVersion(Constants.VERSION).withKind("ReplicaProfile")
-            .withPlural("replicaprofiles").withNamespaced(true).build();
+    /** An unreadable profile is reported by a Warning event only, as upstream's controller did. */
+    static final CustomResourceKind<ReplicaProfile, ReplicaProfileStatus> KIND = new CustomResourceKind<>(
+            ReplicaProfile.class, RP_CONTEXT, ReplicaProfile::new, ReplicaProfileStatus::copyOf,
+            status -> status.conditions, null);
 
-    private final KubernetesClient client;
-    private final KubernetesSerialization serialization;
-    private final KubeExecutor executor;
-    private final ResourceCache<GenericKubernetesResource> profiles;
     private final ResourceCache<Pod> pods;
     private final ScaleClient scales;
-    private final EventRecorder recorder;
     private final ControllerMetrics metrics;
     /** Pod selector of each profile's target, learnt from its scale; maps pod events to profiles. */
     private final Map<ObjectKey, LabelSelectors.Selector> selectors = new ConcurrentHashMap<>();
-    private volatile io.fabric8.kubernetes.api.model.Quantity standbyCpuFloor = StandbyResources.DEFAULT_CPU_FLOOR;
-    private volatile io.fabric8.kubernetes.api.model.Quantity standbyMemoryFloor = StandbyResources.DEFAULT_MEMORY_FLOOR;
+    private volatile Quantity standbyCpuFloor = StandbyResources.DEFAULT_CPU_FLOOR;
+    private volatile Quantity standbyMemoryFloor = StandbyResources.DEFAULT_MEMORY_FLOOR;
 
     public ReplicaProfileReconciler(KubernetesClient client, KubeExecutor executor,
                                     ResourceCache<GenericKubernetesResource> profiles, ResourceCache<Pod> pods,
                                     ScaleClient scales, EventRecorder recorder, ControllerMetrics metrics) {
-        this.client = client;
-        this.serialization = client.getKubernetesSerialization();
-        this.executor = executor;
-        this.profiles = profiles;
+        super(KIND, client, executor, profiles, recorder);
         this.pods = pods;
         this.scales = scales;
-        this.recorder = recorder;
         this.metrics = metrics;
     }
 
     /** Floors of a Standby pod's requests (--standby-cpu-floor, --standby-memory-floor). */
-    public void standbyFloors(io.fabric8.kubernetes.api.model.Quantity cpu, io.fabric8.kubernetes.api.model.Quantity memory) {
+    public void standbyFloors(Quantity cpu, Quantity memory) {
         this.standbyCpuFloor = cpu;
         this.standbyMemoryFloor = memory;
     }
@@ -92,86 +89,70 @@ public final class ReplicaProfileReconciler implements Reconciler {
     }
 
     @Override
-    public Future<ReconcileResult> reconcile(ReconcileContext ctx) {
-        GenericKubernetesResource raw = profiles.get(ctx.key());
-        if (raw == null) {
-            selectors.remove(ctx.key());
-            return Future.succeededFuture(ReconcileResult.done());
-        }
-        ReplicaProfile rp;
-        try {
-            rp = KubeObjects.convert(serialization, raw, ReplicaProfile.class);
-        } catch (KubeObjects.InvalidObjectException e) {
-            ctx.warn("cannot read ReplicaProfile: {}", e.getMessage());
-            return recorder.record(raw, PlannedEvent.warning("InvalidSpec", "invalid spec: " + e.getMessage()))
-                    .map(ReconcileResult.done());
-        }
-        if (KubeObjects.isDeleting(rp)) {
-            return releasePods(ctx, rp)
-                    .compose(v -> {
-                        selectors.remove(ctx.key());
-                        return patchFinalizers(raw, false);
-                    })
-                    .map(ReconcileResult.done());
-        }
-        Future<Void> ready = patchFinalizers(raw, true);
+    protected void forget(ObjectKey key) {
+        selectors.remove(key);
+    }
+
+    /** A paused profile only says so; otherwise: read the target's scale, find its pods, plan, apply. */
+    @Override
+    protected Future<ReconcileResult> reconcileResource(ReconcileContext ctx, ReplicaProfile rp) {
         if (rp.getSpec().isPaused()) {
-            return ready.compose(v -> writeStatus(rp, ReplicaProfilePlanner.plan(rp, null, null, ctx.now()).status))
+            return writeStatus(rp, ReplicaProfilePlanner.plan(rp, null, null, ctx.now()).status())
                     .map(ReconcileResult.done());
         }
-        return ready
-                .compose(v -> scales.get(rp.getMetadata().getNamespace(), rp.getSpec().scaleTargetRef)
-                        .recover(e -> errorOut(ctx, rp, ReplicaProfilePlanner.ENSURED, "FailedGetScale",
-                                "failed to get the target's current scale: " + KubeObjects.shortMessage(e))))
-                .compose(scale -> {
-                    LabelSelectors.Selector selector;
-                    try {
-                        selector = LabelSelectors.parse(scale.selector);
-                    } catch (IllegalArgumentException e) {
-                        return errorOut(ctx, rp, ReplicaProfilePlanner.ENSURED, "InvalidSelector",
-                                "failed to parse label selector \"" + scale.selector + "\" of scale: " + e.getMessage());
-                    }
-                    if (selector.isEmpty()) {
-                        return errorOut(ctx, rp, ReplicaProfilePlanner.ENSURED, "InvalidSelector",
-                                "the target's scale reports no pod selector");
-                    }
-                    selectors.put(ctx.key(), selector);
-                    List<Pod> owned = new ArrayList<>();
-                    for (Pod p : pods.list(rp.getMetadata().getNamespace())) {
-                        if (selector.matches(p.getMetadata().getLabels())) {
-                            owned.add(p);
-                        }
-                    }
-                    ReplicaProfilePlan plan = ReplicaProfilePlanner.plan(rp, scale, PodStates.classify(owned), ctx.now());
-                    return apply(ctx, rp, plan);
-                });
+        return scales.get(rp.getMetadata().getNamespace(), rp.getSpec().scaleTargetRef)
+                .recover(e -> failAndRetry(ctx, rp, ENSURED, Reasons.FAILED_GET_SCALE,
+                        "failed to get the target's current scale: " + KubeObjects.shortMessage(e)))
+                .compose(scale -> podSelector(ctx, rp, scale)
+                        .map(selector -> ReplicaProfilePlanner.plan(rp, scale, PodStates.classify(podsOf(rp, selector)), ctx.now())))
+                .compose(plan -> apply(ctx, rp, plan));
+    }
+
+    /** The target's pod selector from its scale, remembered so pod events find this profile. */
+    private Future<LabelSelectors.Selector> podSelector(ReconcileContext ctx, ReplicaProfile rp, ScaleInfo scale) {
+        LabelSelectors.Selector selector;
+        try {
+            selector = LabelSelectors.parse(scale.selector);
+        } catch (IllegalArgumentException e) {
+            return failAndRetry(ctx, rp, ENSURED, Reasons.INVALID_SELECTOR,
+                    "failed to parse label selector \"" + scale.selector + "\" of scale: " + e.getMessage());
+        }
+        if (selector.isEmpty()) {
+            return failAndRetry(ctx, rp, ENSURED, Reasons.INVALID_SELECTOR, "the target's scale reports no pod selector");
+        }
+        selectors.put(ObjectKey.of(rp), selector);
+        return Future.succeededFuture(selector);
+    }
+
+    private List<Pod> podsOf(ReplicaProfile rp, LabelSelectors.Selector selector) {
+        List<Pod> owned = new ArrayList<>();
+        for (Pod p : pods.list(rp.getMetadata().getNamespace())) {
+            if (selector.matches(p.getMetadata().getLabels())) {
+                owned.add(p);
+            }
+        }
+        return owned;
     }
 
     private Future<ReconcileResult> apply(ReconcileContext ctx, ReplicaProfile rp, ReplicaProfilePlan plan) {
         Future<Void> done = Future.succeededFuture();
-        if (plan.stateChange != null && !plan.stateChange.isEmpty()) {
-            done = applyStateChange(ctx, rp, plan.stateChange);
+        boolean podsMove = plan.stateChange() != null && !plan.stateChange().isEmpty();
+        if (podsMove) {
+            done = applyStateChange(ctx, rp, plan.stateChange());
         }
-        if (plan.scaleTo != null) {
-            int replicas = plan.scaleTo;
+        if (plan.scaleTo() != null) {
+            int replicas = plan.scaleTo();
             done = done.compose(v -> scales.update(rp.getMetadata().getNamespace(), rp.getSpec().scaleTargetRef, replicas)
                     .onSuccess(s -> metrics.scalingAction("scale"))
                     .<Void>mapEmpty()
-                    .recover(e -> errorOut(ctx, rp, ReplicaProfilePlanner.APPLIED, "FailedUpdateScale",
+                    .recover(e -> failAndRetry(ctx, rp, APPLIED, Reasons.FAILED_UPDATE_SCALE,
                             "failed to update the target's scale: " + KubeObjects.shortMessage(e))));
         }
-        return done.compose(v -> {
-                    Future<Void> f = Future.succeededFuture();
-                    for (PlannedEvent e : plan.events) {
-                        f = f.compose(x -> recorder.record(rp, e));
-                    }
-                    return f;
-                })
-                .compose(v -> writeStatus(rp, plan.status))
+        return done.compose(v -> recordAll(rp, plan.events()))
+                .compose(v -> writeStatus(rp, plan.status()))
                 // The pods' new states reach the cache with our own writes, so no watch event will bring them back
                 // here: look once more now, so the status (what a gray step waits for) shows them.
-                .map(plan.stateChange != null && !plan.stateChange.isEmpty()
-                        ? ReconcileResult.requeueAt(ctx.now()) : ReconcileResult.done());
+                .map(podsMove ? ReconcileResult.requeueAt(ctx.now()) : ReconcileResult.done());
     }
 
     /**
@@ -184,18 +165,18 @@ public final class ReplicaProfileReconciler implements Reconciler {
         for (Pod pod : change.to(PodState.Online)) {
             f = f.compose(v -> restoreResources(ctx, rp, pod).compose(x -> setTraffic(pod, true, ctx.now()))
                     .compose(x -> setState(pod, null))
-                    .recover(e -> errorOut(ctx, rp, ReplicaProfilePlanner.APPLIED, "FailedOnlinePods",
+                    .recover(e -> failAndRetry(ctx, rp, APPLIED, Reasons.FAILED_ONLINE_PODS,
                             "failed to online pods: " + KubeObjects.shortMessage(e))));
         }
         for (Pod pod : change.to(PodState.Cutoff)) {
             f = f.compose(v -> setTraffic(pod, false, ctx.now()).compose(x -> setState(pod, "Cutoff"))
-                    .recover(e -> errorOut(ctx, rp, ReplicaProfilePlanner.APPLIED, "FailedCutoffPods",
+                    .recover(e -> failAndRetry(ctx, rp, APPLIED, Reasons.FAILED_CUTOFF_PODS,
                             "failed to cutoff pods: " + KubeObjects.shortMessage(e))));
         }
         for (Pod pod : change.to(PodState.Standby)) {
             f = f.compose(v -> setTraffic(pod, false, ctx.now()).compose(x -> setState(pod, "Standby"))
                     .compose(x -> shrinkResources(ctx, rp, pod))
-                    .recover(e -> errorOut(ctx, rp, ReplicaProfilePlanner.APPLIED, "FailedStandbyPods",
+                    .recover(e -> failAndRetry(ctx, rp, APPLIED, Reasons.FAILED_STANDBY_PODS,
                             "failed to standby pods: " + KubeObjects.shortMessage(e))));
         }
         String kind = rp.getSpec().scaleTargetRef == null ? "" : rp.getSpec().scaleTargetRef.kind;
@@ -203,7 +184,7 @@ public final class ReplicaProfileReconciler implements Reconciler {
             for (Pod pod : change.to(PodState.Deleted)) {
                 f = f.compose(v -> patchPod(pod, serialization.asJson(Map.of("metadata", Map.of("annotations",
                                 Map.of(PodSorter.DELETION_COST, LOWEST_DELETION_COST)))))
-                        .recover(e -> errorOut(ctx, rp, ReplicaProfilePlanner.APPLIED, "FailedSelectPodsToDelete",
+                        .recover(e -> failAndRetry(ctx, rp, APPLIED, Reasons.FAILED_SELECT_PODS_TO_DELETE,
                                 "failed to select pods to delete: " + KubeObjects.shortMessage(e))));
             }
         }
@@ -215,7 +196,13 @@ public final class ReplicaProfileReconciler implements Reconciler {
      * nothing would ever bring them back, and they would idle out of the endpoints, shrunk, for good. Upstream leaves
      * them. A target that cannot be read any more (deleted with its pods) needs nothing.
      */
-    private Future<Void> releasePods(ReconcileContext ctx, ReplicaProfile rp) {
+    @Override
+    protected Future<Void> cleanup(ReconcileContext ctx, GenericKubernetesResource raw) {
+        ReplicaProfile rp = readable(raw);
+        if (rp == null || rp.getSpec() == null) {
+            ctx.warn("profile deleted; its spec cannot be read, so its pods were not put back Online");
+            return Future.succeededFuture();
+        }
         return scales.get(rp.getMetadata().getNamespace(), rp.getSpec().scaleTargetRef)
                 .map(scale -> {
                     LabelSelectors.Selector selector = LabelSelectors.parse(scale.selector);
@@ -250,7 +237,7 @@ public final class ReplicaProfileReconciler implements Reconciler {
                 });
     }
 
-    private Future<Void> setTraffic(Pod cached, boolean on, java.time.Instant now) {
+    private Future<Void> setTraffic(Pod cached, boolean on, Instant now) {
         Pod pod = pods.get(ObjectKey.of(cached));
         Pod current = pod == null ? cached : pod;
         List<PodCondition> conditions = new ArrayList<>(current.getStatus() == null || current.getStatus().getConditions() == null
@@ -262,7 +249,7 @@ public final class ReplicaProfileReconciler implements Reconciler {
             return Future.succeededFuture();
         }
         PodCondition updated = new PodConditionBuilder().withType(Constants.READINESS_GATE_CONDITION).withStatus(status)
-                .withLastTransitionTime(io.kapacitystack.kapacity.api.v1alpha1.KubeTime.format(now)).build();
+                .withLastTransitionTime(KubeTime.format(now)).build();
         if (existing != null) {
             conditions.set(conditions.indexOf(existing), updated);
         } else {
@@ -295,7 +282,7 @@ public final class ReplicaProfileReconciler implements Reconciler {
         return patchPod(pod, save)
                 .compose(v -> resize(pod, shrink.resizePatch))
                 .recover(e -> patchPod(pod, "{\"metadata\":{\"annotations\":{\"" + StandbyResources.ORIGINAL_ANNOTATION + "\":null}}}")
-                        .compose(v -> recorder.record(rp, PlannedEvent.warning("StandbyResizeUnavailable",
+                        .compose(v -> recorder.record(rp, PlannedEvent.warning(Reasons.STANDBY_RESIZE_UNAVAILABLE,
                                 "in-place resize of pod \"" + pod.getMetadata().getName() + "\" failed (" + KubeObjects.shortMessage(e)
                                         + "); it stays in Standby without traffic but keeps its resources, like a Cutoff pod"))));
     }
@@ -328,22 +315,5 @@ public final class ReplicaProfileReconciler implements Reconciler {
                         .withName(pod.getMetadata().getName()).patch(PatchContext.of(PatchType.JSON_MERGE), json))
                 .onSuccess(pods::wrote)
                 .mapEmpty();
-    }
-
-    private <T> Future<T> errorOut(ReconcileContext ctx, ReplicaProfile rp, String condition, String reason, String message) {
-        ReplicaProfileStatus status = ReplicaProfilePlanner.copy(rp.getStatus());
-        Conditions.set(status.conditions, condition, false, rp.getMetadata().getGeneration(), reason, message, ctx.now());
-        return recorder.record(rp, PlannedEvent.warning(reason, message))
-                .compose(v -> writeStatus(rp, status).recover(e -> Future.succeededFuture()))
-                .compose(v -> Future.failedFuture(message));
-    }
-
-    private Future<Void> writeStatus(ReplicaProfile rp, ReplicaProfileStatus status) {
-        return io.kapacitystack.kapacity.kube.StatusWriter.write(client, executor, profiles, ReplicaProfile.class,
-                ReplicaProfile::new, ReplicaProfileStatus::new, rp, status);
-    }
-
-    private Future<Void> patchFinalizers(GenericKubernetesResource raw, boolean present) {
-        return Finalizers.set(client, executor, RP_CONTEXT, profiles, raw, present);
     }
 }

@@ -5,6 +5,10 @@ import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.DoubleAdder;
+import java.util.function.Supplier;
 
 /**
  * The controller's own metrics in Prometheus text format (served at /metrics): reconciles, errors, latency, queue
@@ -17,10 +21,10 @@ public final class ControllerMetrics {
     private final Map<String, LongAdder> counters = new ConcurrentHashMap<>();
     private final Map<String, AtomicLong> gauges = new ConcurrentHashMap<>();
     private final Map<String, Histogram> histograms = new ConcurrentHashMap<>();
-    private final java.util.List<java.util.function.Supplier<String>> sections = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private final List<Supplier<String>> sections = new CopyOnWriteArrayList<>();
 
     /** Adds series of another component (Prometheus text, complete with TYPE lines) to every scrape. */
-    public void addSection(java.util.function.Supplier<String> section) {
+    public void addSection(Supplier<String> section) {
         sections.add(section);
     }
 
@@ -65,7 +69,7 @@ public final class ControllerMetrics {
     private static final class Histogram {
         final LongAdder[] buckets = new LongAdder[BUCKETS.length];
         final LongAdder count = new LongAdder();
-        final java.util.concurrent.atomic.DoubleAdder sum = new java.util.concurrent.atomic.DoubleAdder();
+        final DoubleAdder sum = new DoubleAdder();
 
         Histogram() {
             for (int i = 0; i < buckets.length; i++) {

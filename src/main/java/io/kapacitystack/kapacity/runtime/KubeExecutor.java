@@ -6,6 +6,7 @@ import io.vertx.core.Vertx;
 import io.vertx.core.WorkerExecutor;
 
 import java.util.concurrent.Callable;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Runs blocking fabric8 calls off the event loop, on a dedicated worker pool, at most {@code qps} per second with
@@ -14,7 +15,7 @@ import java.util.concurrent.Callable;
  */
 public final class KubeExecutor implements AutoCloseable {
 
-    private static final java.util.concurrent.atomic.AtomicInteger INSTANCES = new java.util.concurrent.atomic.AtomicInteger();
+    private static final AtomicInteger INSTANCES = new AtomicInteger();
 
     private final Vertx vertx;
     private final WorkerExecutor workers;

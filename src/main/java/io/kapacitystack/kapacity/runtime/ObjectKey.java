@@ -1,6 +1,7 @@
 package io.kapacitystack.kapacity.runtime;
 
 import java.util.Objects;
+import io.fabric8.kubernetes.api.model.HasMetadata;
 
 /** namespace/name of a namespaced object: the unit of work of a controller. */
 public final class ObjectKey implements Comparable<ObjectKey> {
@@ -12,7 +13,7 @@ public final class ObjectKey implements Comparable<ObjectKey> {
         this.name = Objects.requireNonNull(name, "name");
     }
 
-    public static ObjectKey of(io.fabric8.kubernetes.api.model.HasMetadata o) {
+    public static ObjectKey of(HasMetadata o) {
         return new ObjectKey(o.getMetadata().getNamespace(), o.getMetadata().getName());
     }
 

@@ -139,11 +139,11 @@ public final class ScalingFacts {
     /** A recorded Kubernetes Event. */
     public static ScalingFact ofEvent(RecordedEvent e, long decidedNanos) {
         Map<String, Object> data = new LinkedHashMap<>();
-        data.put("type", e.type);
-        data.put("reason", e.reason);
-        data.put("message", e.message);
-        data.put("component", e.component);
-        return new ScalingFact(ScalingFact.EVENT_RECORDED, e.kind, e.namespace, e.name, e.time, data, decidedNanos);
+        data.put("type", e.type());
+        data.put("reason", e.reason());
+        data.put("message", e.message());
+        data.put("component", e.component());
+        return new ScalingFact(ScalingFact.EVENT_RECORDED, e.kind(), e.namespace(), e.name(), e.time(), data, decidedNanos);
     }
 
     /**

@@ -20,6 +20,7 @@ final class LayerRules {
 
     /** The pure decision classes by name; any class named *Planner joins them. Nested classes count as their outer class's. */
     static final Set<String> PLANNERS = Set.of("IhpaPlanner", "GrayPlanner", "PortraitSync", "ReplicaProfilePlanner",
+            "HorizontalPortraitPlanner",
             "PodStateChange", "ReplicaCalculator", "BehaviorNormalizer", "BehaviorHistory", "HpaBehavior");
 
     static final DescribedPredicate<JavaClass> A_PLANNER = new DescribedPredicate<>(

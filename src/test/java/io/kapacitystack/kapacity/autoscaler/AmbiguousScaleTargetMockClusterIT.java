@@ -1,12 +1,14 @@
 package io.kapacitystack.kapacity.autoscaler;
 
+import io.kapacitystack.kapacity.api.v1alpha1.IntelligentHorizontalPodAutoscalerStatus;
+import io.kapacitystack.kapacity.api.v1alpha1.ReplicaProfile;
+import io.kapacitystack.kapacity.api.v1alpha1.IntelligentHorizontalPodAutoscaler;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.autoscaling.v2.HorizontalPodAutoscaler;
 import io.fabric8.kubernetes.api.model.autoscaling.v2.HorizontalPodAutoscalerBuilder;
 import io.kapacitystack.kapacity.events.RecordedEvent;
-import io.kapacitystack.kapacity.replicaprofile.ReplicaProfileReconciler;
 import io.kapacitystack.kapacity.runtime.time.ManualClock;
 import io.kapacitystack.kapacity.testing.Await;
 import io.kapacitystack.kapacity.testing.MockCluster;
@@ -56,10 +58,10 @@ class AmbiguousScaleTargetMockClusterIT {
         expect("first", "SucceededAutoscaling", "functional");
 
         create("second", 4);
-        expect("second", IhpaPlanner.AMBIGUOUS_SCALE_TARGET, "IntelligentHorizontalPodAutoscaler \"first\"");
+        expect("second", IntelligentHorizontalPodAutoscaler.Reasons.AMBIGUOUS_SCALE_TARGET, "IntelligentHorizontalPodAutoscaler \"first\"");
         assertNull(profile("second"), "the second IHPA keeps no profile on the target");
         // A spec change re-reconciles it: still off the target, and no second Warning for the same situation.
-        cluster.client.genericKubernetesResources(IhpaReconciler.IHPA_CONTEXT).inNamespace(NS).withName("second")
+        cluster.client.genericKubernetesResources(IntelligentHorizontalPodAutoscaler.IHPA_CONTEXT).inNamespace(NS).withName("second")
                 .edit(o -> {
                     ((Map<String, Object>) o.getAdditionalProperties().get("spec")).put("maxReplicas", 11);
                     return o;
@@ -68,17 +70,17 @@ class AmbiguousScaleTargetMockClusterIT {
             Condition c = scalingActive("second");
             return c != null && Long.valueOf(2).equals(c.getObservedGeneration());
         });
-        assertEquals(IhpaPlanner.AMBIGUOUS_SCALE_TARGET, scalingActive("second").getReason());
+        assertEquals(IntelligentHorizontalPodAutoscaler.Reasons.AMBIGUOUS_SCALE_TARGET, scalingActive("second").getReason());
         assertEquals(2, replicas(), "the workload did not flip");
         assertEquals(List.of(2), scaledTo(), "the workload was scaled once, to the first IHPA's value");
-        List<Event> warnings = warningsOn("second", IhpaPlanner.AMBIGUOUS_SCALE_TARGET);
+        List<Event> warnings = warningsOn("second", IntelligentHorizontalPodAutoscaler.Reasons.AMBIGUOUS_SCALE_TARGET);
         assertEquals(1, warnings.size());
         assertEquals(1, warnings.get(0).getCount());
         assertEquals("SucceededAutoscaling", scalingActive("first").getReason());
 
         // The first goes (with its profile, as a cluster's garbage collector would take it): the second takes over.
-        cluster.client.genericKubernetesResources(IhpaReconciler.IHPA_CONTEXT).inNamespace(NS).withName("first").delete();
-        cluster.client.genericKubernetesResources(ReplicaProfileReconciler.RP_CONTEXT).inNamespace(NS).withName("first").delete();
+        cluster.client.genericKubernetesResources(IntelligentHorizontalPodAutoscaler.IHPA_CONTEXT).inNamespace(NS).withName("first").delete();
+        cluster.client.genericKubernetesResources(ReplicaProfile.RP_CONTEXT).inNamespace(NS).withName("first").delete();
         expect("second", "SucceededAutoscaling", "functional");
         awaitReplicas(4);
     }
@@ -95,9 +97,9 @@ class AmbiguousScaleTargetMockClusterIT {
                 .withApiVersion("apps/v1").withKind("StatefulSet").withName("nginx").endScaleTargetRef().withMinReplicas(1).withMaxReplicas(3).endSpec().build();
         cluster.client.autoscaling().v2().horizontalPodAutoscalers().inNamespace(NS).resource(hpa).create();
 
-        expect("web", IhpaPlanner.AMBIGUOUS_SCALE_TARGET, "HorizontalPodAutoscaler \"nginx-hpa\"");
+        expect("web", IntelligentHorizontalPodAutoscaler.Reasons.AMBIGUOUS_SCALE_TARGET, "HorizontalPodAutoscaler \"nginx-hpa\"");
         Await.until("the IHPA's profile to be deleted", () -> profile("web") == null);
-        assertEquals(1, warningsOn("web", IhpaPlanner.AMBIGUOUS_SCALE_TARGET).size());
+        assertEquals(1, warningsOn("web", IntelligentHorizontalPodAutoscaler.Reasons.AMBIGUOUS_SCALE_TARGET).size());
 
         cluster.client.autoscaling().v2().horizontalPodAutoscalers().inNamespace(NS).withName("nginx-hpa").delete();
         expect("web", "SucceededAutoscaling", "functional");
@@ -107,14 +109,14 @@ class AmbiguousScaleTargetMockClusterIT {
     private void start() {
         cluster.startManager(new ManualClock(vertx, Instant.parse("2026-11-23T08:05:00Z")));
         cluster.manager.replicaProfileEvents().addListener(e -> {
-            if ("UpdateScale".equals(e.reason)) {
+            if ("UpdateScale".equals(e.reason())) {
                 scaleEvents.add(e);
             }
         });
     }
 
     private List<Integer> scaledTo() {
-        return scaleEvents.stream().map(e -> e.message.replaceAll(".*to (\\d+).*", "$1"))
+        return scaleEvents.stream().map(e -> e.message().replaceAll(".*to (\\d+).*", "$1"))
                 .map(Integer::valueOf).collect(Collectors.toList());
     }
 
@@ -133,7 +135,7 @@ class AmbiguousScaleTargetMockClusterIT {
     }
 
     private GenericKubernetesResource profile(String name) {
-        return cluster.client.genericKubernetesResources(ReplicaProfileReconciler.RP_CONTEXT).inNamespace(NS).withName(name).get();
+        return cluster.client.genericKubernetesResources(ReplicaProfile.RP_CONTEXT).inNamespace(NS).withName(name).get();
     }
 
     private void expect(String name, String reason, String messagePart) {
@@ -148,7 +150,7 @@ class AmbiguousScaleTargetMockClusterIT {
 
     @SuppressWarnings("unchecked")
     private Condition scalingActive(String name) {
-        GenericKubernetesResource raw = cluster.client.genericKubernetesResources(IhpaReconciler.IHPA_CONTEXT)
+        GenericKubernetesResource raw = cluster.client.genericKubernetesResources(IntelligentHorizontalPodAutoscaler.IHPA_CONTEXT)
                 .inNamespace(NS).withName(name).get();
         Object status = raw == null ? null : raw.getAdditionalProperties().get("status");
         if (!(status instanceof Map) || !(((Map<String, Object>) status).get("conditions") instanceof List)) {
@@ -156,7 +158,7 @@ class AmbiguousScaleTargetMockClusterIT {
         }
         for (Object o : (List<Object>) ((Map<String, Object>) status).get("conditions")) {
             Condition c = cluster.client.getKubernetesSerialization().convertValue(o, Condition.class);
-            if (IhpaPlanner.SCALING_ACTIVE.equals(c.getType())) {
+            if (IntelligentHorizontalPodAutoscalerStatus.SCALING_ACTIVE.equals(c.getType())) {
                 return c;
             }
         }
@@ -168,6 +170,6 @@ class AmbiguousScaleTargetMockClusterIT {
                 + "metadata:\n  name: " + name + "\nspec:\n  scaleTargetRef: {apiVersion: apps/v1, kind: StatefulSet, name: nginx}\n"
                 + "  minReplicas: 1\n  maxReplicas: 10\n  portraitProviders:\n"
                 + "  - type: Static\n    priority: 1\n    static: {replicas: " + replicas + "}\n";
-        cluster.createRaw(IhpaReconciler.IHPA_CONTEXT, yaml, NS);
+        cluster.createRaw(IntelligentHorizontalPodAutoscaler.IHPA_CONTEXT, yaml, NS);
     }
 }

@@ -1,5 +1,7 @@
 package io.kapacitystack.kapacity.autoscaler;
 
+import io.kapacitystack.kapacity.api.v1alpha1.ReplicaProfile;
+import io.kapacitystack.kapacity.api.v1alpha1.IntelligentHorizontalPodAutoscaler;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.kapacitystack.kapacity.runtime.time.ManualClock;
@@ -62,7 +64,7 @@ class BadInputMockClusterIT {
             assertTrue(cluster.client.v1().events().inNamespace(NS).list().getItems().stream()
                             .anyMatch(e -> name.equals(e.getInvolvedObject().getName()) && "Warning".equals(e.getType())),
                     "a Warning event on " + name);
-            assertEquals(null, cluster.client.genericKubernetesResources(io.kapacitystack.kapacity.replicaprofile.ReplicaProfileReconciler.RP_CONTEXT)
+            assertEquals(null, cluster.client.genericKubernetesResources(io.kapacitystack.kapacity.api.v1alpha1.ReplicaProfile.RP_CONTEXT)
                     .inNamespace(NS).withName(name).get(), "no ReplicaProfile for the broken " + name);
         }
         assertTrue(cluster.manager.isRunning());
@@ -97,6 +99,35 @@ class BadInputMockClusterIT {
                 () -> cluster.client.apps().statefulSets().inNamespace(NS).withName("nginx").get().getSpec().getReplicas() == 3);
     }
 
+    /**
+     * An IHPA the model cannot read still goes when deleted: deletion is seen on the cached object, so its finalizer
+     * (kept from a time it could be read) is removed without converting it.
+     */
+    @Test
+    void anUnreadableIhpaCanBeDeleted() {
+        cluster.createRaw(IntelligentHorizontalPodAutoscaler.IHPA_CONTEXT, """
+                apiVersion: autoscaling.kapacitystack.io/v1alpha1
+                kind: IntelligentHorizontalPodAutoscaler
+                metadata:
+                  name: unknown-type
+                  finalizers: [kapacitystack.io/finalizer]
+                spec:
+                  scaleTargetRef: {apiVersion: apps/v1, kind: StatefulSet, name: nginx}
+                  minReplicas: 1
+                  maxReplicas: 5
+                  portraitProviders:
+                """ + staticProvider("Sometimes", 2), NS);
+        cluster.startManager(new ManualClock(vertx, Instant.parse("2026-11-23T08:05:00Z")));
+        expect("unknown-type", "InvalidSpec", "Unsupported value: \"Sometimes\"");
+
+        cluster.client.genericKubernetesResources(IntelligentHorizontalPodAutoscaler.IHPA_CONTEXT).inNamespace(NS)
+                .withName("unknown-type").delete();
+
+        Await.until("the unreadable IHPA to be gone", () -> cluster.client.genericKubernetesResources(
+                IntelligentHorizontalPodAutoscaler.IHPA_CONTEXT).inNamespace(NS).withName("unknown-type").get() == null);
+        assertTrue(cluster.manager.isRunning());
+    }
+
     private void expect(String name, String reason, String messagePart) {
         Await.until(name + " to report " + reason, () -> {
             Condition c = scalingActive(name);
@@ -109,7 +140,7 @@ class BadInputMockClusterIT {
 
     @SuppressWarnings("unchecked")
     private Condition scalingActive(String name) {
-        GenericKubernetesResource raw = cluster.client.genericKubernetesResources(IhpaReconciler.IHPA_CONTEXT)
+        GenericKubernetesResource raw = cluster.client.genericKubernetesResources(IntelligentHorizontalPodAutoscaler.IHPA_CONTEXT)
                 .inNamespace(NS).withName(name).get();
         Object status = raw.getAdditionalProperties().get("status");
         if (!(status instanceof Map) || !(((Map<String, Object>) status).get("conditions") instanceof List)) {
@@ -130,7 +161,7 @@ class BadInputMockClusterIT {
                 : "scaleTargetRef: {apiVersion: v1, " + target + ", name: cfg}";
         String yaml = "apiVersion: autoscaling.kapacitystack.io/v1alpha1\nkind: IntelligentHorizontalPodAutoscaler\n"
                 + "metadata:\n  name: " + name + "\nspec:\n  " + targetRef + "\n  " + bounds + "\n  portraitProviders:\n" + provider;
-        cluster.createRaw(IhpaReconciler.IHPA_CONTEXT, yaml, NS);
+        cluster.createRaw(IntelligentHorizontalPodAutoscaler.IHPA_CONTEXT, yaml, NS);
     }
 
     private static String staticProvider(String type, int replicas) {

@@ -1,5 +1,6 @@
 package io.kapacitystack.kapacity.autoscaler;
 
+import io.kapacitystack.kapacity.api.v1alpha1.IntelligentHorizontalPodAutoscaler;
 import io.fabric8.kubernetes.api.model.Event;
 import io.kapacitystack.kapacity.runtime.time.ManualClock;
 import io.kapacitystack.kapacity.testing.Await;
@@ -41,7 +42,7 @@ class EventFloodMockClusterIT {
 
     @Test
     void anEveryOneSecondCronIhpaForSeventeenSimulatedMinutesRecordsABoundedNumberOfEvents() {
-        cluster.createRaw(IhpaReconciler.IHPA_CONTEXT, "apiVersion: autoscaling.kapacitystack.io/v1alpha1\n"
+        cluster.createRaw(IntelligentHorizontalPodAutoscaler.IHPA_CONTEXT, "apiVersion: autoscaling.kapacitystack.io/v1alpha1\n"
                 + "kind: IntelligentHorizontalPodAutoscaler\nmetadata:\n  name: busy\nspec:\n"
                 + "  scaleTargetRef: {apiVersion: apps/v1, kind: StatefulSet, name: nginx}\n  minReplicas: 1\n  maxReplicas: 5\n"
                 + "  portraitProviders:\n  - type: Cron\n    priority: 1\n    cron:\n      crons:\n"
@@ -68,7 +69,7 @@ class EventFloodMockClusterIT {
     }
 
     private int warnings() {
-        return (int) cluster.events.stream().filter(e -> "busy".equals(e.name) && "NoValidPortraitValue".equals(e.reason)).count();
+        return (int) cluster.events.stream().filter(e -> "busy".equals(e.name()) && "NoValidPortraitValue".equals(e.reason())).count();
     }
 
     private int reconciles() {

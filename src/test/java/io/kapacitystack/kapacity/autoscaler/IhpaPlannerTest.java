@@ -1,5 +1,6 @@
 package io.kapacitystack.kapacity.autoscaler;
 
+import io.kapacitystack.kapacity.api.v1alpha1.IntelligentHorizontalPodAutoscalerStatus;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.kapacitystack.kapacity.api.v1alpha1.Conditions;
 import io.kapacitystack.kapacity.api.v1alpha1.IntelligentHorizontalPodAutoscaler;
@@ -50,9 +51,9 @@ class IhpaPlannerTest {
     void mergesByPriorityThenReplicas(String name, String a, String b, int expected) {
         IntelligentHorizontalPodAutoscaler ihpa = ihpa(0, 20, provider(a), provider(b));
         IhpaPlan plan = planner.plan(ihpa, null, null, T0);
-        assertEquals(expected, plan.status.currentPortraitValue.replicas, name);
-        assertEquals(IhpaPlan.RpAction.CREATE, plan.rpAction);
-        assertEquals(expected, plan.rpSpec.online());
+        assertEquals(expected, plan.status().currentPortraitValue.replicas, name);
+        assertEquals(IhpaPlan.RpAction.CREATE, plan.rpAction());
+        assertEquals(expected, plan.rpSpec().online());
     }
 
     private static PortraitProvider provider(String priorityAndReplicas) {
@@ -66,16 +67,16 @@ class IhpaPlannerTest {
         IntelligentHorizontalPodAutoscaler ihpa = ihpa(1, 10, staticProvider(1, 1),
                 cronProvider(2, cron("peak", "0 * * * *", "10 * * * *", 5)));
         IhpaPlan atZero = planner.plan(ihpa, null, null, T0);
-        assertEquals(5, atZero.status.currentPortraitValue.replicas);
-        assertEquals("Cron", atZero.status.currentPortraitValue.provider);
-        assertEquals("2026-11-23T08:10:00Z", atZero.status.currentPortraitValue.expireTime);
-        assertEquals(T0.plus(Duration.ofMinutes(10)), atZero.wakeAt);
+        assertEquals(5, atZero.status().currentPortraitValue.replicas);
+        assertEquals("Cron", atZero.status().currentPortraitValue.provider);
+        assertEquals("2026-11-23T08:10:00Z", atZero.status().currentPortraitValue.expireTime);
+        assertEquals(T0.plus(Duration.ofMinutes(10)), atZero.wakeAt());
 
-        ihpa.setStatus(atZero.status);
-        IhpaPlan atTen = planner.plan(ihpa, rp(atZero.rpSpec), null, T0.plus(Duration.ofMinutes(10)));
-        assertEquals(1, atTen.status.currentPortraitValue.replicas);
-        assertEquals(5, atTen.status.previousPortraitValue.replicas);
-        assertEquals(T0.plus(Duration.ofMinutes(60)), atTen.wakeAt, "next start of the cron rule");
+        ihpa.setStatus(atZero.status());
+        IhpaPlan atTen = planner.plan(ihpa, rp(atZero.rpSpec()), null, T0.plus(Duration.ofMinutes(10)));
+        assertEquals(1, atTen.status().currentPortraitValue.replicas);
+        assertEquals(5, atTen.status().previousPortraitValue.replicas);
+        assertEquals(T0.plus(Duration.ofMinutes(60)), atTen.wakeAt(), "next start of the cron rule");
         assertEquals(List.of("update ReplicaProfile with onlineReplcas: 5 -> 1, cutoffReplicas: 0 -> 0, standbyReplicas: 0 -> 0"),
                 messages(atTen));
     }
@@ -84,40 +85,40 @@ class IhpaPlannerTest {
     void noValidValueKeepsTheProfileAndWarns() {
         IntelligentHorizontalPodAutoscaler ihpa = ihpa(1, 10, cronProvider(1, cron("a", "0 * * * *", "10 * * * *", 3)));
         IhpaPlan plan = planner.plan(ihpa, rp(spec(3, 0, 0)), null, T0.plus(Duration.ofMinutes(30)));
-        assertEquals(IhpaPlan.RpAction.NONE, plan.rpAction);
+        assertEquals(IhpaPlan.RpAction.NONE, plan.rpAction());
         assertEquals(List.of("Warning NoValidPortraitValue no valid portrait value for now"),
-                plan.events.stream().map(Object::toString).collect(Collectors.toList()));
-        assertCondition(plan, IhpaPlanner.SCALING_ACTIVE, "False", "NoValidPortraitValue");
-        assertEquals(T0.plus(Duration.ofMinutes(60)), plan.wakeAt);
+                plan.events().stream().map(Object::toString).collect(Collectors.toList()));
+        assertCondition(plan, IntelligentHorizontalPodAutoscalerStatus.SCALING_ACTIVE, "False", "NoValidPortraitValue");
+        assertEquals(T0.plus(Duration.ofMinutes(60)), plan.wakeAt());
     }
 
     @Test
     void clampsTheProfileButStoresTheProvidersValue() {
         IntelligentHorizontalPodAutoscaler ihpa = ihpa(2, 4, staticProvider(1, 9));
         IhpaPlan plan = planner.plan(ihpa, null, null, T0);
-        assertEquals(9, plan.status.currentPortraitValue.replicas, "status keeps the unclamped value (upstream bug fixed)");
-        assertEquals(4, plan.rpSpec.online());
-        assertCondition(plan, IhpaPlanner.SCALING_LIMITED, "True", "TooManyReplicas");
+        assertEquals(9, plan.status().currentPortraitValue.replicas, "status keeps the unclamped value (upstream bug fixed)");
+        assertEquals(4, plan.rpSpec().online());
+        assertCondition(plan, IntelligentHorizontalPodAutoscalerStatus.SCALING_LIMITED, "True", "TooManyReplicas");
 
         // Re-planning with the stored status changes nothing: no churn while clamped.
-        ihpa.setStatus(plan.status);
-        IhpaPlan again = planner.plan(ihpa, rp(plan.rpSpec), null, T0.plusSeconds(30));
-        assertEquals(IhpaPlan.RpAction.NONE, again.rpAction);
-        assertTrue(again.events.isEmpty());
-        assertNull(again.status.previousPortraitValue);
+        ihpa.setStatus(plan.status());
+        IhpaPlan again = planner.plan(ihpa, rp(plan.rpSpec()), null, T0.plusSeconds(30));
+        assertEquals(IhpaPlan.RpAction.NONE, again.rpAction());
+        assertTrue(again.events().isEmpty());
+        assertNull(again.status().previousPortraitValue);
 
         IntelligentHorizontalPodAutoscaler low = ihpa(3, 5, staticProvider(1, 1));
         IhpaPlan lowPlan = planner.plan(low, null, null, T0);
-        assertEquals(3, lowPlan.rpSpec.online());
-        assertCondition(lowPlan, IhpaPlanner.SCALING_LIMITED, "True", "TooFewReplicas");
+        assertEquals(3, lowPlan.rpSpec().online());
+        assertCondition(lowPlan, IntelligentHorizontalPodAutoscalerStatus.SCALING_LIMITED, "True", "TooFewReplicas");
     }
 
     @Test
     void minGreaterThanMaxIsReportedNotClamped() {
         IhpaPlan plan = planner.plan(ihpa(5, 3, staticProvider(1, 4)), null, null, T0);
-        assertEquals(IhpaPlan.RpAction.NONE, plan.rpAction);
-        assertCondition(plan, IhpaPlanner.SCALING_ACTIVE, "False", "InvalidSpec");
-        assertTrue(plan.events.get(0).message().contains("minReplicas (5) is greater than maxReplicas (3)"), plan.events.toString());
+        assertEquals(IhpaPlan.RpAction.NONE, plan.rpAction());
+        assertCondition(plan, IntelligentHorizontalPodAutoscalerStatus.SCALING_ACTIVE, "False", "InvalidSpec");
+        assertTrue(plan.events().get(0).message().contains("minReplicas (5) is greater than maxReplicas (3)"), plan.events().toString());
     }
 
     @ParameterizedTest(name = "{0}")
@@ -130,10 +131,10 @@ class IhpaPlannerTest {
         var rule = cron("r", start, end, 2);
         rule.timeZone = zone;
         IhpaPlan plan = planner.plan(ihpa(1, 5, cronProvider(1, rule)), null, null, T0);
-        assertEquals(IhpaPlan.RpAction.NONE, plan.rpAction, name);
-        assertCondition(plan, IhpaPlanner.SCALING_ACTIVE, "False", "FailedUpdateAndFetchPortraitValue");
-        assertTrue(plan.events.get(0).message().contains(expected), plan.events.get(0).message());
-        assertNull(plan.retryableError, "a spec error is not retried: it waits for a spec change");
+        assertEquals(IhpaPlan.RpAction.NONE, plan.rpAction(), name);
+        assertCondition(plan, IntelligentHorizontalPodAutoscalerStatus.SCALING_ACTIVE, "False", "FailedUpdateAndFetchPortraitValue");
+        assertTrue(plan.events().get(0).message().contains(expected), plan.events().get(0).message());
+        assertNull(plan.retryableError(), "a spec error is not retried: it waits for a spec change");
     }
 
     @Test
@@ -141,7 +142,7 @@ class IhpaPlannerTest {
         IhpaPlan plan = planner.plan(ihpa(1, 5, cronProvider(1,
                 cron("a", "0 * * * *", "30 * * * *", 2), cron("b", "10 * * * *", "40 * * * *", 3))), null, null,
                 T0.plus(Duration.ofMinutes(15)));
-        assertTrue(plan.events.get(0).message().contains("found overlapping cron \"a\" and \"b\""), plan.events.toString());
+        assertTrue(plan.events().get(0).message().contains("found overlapping cron \"a\" and \"b\""), plan.events().toString());
     }
 
     @Test
@@ -150,8 +151,8 @@ class IhpaPlannerTest {
         noBlock.type = PortraitProvider.Type.Static;
         noBlock.priority = 1;
         IhpaPlan plan = planner.plan(ihpa(1, 5, noBlock), null, null, T0);
-        assertCondition(plan, IhpaPlanner.SCALING_ACTIVE, "False", "InvalidSpec");
-        assertTrue(plan.events.get(0).message().contains("portraitProviders[0]: type Static needs static.replicas"));
+        assertCondition(plan, IntelligentHorizontalPodAutoscalerStatus.SCALING_ACTIVE, "False", "InvalidSpec");
+        assertTrue(plan.events().get(0).message().contains("portraitProviders[0]: type Static needs static.replicas"));
     }
 
     @Test
@@ -161,40 +162,40 @@ class IhpaPlannerTest {
         ihpa.getSpec().behavior.scaleUp = new ScalingBehavior();
         ihpa.getSpec().behavior.scaleUp.grayStrategy = new io.kapacitystack.kapacity.api.v1alpha1.GrayStrategy(PodState.Cutoff, 30, 150, null);
         IhpaPlan plan = planner.plan(ihpa, null, null, T0);
-        assertCondition(plan, IhpaPlanner.SCALING_ACTIVE, "False", "InvalidSpec");
-        String message = plan.events.get(0).message();
+        assertCondition(plan, IntelligentHorizontalPodAutoscalerStatus.SCALING_ACTIVE, "False", "InvalidSpec");
+        String message = plan.events().get(0).message();
         assertTrue(message.contains("behavior.scaleUp.grayStrategy.changePercent must be between 1 and 100"), message);
-        assertEquals(IhpaPlan.RpAction.NONE, plan.rpAction);
+        assertEquals(IhpaPlan.RpAction.NONE, plan.rpAction());
     }
 
     /** Kapacity ignores a scale-up's grayState: Cutoff there is no InvalidSpec, and the step adds Online pods. */
     @Test
     void aScaleUpGrayStateOtherThanOnlineIsIgnored() {
         IntelligentHorizontalPodAutoscaler ihpa = ihpa(1, 10, staticProvider(1, 1));
-        ihpa.setStatus(planner.plan(ihpa, null, null, T0).status);
+        ihpa.setStatus(planner.plan(ihpa, null, null, T0).status());
         ihpa.getSpec().portraitProviders.set(0, staticProvider(1, 5));
         ihpa.getSpec().behavior = new io.kapacitystack.kapacity.api.v1alpha1.IntelligentHorizontalPodAutoscalerBehavior();
         ihpa.getSpec().behavior.scaleUp = new ScalingBehavior();
         ihpa.getSpec().behavior.scaleUp.grayStrategy = new io.kapacitystack.kapacity.api.v1alpha1.GrayStrategy(PodState.Cutoff, 30, 50, null);
         IhpaPlan plan = planner.plan(ihpa, rp(spec(1, 0, 0)), null, T0);
-        assertCondition(plan, IhpaPlanner.SCALING_ACTIVE, "True", "SucceededAutoscaling");
-        assertEquals(3, plan.rpSpec.online());
-        assertEquals(0, plan.rpSpec.cutoff());
+        assertCondition(plan, IntelligentHorizontalPodAutoscalerStatus.SCALING_ACTIVE, "True", "SucceededAutoscaling");
+        assertEquals(3, plan.rpSpec().online());
+        assertEquals(0, plan.rpSpec().cutoff());
     }
 
     /** Kapacity treats a scale-down grayState Online (the CRD accepts it) as Deleted; here it was InvalidSpec and stuck. */
     @Test
     void aScaleDownGrayStateOnlineDeletesLikeDeleted() {
         IntelligentHorizontalPodAutoscaler ihpa = ihpa(1, 10, staticProvider(1, 5));
-        ihpa.setStatus(planner.plan(ihpa, null, null, T0).status);
+        ihpa.setStatus(planner.plan(ihpa, null, null, T0).status());
         ihpa.getSpec().portraitProviders.set(0, staticProvider(1, 1));
         IhpaFixtures.scaleDownGray(ihpa, PodState.Online, 30, 50, 60);
         IhpaPlan plan = planner.plan(ihpa, rp(spec(5, 0, 0)), null, T0);
-        assertCondition(plan, IhpaPlanner.SCALING_ACTIVE, "True", "SucceededAutoscaling");
+        assertCondition(plan, IntelligentHorizontalPodAutoscalerStatus.SCALING_ACTIVE, "True", "SucceededAutoscaling");
         // 5 -> 1 in 50 % steps: 2 pods go, and none is parked in Cutoff or Standby
-        assertEquals(3, plan.rpSpec.online());
-        assertEquals(0, plan.rpSpec.cutoff());
-        assertEquals(0, plan.rpSpec.standby());
+        assertEquals(3, plan.rpSpec().online());
+        assertEquals(0, plan.rpSpec().cutoff());
+        assertEquals(0, plan.rpSpec().standby());
     }
 
     @Test
@@ -202,11 +203,11 @@ class IhpaPlannerTest {
         IntelligentHorizontalPodAutoscaler ihpa = ihpa(1, 5, staticProvider(1, 4));
         ihpa.getSpec().paused = true;
         IhpaPlan plan = planner.plan(ihpa, rp(spec(2, 0, 0)), null, T0);
-        assertEquals(IhpaPlan.RpAction.UPDATE, plan.rpAction);
-        assertTrue(plan.rpSpec.isPaused());
-        assertEquals(2, plan.rpSpec.online(), "numbers untouched while paused");
-        assertNull(plan.status.currentPortraitValue);
-        assertCondition(plan, IhpaPlanner.SCALING_ACTIVE, "False", "ScalingPaused");
+        assertEquals(IhpaPlan.RpAction.UPDATE, plan.rpAction());
+        assertTrue(plan.rpSpec().isPaused());
+        assertEquals(2, plan.rpSpec().online(), "numbers untouched while paused");
+        assertNull(plan.status().currentPortraitValue);
+        assertCondition(plan, IntelligentHorizontalPodAutoscalerStatus.SCALING_ACTIVE, "False", "ScalingPaused");
     }
 
     @Test
@@ -214,10 +215,10 @@ class IhpaPlannerTest {
         IntelligentHorizontalPodAutoscaler ihpa = ihpa(1, 5, staticProvider(1, 4));
         ihpa.getSpec().scaleMode = IntelligentHorizontalPodAutoscalerSpec.ScaleMode.Preview;
         IhpaPlan plan = planner.plan(ihpa, rp(spec(2, 0, 0)), null, T0);
-        assertEquals(IhpaPlan.RpAction.DELETE, plan.rpAction);
-        assertEquals(4, plan.status.currentPortraitValue.replicas);
-        assertCondition(plan, IhpaPlanner.SCALING_ACTIVE, "True", "SucceededAutoscaling");
-        assertEquals(IhpaPlan.RpAction.NONE, planner.plan(ihpa, null, null, T0).rpAction);
+        assertEquals(IhpaPlan.RpAction.DELETE, plan.rpAction());
+        assertEquals(4, plan.status().currentPortraitValue.replicas);
+        assertCondition(plan, IntelligentHorizontalPodAutoscalerStatus.SCALING_ACTIVE, "True", "SucceededAutoscaling");
+        assertEquals(IhpaPlan.RpAction.NONE, planner.plan(ihpa, null, null, T0).rpAction());
     }
 
     @ParameterizedTest(name = "up disabled={0}, down disabled={1} -> {2}")
@@ -229,15 +230,15 @@ class IhpaPlannerTest {
         ihpa.getSpec().behavior.scaleUp.disabled = up;
         ihpa.getSpec().behavior.scaleDown = new ScalingBehavior();
         ihpa.getSpec().behavior.scaleDown.disabled = down;
-        assertEquals(expected, planner.plan(ihpa, null, null, T0).rpSpec.direction().name());
+        assertEquals(expected, planner.plan(ihpa, null, null, T0).rpSpec().direction().name());
     }
 
     @Test
     void targetErrorIsReportedAndRetried() {
         IhpaPlan plan = planner.plan(ihpa(1, 5, staticProvider(1, 4)), null, "StatefulSet \"web\" not found", T0);
-        assertEquals(IhpaPlan.RpAction.NONE, plan.rpAction);
-        assertCondition(plan, IhpaPlanner.SCALING_ACTIVE, "False", "FailedGetScale");
-        assertEquals("StatefulSet \"web\" not found", plan.retryableError);
+        assertEquals(IhpaPlan.RpAction.NONE, plan.rpAction());
+        assertCondition(plan, IntelligentHorizontalPodAutoscalerStatus.SCALING_ACTIVE, "False", "FailedGetScale");
+        assertEquals("StatefulSet \"web\" not found", plan.retryableError());
     }
 
     /**
@@ -261,14 +262,14 @@ class IhpaPlannerTest {
             }
             IhpaPlan plan = planner.plan(ihpa, rp, null, t);
             events.addAll(messages(plan));
-            ihpa.setStatus(plan.status);
-            if (plan.rpSpec != null) {
-                rp = rp(plan.rpSpec);
+            ihpa.setStatus(plan.status());
+            if (plan.rpSpec() != null) {
+                rp = rp(plan.rpSpec());
             }
             // Reconciles in between (e.g. triggered by the profile change) must change nothing.
             IhpaPlan again = planner.plan(ihpa, rp, null, t.plusSeconds(1));
             assertTrue(messages(again).isEmpty(), "no repeated step at " + t + ": " + messages(again));
-            wake = plan.wakeAt;
+            wake = plan.wakeAt();
         }
         assertEquals(List.of(
                 "create ReplicaProfile with onlineReplcas: 1, cutoffReplicas: 0, standbyReplicas: 0",
@@ -283,30 +284,30 @@ class IhpaPlannerTest {
     void grayWithoutStatusStartsInsteadOfCrashing() {
         IntelligentHorizontalPodAutoscaler ihpa = ihpa(1, 10, staticProvider(1, 2));
         IhpaPlan first = planner.plan(ihpa, null, null, T0);
-        ihpa.setStatus(first.status);
+        ihpa.setStatus(first.status());
         ihpa.getStatus().previousPortraitValue = new io.kapacitystack.kapacity.api.v1alpha1.HorizontalPortraitValue("Static", 6, null);
         IhpaFixtures.scaleDownGray(ihpa, PodState.Cutoff, 30, 50, 0);
         IhpaPlan plan = planner.plan(ihpa, rp(spec(6, 0, 0)), null, T0.plusSeconds(5));
-        assertEquals(4, plan.rpSpec.online());
-        assertEquals(2, plan.rpSpec.cutoff());
-        assertEquals(50, plan.status.gray.grayPercent);
+        assertEquals(4, plan.rpSpec().online());
+        assertEquals(2, plan.rpSpec().cutoff());
+        assertEquals(50, plan.status().gray.grayPercent);
     }
 
     @Test
     void smallStepsThatChangeNothingStillWakeUp() {
         // diff 3 at 10 %: the first two steps both move 1 pod; upstream stalls here, this planner wakes on time.
         IntelligentHorizontalPodAutoscaler ihpa = ihpa(1, 10, staticProvider(1, 4));
-        ihpa.setStatus(planner.plan(ihpa, null, null, T0).status);
+        ihpa.setStatus(planner.plan(ihpa, null, null, T0).status());
         ihpa.getSpec().portraitProviders.set(0, staticProvider(1, 1));
         IhpaFixtures.scaleDownGray(ihpa, PodState.Cutoff, 30, 10, 0);
         IhpaPlan step1 = planner.plan(ihpa, rp(spec(4, 0, 0)), null, T0.plusSeconds(10));
-        assertEquals(3, step1.rpSpec.online());
-        assertEquals(T0.plusSeconds(40), step1.wakeAt);
-        ihpa.setStatus(step1.status);
-        IhpaPlan step2 = planner.plan(ihpa, rp(step1.rpSpec), null, T0.plusSeconds(40));
-        assertEquals(IhpaPlan.RpAction.NONE, step2.rpAction, "20 % of 3 is still one pod");
-        assertEquals(20, step2.status.gray.grayPercent);
-        assertEquals(T0.plusSeconds(70), step2.wakeAt, "and yet the next step is scheduled");
+        assertEquals(3, step1.rpSpec().online());
+        assertEquals(T0.plusSeconds(40), step1.wakeAt());
+        ihpa.setStatus(step1.status());
+        IhpaPlan step2 = planner.plan(ihpa, rp(step1.rpSpec()), null, T0.plusSeconds(40));
+        assertEquals(IhpaPlan.RpAction.NONE, step2.rpAction(), "20 % of 3 is still one pod");
+        assertEquals(20, step2.status().gray.grayPercent);
+        assertEquals(T0.plusSeconds(70), step2.wakeAt(), "and yet the next step is scheduled");
     }
 
     /**
@@ -319,56 +320,56 @@ class IhpaPlannerTest {
         IntelligentHorizontalPodAutoscaler ihpa = grayFromFiveToOne();
 
         IhpaPlan step1 = planner.plan(ihpa, rp(spec(5, 0, 0)), null, T0);
-        assertEquals(List.of(3, 2), List.of(step1.rpSpec.online(), step1.rpSpec.cutoff()));
-        ihpa.setStatus(step1.status);
+        assertEquals(List.of(3, 2), List.of(step1.rpSpec().online(), step1.rpSpec().cutoff()));
+        ihpa.setStatus(step1.status());
 
         // 30 s later the profile still shows no Cutoff pod: no second step
-        IhpaPlan held = planner.plan(ihpa, rp(step1.rpSpec, 5, 0, 0), null, T0.plusSeconds(30));
-        assertEquals(IhpaPlan.RpAction.NONE, held.rpAction);
-        assertEquals(50, held.status.gray.grayPercent);
-        assertCondition(held, IhpaPlanner.GRAY_PROGRESSING, "True", IhpaPlanner.WAITING_FOR_GRAY_PODS);
+        IhpaPlan held = planner.plan(ihpa, rp(step1.rpSpec(), 5, 0, 0), null, T0.plusSeconds(30));
+        assertEquals(IhpaPlan.RpAction.NONE, held.rpAction());
+        assertEquals(50, held.status().gray.grayPercent);
+        assertCondition(held, IntelligentHorizontalPodAutoscalerStatus.GRAY_PROGRESSING, "True", IntelligentHorizontalPodAutoscaler.Reasons.WAITING_FOR_GRAY_PODS);
         assertTrue(messages(held).isEmpty(), messages(held).toString());
-        assertEquals(T0.plusSeconds(60), held.wakeAt, "looks again after an interval, besides the profile's own change");
+        assertEquals(T0.plusSeconds(60), held.wakeAt(), "looks again after an interval, besides the profile's own change");
         // a profile that cannot move its pods says why, and so does the IHPA
-        ReplicaProfile stuck = rp(step1.rpSpec, 5, 0, 0);
+        ReplicaProfile stuck = rp(step1.rpSpec(), 5, 0, 0);
         io.kapacitystack.kapacity.api.v1alpha1.Conditions.set(stuck.getStatus().conditions, "Applied", false, 1L,
                 "UnsupportedPodBehavior", "external pod sorters are not supported", T0);
         String message = io.kapacitystack.kapacity.api.v1alpha1.Conditions.find(
-                planner.plan(ihpa, stuck, null, T0.plusSeconds(30)).status.conditions, IhpaPlanner.GRAY_PROGRESSING).getMessage();
+                planner.plan(ihpa, stuck, null, T0.plusSeconds(30)).status().conditions, IntelligentHorizontalPodAutoscalerStatus.GRAY_PROGRESSING).getMessage();
         assertTrue(message.endsWith("; the ReplicaProfile reports Applied=False UnsupportedPodBehavior: external pod sorters are not supported"), message);
-        ihpa.setStatus(held.status);
+        ihpa.setStatus(held.status());
 
         // at 45 s the two pods are Cutoff: the step counts from then, the next one is due 30 s later
-        IhpaPlan settled = planner.plan(ihpa, parkedAt(step1.rpSpec, T0.plusSeconds(45)), null, T0.plusSeconds(46));
-        assertEquals(IhpaPlan.RpAction.NONE, settled.rpAction);
-        assertEquals(T0.plusSeconds(75), settled.wakeAt);
-        assertCondition(settled, IhpaPlanner.GRAY_PROGRESSING, "True", "ReplicasNotMatchPortrait");
-        ihpa.setStatus(settled.status);
+        IhpaPlan settled = planner.plan(ihpa, parkedAt(step1.rpSpec(), T0.plusSeconds(45)), null, T0.plusSeconds(46));
+        assertEquals(IhpaPlan.RpAction.NONE, settled.rpAction());
+        assertEquals(T0.plusSeconds(75), settled.wakeAt());
+        assertCondition(settled, IntelligentHorizontalPodAutoscalerStatus.GRAY_PROGRESSING, "True", "ReplicasNotMatchPortrait");
+        ihpa.setStatus(settled.status());
 
-        IhpaPlan step2 = planner.plan(ihpa, parkedAt(step1.rpSpec, T0.plusSeconds(45)), null, T0.plusSeconds(75));
-        assertEquals(List.of(1, 4), List.of(step2.rpSpec.online(), step2.rpSpec.cutoff()));
-        ihpa.setStatus(step2.status);
+        IhpaPlan step2 = planner.plan(ihpa, parkedAt(step1.rpSpec(), T0.plusSeconds(45)), null, T0.plusSeconds(75));
+        assertEquals(List.of(1, 4), List.of(step2.rpSpec().online(), step2.rpSpec().cutoff()));
+        ihpa.setStatus(step2.status());
 
         // the observation ends at 135 s, but two of the four pods are still Online: nothing is deleted
-        IhpaPlan heldLast = planner.plan(ihpa, rp(step2.rpSpec, 3, 2, 0), null, T0.plusSeconds(140));
-        assertEquals(IhpaPlan.RpAction.NONE, heldLast.rpAction);
-        ihpa.setStatus(heldLast.status);
-        IhpaPlan observing = planner.plan(ihpa, parkedAt(step2.rpSpec, T0.plusSeconds(150)), null, T0.plusSeconds(151));
-        assertEquals(IhpaPlan.RpAction.NONE, observing.rpAction, "the whole observation time after the pods are Cutoff");
-        assertEquals(T0.plusSeconds(210), observing.wakeAt);
-        ihpa.setStatus(observing.status);
-        IhpaPlan last = planner.plan(ihpa, parkedAt(step2.rpSpec, T0.plusSeconds(150)), null, T0.plusSeconds(210));
-        assertEquals(List.of(1, 0), List.of(last.rpSpec.online(), last.rpSpec.cutoff()));
-        assertCondition(last, IhpaPlanner.GRAY_PROGRESSING, "False", "ReplicasMatchPortrait");
-        ihpa.setStatus(last.status);
+        IhpaPlan heldLast = planner.plan(ihpa, rp(step2.rpSpec(), 3, 2, 0), null, T0.plusSeconds(140));
+        assertEquals(IhpaPlan.RpAction.NONE, heldLast.rpAction());
+        ihpa.setStatus(heldLast.status());
+        IhpaPlan observing = planner.plan(ihpa, parkedAt(step2.rpSpec(), T0.plusSeconds(150)), null, T0.plusSeconds(151));
+        assertEquals(IhpaPlan.RpAction.NONE, observing.rpAction(), "the whole observation time after the pods are Cutoff");
+        assertEquals(T0.plusSeconds(210), observing.wakeAt());
+        ihpa.setStatus(observing.status());
+        IhpaPlan last = planner.plan(ihpa, parkedAt(step2.rpSpec(), T0.plusSeconds(150)), null, T0.plusSeconds(210));
+        assertEquals(List.of(1, 0), List.of(last.rpSpec().online(), last.rpSpec().cutoff()));
+        assertCondition(last, IntelligentHorizontalPodAutoscalerStatus.GRAY_PROGRESSING, "False", "ReplicasMatchPortrait");
+        ihpa.setStatus(last.status());
 
         // after the last step nothing is waited for: the profile still reporting its four Cutoff pods (being deleted),
         // then none, changes nothing (a wait here once restarted the observation and put the pods back, in a loop)
-        for (ReplicaProfile later : List.of(rp(last.rpSpec, 1, 4, 0), rp(last.rpSpec), rp(last.rpSpec, 1, 4, 0), rp(last.rpSpec))) {
+        for (ReplicaProfile later : List.of(rp(last.rpSpec(), 1, 4, 0), rp(last.rpSpec()), rp(last.rpSpec(), 1, 4, 0), rp(last.rpSpec()))) {
             IhpaPlan after = planner.plan(ihpa, later, null, T0.plusSeconds(215));
-            assertEquals(IhpaPlan.RpAction.NONE, after.rpAction, after.rpSpec == null ? "" : after.rpSpec.toString());
-            assertCondition(after, IhpaPlanner.GRAY_PROGRESSING, "False", "ReplicasMatchPortrait");
-            ihpa.setStatus(after.status);
+            assertEquals(IhpaPlan.RpAction.NONE, after.rpAction(), after.rpSpec() == null ? "" : after.rpSpec().toString());
+            assertCondition(after, IntelligentHorizontalPodAutoscalerStatus.GRAY_PROGRESSING, "False", "ReplicasMatchPortrait");
+            ihpa.setStatus(after.status());
         }
     }
 
@@ -377,37 +378,37 @@ class IhpaPlannerTest {
     void aStepAppliedLateGetsItsWholeInterval() {
         IntelligentHorizontalPodAutoscaler ihpa = grayFromFiveToOne();
         IhpaPlan step1 = planner.plan(ihpa, rp(spec(5, 0, 0)), null, T0);
-        ihpa.setStatus(step1.status);
-        IhpaPlan parked = planner.plan(ihpa, parkedAt(step1.rpSpec, T0.plusSeconds(20)), null, T0.plusSeconds(20));
-        assertEquals(IhpaPlan.RpAction.NONE, parked.rpAction);
-        assertEquals(T0.plusSeconds(50), parked.wakeAt);
-        ihpa.setStatus(parked.status);
-        assertEquals(IhpaPlan.RpAction.NONE, planner.plan(ihpa, parkedAt(step1.rpSpec, T0.plusSeconds(20)), null,
-                T0.plusSeconds(30)).rpAction, "30 s after the step, but 10 s after the pods were parked");
-        IhpaPlan step2 = planner.plan(ihpa, parkedAt(step1.rpSpec, T0.plusSeconds(20)), null, T0.plusSeconds(50));
-        assertEquals(List.of(1, 4), List.of(step2.rpSpec.online(), step2.rpSpec.cutoff()));
+        ihpa.setStatus(step1.status());
+        IhpaPlan parked = planner.plan(ihpa, parkedAt(step1.rpSpec(), T0.plusSeconds(20)), null, T0.plusSeconds(20));
+        assertEquals(IhpaPlan.RpAction.NONE, parked.rpAction());
+        assertEquals(T0.plusSeconds(50), parked.wakeAt());
+        ihpa.setStatus(parked.status());
+        assertEquals(IhpaPlan.RpAction.NONE, planner.plan(ihpa, parkedAt(step1.rpSpec(), T0.plusSeconds(20)), null,
+                T0.plusSeconds(30)).rpAction(), "30 s after the step, but 10 s after the pods were parked");
+        IhpaPlan step2 = planner.plan(ihpa, parkedAt(step1.rpSpec(), T0.plusSeconds(20)), null, T0.plusSeconds(50));
+        assertEquals(List.of(1, 4), List.of(step2.rpSpec().online(), step2.rpSpec().cutoff()));
     }
 
     @Test
     void aScaleUpGrayDoesNotWaitForPods() {
         IntelligentHorizontalPodAutoscaler ihpa = ihpa(1, 10, staticProvider(1, 1));
-        ihpa.setStatus(planner.plan(ihpa, null, null, T0).status);
+        ihpa.setStatus(planner.plan(ihpa, null, null, T0).status());
         ihpa.getSpec().portraitProviders.set(0, staticProvider(1, 5));
         ihpa.getSpec().behavior = new io.kapacitystack.kapacity.api.v1alpha1.IntelligentHorizontalPodAutoscalerBehavior();
         ihpa.getSpec().behavior.scaleUp = new ScalingBehavior();
         ihpa.getSpec().behavior.scaleUp.grayStrategy = new io.kapacitystack.kapacity.api.v1alpha1.GrayStrategy(PodState.Online, 30, 50, null);
         IhpaPlan step1 = planner.plan(ihpa, rp(spec(1, 0, 0)), null, T0);
-        assertEquals(3, step1.rpSpec.online());
-        ihpa.setStatus(step1.status);
+        assertEquals(3, step1.rpSpec().online());
+        ihpa.setStatus(step1.status());
         // new pods still starting (one Online): more capacity is never held back
-        IhpaPlan step2 = planner.plan(ihpa, rp(step1.rpSpec, 1, 0, 0), null, T0.plusSeconds(30));
-        assertEquals(5, step2.rpSpec.online());
+        IhpaPlan step2 = planner.plan(ihpa, rp(step1.rpSpec(), 1, 0, 0), null, T0.plusSeconds(30));
+        assertEquals(5, step2.rpSpec().online());
     }
 
     /** Static 5, then static 1 with Cutoff steps of 50 % every 30 s and 60 s of observation. */
     private IntelligentHorizontalPodAutoscaler grayFromFiveToOne() {
         IntelligentHorizontalPodAutoscaler ihpa = ihpa(1, 10, staticProvider(1, 5));
-        ihpa.setStatus(planner.plan(ihpa, null, null, T0).status);
+        ihpa.setStatus(planner.plan(ihpa, null, null, T0).status());
         ihpa.getSpec().portraitProviders.set(0, staticProvider(1, 1));
         IhpaFixtures.scaleDownGray(ihpa, PodState.Cutoff, 30, 50, 60);
         return ihpa;
@@ -436,20 +437,20 @@ class IhpaPlannerTest {
         IhpaPlan created = planner.plan(ihpa, null, null, T0);
         assertEquals(List.of("StabilityCheckersNotEvaluated"), warnings(created));
 
-        ihpa.setStatus(created.status);
-        IhpaPlan unchanged = planner.plan(ihpa, rp(created.rpSpec), null, T0.plusSeconds(60));
+        ihpa.setStatus(created.status());
+        IhpaPlan unchanged = planner.plan(ihpa, rp(created.rpSpec()), null, T0.plusSeconds(60));
         assertEquals(List.of(), warnings(unchanged), "no replica change, nothing to warn about");
 
         ihpa.getSpec().portraitProviders = List.of(staticProvider(1, 5));
-        IhpaPlan updated = planner.plan(ihpa, rp(created.rpSpec), null, T0.plusSeconds(120));
+        IhpaPlan updated = planner.plan(ihpa, rp(created.rpSpec()), null, T0.plusSeconds(120));
         assertEquals(List.of("StabilityCheckersNotEvaluated"), warnings(updated));
 
         ihpa.getSpec().stabilityCheckers = null;
-        assertEquals(List.of(), warnings(planner.plan(ihpa, rp(created.rpSpec), null, T0.plusSeconds(180))));
+        assertEquals(List.of(), warnings(planner.plan(ihpa, rp(created.rpSpec()), null, T0.plusSeconds(180))));
     }
 
     private static List<String> warnings(IhpaPlan plan) {
-        return plan.events.stream().filter(e -> e.type() == PlannedEvent.Type.Warning).map(PlannedEvent::reason)
+        return plan.events().stream().filter(e -> e.type() == PlannedEvent.Type.Warning).map(PlannedEvent::reason)
                 .collect(Collectors.toList());
     }
 
@@ -469,7 +470,7 @@ class IhpaPlannerTest {
     }
 
     private static List<PlannedEvent> warningEvents(IhpaPlan plan) {
-        return plan.events.stream().filter(e -> e.type() == PlannedEvent.Type.Warning).collect(Collectors.toList());
+        return plan.events().stream().filter(e -> e.type() == PlannedEvent.Type.Warning).collect(Collectors.toList());
     }
 
     @Test
@@ -477,15 +478,15 @@ class IhpaPlannerTest {
         IntelligentHorizontalPodAutoscaler ihpa = ihpa(1, 10, staticProvider(1, 4));
         IhpaPlan plan = planner.plan(ihpa, null, null, List.of(ihpaClaim("first", T0.minusSeconds(3600))), T0);
 
-        assertEquals(IhpaPlan.RpAction.NONE, plan.rpAction, "no profile is created for a target another IHPA scales");
-        Condition active = Conditions.find(plan.status.conditions, IhpaPlanner.SCALING_ACTIVE);
+        assertEquals(IhpaPlan.RpAction.NONE, plan.rpAction(), "no profile is created for a target another IHPA scales");
+        Condition active = Conditions.find(plan.status().conditions, IntelligentHorizontalPodAutoscalerStatus.SCALING_ACTIVE);
         assertEquals("False", active.getStatus());
-        assertEquals(IhpaPlanner.AMBIGUOUS_SCALE_TARGET, active.getReason());
+        assertEquals(IntelligentHorizontalPodAutoscaler.Reasons.AMBIGUOUS_SCALE_TARGET, active.getReason());
         assertTrue(active.getMessage().contains("IntelligentHorizontalPodAutoscaler \"first\""), active.getMessage());
         assertTrue(active.getMessage().contains("StatefulSet \"web\""), active.getMessage());
         assertEquals(1, warningEvents(plan).size());
-        assertEquals(IhpaPlanner.AMBIGUOUS_SCALE_TARGET, warningEvents(plan).get(0).reason());
-        assertNull(plan.wakeAt, "the other autoscaler's changes wake it, not a timer");
+        assertEquals(IntelligentHorizontalPodAutoscaler.Reasons.AMBIGUOUS_SCALE_TARGET, warningEvents(plan).get(0).reason());
+        assertNull(plan.wakeAt(), "the other autoscaler's changes wake it, not a timer");
     }
 
     @Test
@@ -493,11 +494,11 @@ class IhpaPlannerTest {
         IntelligentHorizontalPodAutoscaler ihpa = ihpa(1, 10, staticProvider(1, 4));
         List<ScaleTargetClaims.Claim> others = List.of(ihpaClaim("first", T0.minusSeconds(3600)));
         IhpaPlan first = planner.plan(ihpa, null, null, others, T0);
-        ihpa.setStatus(first.status);
+        ihpa.setStatus(first.status());
         IhpaPlan again = planner.plan(ihpa, null, null, others, T0.plusSeconds(30));
         assertEquals(List.of(), warningEvents(again));
-        assertEquals(IhpaPlanner.AMBIGUOUS_SCALE_TARGET,
-                Conditions.find(again.status.conditions, IhpaPlanner.SCALING_ACTIVE).getReason());
+        assertEquals(IntelligentHorizontalPodAutoscaler.Reasons.AMBIGUOUS_SCALE_TARGET,
+                Conditions.find(again.status().conditions, IntelligentHorizontalPodAutoscalerStatus.SCALING_ACTIVE).getReason());
 
         // Yielding to someone else is news again.
         IhpaPlan toAnHpa = planner.plan(ihpa, null, null,
@@ -511,12 +512,12 @@ class IhpaPlannerTest {
         ReplicaProfile mine = profileCreatedAt(4, T0.minusSeconds(600));
 
         IhpaPlan younger = planner.plan(ihpa, mine, null, List.of(ihpaClaim("older", T0.minusSeconds(3600))), T0);
-        assertEquals(IhpaPlan.RpAction.DELETE, younger.rpAction);
-        assertEquals("False", Conditions.find(younger.status.conditions, IhpaPlanner.SCALING_ACTIVE).getStatus());
+        assertEquals(IhpaPlan.RpAction.DELETE, younger.rpAction());
+        assertEquals("False", Conditions.find(younger.status().conditions, IntelligentHorizontalPodAutoscalerStatus.SCALING_ACTIVE).getStatus());
 
         IhpaPlan older = planner.plan(ihpa, mine, null, List.of(ihpaClaim("newer", T0.minusSeconds(60))), T0);
-        assertTrue(older.rpAction != IhpaPlan.RpAction.DELETE, "the first to scale keeps its profile");
-        assertTrue(Conditions.isTrue(older.status.conditions, IhpaPlanner.SCALING_ACTIVE));
+        assertTrue(older.rpAction() != IhpaPlan.RpAction.DELETE, "the first to scale keeps its profile");
+        assertTrue(Conditions.isTrue(older.status().conditions, IntelligentHorizontalPodAutoscalerStatus.SCALING_ACTIVE));
         assertEquals(List.of(), warningEvents(older));
     }
 
@@ -525,9 +526,9 @@ class IhpaPlannerTest {
         IntelligentHorizontalPodAutoscaler web = ihpa(1, 10, staticProvider(1, 4)); // named "web"
         ReplicaProfile sameAge = profileCreatedAt(4, T0);
         assertEquals(IhpaPlan.RpAction.DELETE,
-                planner.plan(web, sameAge, null, List.of(ihpaClaim("alpha", T0)), T0).rpAction, "alpha < web");
-        assertTrue(Conditions.isTrue(planner.plan(web, sameAge, null, List.of(ihpaClaim("zulu", T0)), T0).status.conditions,
-                IhpaPlanner.SCALING_ACTIVE), "web < zulu");
+                planner.plan(web, sameAge, null, List.of(ihpaClaim("alpha", T0)), T0).rpAction(), "alpha < web");
+        assertTrue(Conditions.isTrue(planner.plan(web, sameAge, null, List.of(ihpaClaim("zulu", T0)), T0).status().conditions,
+                IntelligentHorizontalPodAutoscalerStatus.SCALING_ACTIVE), "web < zulu");
     }
 
     @Test
@@ -536,9 +537,9 @@ class IhpaPlannerTest {
         ReplicaProfile mine = profileCreatedAt(4, T0.minusSeconds(86_400));
         IhpaPlan plan = planner.plan(ihpa, mine, null,
                 List.of(new ScaleTargetClaims.Claim(ScaleTargetClaims.HPA_KIND, "web-hpa", T0)), T0);
-        assertEquals(IhpaPlan.RpAction.DELETE, plan.rpAction, "the HPA controller would never yield: the IHPA does");
-        Condition active = Conditions.find(plan.status.conditions, IhpaPlanner.SCALING_ACTIVE);
-        assertEquals(IhpaPlanner.AMBIGUOUS_SCALE_TARGET, active.getReason());
+        assertEquals(IhpaPlan.RpAction.DELETE, plan.rpAction(), "the HPA controller would never yield: the IHPA does");
+        Condition active = Conditions.find(plan.status().conditions, IntelligentHorizontalPodAutoscalerStatus.SCALING_ACTIVE);
+        assertEquals(IntelligentHorizontalPodAutoscaler.Reasons.AMBIGUOUS_SCALE_TARGET, active.getReason());
         assertTrue(active.getMessage().contains("HorizontalPodAutoscaler \"web-hpa\""), active.getMessage());
     }
 
@@ -546,11 +547,11 @@ class IhpaPlannerTest {
     void aYieldingIhpaScalesAgainOnceTheOtherAutoscalerIsGone() {
         IntelligentHorizontalPodAutoscaler ihpa = ihpa(1, 10, staticProvider(1, 4));
         IhpaPlan yielding = planner.plan(ihpa, null, null, List.of(ihpaClaim("first", T0)), T0);
-        ihpa.setStatus(yielding.status);
+        ihpa.setStatus(yielding.status());
         IhpaPlan alone = planner.plan(ihpa, null, null, List.of(), T0.plusSeconds(60));
-        assertEquals(IhpaPlan.RpAction.CREATE, alone.rpAction);
-        assertEquals(4, alone.rpSpec.online());
-        assertTrue(Conditions.isTrue(alone.status.conditions, IhpaPlanner.SCALING_ACTIVE));
+        assertEquals(IhpaPlan.RpAction.CREATE, alone.rpAction());
+        assertEquals(4, alone.rpSpec().online());
+        assertTrue(Conditions.isTrue(alone.status().conditions, IntelligentHorizontalPodAutoscalerStatus.SCALING_ACTIVE));
     }
 
     @Test
@@ -558,7 +559,7 @@ class IhpaPlannerTest {
         IntelligentHorizontalPodAutoscaler ihpa = ihpa(1, 10, staticProvider(1, 4));
         ihpa.getSpec().scaleMode = IntelligentHorizontalPodAutoscalerSpec.ScaleMode.Preview;
         IhpaPlan plan = planner.plan(ihpa, null, null, List.of(ihpaClaim("first", T0)), T0);
-        assertEquals(4, plan.status.currentPortraitValue.replicas, "a preview still shows its value");
+        assertEquals(4, plan.status().currentPortraitValue.replicas, "a preview still shows its value");
         assertEquals(List.of(), warningEvents(plan));
     }
 
@@ -577,12 +578,12 @@ class IhpaPlannerTest {
     }
 
     private static List<String> messages(IhpaPlan plan) {
-        return plan.events.stream().filter(e -> e.type() == PlannedEvent.Type.Normal).map(PlannedEvent::message)
+        return plan.events().stream().filter(e -> e.type() == PlannedEvent.Type.Normal).map(PlannedEvent::message)
                 .collect(Collectors.toList());
     }
 
     private static void assertCondition(IhpaPlan plan, String type, String status, String reason) {
-        Condition c = Conditions.find(plan.status.conditions, type);
+        Condition c = Conditions.find(plan.status().conditions, type);
         assertEquals(status, c == null ? null : c.getStatus(), type);
         assertEquals(reason, c.getReason(), type);
     }

@@ -1,12 +1,12 @@
 package io.kapacitystack.kapacity.autoscaler;
 
+import io.kapacitystack.kapacity.api.v1alpha1.IntelligentHorizontalPodAutoscaler;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import io.kapacitystack.kapacity.api.v1alpha1.Conditions;
 import io.kapacitystack.kapacity.api.v1alpha1.HorizontalPortrait;
-import io.kapacitystack.kapacity.portrait.DynamicPortraitProviderEvaluator;
 import io.kapacitystack.kapacity.runtime.time.ManualClock;
 import io.kapacitystack.kapacity.testing.Await;
 import io.kapacitystack.kapacity.testing.MockCluster;
@@ -90,7 +90,7 @@ class PortraitManagementMockClusterIT {
 
         HorizontalPortrait reactive = awaitPortrait("web-reactive");
         HorizontalPortrait predictive = awaitPortrait("web-predictive");
-        String uid = cluster.client.genericKubernetesResources(IhpaReconciler.IHPA_CONTEXT).inNamespace(NS).withName("web")
+        String uid = cluster.client.genericKubernetesResources(IntelligentHorizontalPodAutoscaler.IHPA_CONTEXT).inNamespace(NS).withName("web")
                 .get().getMetadata().getUid();
         for (HorizontalPortrait hp : List.of(reactive, predictive)) {
             assertEquals(uid, hp.getMetadata().getOwnerReferences().get(0).getUid(), "owned by the IHPA");
@@ -136,9 +136,9 @@ class PortraitManagementMockClusterIT {
         // Deleting the IHPA takes a portrait with it even without a garbage collector.
         cluster.apply(IHPA.formatted(REACTIVE.formatted(30)), NS, true);
         awaitPortrait("web-reactive");
-        cluster.client.genericKubernetesResources(IhpaReconciler.IHPA_CONTEXT).inNamespace(NS).withName("web").delete();
+        cluster.client.genericKubernetesResources(IntelligentHorizontalPodAutoscaler.IHPA_CONTEXT).inNamespace(NS).withName("web").delete();
         Await.until("the IHPA and its portrait to be gone", () -> portrait("web-reactive") == null
-                && cluster.client.genericKubernetesResources(IhpaReconciler.IHPA_CONTEXT).inNamespace(NS).withName("web").get() == null);
+                && cluster.client.genericKubernetesResources(IntelligentHorizontalPodAutoscaler.IHPA_CONTEXT).inNamespace(NS).withName("web").get() == null);
     }
 
     @Test

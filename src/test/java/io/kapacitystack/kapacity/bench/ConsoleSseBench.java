@@ -1,9 +1,9 @@
 package io.kapacitystack.kapacity.bench;
 
+import io.kapacitystack.kapacity.api.v1alpha1.IntelligentHorizontalPodAutoscaler;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
-import io.kapacitystack.kapacity.autoscaler.IhpaReconciler;
 import io.kapacitystack.kapacity.console.Console;
 import io.kapacitystack.kapacity.manager.ControllerManager;
 import io.kapacitystack.kapacity.runtime.ControllerMetrics;
@@ -52,7 +52,7 @@ public final class ConsoleSseBench {
         MockCluster cluster = new MockCluster(vertx);
         ManualClock clock = new ManualClock(vertx, Instant.parse("2026-01-01T10:00:00Z"));
         ControllerManager manager = new ControllerManager(vertx, cluster.client, clock, new ControllerMetrics(), new ControllerManager.Settings());
-        var api = cluster.client.genericKubernetesResources(IhpaReconciler.IHPA_CONTEXT).inNamespace("bench");
+        var api = cluster.client.genericKubernetesResources(IntelligentHorizontalPodAutoscaler.IHPA_CONTEXT).inNamespace("bench");
         api.resource(cluster.client.getKubernetesSerialization().unmarshal("""
                 apiVersion: autoscaling.kapacitystack.io/v1alpha1
                 kind: IntelligentHorizontalPodAutoscaler

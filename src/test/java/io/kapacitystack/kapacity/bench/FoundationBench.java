@@ -1,5 +1,6 @@
 package io.kapacitystack.kapacity.bench;
 
+import io.kapacitystack.kapacity.api.v1alpha1.ReplicaProfile;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
 import io.fabric8.kubernetes.api.model.apps.StatefulSetBuilder;
@@ -8,13 +9,11 @@ import io.kapacitystack.kapacity.api.v1alpha1.IntelligentHorizontalPodAutoscaler
 import io.kapacitystack.kapacity.api.v1alpha1.PortraitProvider;
 import io.kapacitystack.kapacity.api.v1alpha1.ReplicaCron;
 import io.kapacitystack.kapacity.autoscaler.IhpaPlanner;
-import io.kapacitystack.kapacity.autoscaler.IhpaReconciler;
 import io.kapacitystack.kapacity.manager.ControllerManager;
 import io.kapacitystack.kapacity.portrait.CronPortraitProviderEvaluator;
 import io.kapacitystack.kapacity.portrait.PortraitProviderEvaluator;
 import io.kapacitystack.kapacity.portrait.PortraitSelector;
 import io.kapacitystack.kapacity.portrait.StaticPortraitEvaluator;
-import io.kapacitystack.kapacity.replicaprofile.ReplicaProfileReconciler;
 import io.kapacitystack.kapacity.runtime.time.ManualClock;
 import io.kapacitystack.kapacity.testing.MockCluster;
 import io.vertx.core.Vertx;
@@ -84,7 +83,7 @@ public final class FoundationBench {
             while (System.nanoTime() < end) {
                 for (int i = 0; i < 1000; i++) {
                     t = t.plusSeconds(7);
-                    sink += planner.plan(ihpa, null, null, t).events.size();
+                    sink += planner.plan(ihpa, null, null, t).events().size();
                 }
                 n += 1000;
             }
@@ -133,10 +132,10 @@ public final class FoundationBench {
 
             long start = System.nanoTime();
             for (int i = 0; i < count; i++) {
-                cluster.createRaw(IhpaReconciler.IHPA_CONTEXT, ihpaYaml("ihpa-" + i, "sts-" + i), ns);
+                cluster.createRaw(IntelligentHorizontalPodAutoscaler.IHPA_CONTEXT, ihpaYaml("ihpa-" + i, "sts-" + i), ns);
             }
             long created = System.nanoTime();
-            waitFor(() -> cluster.client.genericKubernetesResources(ReplicaProfileReconciler.RP_CONTEXT).inNamespace(ns).list().getItems().stream()
+            waitFor(() -> cluster.client.genericKubernetesResources(ReplicaProfile.RP_CONTEXT).inNamespace(ns).list().getItems().stream()
                     .filter(rp -> rp.getAdditionalProperties().get("status") instanceof Map
                             && ((Map<?, ?>) rp.getAdditionalProperties().get("status")).get("conditions") != null).count() == count, 600);
             long applied = System.nanoTime();
@@ -160,7 +159,7 @@ public final class FoundationBench {
             cluster.namespace(ns);
             for (int i = 0; i < n; i++) {
                 cluster.client.apps().statefulSets().inNamespace(ns).resource(sts("sts-" + i)).create();
-                cluster.createRaw(IhpaReconciler.IHPA_CONTEXT, ihpaYaml("ihpa-" + i, "sts-" + i), ns);
+                cluster.createRaw(IntelligentHorizontalPodAutoscaler.IHPA_CONTEXT, ihpaYaml("ihpa-" + i, "sts-" + i), ns);
             }
             cluster.startManager(clock, benchSettings());
             Map<String, Integer> expected = new ConcurrentHashMap<>();

@@ -1,10 +1,10 @@
 package io.kapacitystack.kapacity.bench;
 
+import io.kapacitystack.kapacity.api.v1alpha1.IntelligentHorizontalPodAutoscaler;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
-import io.kapacitystack.kapacity.autoscaler.IhpaReconciler;
 import io.kapacitystack.kapacity.app.SandboxApp;
 import io.vertx.core.Vertx;
 
@@ -71,13 +71,13 @@ public final class SandboxBench {
             waitReady(c, ns, workloads, 300);
             long t0 = System.nanoTime();
             for (int i = 0; i < workloads; i++) {
-                c.genericKubernetesResources(IhpaReconciler.IHPA_CONTEXT).inNamespace(ns).resource(
+                c.genericKubernetesResources(IntelligentHorizontalPodAutoscaler.IHPA_CONTEXT).inNamespace(ns).resource(
                         c.getKubernetesSerialization().unmarshal(ihpa("w" + i, pods), io.fabric8.kubernetes.api.model.GenericKubernetesResource.class)).create();
             }
             waitReady(c, ns, workloads * pods, 120);
             long t1 = System.nanoTime();
             for (int i = 0; i < workloads; i++) {
-                c.genericKubernetesResources(IhpaReconciler.IHPA_CONTEXT).inNamespace(ns).withName("w" + i).patch(
+                c.genericKubernetesResources(IntelligentHorizontalPodAutoscaler.IHPA_CONTEXT).inNamespace(ns).withName("w" + i).patch(
                         PatchContext.of(PatchType.JSON_MERGE), "{\"spec\":{\"portraitProviders\":[{\"type\":\"Static\",\"priority\":1,\"static\":{\"replicas\":" + (pods + 5) + "}}]}}");
             }
             waitReady(c, ns, workloads * (pods + 5), 600);
@@ -177,7 +177,7 @@ public final class SandboxBench {
                 throw new IllegalStateException("only " + ready + " of " + expected + " pods ready; statefulsets "
                         + c.apps().statefulSets().inNamespace(ns).list().getItems().stream()
                         .map(x -> x.getMetadata().getName() + "=" + x.getSpec().getReplicas()).toList()
-                        + "; ihpas " + c.genericKubernetesResources(IhpaReconciler.IHPA_CONTEXT).inNamespace(ns).list().getItems().size());
+                        + "; ihpas " + c.genericKubernetesResources(IntelligentHorizontalPodAutoscaler.IHPA_CONTEXT).inNamespace(ns).list().getItems().size());
             }
             Thread.sleep(100);
         }

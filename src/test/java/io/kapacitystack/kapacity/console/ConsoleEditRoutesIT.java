@@ -1,8 +1,8 @@
 package io.kapacitystack.kapacity.console;
 
+import io.kapacitystack.kapacity.api.v1alpha1.IntelligentHorizontalPodAutoscaler;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.kapacitystack.kapacity.auth.AuthThrottle;
-import io.kapacitystack.kapacity.autoscaler.IhpaReconciler;
 import io.kapacitystack.kapacity.manager.ControllerManager;
 import io.kapacitystack.kapacity.runtime.ControllerMetrics;
 import io.kapacitystack.kapacity.runtime.ObjectKey;
@@ -103,7 +103,7 @@ class ConsoleEditRoutesIT {
 
     static io.fabric8.kubernetes.client.dsl.MixedOperation<GenericKubernetesResource, io.fabric8.kubernetes.api.model.GenericKubernetesResourceList,
             io.fabric8.kubernetes.client.dsl.Resource<GenericKubernetesResource>> api() {
-        return cluster.client.genericKubernetesResources(IhpaReconciler.IHPA_CONTEXT);
+        return cluster.client.genericKubernetesResources(IntelligentHorizontalPodAutoscaler.IHPA_CONTEXT);
     }
 
     static GenericKubernetesResource stored(String ns, String name) {

@@ -52,9 +52,9 @@ class ConsoleHubTest {
         long upTo = hub.lastId();
         hub.recorded(event("a", "after the page"));
         assertEquals(List.of("R4", "R2"), hub.recentEvents(upTo, i -> i.key().name().equals("a"), 2).stream()
-                .map(i -> i.event().reason).toList());
+                .map(i -> i.event().reason()).toList());
         assertEquals(List.of("R4", "R3", "R2", "R1", "R0"), hub.recentEvents(upTo, i -> true, 20).stream()
-                .map(i -> i.event().reason).toList());
+                .map(i -> i.event().reason()).toList());
     }
 
     @Test
@@ -99,7 +99,7 @@ class ConsoleHubTest {
         }
         List<RecordedEvent> events = hub.events(new ObjectKey("ns", "a"));
         assertEquals(ConsoleHub.PER_OBJECT_EVENTS, events.size());
-        assertEquals("R" + (ConsoleHub.PER_OBJECT_EVENTS + 4), events.get(0).reason);
+        assertEquals("R" + (ConsoleHub.PER_OBJECT_EVENTS + 4), events.get(0).reason());
         assertEquals(events.get(0), hub.lastEvent(new ObjectKey("ns", "a")));
     }
 
@@ -154,6 +154,6 @@ class ConsoleHubTest {
         // its events are filed under the IHPA too
         hub.recorded(new RecordedEvent("HorizontalPortrait", "ns", "web-reactive", "c", "Warning", "R", "m", t0), item.key());
         Await.until("the portrait's event on the IHPA's stream", () -> web.live().contains(2L));
-        assertEquals("R", hub.lastEvent(new ObjectKey("ns", "web")).reason);
+        assertEquals("R", hub.lastEvent(new ObjectKey("ns", "web")).reason());
     }
 }

@@ -1,10 +1,10 @@
 package io.kapacitystack.kapacity.console;
 
+import io.kapacitystack.kapacity.api.v1alpha1.IntelligentHorizontalPodAutoscaler;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
-import io.kapacitystack.kapacity.autoscaler.IhpaReconciler;
 import io.kapacitystack.kapacity.manager.ControllerManager;
 import io.kapacitystack.kapacity.runtime.ControllerMetrics;
 import io.kapacitystack.kapacity.runtime.KubeExecutor;
@@ -71,7 +71,7 @@ class ConsoleLoginToReadIT {
         cluster = new MockCluster(vertx);
         ManualClock clock = new ManualClock(vertx, Instant.parse("2026-01-01T08:30:00Z"));
         manager = new ControllerManager(vertx, cluster.client, clock, new ControllerMetrics(), new ControllerManager.Settings());
-        cluster.client.genericKubernetesResources(IhpaReconciler.IHPA_CONTEXT).inNamespace("shop")
+        cluster.client.genericKubernetesResources(IntelligentHorizontalPodAutoscaler.IHPA_CONTEXT).inNamespace("shop")
                 .resource(cluster.client.getKubernetesSerialization().unmarshal(ConsoleEditRoutesIT.EXISTING,
                         GenericKubernetesResource.class)).create();
         reviews = join(vertx.createHttpServer().requestHandler(req -> req.body().onSuccess(body -> {

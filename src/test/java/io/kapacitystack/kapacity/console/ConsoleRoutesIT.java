@@ -1,11 +1,10 @@
 package io.kapacitystack.kapacity.console;
 
+import io.kapacitystack.kapacity.api.v1alpha1.HorizontalPortrait;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.kapacitystack.kapacity.api.v1alpha1.IntelligentHorizontalPodAutoscaler;
-import io.kapacitystack.kapacity.autoscaler.IhpaReconciler;
 import io.kapacitystack.kapacity.events.PlannedEvent;
 import io.kapacitystack.kapacity.manager.ControllerManager;
-import io.kapacitystack.kapacity.portrait.DynamicPortraitProviderEvaluator;
 import io.kapacitystack.kapacity.runtime.ControllerMetrics;
 import io.kapacitystack.kapacity.runtime.ObjectKey;
 import io.kapacitystack.kapacity.runtime.time.ManualClock;
@@ -96,7 +95,7 @@ class ConsoleRoutesIT {
 
     /** Replaces the portrait data of shopfront's Reactive HorizontalPortrait and waits until the cache has it. */
     static void setShopfrontData(String data, String typeInCache) {
-        var hps = cluster.client.genericKubernetesResources(DynamicPortraitProviderEvaluator.HP_CONTEXT).inNamespace("shop");
+        var hps = cluster.client.genericKubernetesResources(HorizontalPortrait.HP_CONTEXT).inNamespace("shop");
         GenericKubernetesResource current = hps.withName("shopfront-reactive").get();
         GenericKubernetesResource changed = shopfrontPortrait(current.getMetadata().getOwnerReferences().get(0).getUid(), data);
         current.setAdditionalProperty("status", changed.getAdditionalProperties().get("status"));
@@ -148,18 +147,18 @@ class ConsoleRoutesIT {
         ManualClock clock = new ManualClock(vertx, Instant.parse("2026-01-01T10:00:00Z"));
         manager = new ControllerManager(vertx, cluster.client, clock, new ControllerMetrics(), new ControllerManager.Settings());
         GenericKubernetesResource raw = cluster.client.getKubernetesSerialization().unmarshal(IHPA, GenericKubernetesResource.class);
-        GenericKubernetesResource created = cluster.client.genericKubernetesResources(IhpaReconciler.IHPA_CONTEXT).inNamespace("shop")
+        GenericKubernetesResource created = cluster.client.genericKubernetesResources(IntelligentHorizontalPodAutoscaler.IHPA_CONTEXT).inNamespace("shop")
                 .resource(raw).create();
         created.setAdditionalProperty("status", raw.getAdditionalProperties().get("status"));
-        cluster.client.genericKubernetesResources(IhpaReconciler.IHPA_CONTEXT).inNamespace("shop").resource(created).updateStatus();
-        GenericKubernetesResource shopfront = cluster.client.genericKubernetesResources(IhpaReconciler.IHPA_CONTEXT).inNamespace("shop")
+        cluster.client.genericKubernetesResources(IntelligentHorizontalPodAutoscaler.IHPA_CONTEXT).inNamespace("shop").resource(created).updateStatus();
+        GenericKubernetesResource shopfront = cluster.client.genericKubernetesResources(IntelligentHorizontalPodAutoscaler.IHPA_CONTEXT).inNamespace("shop")
                 .resource(cluster.client.getKubernetesSerialization().unmarshal(REACTIVE_IHPA, GenericKubernetesResource.class)).create();
         GenericKubernetesResource hp = shopfrontPortrait(shopfront.getMetadata().getUid(), SHOPFRONT_SERIES);
         Object hpStatus = hp.getAdditionalProperties().get("status");
-        GenericKubernetesResource hpCreated = cluster.client.genericKubernetesResources(DynamicPortraitProviderEvaluator.HP_CONTEXT)
+        GenericKubernetesResource hpCreated = cluster.client.genericKubernetesResources(HorizontalPortrait.HP_CONTEXT)
                 .inNamespace("shop").resource(hp).create();
         hpCreated.setAdditionalProperty("status", hpStatus);
-        cluster.client.genericKubernetesResources(DynamicPortraitProviderEvaluator.HP_CONTEXT).inNamespace("shop").resource(hpCreated).updateStatus();
+        cluster.client.genericKubernetesResources(HorizontalPortrait.HP_CONTEXT).inNamespace("shop").resource(hpCreated).updateStatus();
         console = Console.attach(vertx, manager, cluster.client);
         join(manager.startCaches().toCompletionStage());
         server = join(console.listen("127.0.0.1", 0).toCompletionStage());
@@ -534,7 +533,7 @@ class ConsoleRoutesIT {
         if (manager.horizontalPortraitCache().get(new ObjectKey("predict", "forecast-predictive")) != null) {
             return;
         }
-        var ihpas = cluster.client.genericKubernetesResources(IhpaReconciler.IHPA_CONTEXT).inNamespace("predict");
+        var ihpas = cluster.client.genericKubernetesResources(IntelligentHorizontalPodAutoscaler.IHPA_CONTEXT).inNamespace("predict");
         GenericKubernetesResource ihpa = ihpas.resource(cluster.client.getKubernetesSerialization()
                 .unmarshal(PREDICTIVE_IHPA, GenericKubernetesResource.class)).create();
         GenericKubernetesResource hp = cluster.client.getKubernetesSerialization().unmarshal("""
@@ -562,7 +561,7 @@ class ConsoleRoutesIT {
                   - {type: PortraitGenerated, status: "True", reason: SucceededGeneratePortrait, message: "<i>fine</i>", lastTransitionTime: "2026-01-01T09:30:16Z"}
                 """.formatted(ihpa.getMetadata().getUid()), GenericKubernetesResource.class);
         Object status = hp.getAdditionalProperties().get("status");
-        var hps = cluster.client.genericKubernetesResources(DynamicPortraitProviderEvaluator.HP_CONTEXT).inNamespace("predict");
+        var hps = cluster.client.genericKubernetesResources(HorizontalPortrait.HP_CONTEXT).inNamespace("predict");
         GenericKubernetesResource created = hps.resource(hp).create();
         created.setAdditionalProperty("status", status);
         hps.resource(created).updateStatus();

@@ -60,7 +60,7 @@ class GrayScaleDownSandboxIT {
         }
         manager = new ControllerManager(vertx, cluster.client(), clock, new ControllerMetrics(), new ControllerManager.Settings());
         manager.ihpaEvents().addListener(e -> {
-            if ("Normal".equals(e.type)) {
+            if ("Normal".equals(e.type())) {
                 events.add(e);
             }
         });
@@ -111,7 +111,7 @@ class GrayScaleDownSandboxIT {
                 "update ReplicaProfile with onlineReplcas: 5 -> 3, cutoffReplicas: 0 -> 2, standbyReplicas: 0 -> 0",
                 "update ReplicaProfile with onlineReplcas: 3 -> 1, cutoffReplicas: 2 -> 4, standbyReplicas: 0 -> 0",
                 "update ReplicaProfile with onlineReplcas: 1 -> 1, cutoffReplicas: 4 -> 0, standbyReplicas: 0 -> 0"),
-                events.stream().map(e -> e.message).collect(Collectors.toList()));
+                events.stream().map(e -> e.message()).collect(Collectors.toList()));
         assertEquals(1, endpoints(c));
     }
 
@@ -162,14 +162,14 @@ class GrayScaleDownSandboxIT {
         clock.advanceTo(Instant.parse("2026-11-23T08:10:40Z")); // step 2 falls due while no controller runs
         manager = new ControllerManager(vertx, c, clock, new ControllerMetrics(), new ControllerManager.Settings());
         manager.ihpaEvents().addListener(e -> {
-            if ("Normal".equals(e.type)) {
+            if ("Normal".equals(e.type())) {
                 events.add(e);
             }
         });
         manager.startCaches().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
         manager.startControllers();
         awaitEvents(4);
-        assertEquals("update ReplicaProfile with onlineReplcas: 3 -> 1, cutoffReplicas: 2 -> 4, standbyReplicas: 0 -> 0", events.get(3).message);
+        assertEquals("update ReplicaProfile with onlineReplcas: 3 -> 1, cutoffReplicas: 2 -> 4, standbyReplicas: 0 -> 0", events.get(3).message());
         Await.until("1 endpoint", () -> endpoints(c) == 1);
         awaitProfileReports(c, NS, "gray-strategy-sample", 4);
         // the late step happened at 08:10:40, so its 60 s of observation end at 08:11:40
@@ -218,7 +218,7 @@ class GrayScaleDownSandboxIT {
         assertEquals(4, eventsOf("gray-strategy-sample").size(), "no step before its due time " + due);
         clock.advanceTo(due);
         awaitEvents(5);
-        assertEquals("update ReplicaProfile with onlineReplcas: 1 -> 1, cutoffReplicas: 4 -> 0, standbyReplicas: 0 -> 0", events.get(4).message);
+        assertEquals("update ReplicaProfile with onlineReplcas: 1 -> 1, cutoffReplicas: 4 -> 0, standbyReplicas: 0 -> 0", events.get(4).message());
     }
 
     /**
@@ -277,7 +277,7 @@ class GrayScaleDownSandboxIT {
         Await.until("traffic cut: 3 endpoints", () -> endpointsIn(c, "standby") == 3);
 
         // The portrait goes back up (static raised to 5): the standby pods return Online with their CPU.
-        c.genericKubernetesResources(io.kapacitystack.kapacity.autoscaler.IhpaReconciler.IHPA_CONTEXT).inNamespace("standby")
+        c.genericKubernetesResources(io.kapacitystack.kapacity.api.v1alpha1.IntelligentHorizontalPodAutoscaler.IHPA_CONTEXT).inNamespace("standby")
                 .withName("standby").patch(io.fabric8.kubernetes.client.dsl.base.PatchContext.of(
                         io.fabric8.kubernetes.client.dsl.base.PatchType.JSON),
                         "[{\"op\":\"replace\",\"path\":\"/spec/portraitProviders/0/static/replicas\",\"value\":5}]");
@@ -312,7 +312,7 @@ class GrayScaleDownSandboxIT {
     }
 
     private List<String> eventsOf(String name) {
-        return events.stream().filter(e -> name.equals(e.name)).map(e -> e.message).collect(Collectors.toList());
+        return events.stream().filter(e -> name.equals(e.name())).map(e -> e.message()).collect(Collectors.toList());
     }
 
     private static List<String> running(KubernetesClient c, String ns) {

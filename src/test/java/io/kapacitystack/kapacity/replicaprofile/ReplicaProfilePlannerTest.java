@@ -1,5 +1,6 @@
 package io.kapacitystack.kapacity.replicaprofile;
 
+import io.kapacitystack.kapacity.api.v1alpha1.ReplicaProfileStatus;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
@@ -39,13 +40,13 @@ class ReplicaProfilePlannerTest {
         ReplicaProfile rp = rp(want, ReplicaProfileSpec.ScalingDirection.valueOf(direction));
         ReplicaProfilePlan plan = ReplicaProfilePlanner.plan(rp, new ScaleInfo(workload, running, "app=web"),
                 PodStates.classify(pods(running, 0)), NOW);
-        assertEquals(scaleTo < 0 ? null : scaleTo, plan.scaleTo);
-        assertEquals(ensured, Conditions.isTrue(plan.status.conditions, ReplicaProfilePlanner.ENSURED));
-        assertEquals(running == 0 ? null : running, plan.status.onlineReplicas);
-        if (plan.scaleTo != null) {
+        assertEquals(scaleTo < 0 ? null : scaleTo, plan.scaleTo());
+        assertEquals(ensured, Conditions.isTrue(plan.status().conditions, ReplicaProfileStatus.ENSURED));
+        assertEquals(running == 0 ? null : running, plan.status().onlineReplicas);
+        if (plan.scaleTo() != null) {
             assertEquals(String.format("rescale target workload from %d to %d replicas", workload, scaleTo),
-                    plan.events.get(0).message());
-            assertEquals(true, Conditions.isTrue(plan.status.conditions, ReplicaProfilePlanner.APPLIED));
+                    plan.events().get(0).message());
+            assertEquals(true, Conditions.isTrue(plan.status().conditions, ReplicaProfileStatus.APPLIED));
         }
     }
 
@@ -54,11 +55,11 @@ class ReplicaProfilePlannerTest {
     void anEnsuredProfileIsApplied() {
         ReplicaProfile rp = rp(3, ReplicaProfileSpec.ScalingDirection.Both);
         rp.setStatus(new io.kapacitystack.kapacity.api.v1alpha1.ReplicaProfileStatus());
-        rp.getStatus().conditions.add(new io.fabric8.kubernetes.api.model.ConditionBuilder().withType(ReplicaProfilePlanner.APPLIED)
+        rp.getStatus().conditions.add(new io.fabric8.kubernetes.api.model.ConditionBuilder().withType(ReplicaProfileStatus.APPLIED)
                 .withStatus("False").withReason("StateChangeSkipped").build());
         ReplicaProfilePlan plan = ReplicaProfilePlanner.plan(rp, new ScaleInfo(3, 3, "app=web"), PodStates.classify(pods(3, 0)), NOW);
-        assertEquals(true, Conditions.isTrue(plan.status.conditions, ReplicaProfilePlanner.ENSURED));
-        assertEquals(true, Conditions.isTrue(plan.status.conditions, ReplicaProfilePlanner.APPLIED));
+        assertEquals(true, Conditions.isTrue(plan.status().conditions, ReplicaProfileStatus.ENSURED));
+        assertEquals(true, Conditions.isTrue(plan.status().conditions, ReplicaProfileStatus.APPLIED));
     }
 
     @Test
@@ -87,8 +88,8 @@ class ReplicaProfilePlannerTest {
         ReplicaProfile rp = rp(5, ReplicaProfileSpec.ScalingDirection.Both);
         rp.getSpec().paused = true;
         ReplicaProfilePlan plan = ReplicaProfilePlanner.plan(rp, null, null, NOW);
-        assertNull(plan.scaleTo);
-        assertEquals("ReplicaProfilePaused", Conditions.find(plan.status.conditions, ReplicaProfilePlanner.APPLIED).getReason());
+        assertNull(plan.scaleTo());
+        assertEquals("ReplicaProfilePaused", Conditions.find(plan.status().conditions, ReplicaProfileStatus.APPLIED).getReason());
     }
 
     static ReplicaProfile rp(int online, ReplicaProfileSpec.ScalingDirection direction) {

@@ -139,7 +139,7 @@ class SandboxStreamIT {
                 Await.until("the console history read from the stream", Duration.ofSeconds(30),
                         () -> !hub.events(gray).isEmpty() && !hub.timeline(gray).isEmpty());
                 List<RecordedEvent> events = hub.events(gray);
-                assertTrue(events.stream().anyMatch(e -> e.reason.equals("UpdateReplicaProfile")), events.toString());
+                assertTrue(events.stream().anyMatch(e -> e.reason().equals("UpdateReplicaProfile")), events.toString());
                 List<ConsoleHub.Point> timeline = hub.timeline(gray);
                 assertEquals(1, timeline.get(timeline.size() - 1).online(), timeline.toString());
                 assertTrue(timeline.stream().anyMatch(p -> Integer.valueOf(5).equals(p.online())), timeline.toString());

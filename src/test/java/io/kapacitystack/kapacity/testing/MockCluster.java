@@ -113,8 +113,8 @@ public final class MockCluster implements AutoCloseable {
     }
 
     public List<String> eventMessages(String namespace, String name) {
-        return events.stream().filter(e -> namespace.equals(e.namespace) && name.equals(e.name))
-                .map(e -> e.message).collect(Collectors.toList());
+        return events.stream().filter(e -> namespace.equals(e.namespace()) && name.equals(e.name()))
+                .map(e -> e.message()).collect(Collectors.toList());
     }
 
     public static <T> T join(java.util.concurrent.CompletionStage<T> stage) {

@@ -1,5 +1,6 @@
 package io.kapacitystack.kapacity.workload;
 
+import io.kapacitystack.kapacity.api.v1alpha1.ReplicaProfile;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
@@ -56,7 +57,7 @@ class CustomResourceScaleTargetIT {
 
             Await.until("the WidgetScaler to be scaled to 4", () -> replicas(c) == 4);
             GenericKubernetesResource rp = c.genericKubernetesResources(
-                    io.kapacitystack.kapacity.replicaprofile.ReplicaProfileReconciler.RP_CONTEXT).inNamespace("custom").withName("custom").get();
+                    io.kapacitystack.kapacity.api.v1alpha1.ReplicaProfile.RP_CONTEXT).inNamespace("custom").withName("custom").get();
             assertEquals(4, ((Number) ((Map<?, ?>) rp.getAdditionalProperties().get("spec")).get("onlineReplicas")).intValue());
         } finally {
             if (manager != null) {

@@ -9,6 +9,9 @@ import java.util.ArrayList;
 /** metav1.Condition bookkeeping as Kapacity does it: the transition time moves only when the status changes. */
 public final class Conditions {
 
+    /** The reason every kind gives for an object its model cannot read, or whose spec cannot be acted on. */
+    public static final String INVALID_SPEC = "InvalidSpec";
+
     private Conditions() {
     }
 

@@ -8,12 +8,17 @@ import io.fabric8.generator.annotation.Size;
 import io.fabric8.kubernetes.api.model.Condition;
 
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.stream.Collectors;
 
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public class HorizontalPortraitStatus {
+    /** Condition type: whether the last generation succeeded (the HPA-style ones are the reactive generator's). */
+    public static final String PORTRAIT_GENERATED = "PortraitGenerated";
+
     public PortraitData portraitData;
     public List<Condition> conditions = new ArrayList<>();
     /**
@@ -27,6 +32,20 @@ public class HorizontalPortraitStatus {
      * docs/predictive.md). ExternalJob portraits only.
      */
     public Map<String, String> jobReport;
+
+    /** A deep copy (an empty status for null), so a planner can change it without touching the object it read. */
+    public static HorizontalPortraitStatus copyOf(HorizontalPortraitStatus s) {
+        HorizontalPortraitStatus c = new HorizontalPortraitStatus();
+        if (s == null) {
+            return c;
+        }
+        c.portraitData = PortraitData.copyOf(s.portraitData);
+        c.conditions = Conditions.copy(s.conditions);
+        c.currentMetrics = s.currentMetrics == null ? null
+                : s.currentMetrics.stream().map(m -> new CurrentMetric(m.metric, m.current, m.target)).collect(Collectors.toCollection(ArrayList::new));
+        c.jobReport = s.jobReport == null ? null : new LinkedHashMap<>(s.jobReport);
+        return c;
+    }
 
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public static class CurrentMetric {
@@ -70,6 +89,32 @@ public class HorizontalPortraitStatus {
         public String expireTime;
 
         public enum Type { Static, Cron, TimeSeries }
+
+        static PortraitData copyOf(PortraitData d) {
+            if (d == null) {
+                return null;
+            }
+            PortraitData c = new PortraitData();
+            c.type = d.type;
+            c._static = d._static == null ? null : new PortraitProvider.Static();
+            if (c._static != null) {
+                c._static.replicas = d._static.replicas;
+            }
+            c.cron = d.cron == null ? null : new PortraitProvider.Cron(
+                    d.cron.crons == null ? null : d.cron.crons.stream().map(ReplicaCron::copyOf).collect(Collectors.toCollection(ArrayList::new)));
+            if (d.timeSeries != null) {
+                c.timeSeries = new TimeSeriesData();
+                c.timeSeries.timeSeries = d.timeSeries.timeSeries == null ? null : d.timeSeries.timeSeries.stream()
+                        .map(p -> {
+                            TimeSeriesPoint point = new TimeSeriesPoint();
+                            point.timestamp = p.timestamp;
+                            point.replicas = p.replicas;
+                            return point;
+                        }).collect(Collectors.toCollection(ArrayList::new));
+            }
+            c.expireTime = d.expireTime;
+            return c;
+        }
     }
 
     @JsonInclude(JsonInclude.Include.NON_NULL)

@@ -27,6 +27,11 @@ public class HorizontalPortraitValue {
         this.expireTime = expireTime;
     }
 
+    /** A copy (null for null); a missing replica number becomes 0, as everywhere the value is used. */
+    public static HorizontalPortraitValue copyOf(HorizontalPortraitValue v) {
+        return v == null ? null : new HorizontalPortraitValue(v.provider, v.replicas == null ? 0 : v.replicas, v.expireTime);
+    }
+
     @Override
     public boolean equals(Object o) {
         if (this == o) {

@@ -40,4 +40,15 @@ public class ReplicaCron {
         this.end = end;
         this.replicas = replicas;
     }
+
+    static ReplicaCron copyOf(ReplicaCron r) {
+        ReplicaCron c = new ReplicaCron();
+        c.name = r.name;
+        c.description = r.description;
+        c.timeZone = r.timeZone;
+        c.start = r.start;
+        c.end = r.end;
+        c.replicas = r.replicas;
+        return c;
+    }
 }

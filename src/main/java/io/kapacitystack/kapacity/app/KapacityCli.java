@@ -106,10 +106,10 @@ public final class KapacityCli {
         }
         AutoscaleSpec spec = AutoscaleSpec.parse(args);
         String[] typeName = ResourceTypes.split(spec.target());
-        try (Cluster c = connect(CommonFlags.parse(AutoscaleSpec.flags(), args))) {
+        try (CliCluster c = CliCluster.connect(CommonFlags.parse(AutoscaleSpec.flags(), args))) {
             String ns = spec.namespace() == null ? c.namespace : spec.namespace();
             ResourceTypes.Discovered type = c.resolve(typeName[0]);
-            GenericKubernetesResource target = c.client.genericKubernetesResources(context(type)).inNamespace(ns)
+            GenericKubernetesResource target = c.client.genericKubernetesResources(CliCluster.context(type)).inNamespace(ns)
                     .withName(typeName[1]).get();
             if (target == null) {
                 throw new KubernetesClientException(notFound(type.qualifiedName(), typeName[1]), 404, null);
@@ -138,13 +138,13 @@ public final class KapacityCli {
     }
 
     /** The pod template of a built-in workload, or a running pod's spec (by the /scale selector) for others. */
-    private static PodSpec podSpec(Cluster c, GenericKubernetesResource target, ResourceTypes.Discovered type, String ns) {
+    private static PodSpec podSpec(CliCluster c, GenericKubernetesResource target, ResourceTypes.Discovered type, String ns) {
         Object template = target.getAdditionalProperties().get("spec") instanceof Map<?, ?> s ? s.get("template") : null;
         if (template != null) {
             PodTemplateSpec t = c.client.getKubernetesSerialization().convertValue(template, PodTemplateSpec.class);
             return t.getSpec();
         }
-        var scale = c.client.genericKubernetesResources(context(type)).inNamespace(ns)
+        var scale = c.client.genericKubernetesResources(CliCluster.context(type)).inNamespace(ns)
                 .withName(target.getMetadata().getName()).scale();
         String selector = scale == null || scale.getStatus() == null ? null : scale.getStatus().getSelector();
         if (selector == null || selector.isEmpty()) {
@@ -155,7 +155,7 @@ public final class KapacityCli {
     }
 
     /** Two autoscalers on one workload would fight: refuse if an HPA or IHPA (other than {@code except}) has it. */
-    private static void refuseIfAutoscaled(Cluster c, String ns, CrossVersionObjectReference ref, String exceptHpa) {
+    private static void refuseIfAutoscaled(CliCluster c, String ns, CrossVersionObjectReference ref, String exceptHpa) {
         for (HorizontalPodAutoscaler hpa : c.client.autoscaling().v2().horizontalPodAutoscalers().inNamespace(ns)
                 .list().getItems()) {
             var r = hpa.getSpec() == null ? null : hpa.getSpec().getScaleTargetRef();
@@ -183,7 +183,7 @@ public final class KapacityCli {
     }
 
     /** Creates the IHPA (or only prints it with --dry-run=client) and says so as kubectl does. */
-    private int write(Cluster c, IntelligentHorizontalPodAutoscaler ihpa, String dryRun, String output, String verb) {
+    private int write(CliCluster c, IntelligentHorizontalPodAutoscaler ihpa, String dryRun, String output, String verb) {
         ihpa.setApiVersion(Constants.API_VERSION);
         ihpa.setKind("IntelligentHorizontalPodAutoscaler");
         boolean dry = "client".equals(dryRun);
@@ -198,7 +198,7 @@ public final class KapacityCli {
         return 0;
     }
 
-    private void print(Cluster c, Object object, String output) {
+    private void print(CliCluster c, Object object, String output) {
         var serialization = c.client.getKubernetesSerialization();
         if ("json".equals(output)) {
             out.println(serialization.asJson(object));
@@ -226,15 +226,7 @@ public final class KapacityCli {
         }
         Flags f = CommonFlags.parse(flags, args);
         boolean all = f.getBool("all");
-        String tolerance = f.get("tolerance");
-        try {
-            double t = Double.parseDouble(tolerance);
-            if (!(t >= 0 && t < 1)) {
-                throw new NumberFormatException();
-            }
-        } catch (NumberFormatException e) {
-            throw new CliException("invalid --tolerance " + tolerance + ": must be a number in [0, 1)");
-        }
+        String tolerance = validTolerance(f.get("tolerance"));
         Duration timeout;
         try {
             timeout = GoDuration.parse(f.get("timeout"));
@@ -250,26 +242,12 @@ public final class KapacityCli {
         if (deleteHpa && "client".equals(dryRun)) {
             throw new CliException("--delete-hpa cannot be used with --dry-run=client");
         }
-        try (Cluster c = connect(f)) {
+        try (CliCluster c = CliCluster.connect(f)) {
             String ns = CommonFlags.namespace(f) == null ? c.namespace : CommonFlags.namespace(f);
-            List<String> names = new ArrayList<>();
-            if (all) {
-                var list = c.client.autoscaling().v2().horizontalPodAutoscalers().inNamespace(ns).list().getItems();
-                if (list.size() > MAX_OBJECTS) {
-                    throw new CliException(list.size() + " HorizontalPodAutoscalers in " + ns + ": at most " + MAX_OBJECTS);
-                }
-                list.forEach(h -> names.add(h.getMetadata().getName()));
-                if (names.isEmpty()) {
-                    out.println("No HorizontalPodAutoscalers found in " + ns + " namespace.");
-                    return 0;
-                }
-            } else {
-                String[] typeName = ResourceTypes.split(f.positional().get(0));
-                if (!Set.of("hpa", "horizontalpodautoscaler", "horizontalpodautoscalers",
-                        "horizontalpodautoscalers.autoscaling", "horizontalpodautoscaler.autoscaling").contains(typeName[0])) {
-                    throw new CliException("migrate takes hpa/NAME, got " + AutoscaleSpec.quote(f.positional().get(0)));
-                }
-                names.add(typeName[1]);
+            List<String> names = hpaNames(c, ns, all ? null : f.positional().get(0));
+            if (names.isEmpty()) {
+                out.println("No HorizontalPodAutoscalers found in " + ns + " namespace.");
+                return 0;
             }
             List<String> failed = new ArrayList<>();
             int migrated = 0;
@@ -301,7 +279,39 @@ public final class KapacityCli {
         }
     }
 
-    private void migrateOne(Cluster c, String ns, String name, String tolerance, String dryRun, String output,
+    private static String validTolerance(String tolerance) {
+        try {
+            double t = Double.parseDouble(tolerance);
+            if (!(t >= 0 && t < 1)) {
+                throw new NumberFormatException();
+            }
+            return tolerance;
+        } catch (NumberFormatException e) {
+            throw new CliException("invalid --tolerance " + tolerance + ": must be a number in [0, 1)");
+        }
+    }
+
+    /** The HPAs to migrate: the one {@code hpa/NAME} given, or (argument null) every HPA of the namespace. */
+    private static List<String> hpaNames(CliCluster c, String ns, String argument) {
+        List<String> names = new ArrayList<>();
+        if (argument == null) {
+            var list = c.client.autoscaling().v2().horizontalPodAutoscalers().inNamespace(ns).list().getItems();
+            if (list.size() > MAX_OBJECTS) {
+                throw new CliException(list.size() + " HorizontalPodAutoscalers in " + ns + ": at most " + MAX_OBJECTS);
+            }
+            list.forEach(h -> names.add(h.getMetadata().getName()));
+            return names;
+        }
+        String[] typeName = ResourceTypes.split(argument);
+        if (!Set.of("hpa", "horizontalpodautoscaler", "horizontalpodautoscalers",
+                "horizontalpodautoscalers.autoscaling", "horizontalpodautoscaler.autoscaling").contains(typeName[0])) {
+            throw new CliException("migrate takes hpa/NAME, got " + AutoscaleSpec.quote(argument));
+        }
+        names.add(typeName[1]);
+        return names;
+    }
+
+    private void migrateOne(CliCluster c, String ns, String name, String tolerance, String dryRun, String output,
                             boolean deleteHpa, Duration timeout) {
         HorizontalPodAutoscaler hpa = c.client.autoscaling().v2().horizontalPodAutoscalers().inNamespace(ns)
                 .withName(name).get();
@@ -368,7 +378,7 @@ public final class KapacityCli {
         }
         Flags f = CommonFlags.parse(flags, args);
         List<String> names = ihpaNames(f.positional(), "describe");
-        try (Cluster c = connect(f)) {
+        try (CliCluster c = CliCluster.connect(f)) {
             String ns = CommonFlags.namespace(f) == null ? c.namespace : CommonFlags.namespace(f);
             var ihpas = c.client.resources(IntelligentHorizontalPodAutoscaler.class).inNamespace(ns);
             List<IntelligentHorizontalPodAutoscaler> list = new ArrayList<>();
@@ -398,7 +408,7 @@ public final class KapacityCli {
         }
     }
 
-    private static IhpaDescription.Input describeInput(Cluster c, String ns, IntelligentHorizontalPodAutoscaler ihpa,
+    private static IhpaDescription.Input describeInput(CliCluster c, String ns, IntelligentHorizontalPodAutoscaler ihpa,
                                                        List<HorizontalPortrait> portraits) {
         Map<String, HorizontalPortrait> owned = ownedPortraits(ihpa, portraits);
         ReplicaProfile rp = c.client.resources(ReplicaProfile.class).inNamespace(ns).withName(ihpa.getMetadata().getName()).get();
@@ -407,7 +417,7 @@ public final class KapacityCli {
             var ref = ihpa.getSpec().scaleTargetRef;
             ResourceTypes.Discovered type = c.resolveKind(ref);
             if (type != null) {
-                var scale = c.client.genericKubernetesResources(context(type)).inNamespace(ns).withName(ref.name).scale();
+                var scale = c.client.genericKubernetesResources(CliCluster.context(type)).inNamespace(ns).withName(ref.name).scale();
                 current = scale == null || scale.getStatus() == null ? null : scale.getStatus().getReplicas();
             }
         } catch (KubernetesClientException e) {
@@ -446,7 +456,7 @@ public final class KapacityCli {
         List<String> names = ihpaNames(f.positional(), "get");
         boolean allNamespaces = f.getBool("A") || f.getBool("all-namespaces");
         String output = CommonFlags.output(f);
-        try (Cluster c = connect(f)) {
+        try (CliCluster c = CliCluster.connect(f)) {
             String ns = CommonFlags.namespace(f) == null ? c.namespace : CommonFlags.namespace(f);
             List<IntelligentHorizontalPodAutoscaler> list = new ArrayList<>();
             if (names.isEmpty()) {
@@ -560,88 +570,5 @@ public final class KapacityCli {
             return "error: " + message;
         }
         return "Error from server (" + reason + "): " + message;
-    }
-
-    private static ResourceDefinitionContext context(ResourceTypes.Discovered d) {
-        return new ResourceDefinitionContext.Builder().withGroup(d.group())
-                .withVersion(d.groupVersion().substring(d.groupVersion().indexOf('/') + 1))
-                .withPlural(d.resource().getName()).withKind(d.resource().getKind())
-                .withNamespaced(Boolean.TRUE.equals(d.resource().getNamespaced())).build();
-    }
-
-    private static Cluster connect(Flags f) {
-        String kubeconfig = f.get("kubeconfig");
-        String context = f.get("context").isEmpty() ? null : f.get("context");
-        Config config;
-        if (kubeconfig.isEmpty()) {
-            config = Config.autoConfigure(context);
-        } else {
-            try {
-                config = Config.fromKubeconfig(context, Files.readString(Path.of(kubeconfig)), kubeconfig);
-            } catch (IOException e) {
-                throw new CliException("cannot read kubeconfig " + kubeconfig + ": " + e.getMessage());
-            }
-        }
-        config.setUserAgent("kapacity-cli");
-        String namespace = config.getNamespace() == null || config.getNamespace().isEmpty() ? "default" : config.getNamespace();
-        return new Cluster(new KubernetesClientBuilder().withConfig(config).build(), namespace);
-    }
-
-    /** A client and the namespace of the kubeconfig's context; discovery read once, when first needed. */
-    private static final class Cluster implements AutoCloseable {
-        final KubernetesClient client;
-        final String namespace;
-        private List<ResourceTypes.Discovered> discovered;
-
-        Cluster(KubernetesClient client, String namespace) {
-            this.client = client;
-            this.namespace = namespace;
-        }
-
-        List<ResourceTypes.Discovered> discovery() {
-            if (discovered == null) {
-                discovered = new ArrayList<>();
-                List<String> groupVersions = new ArrayList<>(List.of("v1"));
-                for (var g : client.getApiGroups().getGroups()) {
-                    if (g.getPreferredVersion() != null) {
-                        groupVersions.add(g.getPreferredVersion().getGroupVersion());
-                    }
-                }
-                for (String gv : groupVersions) {
-                    var list = client.getApiResources(gv);
-                    if (list == null || list.getResources() == null) {
-                        continue;
-                    }
-                    Set<String> scalable = new HashSet<>();
-                    for (APIResource r : list.getResources()) {
-                        if (r.getName().endsWith("/scale")) {
-                            scalable.add(r.getName().substring(0, r.getName().indexOf('/')));
-                        }
-                    }
-                    for (APIResource r : list.getResources()) {
-                        if (!r.getName().contains("/")) {
-                            discovered.add(new ResourceTypes.Discovered(gv, r, scalable.contains(r.getName())));
-                        }
-                    }
-                }
-            }
-            return discovered;
-        }
-
-        ResourceTypes.Discovered resolve(String type) {
-            return ResourceTypes.resolve(type, discovery()).orElseThrow(() ->
-                    new CliException("the server doesn't have a resource type " + AutoscaleSpec.quote(type)));
-        }
-
-        ResourceTypes.Discovered resolveKind(CrossVersionObjectReference ref) {
-            String gv = ref.apiVersion == null || ref.apiVersion.isEmpty() ? "v1" : ref.apiVersion;
-            return discovery().stream().filter(d -> d.groupVersion().equals(gv) && ref.kind.equals(d.resource().getKind()))
-                    .findFirst().orElse(null);
-        }
-
-        @Override
-        public void close() {
-            client.close();
-        }
     }
 }

@@ -145,6 +145,17 @@ public final class ControllerManager implements ControllerState {
         hpReconciler.externalJobs(new ExternalAlgorithmJobs(client, executor, s.algorithmJobs, cronJobs, configMaps));
         this.hpController = new Controller("horizontalportrait", vertx, clock, hpReconciler, s.concurrency, metrics);
 
+        watchIhpas();
+        watchHpas();
+        watchProfiles();
+        watchPortraits();
+        if (jobs) {
+            watchAlgorithmJobs();
+        }
+        watchPods(rpReconciler);
+    }
+
+    private void watchIhpas() {
         // An IHPA or profile that comes, changes or goes may hand a shared target to another IHPA (ScaleTargetClaims).
         ihpas.onEvent(o -> {
                     ihpaController.enqueue(ObjectKey.of(o));
@@ -161,6 +172,10 @@ public final class ControllerManager implements ControllerState {
                     ihpaController.enqueue(ObjectKey.of(o));
                     ihpaReconciler.ihpasSharingTarget(o).forEach(ihpaController::enqueue);
                 });
+    }
+
+    /** A workload an HPA scales is left to it (ScaleTargetClaims): its IHPAs re-check when the HPA's claim changes. */
+    private void watchHpas() {
         hpas.onEvent(h -> enqueueIhpasOf(ihpaReconciler, h),
                 (o, n) -> {
                     // HPA status changes on every sync of the HPA controller; only its target and deletion matter here.
@@ -171,6 +186,9 @@ public final class ControllerManager implements ControllerState {
                     }
                 },
                 h -> enqueueIhpasOf(ihpaReconciler, h));
+    }
+
+    private void watchProfiles() {
         profiles.onEvent(o -> {
                     rpController.enqueue(ObjectKey.of(o));
                     enqueueOwner(o, "IntelligentHorizontalPodAutoscaler", ihpaController);
@@ -192,6 +210,9 @@ public final class ControllerManager implements ControllerState {
                     enqueueOwner(o, "IntelligentHorizontalPodAutoscaler", ihpaController);
                     ihpaReconciler.ihpasSharingTarget(o).forEach(ihpaController::enqueue);
                 });
+    }
+
+    private void watchPortraits() {
         portraits.onEvent(o -> {
                     enqueueOwner(o, "IntelligentHorizontalPodAutoscaler", ihpaController);
                     hpController.enqueue(ObjectKey.of(o));
@@ -211,16 +232,21 @@ public final class ControllerManager implements ControllerState {
                     enqueueOwner(o, "IntelligentHorizontalPodAutoscaler", ihpaController);
                     hpController.enqueue(ObjectKey.of(o));
                 });
-        if (jobs) {
-            configMaps.onEvent(cm -> enqueueResultPortrait(cm),
-                    (o, n) -> {
-                        if (!Objects.equals(o.getData(), n.getData())) {
-                            enqueueResultPortrait(n);
-                        }
-                    },
-                    cm -> { });
-            cronJobs.onEvent(job -> { }, (o, n) -> { }, job -> enqueuePortraitOf(job));
-        }
+    }
+
+    /** Results wake their portrait; a CronJob deleted by hand wakes its portrait, which puts it back. */
+    private void watchAlgorithmJobs() {
+        configMaps.onEvent(cm -> enqueueResultPortrait(cm),
+                (o, n) -> {
+                    if (!Objects.equals(o.getData(), n.getData())) {
+                        enqueueResultPortrait(n);
+                    }
+                },
+                cm -> { });
+        cronJobs.onEvent(job -> { }, (o, n) -> { }, job -> enqueuePortraitOf(job));
+    }
+
+    private void watchPods(ReplicaProfileReconciler rpReconciler) {
         pods.onEvent(p -> rpReconciler.profilesSelecting(p).forEach(rpController::enqueue),
                 (o, n) -> {
                     if (podStateChanged(o, n)) {

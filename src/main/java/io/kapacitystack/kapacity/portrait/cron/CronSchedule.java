@@ -223,100 +223,139 @@ public final class CronSchedule {
      * time; near a transition it falls back to single steps so that the wall-clock sequence seen is robfig's.
      */
     private long search(long start) {
-        GoClock c = new GoClock(zone);
-        long t = start;
-        boolean added = false;
-        c.at(t);
-        int yearLimit = c.year + 5;
+        Cursor s = new Cursor(new GoClock(zone), start);
+        s.c.at(s.t);
+        int yearLimit = s.c.year + 5;
         int restarts = 0;
-        wrap:
         while (true) {
-            c.at(t);
+            s.c.at(s.t);
             // The restart cap is a backstop against tz-data oddities like the one handled in the day loop: a
             // controller thread that never returns is far worse than a schedule treated as never firing. Real
             // searches restart at most a few hundred times (once per month and day tried over five years).
-            if (c.year > yearLimit || ++restarts > MAX_RESTARTS) {
+            if (s.c.year > yearLimit || ++restarts > MAX_RESTARTS) {
                 return NONE;
             }
-            while ((months & (1L << c.month)) == 0) {
-                if (!added) {
-                    added = true;
-                    t = c.date(c.year, c.month, 1, 0, 0, 0);
-                }
-                t = c.addDate(t, 1, 0);
-                c.at(t);
-                if (c.month == 1) {
-                    continue wrap;
-                }
+            // each step either leaves its field matching or wraps into the next higher unit, which restarts the
+            // search from the month as robfig's "goto WRAP" does
+            if (monthWrapped(s) || dayWrapped(s) || hourWrapped(s) || minuteWrapped(s) || secondWrapped(s)) {
+                continue;
             }
-            while (!dayMatches(c)) {
-                if (!added) {
-                    added = true;
-                    t = c.date(c.year, c.month, c.day, 0, 0, 0);
-                    c.at(t);
-                }
-                int days = daysToNextMatchOrMonthEnd(c);
-                if (canAddWholeDays(c, t, days)) {
-                    t += days * (long) GoClock.SECONDS_PER_DAY;
-                    c.at(t);
-                    if (c.day == 1) {
-                        continue wrap;
-                    }
-                    continue;
-                }
-                long before = t;
-                t = c.addDate(t, 0, 1);
-                c.at(t);
-                // robfig's correction for days whose midnight does not exist
-                if (c.hour != 0) {
-                    t += (c.hour > 12 ? 24 - c.hour : -c.hour) * 3600L;
-                    c.at(t);
-                }
-                if (t <= before) {
-                    // A calendar day that does not exist at all (Pacific/Apia skipped 2011-12-30) sends Go's
-                    // time.Date back to the day before, and robfig spins forever there. Move on by a day instead.
-                    t = before + GoClock.SECONDS_PER_DAY;
-                    c.at(t);
-                }
-                if (c.day == 1) {
-                    continue wrap;
-                }
-            }
-            while ((hours & (1L << c.hour)) == 0) {
-                if (!added) {
-                    added = true;
-                    t = c.date(c.year, c.month, c.day, c.hour, 0, 0);
-                    c.at(t);
-                }
-                t = advance(c, t, stepsToNextOrWrap(hours, c.hour, 24), 3600);
-                c.at(t);
-                if (c.hour == 0) {
-                    continue wrap;
-                }
-            }
-            while ((minutes & (1L << c.minute)) == 0) {
-                if (!added) {
-                    added = true;
-                    t -= Math.floorMod(t, 60); // Go's Truncate works on absolute time, not wall time
-                    c.at(t);
-                }
-                t = advance(c, t, stepsToNextOrWrap(minutes, c.minute, 60), 60);
-                c.at(t);
-                if (c.minute == 0) {
-                    continue wrap;
-                }
-            }
-            // the standard parser always has second = 0
-            while (c.second != 0) {
-                added = true;
-                t = advance(c, t, 60 - c.second, 1);
-                c.at(t);
-                if (c.second == 0) {
-                    continue wrap;
-                }
-            }
-            return t;
+            return s.t;
         }
+    }
+
+    /** The search's position: the instant, its wall clock, and whether a field has moved yet (robfig's {@code added}). */
+    private static final class Cursor {
+        final GoClock c;
+        long t;
+        boolean added;
+
+        Cursor(GoClock c, long t) {
+            this.c = c;
+            this.t = t;
+        }
+    }
+
+    private boolean monthWrapped(Cursor s) {
+        GoClock c = s.c;
+        while ((months & (1L << c.month)) == 0) {
+            if (!s.added) {
+                s.added = true;
+                s.t = c.date(c.year, c.month, 1, 0, 0, 0);
+            }
+            s.t = c.addDate(s.t, 1, 0);
+            c.at(s.t);
+            if (c.month == 1) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private boolean dayWrapped(Cursor s) {
+        GoClock c = s.c;
+        while (!dayMatches(c)) {
+            if (!s.added) {
+                s.added = true;
+                s.t = c.date(c.year, c.month, c.day, 0, 0, 0);
+                c.at(s.t);
+            }
+            int days = daysToNextMatchOrMonthEnd(c);
+            if (canAddWholeDays(c, s.t, days)) {
+                s.t += days * (long) GoClock.SECONDS_PER_DAY;
+                c.at(s.t);
+                if (c.day == 1) {
+                    return true;
+                }
+                continue;
+            }
+            long before = s.t;
+            s.t = c.addDate(s.t, 0, 1);
+            c.at(s.t);
+            // robfig's correction for days whose midnight does not exist
+            if (c.hour != 0) {
+                s.t += (c.hour > 12 ? 24 - c.hour : -c.hour) * 3600L;
+                c.at(s.t);
+            }
+            if (s.t <= before) {
+                // A calendar day that does not exist at all (Pacific/Apia skipped 2011-12-30) sends Go's
+                // time.Date back to the day before, and robfig spins forever there. Move on by a day instead.
+                s.t = before + GoClock.SECONDS_PER_DAY;
+                c.at(s.t);
+            }
+            if (c.day == 1) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private boolean hourWrapped(Cursor s) {
+        GoClock c = s.c;
+        while ((hours & (1L << c.hour)) == 0) {
+            if (!s.added) {
+                s.added = true;
+                s.t = c.date(c.year, c.month, c.day, c.hour, 0, 0);
+                c.at(s.t);
+            }
+            s.t = advance(c, s.t, stepsToNextOrWrap(hours, c.hour, 24), 3600);
+            c.at(s.t);
+            if (c.hour == 0) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private boolean minuteWrapped(Cursor s) {
+        GoClock c = s.c;
+        while ((minutes & (1L << c.minute)) == 0) {
+            if (!s.added) {
+                s.added = true;
+                s.t -= Math.floorMod(s.t, 60); // Go's Truncate works on absolute time, not wall time
+                c.at(s.t);
+            }
+            s.t = advance(c, s.t, stepsToNextOrWrap(minutes, c.minute, 60), 60);
+            c.at(s.t);
+            if (c.minute == 0) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** The standard parser always has second = 0: a start inside a minute moves to the next whole minute. */
+    private boolean secondWrapped(Cursor s) {
+        GoClock c = s.c;
+        while (c.second != 0) {
+            s.added = true;
+            s.t = advance(c, s.t, 60 - c.second, 1);
+            c.at(s.t);
+            if (c.second == 0) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private boolean dayMatches(GoClock c) {

@@ -21,7 +21,8 @@ public final class Main {
                     + "  manager   run the controllers against a Kubernetes cluster (kubeconfig or in-cluster)\n"
                     + "  sandbox   run everything on this machine: an embedded API, simulated workloads, the console\n"
                     + "  predict   the built-in predictive algorithm job (run by a HorizontalPortrait's CronJob)\n"
-                    + "  events    print the scaling-event stream from Kafka (like kubectl get events -w)\n\n"
+                    + "  events    print the scaling-event stream from Kafka (like kubectl get events -w)\n"
+                    + "  backtest  replay a demand trace through the scaling policies and report cost and misses\n\n"
                     + "Run a command with --help for its flags.");
             return;
         }
@@ -36,6 +37,9 @@ public final class Main {
                 break;
             case "predict":
                 code = PredictCommand.run(rest);
+                break;
+            case "backtest":
+                code = io.kapacitystack.kapacity.app.BacktestCommand.run(rest);
                 break;
             case "events":
                 code = EventsCommand.run(rest, System.out, System.err,

@@ -59,6 +59,10 @@ public final class Backtest {
 
     /** @throws IllegalArgumentException for an unknown policy, {@code cron} without an IHPA, or an IHPA the planner refuses */
     public static Result run(Trace trace, Workload workload, Options o) {
+        long scoreFrom = trace.start() + o.warmup().toSeconds();
+        if (scoreFrom >= trace.end()) {
+            throw new IllegalArgumentException("--warmup " + o.warmup() + " leaves nothing of the trace to score");
+        }
         List<Policy> policies = new ArrayList<>();
         boolean oracle = false;
         if (o.policies().isEmpty()) {
@@ -69,13 +73,13 @@ public final class Backtest {
                 case BacktestEngine.ORACLE -> oracle = true;
                 case HPA -> policies.add(new HpaPolicy(HPA, new ReactiveDecider(reactiveParams(kubeHpa(o.behavior())),
                         workload.targetUtilization(), workload.minReplicas(), workload.maxReplicas())));
-                case PREDICTIVE -> policies.add(ihpaPolicy(PREDICTIVE, generated(workload, false, o.behavior()), workload, o));
-                case PREDICTIVE_HPA -> policies.add(ihpaPolicy(PREDICTIVE_HPA, generated(workload, true, o.behavior()), workload, o));
+                case PREDICTIVE -> policies.add(ihpaPolicy(PREDICTIVE, generated(workload, false, o.behavior()), workload, o, scoreFrom));
+                case PREDICTIVE_HPA -> policies.add(ihpaPolicy(PREDICTIVE_HPA, generated(workload, true, o.behavior()), workload, o, scoreFrom));
                 case CRON -> {
                     if (o.ihpa() == null) {
                         throw new IllegalArgumentException("policy cron needs --ihpa FILE");
                     }
-                    policies.add(ihpaPolicy(CRON, copyOf(o.ihpa()), workload, o));
+                    policies.add(ihpaPolicy(CRON, copyOf(o.ihpa()), workload, o, scoreFrom));
                 }
                 default -> throw new IllegalArgumentException("unknown policy \"" + name + "\"; known: "
                         + String.join(", ", POLICIES));
@@ -84,20 +88,17 @@ public final class Backtest {
         if (Set.copyOf(o.policies()).size() != o.policies().size()) {
             throw new IllegalArgumentException("--policies names a policy twice");
         }
-        long scoreFrom = trace.start() + o.warmup().toSeconds();
-        if (scoreFrom >= trace.end()) {
-            throw new IllegalArgumentException("--warmup " + o.warmup() + " leaves nothing of the trace to score");
-        }
         return new Result(trace, workload, BacktestEngine.run(trace, workload, oracle, policies, scoreFrom), scoreFrom);
     }
 
-    private static IhpaPolicy ihpaPolicy(String name, IntelligentHorizontalPodAutoscaler ihpa, Workload w, Options o) {
+    private static IhpaPolicy ihpaPolicy(String name, IntelligentHorizontalPodAutoscaler ihpa, Workload w, Options o,
+                                         long scoreFrom) {
         List<String> problems = IhpaPlanner.validate(ihpa.getSpec());
         if (!problems.isEmpty()) {
             throw new IllegalArgumentException("the IHPA of policy " + name + " is invalid: " + String.join("; ", problems));
         }
         return new IhpaPolicy(name, ihpa, w.targetUtilization(), p -> reactiveParams(p.dynamic.algorithm),
-                p -> new PredictiveJob(o.job()));
+                p -> new PredictiveJob(o.job(), scoreFrom - o.job().interval().toSeconds()));
     }
 
     private static ReactiveGenerator.Params reactiveParams(PortraitAlgorithm a) {

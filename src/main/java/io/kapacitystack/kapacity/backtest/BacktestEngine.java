@@ -7,7 +7,7 @@ import java.util.List;
  * Replays a trace through policies on a simulated clock. Each policy runs on its own copy of the workload: it decides
  * at its ticks and wake-ups seeing only the past ({@link PolicyView}); new pods serve after the startup delay. The
  * {@code oracle} is not simulated: it has, at every instant, the replicas the demand of that instant needs, started
- * ahead of time. Pure: no I/O, no wall clock.
+ * ahead of time. Pure: no I/O, no wall clock; the policies run in parallel, one per core.
  */
 public final class BacktestEngine {
 
@@ -26,10 +26,39 @@ public final class BacktestEngine {
             StepSeries steps = oracle(trace, workload);
             runs.add(new PolicyRun(ORACLE, steps, steps, score(trace, workload, steps, steps, scoreFrom), null));
         }
-        for (Policy p : policies) {
-            runs.add(simulate(trace, workload, p, scoreFrom));
+        // the policies are independent: each runs on a core of its own (a policy object is used by one thread only)
+        int threads = Math.max(1, Math.min(policies.size(), Runtime.getRuntime().availableProcessors()));
+        if (threads == 1) {
+            for (Policy p : policies) {
+                runs.add(simulate(trace, workload, p, scoreFrom));
+            }
+            return runs;
         }
-        return runs;
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(threads, r -> {
+            Thread t = new Thread(r, "backtest");
+            t.setDaemon(true);
+            return t;
+        });
+        try {
+            List<java.util.concurrent.Future<PolicyRun>> futures = new ArrayList<>();
+            for (Policy p : policies) {
+                futures.add(pool.submit(() -> simulate(trace, workload, p, scoreFrom)));
+            }
+            for (java.util.concurrent.Future<PolicyRun> f : futures) {
+                runs.add(f.get());
+            }
+            return runs;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted", e);
+        } catch (java.util.concurrent.ExecutionException e) {
+            if (e.getCause() instanceof RuntimeException re) {
+                throw re;
+            }
+            throw new IllegalStateException(e.getCause());
+        } finally {
+            pool.shutdownNow();
+        }
     }
 
     static StepSeries oracle(Trace trace, Workload w) {

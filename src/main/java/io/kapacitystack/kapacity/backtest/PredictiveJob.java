@@ -12,7 +12,9 @@ import java.util.Map;
  * The built-in predictive job on the simulated workload: every {@code interval} (at multiples of it since the epoch,
  * as a CronJob {@code *&#47;30 * * * *} runs) the {@link Predictor} is given the history before that instant only,
  * and its result is read into portrait data by {@link AlgorithmResult}, as the HorizontalPortrait controller reads
- * the result ConfigMap. A refusal keeps the previous portrait data, as the controller keeps the status.
+ * the result ConfigMap. A refusal keeps the previous portrait data, as the controller keeps the status. The job is
+ * switched on one interval before scoring begins: a warm-up is history the workload already has, and running the job
+ * through it would only cost time (its forecasts there are not scored).
  */
 final class PredictiveJob {
 
@@ -26,8 +28,12 @@ final class PredictiveJob {
     private int refusals;
     private String lastRefusal;
 
-    PredictiveJob(PredictiveSettings settings) {
+    private final long switchedOn;
+
+    /** @param switchedOn the job's first run is the first run instant at or after this (epoch seconds) */
+    PredictiveJob(PredictiveSettings settings, long switchedOn) {
         this.settings = settings;
+        this.switchedOn = switchedOn;
     }
 
     /** The job's next run after {@code t} (or at it when it is a run instant). */
@@ -38,7 +44,7 @@ final class PredictiveJob {
 
     long nextRun(long now) {
         if (nextRun == Long.MIN_VALUE) {
-            nextRun = nextRunFrom(now);
+            nextRun = nextRunFrom(Math.max(now, switchedOn));
         }
         return nextRun;
     }

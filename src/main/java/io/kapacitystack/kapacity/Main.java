@@ -23,7 +23,8 @@ public final class Main {
                     + "  predict   the built-in predictive algorithm job (run by a HorizontalPortrait's CronJob)\n"
                     + "  events    print the scaling-event stream from Kafka (like kubectl get events -w)\n"
                     + "  autoscale, migrate, describe, get   create IHPAs from flags or HPAs, show them as kubectl shows HPAs\n"
-                    + "            (also as the kubectl plugin: kubectl kapacity ...; docs/cli.md)\n\n"
+                    + "            (also as the kubectl plugin: kubectl kapacity ...; docs/cli.md)\n"
+                    + "  backtest  replay a demand trace through the scaling policies and report cost and misses\n\n"
                     + "Run a command with --help for its flags.");
             return;
         }
@@ -38,6 +39,9 @@ public final class Main {
                 break;
             case "predict":
                 code = PredictCommand.run(rest);
+                break;
+            case "backtest":
+                code = io.kapacitystack.kapacity.app.BacktestCommand.run(rest);
                 break;
             case "events":
                 code = EventsCommand.run(rest, System.out, System.err,

@@ -38,6 +38,7 @@ import java.util.LinkedHashMap;
  *   GET /                          overview (?ns= filters by namespace)
  *   GET /ihpa/{namespace}/{name}   one IHPA
  *   GET /ihpa/{ns}/{name}/forecast/{portrait}  a predictive portrait's forecast chart (htmx fragment)
+ *   GET /ihpa/{ns}/{name}/whatif               "What if": the backtest on the workload's own traffic (WhatIfPage)
  *   GET /sse/overview?ns=&amp;since=   event stream of the overview
  *   GET /sse/ihpa/{ns}/{name}?since= event stream of one IHPA page
  *   GET /console/*                 console.css, console.js
@@ -62,11 +63,13 @@ public final class Console {
     private final ConsoleLogin login;
     private final ConsoleEditor editor;
     private final ForecastFragment forecast;
+    private final WhatIfPage whatIf;
     private volatile boolean anonymousRead = true;
 
     Console(Vertx vertx, ConsoleHub hub, ConsoleView view, PastEvents past, ConsoleLogin login, ConsoleEditor editor,
-            ForecastFragment forecast) {
+            ForecastFragment forecast, WhatIfPage whatIf) {
         this.vertx = vertx;
+        this.whatIf = whatIf;
         this.hub = hub;
         this.view = view;
         this.past = past;
@@ -91,7 +94,7 @@ public final class Console {
         ConsoleLogin login = new ConsoleLogin(manager.clock());
         ConsoleEditor editor = new ConsoleEditor(model, login, new IhpaWriter(client, manager.executor()));
         return new Console(vertx, hub, new ConsoleView(model, hub), new PastEvents(vertx, client), login, editor,
-                new ForecastFragment(model));
+                new ForecastFragment(model), new WhatIfPage(model, vertx));
     }
 
     /** The hub hears every change of the manager's caches and every event of its recorders. */
@@ -162,6 +165,7 @@ public final class Console {
         router.get("/").handler(this::overview);
         router.get("/ihpa/:namespace/:name").handler(this::ihpa);
         router.get("/ihpa/:namespace/:name/forecast/:portrait").handler(this::forecast);
+        router.get("/ihpa/:namespace/:name/whatif").handler(this::whatIf);
         router.get("/sse/overview").handler(this::overviewStream);
         router.get("/sse/ihpa/:namespace/:name").handler(this::ihpaStream);
         router.get("/console/*").handler(this::secure).handler(StaticHandler.create("webroot/console"));
@@ -305,6 +309,20 @@ public final class Console {
                 int status = ar.cause() instanceof ConsoleLogin.Refusal r ? r.status : 500;
                 html(ctx, status, "<p class=\"bad\">" + Html.esc(ar.cause() instanceof ConsoleLogin.Refusal
                         ? ar.cause().getMessage() : "The forecast cannot be drawn now.") + "</p>");
+            }
+        });
+    }
+
+    private void whatIf(RoutingContext ctx) {
+        ObjectKey key = new ObjectKey(ctx.pathParam("namespace"), ctx.pathParam("name"));
+        whatIf.render(key, ctx.request().getParam("capacity"), ctx.request().getParam("target")).onComplete(ar -> {
+            if (ar.succeeded()) {
+                html(ctx, 200, ar.result());
+            } else {
+                int status = ar.cause() instanceof ConsoleLogin.Refusal r ? r.status : 500;
+                html(ctx, status, "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>What if</title>"
+                        + "</head><body><p class=\"bad\">" + Html.esc(ar.cause() instanceof ConsoleLogin.Refusal
+                        ? ar.cause().getMessage() : "The backtest cannot run now.") + "</p></body></html>\n");
             }
         });
     }

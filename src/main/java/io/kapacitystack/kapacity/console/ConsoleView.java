@@ -306,6 +306,8 @@ public final class ConsoleView {
                 .append(Html.esc(Html.segment(key.name()))).append("?since=").append(since).append("\">");
         b.append("<p class=\"crumbs\"><a href=\"/?ns=").append(Html.esc(Html.segment(key.namespace()))).append("\">")
                 .append(Html.esc(key.namespace())).append("</a> /</p><h1>").append(Html.esc(key.name())).append("</h1>");
+        b.append("<p class=\"actions\"><a class=\"button\" id=\"what-if\" href=\"/ihpa/").append(Html.esc(Html.segment(key.namespace())))
+                .append('/').append(Html.esc(Html.segment(key.name()))).append("/whatif\">What if</a></p>");
         if (viewer.authenticated()) {
             String path = "/ihpa/" + Html.esc(Html.segment(key.namespace())) + "/" + Html.esc(Html.segment(key.name()));
             b.append("<p class=\"actions\"><a class=\"button\" id=\"edit-ihpa\" href=\"").append(path).append("/edit\">Edit</a> ")

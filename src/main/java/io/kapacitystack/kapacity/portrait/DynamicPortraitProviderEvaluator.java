@@ -78,6 +78,17 @@ public final class DynamicPortraitProviderEvaluator implements PortraitProviderE
         return t;
     }
 
+    /**
+     * The value of portrait data held elsewhere than in a HorizontalPortrait's status (the backtest keeps its
+     * simulated portraits in memory): the same reading as {@link #evaluate}, {@code provider} naming the value's source.
+     */
+    public static ProviderOutcome valueOfData(String provider, String name, HorizontalPortraitStatus.PortraitData data,
+                                              Instant now) {
+        return DATA_ONLY.fromData(provider, name, data, now);
+    }
+
+    private static final DynamicPortraitProviderEvaluator DATA_ONLY = new DynamicPortraitProviderEvaluator(null, null);
+
     ProviderOutcome fromData(String provider, String name, HorizontalPortraitStatus.PortraitData data, Instant now) {
         Instant expire = KubeTime.parse(data.expireTime);
         if (expire != null && !now.isBefore(expire)) {

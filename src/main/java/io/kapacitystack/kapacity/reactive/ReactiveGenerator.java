@@ -101,12 +101,17 @@ public final class ReactiveGenerator {
 
     // ---- parameters ----
 
-    /** The KubeHPA parameters of an HP (spec §6.3 step 2). */
-    record Params(Duration syncPeriod, ReplicaCalculator.Tolerances tolerances, Duration cpuInitializationPeriod,
+    /** The KubeHPA parameters of an HP; public for the backtest, which runs the same arithmetic. */
+    public record Params(Duration syncPeriod, ReplicaCalculator.Tolerances tolerances, Duration cpuInitializationPeriod,
                   Duration initialReadinessDelay, HpaBehavior behavior) {
     }
 
-    static Params params(PortraitAlgorithm algorithm) {
+    /**
+     * The parameters of a {@code KubeHPA} algorithm with Kapacity's defaults.
+     *
+     * @throws ReplicaCalculationException when the algorithm is not KubeHPA or a field cannot be read
+     */
+    public static Params params(PortraitAlgorithm algorithm) {
         if (algorithm == null || !PortraitAlgorithmTypes.KUBE_HPA.equals(algorithm.type)) {
             throw new ReplicaCalculationException("unsupported algorithm type "
                     + GoStrings.quote(algorithm == null ? "" : algorithm.type));

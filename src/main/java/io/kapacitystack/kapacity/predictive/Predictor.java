@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.StringJoiner;
+import java.util.function.Function;
 
 /**
  * The whole decision of one {@code predict} run, without I/O: from the history of the resource, the ready pods and
@@ -62,6 +63,24 @@ public final class Predictor {
 
     private Outcome decide(Map<String, History> traffic, History resource, History readyPods, double target,
                            Instant historyStart, Instant now, Instant nextRun, Settings s) {
+        requireUsableInput(traffic, target);
+        BucketGrid grid = new BucketGrid(s.bucket(), s.zone());
+        long current = grid.startOf(now.getEpochSecond());
+        long[] historyStarts = grid.starts(firstWholeBucket(grid, historyStart), current);
+        long[] future = futureBuckets(grid, current, now, nextRun);
+        TrafficForecasts traffics = forecastTraffic(traffic, grid, historyStarts, current, future, s);
+        ReplicaModel.Fit fit = fitReplicaModel(traffic, traffics.used(), resource, readyPods, s);
+        int[] replicas = replicasPerBucket(fit, traffics.forecasts(), future.length, target, readyPods);
+
+        Map<String, String> extra = forecastDetails(traffics.forecasts(), traffics.used(), fit);
+        String message = summary(traffics.forecasts(), traffics.dropped());
+        extra.put(ResultData.MESSAGE, message);
+        Map<String, String> data = ResultData.result(future, replicas, grid.bucketSeconds(), s.scaleUpAheadSeconds(),
+                extra, now);
+        return new Outcome(data, false, message, traffics.forecasts());
+    }
+
+    private static void requireUsableInput(Map<String, History> traffic, double target) {
         if (traffic.isEmpty()) {
             throw new Refusal(Refusal.Kind.BAD_INPUT, "no traffic metric: metrics[2..] of the HorizontalPortrait must "
                     + "name at least one traffic series");
@@ -69,17 +88,35 @@ public final class Predictor {
         if (!(target > 0) || !Double.isFinite(target)) {
             throw new Refusal(Refusal.Kind.BAD_INPUT, "the resource target must be positive, got " + target);
         }
-        BucketGrid grid = new BucketGrid(s.bucket(), s.zone());
-        long current = grid.startOf(now.getEpochSecond());
+    }
+
+    /** The first bucket wholly inside the history window (one starting before it is partial). */
+    private static long firstWholeBucket(BucketGrid grid, Instant historyStart) {
         long first = grid.startOf(historyStart.getEpochSecond());
         if (first < historyStart.getEpochSecond()) {
             first = grid.next(first);
         }
-        long[] historyStarts = grid.starts(first, current);
+        return first;
+    }
+
+    /** From the current bucket to the one after the next run's, the next run capped at {@link #MAX_HORIZON}. */
+    private static long[] futureBuckets(BucketGrid grid, long current, Instant now, Instant nextRun) {
         Instant until = nextRun.isAfter(now.plus(MAX_HORIZON)) || nextRun.isBefore(now) ? now.plus(MAX_HORIZON) : nextRun;
         long afterNext = grid.next(grid.startOf(until.getEpochSecond()));
-        long[] future = grid.starts(current, afterNext + 1);
+        return grid.starts(current, afterNext + 1);
+    }
 
+    /** The forecasts, the names of the series forecast (same order) and why the others were dropped. */
+    private record TrafficForecasts(List<TrafficForecaster.Forecast> forecasts, List<String> used,
+                                    List<String> dropped) {
+    }
+
+    /**
+     * Forecasts each traffic series; a flat or zero series is dropped (it carries no load to scale on), any other
+     * refusal refuses the run, and so does having dropped them all.
+     */
+    private TrafficForecasts forecastTraffic(Map<String, History> traffic, BucketGrid grid, long[] historyStarts,
+                                             long current, long[] future, Settings s) {
         List<TrafficForecaster.Forecast> forecasts = new ArrayList<>();
         List<String> used = new ArrayList<>();
         List<String> dropped = new ArrayList<>();
@@ -100,8 +137,12 @@ public final class Predictor {
         if (forecasts.isEmpty()) {
             throw new Refusal(Refusal.Kind.FLAT, String.join("; ", dropped));
         }
+        return new TrafficForecasts(forecasts, used, dropped);
+    }
 
-        ReplicaModel.Fit fit = fitReplicaModel(traffic, used, resource, readyPods, s);
+    /** Per future bucket, the replicas for its forecast peaks, at most max(100, twice the most pods seen). */
+    private static int[] replicasPerBucket(ReplicaModel.Fit fit, List<TrafficForecaster.Forecast> forecasts,
+                                           int buckets, double target, History readyPods) {
         double maxPods = 0;
         for (double v : readyPods.values()) {
             if (!Double.isNaN(v)) {
@@ -109,19 +150,23 @@ public final class Predictor {
             }
         }
         int maxReplicas = (int) Math.max(100, Math.ceil(2 * maxPods));
-        int[] replicas = new int[future.length];
-        double[] peaks = new double[used.size()];
-        for (int b = 0; b < future.length; b++) {
+        int[] replicas = new int[buckets];
+        double[] peaks = new double[forecasts.size()];
+        for (int b = 0; b < buckets; b++) {
             for (int i = 0; i < peaks.length; i++) {
                 peaks[i] = forecasts.get(i).values()[b];
             }
             replicas[b] = fit.replicasFor(peaks, target, maxReplicas);
         }
+        return replicas;
+    }
 
+    /** The per-series model, periods and backtest figures and the replica model, for the result ConfigMap. */
+    private static Map<String, String> forecastDetails(List<TrafficForecaster.Forecast> forecasts, List<String> used,
+                                                       ReplicaModel.Fit fit) {
         Map<String, String> extra = new LinkedHashMap<>();
         extra.put(ResultData.MODEL, perSeries(forecasts, f -> f.model()));
-        extra.put(ResultData.PERIODS, perSeries(forecasts, f -> f.periods().isEmpty() ? "none"
-                : String.join("+", f.periods().stream().map(p -> p.label).toList())));
+        extra.put(ResultData.PERIODS, perSeries(forecasts, Predictor::periodLabels));
         extra.put(ResultData.BACKTEST_MAPE, perSeries(forecasts, f -> TrafficForecaster.percent(f.withMargin().mape())));
         extra.put(ResultData.NAIVE_MAPE, perSeries(forecasts, f -> TrafficForecaster.percent(f.naive().mape())));
         extra.put(ResultData.UNDER_FORECAST_RATE,
@@ -134,12 +179,20 @@ public final class Predictor {
         extra.put(ResultData.REPLICA_MODEL, String.format(Locale.ROOT,
                 "per-pod resource = %.4g + (%s)/pods; held-out correlation %.3f, MSE %.3g", fit.base(), costs,
                 fit.correlation(), fit.mse()));
+        return extra;
+    }
+
+    private static String periodLabels(TrafficForecaster.Forecast f) {
+        return f.periods().isEmpty() ? "none" : String.join("+", f.periods().stream().map(p -> p.label).toList());
+    }
+
+    /** One clause per forecast series and per dropped one: the ConfigMap's message and the log line. */
+    private static String summary(List<TrafficForecaster.Forecast> forecasts, List<String> dropped) {
         StringJoiner msg = new StringJoiner("; ");
         for (TrafficForecaster.Forecast f : forecasts) {
             msg.add(String.format(Locale.ROOT, "%s: %s (periods %s) +%s safety margin, backtest MAPE %s vs naive %s, "
                             + "under-forecast %s",
-                    f.series(), f.model(), f.periods().isEmpty() ? "none"
-                            : String.join("+", f.periods().stream().map(p -> p.label).toList()),
+                    f.series(), f.model(), periodLabels(f),
                     TrafficForecaster.percent(f.margin()), TrafficForecaster.percent(f.withMargin().mape()),
                     TrafficForecaster.percent(f.naive().mape()),
                     TrafficForecaster.percent(f.withMargin().underForecastRate())));
@@ -147,14 +200,11 @@ public final class Predictor {
         for (String d : dropped) {
             msg.add("ignored " + d);
         }
-        extra.put(ResultData.MESSAGE, msg.toString());
-        Map<String, String> data = ResultData.result(future, replicas, grid.bucketSeconds(), s.scaleUpAheadSeconds(),
-                extra, now);
-        return new Outcome(data, false, msg.toString(), forecasts);
+        return msg.toString();
     }
 
     private static String perSeries(List<TrafficForecaster.Forecast> forecasts,
-                                    java.util.function.Function<TrafficForecaster.Forecast, String> value) {
+                                    Function<TrafficForecaster.Forecast, String> value) {
         StringJoiner j = new StringJoiner(",");
         for (TrafficForecaster.Forecast f : forecasts) {
             j.add(f.series() + "=" + value.apply(f));

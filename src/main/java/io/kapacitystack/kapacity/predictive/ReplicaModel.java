@@ -10,6 +10,7 @@ import org.hipparchus.optim.nonlinear.vector.leastsquares.LevenbergMarquardtOpti
 import org.hipparchus.stat.correlation.PearsonsCorrelation;
 import org.hipparchus.util.Pair;
 
+import java.util.Arrays;
 import java.util.Locale;
 
 /**
@@ -75,13 +76,76 @@ public final class ReplicaModel {
      */
     public static Fit fit(long[] times, double[] resource, double[] pods, double[][] traffic, long testStart,
                           double minCorrelation, double maxMse) {
+        PerPodRows rows = perPodRows(times, resource, pods, traffic);
+        int train = rows.countBefore(times, testStart, true);
+        int test = rows.countBefore(times, testStart, false);
+        if (train < MIN_TRAIN_ROWS || test < MIN_TEST_ROWS) {
+            throw new Refusal(Refusal.Kind.FIT_INVALID, String.format(Locale.ROOT,
+                    "too few aligned samples of resource, ready pods and traffic to learn resource per replica: %d to "
+                            + "fit and %d to validate (at least %d and %d needed)", train, test, MIN_TRAIN_ROWS,
+                    MIN_TEST_ROWS));
+        }
+        PerPodRows trainRows = rows.select(times, testStart, true, train);
+        PerPodRows testRows = rows.select(times, testStart, false, test);
+        double[] beta = nonNegativeLeastSquares(trainRows.x(), trainRows.y());
+        double[] costs = new double[traffic.length];
+        System.arraycopy(beta, 1, costs, 0, traffic.length);
+        double[] predicted = predict(beta[0], costs, testRows.x());
+        double mse = scaledMse(testRows.y(), predicted, Math.max(maxOf(trainRows.y()), maxOf(testRows.y())));
+        double[] correlation = correlationAndPValue(testRows.y(), predicted);
+        double r = correlation[0];
+        double p = correlation[1];
+        Fit fit = new Fit(beta[0], costs, r, p, mse, train, test);
+        if (!(r >= minCorrelation) || !(p < MAX_P_VALUE) || !(mse <= maxMse)) {
+            throw new Refusal(Refusal.Kind.FIT_INVALID, String.format(Locale.ROOT,
+                    "resource per replica failed validation on the held-out window: correlation %.3f (minimum %.2f), "
+                            + "p-value %.3g (maximum %.2g), MSE %.3g (maximum %.3g, resource scaled to 100)", r,
+                    minCorrelation, p, MAX_P_VALUE, mse, maxMse));
+        }
+        return fit;
+    }
+
+    /**
+     * Per-pod rows: {@code x[r]} the traffic per pod and {@code y[r]} the resource per pod of row {@code r}, both null
+     * / NaN-free only where {@code usable[r]}.
+     */
+    private record PerPodRows(double[][] x, double[] y, boolean[] usable) {
+
+        /** Usable rows timed before {@code testStart} ({@code before}) or at/after it. */
+        int countBefore(long[] times, long testStart, boolean before) {
+            int count = 0;
+            for (int r = 0; r < y.length; r++) {
+                if (usable[r] && (times[r] < testStart) == before) {
+                    count++;
+                }
+            }
+            return count;
+        }
+
+        /** The {@code count} usable rows on one side of {@code testStart}, in time order, all usable. */
+        PerPodRows select(long[] times, long testStart, boolean before, int count) {
+            double[][] sx = new double[count][];
+            double[] sy = new double[count];
+            int a = 0;
+            for (int r = 0; r < y.length; r++) {
+                if (usable[r] && (times[r] < testStart) == before) {
+                    sx[a] = x[r];
+                    sy[a++] = y[r];
+                }
+            }
+            boolean[] all = new boolean[count];
+            Arrays.fill(all, true);
+            return new PerPodRows(sx, sy, all);
+        }
+    }
+
+    /** Divides resource and traffic by the ready pods; rows with a NaN or no ready pod are not usable. */
+    private static PerPodRows perPodRows(long[] times, double[] resource, double[] pods, double[][] traffic) {
         int m = traffic.length;
         int rows = times.length;
         double[][] x = new double[rows][];
         double[] y = new double[rows];
         boolean[] usable = new boolean[rows];
-        int train = 0;
-        int test = 0;
         for (int r = 0; r < rows; r++) {
             if (!(pods[r] > 0) || Double.isNaN(resource[r])) {
                 continue;
@@ -101,79 +165,51 @@ public final class ReplicaModel {
             x[r] = row;
             y[r] = resource[r] / pods[r];
             usable[r] = true;
-            if (times[r] < testStart) {
-                train++;
-            } else {
-                test++;
-            }
         }
-        if (train < MIN_TRAIN_ROWS || test < MIN_TEST_ROWS) {
-            throw new Refusal(Refusal.Kind.FIT_INVALID, String.format(Locale.ROOT,
-                    "too few aligned samples of resource, ready pods and traffic to learn resource per replica: %d to "
-                            + "fit and %d to validate (at least %d and %d needed)", train, test, MIN_TRAIN_ROWS,
-                    MIN_TEST_ROWS));
-        }
-        double[][] trainX = new double[train][];
-        double[] trainY = new double[train];
-        double[][] testX = new double[test][];
-        double[] testY = new double[test];
-        int a = 0;
-        int b = 0;
-        for (int r = 0; r < rows; r++) {
-            if (!usable[r]) {
-                continue;
-            }
-            if (times[r] < testStart) {
-                trainX[a] = x[r];
-                trainY[a++] = y[r];
-            } else {
-                testX[b] = x[r];
-                testY[b++] = y[r];
-            }
-        }
-        double[] beta = nonNegativeLeastSquares(trainX, trainY);
-        double[] costs = new double[m];
-        System.arraycopy(beta, 1, costs, 0, m);
-        double[] predicted = new double[test];
-        double scale = 0;
-        for (int i = 0; i < test; i++) {
-            double v = beta[0];
-            for (int j = 0; j < m; j++) {
-                v += costs[j] * testX[i][j];
+        return new PerPodRows(x, y, usable);
+    }
+
+    private static double[] predict(double base, double[] costs, double[][] x) {
+        double[] predicted = new double[x.length];
+        for (int i = 0; i < x.length; i++) {
+            double v = base;
+            for (int j = 0; j < costs.length; j++) {
+                v += costs[j] * x[i][j];
             }
             predicted[i] = v;
         }
-        for (double v : trainY) {
-            scale = Math.max(scale, v);
+        return predicted;
+    }
+
+    private static double maxOf(double[] values) {
+        double max = 0;
+        for (double v : values) {
+            max = Math.max(max, v);
         }
-        for (double v : testY) {
-            scale = Math.max(scale, v);
-        }
+        return max;
+    }
+
+    /** Mean squared error with per-pod resource scaled so {@code scale} becomes 100 (Kapacity's validation). */
+    private static double scaledMse(double[] actual, double[] predicted, double scale) {
         double mse = 0;
         double k = scale > 0 ? 100 / scale : 1;
-        for (int i = 0; i < test; i++) {
-            double d = (testY[i] - predicted[i]) * k;
+        for (int i = 0; i < actual.length; i++) {
+            double d = (actual[i] - predicted[i]) * k;
             mse += d * d;
         }
-        mse /= test;
-        double r = Double.NaN;
-        double p = Double.NaN;
-        if (variance(testY) > 0 && variance(predicted) > 0) {
-            RealMatrix pair = new Array2DRowRealMatrix(test, 2);
-            pair.setColumn(0, testY);
-            pair.setColumn(1, predicted);
-            PearsonsCorrelation pc = new PearsonsCorrelation(pair);
-            r = pc.getCorrelationMatrix().getEntry(0, 1);
-            p = pc.getCorrelationPValues().getEntry(0, 1);
+        return mse / actual.length;
+    }
+
+    /** [Pearson r, its p-value], both NaN when either side is constant (the correlation is undefined). */
+    private static double[] correlationAndPValue(double[] actual, double[] predicted) {
+        if (!(variance(actual) > 0 && variance(predicted) > 0)) {
+            return new double[] {Double.NaN, Double.NaN};
         }
-        Fit fit = new Fit(beta[0], costs, r, p, mse, train, test);
-        if (!(r >= minCorrelation) || !(p < MAX_P_VALUE) || !(mse <= maxMse)) {
-            throw new Refusal(Refusal.Kind.FIT_INVALID, String.format(Locale.ROOT,
-                    "resource per replica failed validation on the held-out window: correlation %.3f (minimum %.2f), "
-                            + "p-value %.3g (maximum %.2g), MSE %.3g (maximum %.3g, resource scaled to 100)", r,
-                    minCorrelation, p, MAX_P_VALUE, mse, maxMse));
-        }
-        return fit;
+        RealMatrix pair = new Array2DRowRealMatrix(actual.length, 2);
+        pair.setColumn(0, actual);
+        pair.setColumn(1, predicted);
+        PearsonsCorrelation pc = new PearsonsCorrelation(pair);
+        return new double[] {pc.getCorrelationMatrix().getEntry(0, 1), pc.getCorrelationPValues().getEntry(0, 1)};
     }
 
     private static double variance(double[] v) {

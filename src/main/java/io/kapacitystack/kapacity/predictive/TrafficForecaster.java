@@ -50,52 +50,10 @@ public final class TrafficForecaster {
     public Forecast forecast(String name, BucketSeries history, long[] future, Duration testWindow) {
         int n = history.size();
         long bucket = history.grid().bucketSeconds();
-        int present = 0;
-        double max = 0;
-        List<Double> observed = new ArrayList<>();
-        for (double v : history.peaks()) {
-            if (!Double.isNaN(v)) {
-                present++;
-                max = Math.max(max, v);
-                observed.add(v);
-            }
-        }
         Duration span = Duration.ofSeconds(n * bucket);
-        Duration needed = testWindow.plus(MIN_TRAINING);
-        if (span.compareTo(testWindow) <= 0) {
-            throw tooShort(name, span, needed, testWindow);
-        }
-        if (present < MIN_COVERAGE * n) {
-            throw new Refusal(Refusal.Kind.GAPS, String.format(Locale.ROOT,
-                    "traffic \"%s\": only %d of %d buckets have samples (at least %.0f%% needed)", name, present, n,
-                    MIN_COVERAGE * 100));
-        }
-        if (max <= 0) {
-            throw new Refusal(Refusal.Kind.ZERO, String.format(Locale.ROOT, "traffic \"%s\" is zero over the whole history", name));
-        }
-        double[] values = observed.stream().mapToDouble(Double::doubleValue).toArray();
-        double mean = Backtest.meanOf(values, values.length);
-        double sd = new StandardDeviation().evaluate(values);
-        if (sd <= FLAT_VARIATION * Math.abs(mean)) {
-            throw new Refusal(Refusal.Kind.FLAT, String.format(Locale.ROOT,
-                    "traffic \"%s\" is flat (%.4g ± %.2g): there is nothing to predict", name, mean, sd));
-        }
+        requireDenseVariedHistory(name, history, span, testWindow);
         List<Period> periods = Seasonality.detect(history, n).found();
-        Period longest = periods.isEmpty() ? null : periods.get(periods.size() - 1);
-        // Less than two days cannot rule out a daily cycle; it is still enough for a shorter period found in it (the
-        // quick start's hourly traffic with its 24H history) when two of its cycles precede the backtest window.
-        if (span.compareTo(needed) < 0 && (longest == null
-                || span.minus(testWindow).compareTo(Duration.ofSeconds(2 * longest.seconds)) < 0)) {
-            throw tooShort(name, span, needed, testWindow);
-        }
-        if (longest != null) {
-            Duration neededForPeriod = Duration.ofSeconds(2 * longest.seconds);
-            if (span.compareTo(neededForPeriod) < 0) {
-                throw new Refusal(Refusal.Kind.TOO_SHORT, String.format(Locale.ROOT,
-                        "traffic \"%s\": history of %s is too short for the period %s found: at least %s (two "
-                                + "periods) is needed", name, human(span), longest.label, human(neededForPeriod)));
-            }
-        }
+        requireLongEnoughForPeriods(name, periods, span, testWindow);
         int window = (int) Math.min(n - 1, testWindow.getSeconds() / bucket);
         int horizon = Math.max(1, future.length);
         Backtest.Score naive = Backtest.run(baseline, history, window, horizon, periods);
@@ -132,6 +90,61 @@ public final class TrafficForecaster {
         }
         return new Forecast(name, best.name(), periods, bestScore, naive, scores, margin, bestScore.withMargin(margin),
                 forecast);
+    }
+
+    /** Refuses a history no longer than the backtest window, with too many empty buckets, all zero, or flat. */
+    private static void requireDenseVariedHistory(String name, BucketSeries history, Duration span,
+                                                  Duration testWindow) {
+        int n = history.size();
+        int present = 0;
+        double max = 0;
+        List<Double> observed = new ArrayList<>();
+        for (double v : history.peaks()) {
+            if (!Double.isNaN(v)) {
+                present++;
+                max = Math.max(max, v);
+                observed.add(v);
+            }
+        }
+        if (span.compareTo(testWindow) <= 0) {
+            throw tooShort(name, span, testWindow.plus(MIN_TRAINING), testWindow);
+        }
+        if (present < MIN_COVERAGE * n) {
+            throw new Refusal(Refusal.Kind.GAPS, String.format(Locale.ROOT,
+                    "traffic \"%s\": only %d of %d buckets have samples (at least %.0f%% needed)", name, present, n,
+                    MIN_COVERAGE * 100));
+        }
+        if (max <= 0) {
+            throw new Refusal(Refusal.Kind.ZERO, String.format(Locale.ROOT, "traffic \"%s\" is zero over the whole history", name));
+        }
+        double[] values = observed.stream().mapToDouble(Double::doubleValue).toArray();
+        double mean = Backtest.meanOf(values, values.length);
+        double sd = new StandardDeviation().evaluate(values);
+        if (sd <= FLAT_VARIATION * Math.abs(mean)) {
+            throw new Refusal(Refusal.Kind.FLAT, String.format(Locale.ROOT,
+                    "traffic \"%s\" is flat (%.4g ± %.2g): there is nothing to predict", name, mean, sd));
+        }
+    }
+
+    /** Refuses a history too short to train besides the backtest window, or shorter than two of its longest period. */
+    private static void requireLongEnoughForPeriods(String name, List<Period> periods, Duration span,
+                                                    Duration testWindow) {
+        Duration needed = testWindow.plus(MIN_TRAINING);
+        Period longest = periods.isEmpty() ? null : periods.get(periods.size() - 1);
+        // Less than two days cannot rule out a daily cycle; it is still enough for a shorter period found in it (the
+        // quick start's hourly traffic with its 24H history) when two of its cycles precede the backtest window.
+        if (span.compareTo(needed) < 0 && (longest == null
+                || span.minus(testWindow).compareTo(Duration.ofSeconds(2 * longest.seconds)) < 0)) {
+            throw tooShort(name, span, needed, testWindow);
+        }
+        if (longest != null) {
+            Duration neededForPeriod = Duration.ofSeconds(2 * longest.seconds);
+            if (span.compareTo(neededForPeriod) < 0) {
+                throw new Refusal(Refusal.Kind.TOO_SHORT, String.format(Locale.ROOT,
+                        "traffic \"%s\": history of %s is too short for the period %s found: at least %s (two "
+                                + "periods) is needed", name, human(span), longest.label, human(neededForPeriod)));
+            }
+        }
     }
 
     static String percent(double ratio) {

@@ -25,7 +25,22 @@ public final class BehaviorNormalizer {
      */
     public static Normalized normalize(BehaviorHistory history, HpaBehavior behavior, int current, int desired,
                                        int min, int max, Instant now) {
-        // stabilization
+        int stabilized = stabilize(history, behavior, current, desired, now);
+        HpaCondition able = ableToScale(current, desired, stabilized);
+        Limited limited = limitRateAndBounds(history, behavior, current, stabilized, min, max, now);
+        HpaCondition scalingLimited = new HpaCondition(HpaCondition.SCALING_LIMITED, limited.replicas() != stabilized,
+                limited.reason(), limited.message());
+        history.recordScale(behavior, current, limited.replicas(), now);
+        return new Normalized(limited.replicas(), able, scalingLimited);
+    }
+
+    /**
+     * Upstream's {@code stabilizeRecommendationWithBehaviors}: the current count moved towards {@code desired} no
+     * further than the lowest recommendation in the scale-up window and the highest in the scale-down window; records
+     * {@code desired} as a recommendation.
+     */
+    private static int stabilize(BehaviorHistory history, HpaBehavior behavior, int current, int desired,
+                                 Instant now) {
         Instant upCutoff = now.minusSeconds(behavior.scaleUp().stabilizationWindowSeconds());
         Instant downCutoff = now.minusSeconds(behavior.scaleDown().stabilizationWindowSeconds());
         int upRecommendation = desired;
@@ -46,78 +61,62 @@ public final class BehaviorNormalizer {
             stabilized = downRecommendation;
         }
         history.recordRecommendation(desired, now, upCutoff, downCutoff);
+        return stabilized;
+    }
 
-        HpaCondition able;
-        if (stabilized != desired) {
-            able = desired >= current
-                    ? new HpaCondition(HpaCondition.ABLE_TO_SCALE, true, "ScaleUpStabilized",
-                    "recent recommendations were lower than current one, applying the lowest recent recommendation")
-                    : new HpaCondition(HpaCondition.ABLE_TO_SCALE, true, "ScaleDownStabilized",
-                    "recent recommendations were higher than current one, applying the highest recent recommendation");
-        } else {
-            able = new HpaCondition(HpaCondition.ABLE_TO_SCALE, true, "ReadyForNewScale", "recommended size matches current size");
+    private static HpaCondition ableToScale(int current, int desired, int stabilized) {
+        if (stabilized == desired) {
+            return new HpaCondition(HpaCondition.ABLE_TO_SCALE, true, "ReadyForNewScale", "recommended size matches current size");
         }
+        return desired >= current
+                ? new HpaCondition(HpaCondition.ABLE_TO_SCALE, true, "ScaleUpStabilized",
+                "recent recommendations were lower than current one, applying the lowest recent recommendation")
+                : new HpaCondition(HpaCondition.ABLE_TO_SCALE, true, "ScaleDownStabilized",
+                "recent recommendations were higher than current one, applying the highest recent recommendation");
+    }
 
-        // rate limits and bounds in the direction of the change
-        int result = stabilized;
-        String reason = "DesiredWithinRange";
-        String message = "the desired count is within the acceptable range";
+    /** The count after rate limits and bounds, with the {@code ScalingLimited} reason and message explaining it. */
+    private record Limited(int replicas, String reason, String message) {
+    }
+
+    /**
+     * Upstream's {@code convertDesiredReplicasWithBehaviorRate}: the rate limit and bound in the direction of the
+     * change, then both bounds.
+     */
+    private static Limited limitRateAndBounds(BehaviorHistory history, HpaBehavior behavior, int current,
+                                              int stabilized, int min, int max, Instant now) {
+        Limited limited = new Limited(stabilized, "DesiredWithinRange", "the desired count is within the acceptable range");
         if (stabilized > current) {
             int limit = scaleUpLimit(current, history, behavior.scaleUp(), now);
             if (limit < current) {
                 limit = current; // no further scale-up until old events age out
             }
-            int allowed = max;
-            String r;
-            String m;
-            if (allowed > limit) {
-                allowed = limit;
-                r = "ScaleUpLimit";
-                m = "the desired replica count is increasing faster than the maximum scale rate";
-            } else {
-                r = "TooManyReplicas";
-                m = "the desired replica count is more than the maximum replica count";
-            }
-            if (stabilized > allowed) {
-                result = allowed;
-                reason = r;
-                message = m;
+            Limited allowed = max > limit
+                    ? new Limited(limit, "ScaleUpLimit", "the desired replica count is increasing faster than the maximum scale rate")
+                    : new Limited(max, "TooManyReplicas", "the desired replica count is more than the maximum replica count");
+            if (stabilized > allowed.replicas()) {
+                limited = allowed;
             }
         } else if (stabilized < current) {
             int limit = scaleDownLimit(current, history, behavior.scaleDown(), now);
             if (limit > current) {
                 limit = current;
             }
-            int allowed = min;
-            String r;
-            String m;
-            if (allowed < limit) {
-                allowed = limit;
-                r = "ScaleDownLimit";
-                m = "the desired replica count is decreasing faster than the maximum scale rate";
-            } else {
-                r = "TooFewReplicas";
-                m = "the desired replica count is less than the minimum replica count";
-            }
-            if (stabilized < allowed) {
-                result = allowed;
-                reason = r;
-                message = m;
+            Limited allowed = min < limit
+                    ? new Limited(limit, "ScaleDownLimit", "the desired replica count is decreasing faster than the maximum scale rate")
+                    : new Limited(min, "TooFewReplicas", "the desired replica count is less than the minimum replica count");
+            if (stabilized < allowed.replicas()) {
+                limited = allowed;
             }
         }
         // a current count outside the bounds is brought back into them (upstream does this before any metric)
-        if (result > max) {
-            result = max;
-            reason = "TooManyReplicas";
-            message = "the desired replica count is more than the maximum replica count";
-        } else if (result < min) {
-            result = min;
-            reason = "TooFewReplicas";
-            message = "the desired replica count is less than the minimum replica count";
+        if (limited.replicas() > max) {
+            return new Limited(max, "TooManyReplicas", "the desired replica count is more than the maximum replica count");
         }
-        HpaCondition limited = new HpaCondition(HpaCondition.SCALING_LIMITED, result != stabilized, reason, message);
-        history.recordScale(behavior, current, result, now);
-        return new Normalized(result, able, limited);
+        if (limited.replicas() < min) {
+            return new Limited(min, "TooFewReplicas", "the desired replica count is less than the minimum replica count");
+        }
+        return limited;
     }
 
     /** Without behavior (Kapacity's own semantics): the raw recommendation, only clamped to the bounds. */

@@ -9,7 +9,7 @@ import io.kapacitystack.kapacity.api.v1alpha1.PortraitAlgorithm;
 import io.kapacitystack.kapacity.api.v1alpha1.PortraitProvider;
 import io.kapacitystack.kapacity.api.v1alpha1.PortraitSpec;
 import io.kapacitystack.kapacity.autoscaler.IhpaPlanner;
-import io.kapacitystack.kapacity.reactive.ReactiveGenerator;
+import io.kapacitystack.kapacity.reactive.KubeHpaParams;
 import io.kapacitystack.kapacity.reactive.ReplicaCalculationException;
 
 import java.time.Duration;
@@ -101,9 +101,9 @@ public final class Backtest {
                 p -> new PredictiveJob(o.job(), scoreFrom - o.job().interval().toSeconds()));
     }
 
-    private static ReactiveGenerator.Params reactiveParams(PortraitAlgorithm a) {
+    private static KubeHpaParams reactiveParams(PortraitAlgorithm a) {
         try {
-            return ReactiveGenerator.params(a);
+            return KubeHpaParams.of(a);
         } catch (ReplicaCalculationException e) {
             throw new IllegalArgumentException(e.getMessage());
         }

@@ -3,6 +3,7 @@ package io.kapacitystack.kapacity.backtest;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.kapacitystack.kapacity.api.v1alpha1.HorizontalPortraitStatus;
 import io.kapacitystack.kapacity.api.v1alpha1.IntelligentHorizontalPodAutoscaler;
+import io.kapacitystack.kapacity.api.v1alpha1.PortraitProvider.Static;
 import io.kapacitystack.kapacity.api.v1alpha1.PortraitProvider;
 import io.kapacitystack.kapacity.api.v1alpha1.ReplicaProfile;
 import io.kapacitystack.kapacity.autoscaler.IhpaPlan;
@@ -13,8 +14,7 @@ import io.kapacitystack.kapacity.portrait.PortraitProviderEvaluator;
 import io.kapacitystack.kapacity.portrait.PortraitSelector;
 import io.kapacitystack.kapacity.portrait.ProviderOutcome;
 import io.kapacitystack.kapacity.portrait.StaticPortraitEvaluator;
-import io.kapacitystack.kapacity.reactive.ReactiveGenerator;
-import io.kapacitystack.kapacity.api.v1alpha1.PortraitProvider.Static;
+import io.kapacitystack.kapacity.reactive.KubeHpaParams;
 
 import java.util.EnumMap;
 import java.util.HashMap;
@@ -51,7 +51,7 @@ final class IhpaPolicy implements Policy {
      * @param jobs           a predictive job for each other Dynamic provider (by portrait type)
      */
     IhpaPolicy(String name, IntelligentHorizontalPodAutoscaler ihpa, double targetUtilization,
-               Function<PortraitProvider, ReactiveGenerator.Params> reactiveParams,
+               Function<PortraitProvider, KubeHpaParams> reactiveParams,
                Function<PortraitProvider, PredictiveJob> jobs) {
         this.name = name;
         this.ihpa = ihpa;

@@ -3,8 +3,8 @@ package io.kapacitystack.kapacity.backtest;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.kapacitystack.kapacity.reactive.BehaviorHistory;
 import io.kapacitystack.kapacity.reactive.BehaviorNormalizer;
+import io.kapacitystack.kapacity.reactive.KubeHpaParams;
 import io.kapacitystack.kapacity.reactive.PodMetric;
-import io.kapacitystack.kapacity.reactive.ReactiveGenerator;
 import io.kapacitystack.kapacity.reactive.ReplicaCalculationException;
 import io.kapacitystack.kapacity.reactive.ReplicaCalculator;
 
@@ -27,13 +27,13 @@ final class ReactiveDecider {
     /** metrics-server's resolution: a pod's CPU is the mean of the last minute. */
     static final long METRICS_WINDOW_SECONDS = 60;
 
-    private final ReactiveGenerator.Params params;
+    private final KubeHpaParams params;
     private final int targetPercent;
     private final int min;
     private final int max;
     private final BehaviorHistory history = new BehaviorHistory();
 
-    ReactiveDecider(ReactiveGenerator.Params params, double targetUtilization, int min, int max) {
+    ReactiveDecider(KubeHpaParams params, double targetUtilization, int min, int max) {
         this.params = params;
         this.targetPercent = (int) Math.round(targetUtilization * 100);
         this.min = min;

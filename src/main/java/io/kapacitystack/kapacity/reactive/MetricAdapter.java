@@ -19,9 +19,9 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * Kapacity's metrics client for the HPA calculator (spec §6.3.2): turns {@link MetricsProvider} latest queries into
- * per-pod milli-value maps or value lists. Failures are {@link ReplicaCalculationException}s with upstream's texts
- * (including its "lastest" typo). Pod-resource queries go through a {@link MetricsBatcher} when one is given.
+ * Kapacity's metrics client for the HPA calculator (pkg/portrait/generator/reactive/metrics_client.go): turns
+ * {@link MetricsProvider} latest queries into per-pod milli-value maps or value lists. Failures are
+ * {@link ReplicaCalculationException}s with upstream's texts (including its "lastest" typo). Pod-resource queries go through a {@link MetricsBatcher} when one is given.
  */
 public final class MetricAdapter {
 

@@ -6,7 +6,6 @@ import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.api.model.autoscaling.v2.ContainerResourceMetricSource;
 import io.fabric8.kubernetes.api.model.autoscaling.v2.CrossVersionObjectReference;
 import io.fabric8.kubernetes.api.model.autoscaling.v2.ExternalMetricSource;
-import io.fabric8.kubernetes.api.model.autoscaling.v2.HorizontalPodAutoscalerBehavior;
 import io.fabric8.kubernetes.api.model.autoscaling.v2.MetricTarget;
 import io.fabric8.kubernetes.api.model.autoscaling.v2.ObjectMetricSource;
 import io.fabric8.kubernetes.api.model.autoscaling.v2.PodsMetricSource;
@@ -19,7 +18,6 @@ import io.kapacitystack.kapacity.kube.ResourceCache;
 import io.kapacitystack.kapacity.metrics.GroupKind;
 import io.kapacitystack.kapacity.metrics.MetricsProvider;
 import io.kapacitystack.kapacity.metrics.Selector;
-import io.kapacitystack.kapacity.gocompat.GoDuration;
 import io.kapacitystack.kapacity.gocompat.GoFormat;
 import io.kapacitystack.kapacity.gocompat.GoStrings;
 import io.kapacitystack.kapacity.runtime.ObjectKey;
@@ -36,7 +34,8 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
 
 /**
- * The Reactive portrait generator (spec §6.3): the Kubernetes HPA replica calculator over the HP's metrics, then
+ * The Reactive portrait generator (Kapacity's pkg/portrait/generator/reactive/generator.go): the Kubernetes HPA
+ * replica calculator over the HP's metrics, then
  * autoscaling/v2 behavior. The returned future never fails for bad input or metric errors: those are reported in
  * {@link ReactiveOutcome#error()} and the conditions.
  *
@@ -45,11 +44,6 @@ import java.util.function.Function;
  * {@link MetricsBatcher} unless batching is turned off.
  */
 public final class ReactiveGenerator {
-
-    static final Duration DEFAULT_SYNC_PERIOD = Duration.ofSeconds(15);
-    static final double DEFAULT_TOLERANCE = 0.1;
-    static final Duration DEFAULT_CPU_INITIALIZATION_PERIOD = Duration.ofMinutes(5);
-    static final Duration DEFAULT_INITIAL_READINESS_DELAY = Duration.ofSeconds(30);
 
     private final MetricAdapter metrics;
     private final MetricsBatcher batcher;
@@ -84,7 +78,7 @@ public final class ReactiveGenerator {
         try {
             return doGenerate(hp, scale, bounds, now);
         } catch (RuntimeException e) {
-            return Future.succeededFuture(failure("internal error: " + e, DEFAULT_SYNC_PERIOD,
+            return Future.succeededFuture(failure("internal error: " + e, KubeHpaParams.DEFAULT_SYNC_PERIOD,
                     List.of(new HpaCondition(HpaCondition.SCALING_ACTIVE, false, "InternalError", String.valueOf(e)))));
         }
     }
@@ -99,109 +93,15 @@ public final class ReactiveGenerator {
         return histories.size();
     }
 
-    // ---- parameters ----
-
-    /** The KubeHPA parameters of an HP; public for the backtest, which runs the same arithmetic. */
-    public record Params(Duration syncPeriod, ReplicaCalculator.Tolerances tolerances, Duration cpuInitializationPeriod,
-                  Duration initialReadinessDelay, HpaBehavior behavior) {
-    }
-
-    /**
-     * The parameters of a {@code KubeHPA} algorithm with Kapacity's defaults.
-     *
-     * @throws ReplicaCalculationException when the algorithm is not KubeHPA or a field cannot be read
-     */
-    public static Params params(PortraitAlgorithm algorithm) {
-        if (algorithm == null || !PortraitAlgorithmTypes.KUBE_HPA.equals(algorithm.type)) {
-            throw new ReplicaCalculationException("unsupported algorithm type "
-                    + GoStrings.quote(algorithm == null ? "" : algorithm.type));
-        }
-        PortraitAlgorithm.KubeHPA cfg = algorithm.kubeHPA;
-        if (cfg == null) {
-            return new Params(DEFAULT_SYNC_PERIOD, ReplicaCalculator.Tolerances.both(DEFAULT_TOLERANCE),
-                    DEFAULT_CPU_INITIALIZATION_PERIOD, DEFAULT_INITIAL_READINESS_DELAY, null);
-        }
-        double tolerance = DEFAULT_TOLERANCE;
-        if (cfg.tolerance != null) {
-            try {
-                tolerance = parseGoFloat(cfg.tolerance);
-            } catch (NumberFormatException e) {
-                throw new ReplicaCalculationException("failed to parse tolerance of KubeHPA algorithm to float64: "
-                        + "strconv.ParseFloat: parsing " + GoStrings.quote(cfg.tolerance) + ": invalid syntax");
-            }
-        }
-        HpaBehavior behavior;
-        ReplicaCalculator.Tolerances tolerances;
-        try {
-            behavior = HpaBehavior.of(cfg.behavior);
-            tolerances = tolerances(tolerance, cfg.behavior);
-        } catch (IllegalArgumentException e) {
-            throw new ReplicaCalculationException("invalid behavior of KubeHPA algorithm: " + e.getMessage());
-        }
-        return new Params(duration("syncPeriod", cfg.syncPeriod, DEFAULT_SYNC_PERIOD), tolerances,
-                duration("cpuInitializationPeriod", cfg.cpuInitializationPeriod, DEFAULT_CPU_INITIALIZATION_PERIOD),
-                duration("initialReadinessDelay", cfg.initialReadinessDelay, DEFAULT_INITIAL_READINESS_DELAY), behavior);
-    }
-
-    /**
-     * Kapacity's {@code kubeHPA.tolerance} for both directions unless the behavior sets a direction's own
-     * {@code tolerance} (KEP-4951, as upstream's {@code tolerancesForHpa}).
-     */
-    static ReplicaCalculator.Tolerances tolerances(double dflt, HorizontalPodAutoscalerBehavior behavior) {
-        double down = dflt;
-        double up = dflt;
-        if (behavior != null && behavior.getScaleDown() != null && behavior.getScaleDown().getTolerance() != null) {
-            down = tolerance("scaleDown", behavior.getScaleDown().getTolerance());
-        }
-        if (behavior != null && behavior.getScaleUp() != null && behavior.getScaleUp().getTolerance() != null) {
-            up = tolerance("scaleUp", behavior.getScaleUp().getTolerance());
-        }
-        return new ReplicaCalculator.Tolerances(down, up);
-    }
-
-    private static double tolerance(String direction, Quantity q) {
-        double t;
-        try {
-            t = q.getNumericalAmount().doubleValue();
-        } catch (RuntimeException e) {
-            throw new IllegalArgumentException(direction + ".tolerance " + GoStrings.quote(String.valueOf(q))
-                    + " is not a quantity");
-        }
-        if (!(t >= 0)) {
-            throw new IllegalArgumentException(direction + ".tolerance must be greater than or equal to 0");
-        }
-        return t;
-    }
-
-    private static double parseGoFloat(String s) {
-        String t = s;
-        // Go's ParseFloat accepts what Java does except Java's trailing type suffixes and surrounding blanks
-        if (t.isEmpty() || !t.equals(t.strip()) || t.matches(".*[dDfF]$") || t.matches("(?i).*0x.*")) {
-            throw new NumberFormatException(s);
-        }
-        return Double.parseDouble(t);
-    }
-
-    private static Duration duration(String field, String value, Duration dflt) {
-        if (value == null) {
-            return dflt;
-        }
-        try {
-            return Duration.ofNanos(GoDuration.parseNanos(value));
-        } catch (RuntimeException e) {
-            throw new ReplicaCalculationException("invalid " + field + " of KubeHPA algorithm: " + e.getMessage());
-        }
-    }
-
     // ---- generation ----
 
     private Future<ReactiveOutcome> doGenerate(HorizontalPortrait hp, ScaleInfo scale, ReplicaBounds bounds, Instant now) {
         PortraitAlgorithm algorithm = hp.getSpec() == null ? null : hp.getSpec().algorithm;
-        Params params;
+        KubeHpaParams params;
         try {
-            params = params(algorithm);
+            params = KubeHpaParams.of(algorithm);
         } catch (ReplicaCalculationException e) {
-            return Future.succeededFuture(failure(e.getMessage(), DEFAULT_SYNC_PERIOD,
+            return Future.succeededFuture(failure(e.getMessage(), KubeHpaParams.DEFAULT_SYNC_PERIOD,
                     List.of(new HpaCondition(HpaCondition.SCALING_ACTIVE, false, "InvalidAlgorithm",
                             "the reactive generator cannot run: " + e.getMessage()))));
         }
@@ -253,8 +153,8 @@ public final class ReactiveGenerator {
      * A workload outside [min, max] is brought inside before any metric is read, as the HPA does ("Current number of
      * replicas above Spec.MaxReplicas"): a metric that cannot be read must not leave it outside.
      */
-    private ReactiveOutcome intoBounds(HorizontalPortrait hp, ScaleInfo scale, ReplicaBounds bounds, Params params,
-                                       HpaCondition gotScale, Instant now) {
+    private ReactiveOutcome intoBounds(HorizontalPortrait hp, ScaleInfo scale, ReplicaBounds bounds,
+                                       KubeHpaParams params, HpaCondition gotScale, Instant now) {
         boolean above = scale.specReplicas > bounds.max();
         int replicas = above ? bounds.max() : bounds.min();
         if (params.behavior() != null) {
@@ -284,7 +184,7 @@ public final class ReactiveGenerator {
     }
 
     private ReactiveOutcome decide(HorizontalPortrait hp, List<Proposal> proposals, int metricCount, ScaleInfo scale,
-                                   ReplicaBounds bounds, Params params, HpaCondition gotScale, Instant now) {
+                                   ReplicaBounds bounds, KubeHpaParams params, HpaCondition gotScale, Instant now) {
         int replicas = mayScaleToZero(bounds, hp.getSpec().metrics) ? 0 : 1;
         String bestMetric = null;
         int bestReplicas = 0;

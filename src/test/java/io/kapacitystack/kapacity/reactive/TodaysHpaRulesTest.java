@@ -90,13 +90,13 @@ class TodaysHpaRulesTest {
     @ParameterizedTest(name = "{0}")
     @MethodSource
     void tolerancesFromBehavior(String name, HorizontalPodAutoscalerBehavior b, double dflt, double down, double up) {
-        assertEquals(new ReplicaCalculator.Tolerances(down, up), ReactiveGenerator.tolerances(dflt, b));
+        assertEquals(new ReplicaCalculator.Tolerances(down, up), KubeHpaParams.tolerances(dflt, b));
     }
 
     @Test
     void aNegativeToleranceIsAnInvalidBehavior() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> ReactiveGenerator.tolerances(0.1, behavior("-0.1", null)));
+                () -> KubeHpaParams.tolerances(0.1, behavior("-0.1", null)));
         assertEquals("scaleDown.tolerance must be greater than or equal to 0", e.getMessage());
     }
 

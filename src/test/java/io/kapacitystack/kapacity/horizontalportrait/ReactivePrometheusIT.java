@@ -112,10 +112,15 @@ class ReactivePrometheusIT {
         awaitPortrait(6);
         Condition active = condition("ScalingActive");
         assertEquals("ValidMetricFound", active.getReason(), active.getMessage());
+        // The portrait reaches 6 once the rate window's average passes 125 %; the reported reading settles at 150 %
+        // when the whole window is past the step (a reading taken at once can still be 139 %).
+        Await.until("the reported reading at 150 %", Duration.ofSeconds(30),
+                () -> portrait().getStatus().currentMetrics.get(0).current.matches("1[45][0-9]% \\(1[45][0-9]m\\)"));
         var reading = portrait().getStatus().currentMetrics.get(0);
         assertEquals("cpu resource utilization (percentage of request)", reading.metric);
         assertEquals("50%", reading.target);
         assertTrue(reading.current.matches("1[45][0-9]% \\(1[45][0-9]m\\)"), reading.current);
+        assertEquals(6, portrait().getStatus().portraitData._static.replicas);
         // 25 %: half the target, 2 pods -> 1.
         coresPerPod = 0.025;
         awaitPortrait(1);

@@ -139,37 +139,41 @@ public final class BehaviorNormalizer {
     }
 
     static int scaleUpLimit(int current, BehaviorHistory h, HpaBehavior.Rules rules, Instant now) {
-        if (rules.selectPolicy() == HpaBehavior.Select.DISABLED) {
-            return current;
-        }
-        boolean minChange = rules.selectPolicy() == HpaBehavior.Select.MIN;
-        int result = minChange ? Integer.MAX_VALUE : Integer.MIN_VALUE;
-        for (HpaBehavior.Policy p : rules.policies()) {
-            int added = BehaviorHistory.changeInPeriod(h.scaleUpEvents, p.periodSeconds(), now);
-            int deleted = BehaviorHistory.changeInPeriod(h.scaleDownEvents, p.periodSeconds(), now);
-            long periodStart = (long) current - added + deleted;
-            int proposed = p.type() == HpaBehavior.PolicyType.PODS
-                    ? toInt(periodStart + p.value())
-                    : (int) Math.ceil(periodStart * (1 + p.value() / 100.0));
-            result = minChange ? Math.min(result, proposed) : Math.max(result, proposed);
-        }
-        return result;
+        return policyLimit(current, h, rules, now, true);
     }
 
     static int scaleDownLimit(int current, BehaviorHistory h, HpaBehavior.Rules rules, Instant now) {
+        return policyLimit(current, h, rules, now, false);
+    }
+
+    /**
+     * The replica limit the direction's policies allow from the count at the start of each policy's period (upstream
+     * {@code calculateScaleUpLimitWithScalingRules} / {@code calculateScaleDownLimitWithBehaviors} in
+     * pkg/controller/podautoscaler/horizontal.go). {@code Max} picks the policy allowing the largest change, which is
+     * the highest limit up and the lowest down; {@code Min} the smallest change.
+     */
+    private static int policyLimit(int current, BehaviorHistory h, HpaBehavior.Rules rules, Instant now, boolean up) {
         if (rules.selectPolicy() == HpaBehavior.Select.DISABLED) {
             return current;
         }
         boolean minChange = rules.selectPolicy() == HpaBehavior.Select.MIN;
-        int result = minChange ? Integer.MIN_VALUE : Integer.MAX_VALUE;
+        boolean pickHigher = up != minChange;
+        int result = pickHigher ? Integer.MIN_VALUE : Integer.MAX_VALUE;
         for (HpaBehavior.Policy p : rules.policies()) {
             int added = BehaviorHistory.changeInPeriod(h.scaleUpEvents, p.periodSeconds(), now);
             int deleted = BehaviorHistory.changeInPeriod(h.scaleDownEvents, p.periodSeconds(), now);
             long periodStart = (long) current - added + deleted;
-            int proposed = p.type() == HpaBehavior.PolicyType.PODS
-                    ? toInt(periodStart - p.value())
-                    : (int) (periodStart * (1 - p.value() / 100.0));
-            result = minChange ? Math.max(result, proposed) : Math.min(result, proposed);
+            int proposed;
+            if (up) {
+                proposed = p.type() == HpaBehavior.PolicyType.PODS
+                        ? toInt(periodStart + p.value())
+                        : (int) Math.ceil(periodStart * (1 + p.value() / 100.0));
+            } else {
+                proposed = p.type() == HpaBehavior.PolicyType.PODS
+                        ? toInt(periodStart - p.value())
+                        : (int) (periodStart * (1 - p.value() / 100.0));
+            }
+            result = pickHigher ? Math.max(result, proposed) : Math.min(result, proposed);
         }
         return result;
     }

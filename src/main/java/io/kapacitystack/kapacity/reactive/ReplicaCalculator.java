@@ -90,16 +90,8 @@ public final class ReplicaCalculator {
      */
     public int resourceUtilizationReplicas(int currentReplicas, int targetUtilization, String resource, String container,
                                            List<Pod> pods, Map<String, PodMetric> fetched, Instant now) {
-        Map<String, PodMetric> metrics = new HashMap<>(fetched);
-        if (pods.isEmpty()) {
-            throw new ReplicaCalculationException(NO_PODS);
-        }
-        Groups g = groupPods(pods, metrics, resource, now);
-        metrics.keySet().removeAll(g.ignored);
-        metrics.keySet().removeAll(g.unready);
-        if (metrics.isEmpty()) {
-            throw new ReplicaCalculationException(NO_READY_METRICS);
-        }
+        Groups g = readyMetrics(pods, fetched, resource, now);
+        Map<String, PodMetric> metrics = g.ready;
         Map<String, Long> requests = podRequests(pods, container, resource);
         Utilization current = utilization(metrics, requests, targetUtilization);
         double usageRatio = current.ratio();
@@ -149,14 +141,11 @@ public final class ReplicaCalculator {
         return plainMetricReplicas(currentReplicas, targetMilli, resource, pods, fetched, now);
     }
 
-    /** Upstream {@code GetMetricReplicas} (Pods metric source): a target average value per pod in milli-units. */
-    public int podsMetricReplicas(int currentReplicas, long targetMilli, List<Pod> pods, Map<String, PodMetric> fetched,
-                                  Instant now) {
-        return plainMetricReplicas(currentReplicas, targetMilli, "", pods, fetched, now);
-    }
-
-    private int plainMetricReplicas(int currentReplicas, long target, String resource, List<Pod> pods,
-                                    Map<String, PodMetric> fetched, Instant now) {
+    /**
+     * The fetched metrics of the pods that count (upstream's {@code groupPods} then removing the ignored and unready
+     * ones), with the groups; no pods, or no ready pod with a metric, is upstream's error.
+     */
+    private Groups readyMetrics(List<Pod> pods, Map<String, PodMetric> fetched, String resource, Instant now) {
         Map<String, PodMetric> metrics = new HashMap<>(fetched);
         if (pods.isEmpty()) {
             throw new ReplicaCalculationException(NO_PODS);
@@ -167,6 +156,20 @@ public final class ReplicaCalculator {
         if (metrics.isEmpty()) {
             throw new ReplicaCalculationException(NO_READY_METRICS);
         }
+        g.ready = metrics;
+        return g;
+    }
+
+    /** Upstream {@code GetMetricReplicas} (Pods metric source): a target average value per pod in milli-units. */
+    public int podsMetricReplicas(int currentReplicas, long targetMilli, List<Pod> pods, Map<String, PodMetric> fetched,
+                                  Instant now) {
+        return plainMetricReplicas(currentReplicas, targetMilli, "", pods, fetched, now);
+    }
+
+    private int plainMetricReplicas(int currentReplicas, long target, String resource, List<Pod> pods,
+                                    Map<String, PodMetric> fetched, Instant now) {
+        Groups g = readyMetrics(pods, fetched, resource, now);
+        Map<String, PodMetric> metrics = g.ready;
         long currentUsage = averageUsage(metrics);
         double usageRatio = (double) currentUsage / (double) target;
         observed = formatMilli(resource, currentUsage);
@@ -289,6 +292,8 @@ public final class ReplicaCalculator {
         final Set<String> unready = new HashSet<>();
         final Set<String> missing = new HashSet<>();
         final Set<String> ignored = new HashSet<>();
+        /** The metrics of the pods that count: set by {@code readyMetrics}. */
+        Map<String, PodMetric> ready;
     }
 
     private Groups groupPods(List<Pod> pods, Map<String, PodMetric> metrics, String resource, Instant now) {

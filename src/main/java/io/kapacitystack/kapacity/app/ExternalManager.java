@@ -13,10 +13,10 @@ import java.util.List;
  * processes ({@code kapacity.jar manager --kubeconfig}), which can be killed and restarted, or run two at a time
  * with leader election through a Lease in the sandbox's API (docs/reliability.md).
  */
-final class ExternalManager {
+public final class ExternalManager {
 
     /** The namespace of the leader election Lease the banner suggests (the sandbox creates it). */
-    static final String LEASE_NAMESPACE = SandboxApp.ALGORITHM_JOB_NAMESPACE;
+    public static final String LEASE_NAMESPACE = SandboxApp.ALGORITHM_JOB_NAMESPACE;
 
     /** A fault file is user input: at most this big. */
     static final long MAX_FAULT_FILE_BYTES = 1024 * 1024;
@@ -25,7 +25,7 @@ final class ExternalManager {
     }
 
     /** The flags that run a manager against the sandbox's kubeconfig, on ports that do not clash with the sandbox's. */
-    static List<String> managerArgs(Path kubeconfig, int metricsPort, int probePort) {
+    public static List<String> managerArgs(Path kubeconfig, int metricsPort, int probePort) {
         List<String> args = new ArrayList<>(List.of("--kubeconfig", kubeconfig.toString(),
                 "--metric-provider", "metrics-api",
                 "--leader-elect", "--leader-election-namespace", LEASE_NAMESPACE,

@@ -89,8 +89,8 @@ class GrayUnderFaultsIT {
         }
     }
 
-    @Test
-    void aGrayScaleDownSurvivesKilledManagersAndFailedWrites() throws Exception {
+    /** The sandbox without controllers, the history recorder, nginx with 5 ready pods under a first manager. */
+    private Path scaledUp() throws Exception {
         Path dir = Files.createTempDirectory("gray-under-faults");
         vertx = Vertx.vertx();
         SandboxApp.Settings s = new SandboxApp.Settings();
@@ -102,21 +102,45 @@ class GrayUnderFaultsIT {
         record(client);
         app.cluster().applyYaml(NS, resource("k8s-examples/nginx-statefulset.yaml")).toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
         app.cluster().applyYaml(NS, IHPA).toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
-
         startManager(s.kubeconfig, dir, 0, null);
         Await.until("5 ready pods", START, () -> readyPods(client) == 5 && profile(client) != null
                 && profile(client).getSpec().online() == 5);
+        return s.kubeconfig;
+    }
 
-        FaultPlan writes = FaultPlan.of(23,
-                Rule.of(Kind.CONFLICT, 0.1).onVerbs("create", "update", "patch", "delete")
-                        .onResources("statefulsets", "pods", "replicaprofiles", "intelligenthorizontalpodautoscalers", "events"),
-                Rule.of(Kind.INTERNAL_ERROR, 0.1).onVerbs("create", "update", "patch", "delete")
-                        .onResources("statefulsets", "pods", "replicaprofiles", "intelligenthorizontalpodautoscalers", "events"));
-        app.cluster().faults().install(writes);
-        client.resources(IntelligentHorizontalPodAutoscaler.class).inNamespace(NS).withName("chaos")
+    private void scaleDownTo1() {
+        app.cluster().client().resources(IntelligentHorizontalPodAutoscaler.class).inNamespace(NS).withName("chaos")
                 .patch(PatchContext.of(PatchType.JSON_MERGE),
                         "{\"spec\":{\"portraitProviders\":[{\"priority\":1,\"type\":\"Static\",\"static\":{\"replicas\":1}}]}}");
+    }
 
+    /** Waits for 1 pod after the faults stopped, then checks the invariants on the whole history. */
+    private void convergedWithoutViolations(String scenario, Map<String, Long> injected) {
+        KubernetesClient client = app.cluster().client();
+        // from the faults' end the gray has at most two steps and an observation left
+        Await.until("convergence to 1 pod after the faults", START, () -> readyPods(client) == 1
+                && pods(client) == 1 && profile(client).getSpec().online() == 1 && profile(client).getSpec().cutoff() == 0
+                && replicas(client) == 1);
+        List<Observation> seen;
+        synchronized (history) {
+            seen = List.copyOf(history);
+        }
+        System.out.println(scenario + ": injected " + injected + ", " + seen.size() + " observations");
+        assertTrue(seen.stream().anyMatch(o -> o instanceof ScalingInvariants.Profile p && p.cutoff() > 0),
+                "a gray step was observed (the run was not vacuous)");
+        assertEquals(List.of(), new ScalingInvariants(1, 10, Duration.ofSeconds(3), 2).violations(seen));
+    }
+
+    @Test
+    void aGrayScaleDownSurvivesKilledManagersAndFailedWrites() throws Exception {
+        Path kubeconfig = scaledUp();
+        KubernetesClient client = app.cluster().client();
+        List<String> writes = List.of("create", "update", "patch", "delete");
+        String[] resources = {"statefulsets", "pods", "replicaprofiles", "intelligenthorizontalpodautoscalers", "events"};
+        app.cluster().faults().install(FaultPlan.of(23,
+                Rule.of(Kind.CONFLICT, 0.1).onVerbs(writes.toArray(String[]::new)).onResources(resources),
+                Rule.of(Kind.INTERNAL_ERROR, 0.1).onVerbs(writes.toArray(String[]::new)).onResources(resources)));
+        scaleDownTo1();
         Random instants = new Random(23);
         for (int kill = 1; kill <= KILLS; kill++) {
             Process leader = processes.get(processes.size() - 1);
@@ -124,25 +148,31 @@ class GrayUnderFaultsIT {
             Thread.sleep(instants.nextInt(8000));
             leader.destroyForcibly();
             assertTrue(leader.waitFor(30, TimeUnit.SECONDS));
-            startManager(s.kubeconfig, dir, kill, holder(client));
+            startManager(kubeconfig, kubeconfig.getParent(), kill, holder(client));
         }
         Map<String, Long> injected = app.cluster().faults().injected();
         app.cluster().faults().clear();
-        // the last manager took over; from the faults' end the gray has at most two steps and an observation left
-        Await.until("convergence to 1 pod after the faults", START, () -> readyPods(client) == 1
-                && pods(client) == 1 && profile(client).getSpec().online() == 1 && profile(client).getSpec().cutoff() == 0
-                && replicas(client) == 1);
-
-        List<Observation> seen;
-        synchronized (history) {
-            seen = List.copyOf(history);
-        }
-        System.out.println("gray under faults: " + KILLS + " kills, injected " + injected + ", " + seen.size() + " observations");
         assertTrue(injected.getOrDefault("conflict", 0L) + injected.getOrDefault("internalError", 0L) > 0,
                 "faults were injected: " + injected);
-        assertTrue(seen.stream().anyMatch(o -> o instanceof ScalingInvariants.Profile p && p.cutoff() > 0),
-                "a gray step was observed (the run was not vacuous)");
-        assertEquals(List.of(), new ScalingInvariants(1, 10, Duration.ofSeconds(3), 2).violations(seen));
+        convergedWithoutViolations("gray under faults: " + KILLS + " kills", injected);
+    }
+
+    @Test
+    void aGrayScaleDownSurvivesDroppedWatchesAndGone() throws Exception {
+        scaledUp();
+        // every watch of the manager lives 2 s; half of its resumes get 410 and must list again
+        app.cluster().faults().install(FaultPlan.of(5, Rule.of(Kind.GONE, 0.5), Rule.of(Kind.DROP_WATCH, 1).after(Duration.ofSeconds(2))));
+        app.cluster().faults().dropWatches(); // the watches opened before the plan reopen under it
+        scaleDownTo1();
+        KubernetesClient client = app.cluster().client();
+        // the faults last as long as the gray: until its last step has cut off 4 pods
+        Await.until("the gray's last step under watch faults", START, () -> profile(client).getSpec().cutoff() == 4
+                || profile(client).getSpec().online() == 1 && replicas(client) == 1);
+        Map<String, Long> injected = app.cluster().faults().injected();
+        app.cluster().faults().clear();
+        assertTrue(injected.getOrDefault("dropWatch", 0L) > 0 && injected.getOrDefault("gone", 0L) > 0,
+                "faults were injected: " + injected);
+        convergedWithoutViolations("gray under watch drops and 410", injected);
     }
 
     /** Starts a manager and waits until it leads (the Lease's holder is no longer {@code previous}). */

@@ -91,6 +91,11 @@ public final class ApiFaults {
         vertx.setTimer(Math.max(1, length.toMillis()), id -> endStall());
     }
 
+    /** Drops every open watch of faultable clients now (they reopen, and meet the plan's watch faults then). */
+    public void dropWatches() {
+        new ArrayList<>(faultableWatches).forEach(SandboxWatch::end);
+    }
+
     private void endStall() {
         List<Runnable> release;
         synchronized (this) {

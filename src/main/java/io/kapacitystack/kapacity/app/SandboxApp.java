@@ -1,5 +1,6 @@
 package io.kapacitystack.kapacity.app;
 
+import io.kapacitystack.kapacity.sandbox.api.FaultPlan;
 import io.kapacitystack.kapacity.console.Console;
 import io.kapacitystack.kapacity.console.SandboxAuthenticator;
 import io.kapacitystack.kapacity.grpc.GrpcMetricsServer;
@@ -120,6 +121,10 @@ public final class SandboxApp {
         public Map<String, JobRunner> jobRunners = new LinkedHashMap<>();
         /** Real time one job pod may run. */
         public Duration jobRunTimeLimit = Duration.ofMinutes(10);
+        /** Faults the embedded API injects from the start (null: none; tests can install some later). */
+        public FaultPlan faults;
+        /** false: no controllers and no console in the sandbox, for a manager of its own (ExternalManager). */
+        public boolean controllers = true;
     }
 
     private final ControllerMetrics metrics = new ControllerMetrics();
@@ -148,6 +153,9 @@ public final class SandboxApp {
                 .compose(cluster -> {
                     LOG.debug("embedded API and simulator up after {} ms of JVM uptime", uptime());
                     app.cluster = cluster;
+                    if (s.faults != null) {
+                        cluster.faults().install(s.faults);
+                    }
                     cluster.jobRunners().register(PREDICTIVE_IMAGE, builtInPredict(vertx, app.clock));
                     s.jobRunners.forEach(cluster.jobRunners()::register);
                     s.jobCommands.forEach((image, command) -> cluster.jobRunners().register(image,
@@ -169,6 +177,9 @@ public final class SandboxApp {
                 })
                 .compose(v -> app.startEmbeddedKafka(vertx, s))
                 .compose(v -> {
+                    if (!s.controllers) {
+                        return Future.succeededFuture();
+                    }
                     app.manager = new ControllerManager(vertx, app.cluster.client(), app.clock, app.metrics,
                             managerSettings(app.clock, app.grpcPort));
                     app.manager.useMetrics(app.controllerMetrics(vertx, s));
@@ -180,10 +191,14 @@ public final class SandboxApp {
                 })
                 .compose(v -> {
                     LOG.debug("caches synced after {} ms of JVM uptime", uptime());
-                    app.manager.startControllers();
                     Router router = OpsServer.routes(vertx, app.metrics, () -> true);
                     router.route("/sandbox/metrics").handler(app.cluster.metricsHandler());
                     app.consoleToken = s.consoleToken != null ? s.consoleToken : SandboxAuthenticator.randomToken();
+                    if (!s.controllers) {
+                        return vertx.createHttpServer().requestHandler(SecurityHeaders.around(router)).listen(s.port, "127.0.0.1")
+                                .recover(e -> Future.failedFuture(bindError(e, "--port", s.port)));
+                    }
+                    app.manager.startControllers();
                     // sessions and the login throttle run on people's time, not the simulated cluster's
                     Clock peopleClock = s.clock != null ? s.clock : new SystemClock(vertx);
                     app.console = Console.attach(vertx, app.manager, app.cluster.client()).peopleClock(peopleClock)

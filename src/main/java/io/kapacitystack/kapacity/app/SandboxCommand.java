@@ -1,5 +1,6 @@
 package io.kapacitystack.kapacity.app;
 
+import io.kapacitystack.kapacity.sandbox.api.FaultPlan;
 import io.kapacitystack.kapacity.gocompat.Flags;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -62,7 +63,11 @@ public final class SandboxCommand {
                         + "instead of --kafka embedded.")
                 .define("kafka-topic", io.kapacitystack.kapacity.stream.KafkaSettings.DEFAULT_TOPIC, "Kafka topic of the scaling events.")
                 .define("kafka-client-properties", "", "Java properties file of Kafka client settings for "
-                        + "--kafka-bootstrap-servers (security.protocol, ssl.*, sasl.* ...).");
+                        + "--kafka-bootstrap-servers (security.protocol, ssl.*, sasl.* ...).")
+                .define("faults", "", "YAML or JSON file of faults the embedded API injects into every client but the "
+                        + "sandbox's own (docs/reliability.md).")
+                .defineBool("controllers", true, "Run the controllers in the sandbox. false: API, simulator and traffic "
+                        + "only, for a separate `kapacity.jar manager --kubeconfig` (needs --clock-speed 1).");
     }
 
     public static int run(String[] args) throws InterruptedException {
@@ -72,6 +77,7 @@ public final class SandboxCommand {
         Console.Tls tls;
         Map<String, String> jobCommands = new LinkedHashMap<>();
         Duration jobTimeLimit;
+        FaultPlan faults;
         SandboxApp.Settings settings = new SandboxApp.Settings();
         try {
             f = flags().parse(args);
@@ -91,6 +97,10 @@ public final class SandboxCommand {
             if (jobTimeLimit.isNegative() || jobTimeLimit.isZero()) {
                 throw new IllegalArgumentException("--job-time-limit must be positive");
             }
+            if (!f.getBool("controllers") && speed != 1) {
+                throw new IllegalArgumentException("--controllers=false needs --clock-speed 1: a separate manager runs on real time");
+            }
+            faults = ExternalManager.readFaults(f.get("faults"));
             tls = Console.Tls.of(f.get("console-tls-cert-file"), f.get("console-tls-key-file"));
             kafka(f, settings);
         } catch (IllegalArgumentException e) {
@@ -109,6 +119,8 @@ public final class SandboxCommand {
         settings.consoleTls = tls;
         settings.jobCommands = jobCommands;
         settings.jobRunTimeLimit = jobTimeLimit;
+        settings.faults = faults;
+        settings.controllers = f.getBool("controllers");
         SandboxApp[] app = new SandboxApp[1];
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             // Bounded: Ctrl-C must end the process even if a component does not close in time.
@@ -121,7 +133,8 @@ public final class SandboxCommand {
         SandboxApp.start(vertx, settings)
                 .onSuccess(a -> {
                     app[0] = a;
-                    System.out.println(banner(a.httpPort(), a.cluster().apiUrl(), a.grpcPort(), settings.kubeconfig, samples, speed)
+                    System.out.println((settings.controllers ? banner(a.httpPort(), a.cluster().apiUrl(), a.grpcPort(), settings.kubeconfig, samples, speed)
+                            : ExternalManager.banner(a.httpPort(), a.cluster().apiUrl(), settings.kubeconfig, samples))
                             .replace("  console:    http://", tls == null ? "  console:    http://" : "  console:    https://")
                             .replace("\n  API:", "\n  token:      " + a.consoleToken() + "  (log in to the console with it to edit)\n  API:")
                             .replace("\n\nPress Ctrl-C", kafkaBanner(a.kafka(), settings.embeddedKafkaPort != null,

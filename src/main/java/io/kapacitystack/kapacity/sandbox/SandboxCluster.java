@@ -98,7 +98,8 @@ public final class SandboxCluster {
     private Void startWorld(int port) {
         apiUrl = "http://" + options.apiHost() + ":" + port;
         Config config = new ConfigBuilder(Config.empty()).withMasterUrl(apiUrl).withNamespace("default")
-                .withOauthToken("sandbox-token").withHttp2Disable(true).build();
+                .withOauthToken("sandbox-token").withHttp2Disable(true)
+                .withUserAgent(io.kapacitystack.kapacity.sandbox.api.ApiFaults.EXEMPT_USER_AGENT).build();
         client = new KubernetesClientBuilder().withConfig(config)
                 .withHttpClientFactory(new Vertx5HttpClientFactory(vertx)).build();
 
@@ -156,6 +157,11 @@ public final class SandboxCluster {
     }
 
     /** Blocking fabric8 client bound to the embedded API (namespace "default"). Use it off the event loop. */
+    /** Fault injection into the API for every client but the sandbox's own (docs/reliability.md). */
+    public io.kapacitystack.kapacity.sandbox.api.ApiFaults faults() {
+        return apiServer.faults();
+    }
+
     public KubernetesClient client() {
         return client;
     }

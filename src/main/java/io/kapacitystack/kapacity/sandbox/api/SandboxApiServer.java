@@ -42,12 +42,23 @@ public final class SandboxApiServer {
     private volatile Function<ApiPath, Optional<JsonObject>> metricsApi = p -> Optional.empty();
     private volatile Function<String, Optional<String>> podLogs = uid -> Optional.empty();
     private HttpServer server;
+    private final ApiFaults faults;
 
     public SandboxApiServer(Vertx vertx, Clock clock, SandboxDispatcher store, CustomResourceRegistry crds) {
         this.vertx = vertx;
         this.store = store;
         this.discovery = new Discovery(crds, "v1.30.0");
         this.tables = new TablePrinter(clock, crds);
+        this.faults = new ApiFaults(vertx);
+    }
+
+    SandboxDispatcher store() {
+        return store;
+    }
+
+    /** Fault injection (docs/reliability.md): off until a plan is installed or a stall asked for. */
+    public ApiFaults faults() {
+        return faults;
     }
 
     /** Serves {@code /apis/metrics.k8s.io/v1beta1/...}: given the parsed path, the PodMetrics(List) document. */
@@ -93,7 +104,56 @@ public final class SandboxApiServer {
         return server == null ? Future.succeededFuture() : server.close();
     }
 
+    /** Applies the fault plan ({@link ApiFaults}) to a request from a faultable client, then serves it. */
     private void handle(HttpServerRequest req) {
+        if (faults.exempt(req.getHeader("User-Agent"))) {
+            serve(req, null, false);
+            return;
+        }
+        Context context = vertx.getOrCreateContext();
+        // released on the request's own event loop, after this handler returned (so the pause below comes first)
+        if (faults.holdIfStalled(() -> context.runOnContext(v -> handle(req)), () -> req.connection().close())) {
+            req.pause();
+            return;
+        }
+        ApiPath path = ApiPath.parse(req.uri());
+        FaultPlan.Request request = path == null ? null : ApiFaults.describe(req.method(), path);
+        FaultPlan.Rule fault = request == null ? null : faults.decide(request);
+        if (fault == null) {
+            serve(req, null, true);
+            return;
+        }
+        switch (fault.kind()) {
+            case SLOW -> {
+                req.pause();
+                vertx.setTimer(Math.max(1, fault.delay().toMillis()), id -> serve(req, null, true));
+            }
+            case DROP_WATCH, GONE -> serve(req, fault, true);
+            case TIMEOUT -> BoundedBody.read(req, MAX_REQUEST_BODY_BYTES).onComplete(body ->
+                    vertx.setTimer(Math.max(1, fault.delay().toMillis()), id -> respond(req, path, ApiStatus.response(504,
+                            "Timeout", "Timeout: request did not complete within the allotted timeout"))));
+            default -> BoundedBody.read(req, MAX_REQUEST_BODY_BYTES).onComplete(body -> {
+                MockResponse refusal = refusal(fault, path);
+                respond(req, path, refusal);
+            });
+        }
+    }
+
+    /** kube-apiserver's answer for an injected error; the request is not applied. */
+    private static MockResponse refusal(FaultPlan.Rule fault, ApiPath path) {
+        return switch (fault.kind()) {
+            case CONFLICT -> ApiStatus.conflict(path.group(), path.resource(), path.name() == null ? "" : path.name());
+            case TOO_MANY_REQUESTS -> {
+                JsonObject status = ApiStatus.status(429, "TooManyRequests", "Too many requests, please try again later.")
+                        .put("details", new JsonObject().put("retryAfterSeconds", fault.retryAfterSeconds()));
+                yield ApiStatus.json(429, status).setHeader("Retry-After", String.valueOf(fault.retryAfterSeconds()));
+            }
+            case UNAVAILABLE -> ApiStatus.response(503, "ServiceUnavailable", "the server is currently unable to handle the request");
+            default -> ApiStatus.response(500, "InternalError", "Internal error occurred: injected fault");
+        };
+    }
+
+    private void serve(HttpServerRequest req, FaultPlan.Rule watchFault, boolean faultable) {
         String uri = req.uri();
         if (req.method() == io.vertx.core.http.HttpMethod.GET) {
             Optional<JsonObject> doc = discovery.document(uri).or(() -> discovery.openApiV3(uri));
@@ -117,7 +177,7 @@ public final class SandboxApiServer {
             return;
         }
         if (req.method() == io.vertx.core.http.HttpMethod.GET && path.isWatch()) {
-            watch(req, path);
+            watch(req, path, watchFault, faultable);
             return;
         }
         if (req.method() == io.vertx.core.http.HttpMethod.GET && path.group().isEmpty()
@@ -149,19 +209,27 @@ public final class SandboxApiServer {
      * transport timeout, not simulated time, so it is not scaled by the sandbox clock. A negative one ends it at
      * once, as kube-apiserver's timer of a negative duration (staging/src/k8s.io/apiserver/pkg/endpoints/handlers/get.go).
      */
-    private void watch(HttpServerRequest req, ApiPath path) {
+    private void watch(HttpServerRequest req, ApiPath path, FaultPlan.Rule fault, boolean faultable) {
         String timeout = path.query().getOrDefault("timeoutSeconds", "");
         long timeoutSeconds;
         SandboxWatch watch;
         try {
             timeoutSeconds = timeout.isEmpty() ? 0 : Long.parseLong(timeout.trim());
-            watch = store.openWatch(path, discovery.kindOf(path.apiVersion(), path.resource()).orElse(""));
+            String kind = discovery.kindOf(path.apiVersion(), path.resource()).orElse("");
+            watch = fault != null && fault.kind() == FaultPlan.Kind.GONE ? goneWatch(path, kind) : store.openWatch(path, kind);
         } catch (NumberFormatException e) {
             respond(req, path, ApiStatus.response(400, "BadRequest", "invalid timeoutSeconds \"" + timeout + "\""));
             return;
         } catch (IllegalArgumentException e) {
             respond(req, path, ApiStatus.response(400, "BadRequest", e.getMessage()));
             return;
+        }
+        if (faultable) {
+            faults.track(watch);
+        }
+        if (fault != null && fault.kind() == FaultPlan.Kind.DROP_WATCH) {
+            long drop = vertx.setTimer(Math.max(1, fault.delay().toMillis()), id -> watch.end());
+            watch.onEnd(() -> vertx.cancelTimer(drop));
         }
         if (timeoutSeconds < 0) {
             // kube-apiserver turns it into a timer that has already fired: the watch ends at once (an empty stream)
@@ -197,6 +265,16 @@ public final class SandboxApiServer {
                 http.end();
             }
         });
+    }
+
+    /** An injected 410 on a watch resume: the ERROR event kube-apiserver sends for a too old resourceVersion. */
+    private static SandboxWatch goneWatch(ApiPath path, String kind) {
+        SandboxWatch watch = new SandboxWatch(path, kind);
+        String from = path.query().getOrDefault("resourceVersion", "");
+        watch.offer(SandboxWatch.event("ERROR", ApiStatus.status(410, "Expired", "too old resource version: " + from
+                + " (injected fault)").encode()));
+        watch.endAfterQueued();
+        return watch;
     }
 
     /**

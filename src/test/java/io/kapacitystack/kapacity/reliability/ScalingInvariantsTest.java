@@ -1,0 +1,101 @@
+package io.kapacitystack.kapacity.reliability;
+
+import io.kapacitystack.kapacity.reliability.ScalingInvariants.Observation;
+import io.kapacitystack.kapacity.reliability.ScalingInvariants.PodState;
+import io.kapacitystack.kapacity.reliability.ScalingInvariants.PodTerminating;
+import io.kapacitystack.kapacity.reliability.ScalingInvariants.Profile;
+import io.kapacitystack.kapacity.reliability.ScalingInvariants.ProfileEvent;
+import io.kapacitystack.kapacity.reliability.ScalingInvariants.Replicas;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The checker the fault-injection suite runs, on recorded histories: a correct gray scale-down 5 -> 1 (50 %, 5 s
+ * apart) passes; the same history with the gray wait skipped, a step applied twice, a serving pod deleted, replicas
+ * out of bounds or an event duplicated is caught.
+ */
+class ScalingInvariantsTest {
+
+    private static final Instant T0 = Instant.parse("2026-01-01T00:00:00Z");
+    private static final ScalingInvariants CHECK = new ScalingInvariants(1, 10, Duration.ofSeconds(4), 2);
+
+    private static Instant at(double seconds) {
+        return T0.plusMillis(Math.round(seconds * 1000));
+    }
+
+    /** A correct gray scale-down of a 5-pod StatefulSet to 1: two steps of 2 Cutoff pods, then the deletion. */
+    private static List<Observation> goodGray() {
+        List<Observation> h = new ArrayList<>();
+        h.add(new Replicas(at(0), 5));
+        h.add(new Profile(at(0), 5, 0, 0));
+        h.add(new Profile(at(1), 3, 2, 0));
+        h.add(new ProfileEvent(at(1), "e1", "update ReplicaProfile with onlineReplcas: 5 -> 3, cutoffReplicas: 0 -> 2", 1));
+        h.add(new PodState(at(1.5), "nginx-4", "Cutoff"));
+        h.add(new PodState(at(1.5), "nginx-3", "Cutoff"));
+        h.add(new Profile(at(6), 1, 4, 0));
+        h.add(new ProfileEvent(at(6), "e2", "update ReplicaProfile with onlineReplcas: 3 -> 1, cutoffReplicas: 2 -> 4", 1));
+        h.add(new PodState(at(6.5), "nginx-2", "Cutoff"));
+        h.add(new PodState(at(6.5), "nginx-1", "Cutoff"));
+        h.add(new Profile(at(12), 1, 0, 0));
+        h.add(new Replicas(at(12), 1));
+        for (String pod : List.of("nginx-4", "nginx-3", "nginx-2", "nginx-1")) {
+            h.add(new PodTerminating(at(12.5), pod));
+        }
+        return h;
+    }
+
+    @Test
+    void aCorrectGrayScaleDownPasses() {
+        assertEquals(List.of(), CHECK.violations(goodGray()));
+    }
+
+    @Test
+    void aSkippedGrayWaitIsCaught() {
+        List<Observation> h = goodGray();
+        h.set(6, new Profile(at(1.2), 1, 4, 0)); // the second step right after the first
+        List<String> v = CHECK.violations(h);
+        assertEquals(1, v.size(), v.toString());
+        assertTrue(v.get(0).contains("the gray wait was skipped"), v.toString());
+    }
+
+    @Test
+    void aStepAppliedTwiceOrSkippedIsCaught() {
+        List<Observation> h = goodGray();
+        h.set(2, new Profile(at(1), 1, 4, 0)); // both steps at once
+        h.remove(6);
+        List<String> v = CHECK.violations(h);
+        assertTrue(v.stream().anyMatch(s -> s.contains("gray step of 4 pods")), v.toString());
+    }
+
+    @Test
+    void aServingPodDeletedIsCaught() {
+        List<Observation> h = goodGray();
+        h.add(new PodTerminating(at(13), "nginx-0"));
+        assertEquals(List.of(at(13) + ": pod nginx-0 deleted while serving (state Online)"), CHECK.violations(h));
+    }
+
+    @Test
+    void replicasOutOfBoundsAreCaught() {
+        List<Observation> h = goodGray();
+        h.add(new Replicas(at(14), 0));
+        h.add(new Replicas(at(15), 11));
+        assertEquals(2, CHECK.violations(h).size());
+    }
+
+    @Test
+    void aDuplicatedEventForOneTransitionIsCaught() {
+        List<Observation> twoEvents = goodGray();
+        twoEvents.add(4, new ProfileEvent(at(1.1), "e1b", "update ReplicaProfile with onlineReplcas: 5 -> 3, cutoffReplicas: 0 -> 2", 1));
+        assertEquals(1, CHECK.violations(twoEvents).size(), CHECK.violations(twoEvents).toString());
+        List<Observation> counted = goodGray();
+        counted.add(4, new ProfileEvent(at(1.1), "e1", "update ReplicaProfile with onlineReplcas: 5 -> 3, cutoffReplicas: 0 -> 2", 2));
+        assertEquals(1, CHECK.violations(counted).size(), CHECK.violations(counted).toString());
+    }
+}

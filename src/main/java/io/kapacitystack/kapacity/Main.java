@@ -1,12 +1,13 @@
 package io.kapacitystack.kapacity;
 
+import io.kapacitystack.kapacity.app.BacktestCommand;
+import io.kapacitystack.kapacity.app.KapacityCli;
 import io.kapacitystack.kapacity.app.ManagerCommand;
 import io.kapacitystack.kapacity.app.PredictCommand;
-
-import java.util.Arrays;
 import io.kapacitystack.kapacity.app.SandboxCommand;
 import io.kapacitystack.kapacity.stream.EventsCommand;
 import java.time.Instant;
+import java.util.Arrays;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /** {@code java -jar kapacity.jar <subcommand> [flags]}. */
@@ -41,14 +42,14 @@ public final class Main {
                 code = PredictCommand.run(rest);
                 break;
             case "backtest":
-                code = io.kapacitystack.kapacity.app.BacktestCommand.run(rest);
+                code = BacktestCommand.run(rest);
                 break;
             case "events":
                 code = EventsCommand.run(rest, System.out, System.err,
                         Instant::now, new AtomicBoolean());
                 break;
             case "autoscale", "migrate", "describe", "get":
-                code = io.kapacitystack.kapacity.app.KapacityCli.run(args[0], rest);
+                code = KapacityCli.run(args[0], rest);
                 break;
             default:
                 System.err.println("unknown command \"" + args[0] + "\"; try --help");

@@ -16,10 +16,10 @@ import io.kapacitystack.kapacity.metrics.Point;
 import io.kapacitystack.kapacity.metrics.prometheus.PrometheusClient;
 import io.kapacitystack.kapacity.predictive.PredictOptions;
 import io.vertx.core.Vertx;
-
 import java.io.BufferedWriter;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.InputStreamReader;
 import java.io.OutputStream;
 import java.io.PrintStream;
 import java.io.Reader;
@@ -32,7 +32,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /**
  * {@code java -jar kapacity.jar backtest}: replays a demand trace (CSV, or a Prometheus range query) through the
@@ -232,7 +234,7 @@ public final class BacktestCommand {
 
     private static Trace csv(Path file) throws IOException, TraceException {
         try (InputStream in = Files.newInputStream(file);
-             Reader r = new java.io.InputStreamReader(in, StandardCharsets.UTF_8)) {
+             Reader r = new InputStreamReader(in, StandardCharsets.UTF_8)) {
             return TraceCsv.read(r);
         }
     }
@@ -282,9 +284,9 @@ public final class BacktestCommand {
                 values[i] = points.get(i).value();
             }
             return TraceCsv.fromSamples(times, values, "the query's sample");
-        } catch (java.util.concurrent.ExecutionException e) {
+        } catch (ExecutionException e) {
             throw new IOException("the range query failed: " + e.getCause().getMessage(), e.getCause());
-        } catch (java.util.concurrent.TimeoutException e) {
+        } catch (TimeoutException e) {
             throw new IOException("the range query timed out", e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

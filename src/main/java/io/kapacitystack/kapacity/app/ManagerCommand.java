@@ -5,40 +5,41 @@ import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.kapacitystack.kapacity.auth.AuthThrottle;
-import io.kapacitystack.kapacity.horizontalportrait.AlgorithmCronJob;
-import io.kapacitystack.kapacity.manager.ClusterKubeLookup;
-import io.kapacitystack.kapacity.manager.ControllerManager;
-import io.kapacitystack.kapacity.manager.LeaderElection;
-import io.kapacitystack.kapacity.ops.OpsServer;
-import io.kapacitystack.kapacity.runtime.ControllerMetrics;
-import io.kapacitystack.kapacity.runtime.time.SystemClock;
-import io.kapacitystack.kapacity.webhook.WebhookServer;
 import io.kapacitystack.kapacity.console.Console;
 import io.kapacitystack.kapacity.console.KubernetesAuthenticator;
+import io.kapacitystack.kapacity.console.StreamHistory;
+import io.kapacitystack.kapacity.events.EventRecorder;
 import io.kapacitystack.kapacity.grpc.GrpcMetricsServer;
 import io.kapacitystack.kapacity.grpc.GrpcMetricsServerOptions;
 import io.kapacitystack.kapacity.grpc.TokenAuthenticator;
 import io.kapacitystack.kapacity.grpc.TokenReviewAuthenticator;
-import io.kapacitystack.kapacity.metrics.prometheus.PrometheusClientOptions;
+import io.kapacitystack.kapacity.horizontalportrait.AlgorithmCronJob;
+import io.kapacitystack.kapacity.manager.ClusterKubeLookup;
+import io.kapacitystack.kapacity.manager.ControllerManager;
+import io.kapacitystack.kapacity.manager.LeaderElection;
 import io.kapacitystack.kapacity.metrics.MetricsProvider;
 import io.kapacitystack.kapacity.metrics.metricsapi.MetricsApiProvider;
+import io.kapacitystack.kapacity.metrics.prometheus.PrometheusClientOptions;
 import io.kapacitystack.kapacity.metrics.prometheus.PrometheusConfig;
 import io.kapacitystack.kapacity.metrics.prometheus.PrometheusMetricsProvider;
+import io.kapacitystack.kapacity.ops.OpsServer;
+import io.kapacitystack.kapacity.runtime.ControllerMetrics;
+import io.kapacitystack.kapacity.runtime.time.SystemClock;
+import io.kapacitystack.kapacity.stream.KafkaAvailabilityEvents;
+import io.kapacitystack.kapacity.stream.KafkaSettings;
+import io.kapacitystack.kapacity.stream.ScalingEventPublisher;
+import io.kapacitystack.kapacity.webhook.WebhookServer;
 import io.vertx.core.Vertx;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.UUID;
-import java.util.concurrent.CountDownLatch;
-import io.kapacitystack.kapacity.console.StreamHistory;
-import io.kapacitystack.kapacity.stream.KafkaSettings;
-import io.kapacitystack.kapacity.stream.ScalingEventPublisher;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Locale;
+import java.util.UUID;
+import java.util.concurrent.CountDownLatch;
 
 /** {@code kapacity.jar manager}: the controllers against a real cluster. */
 public final class ManagerCommand {
@@ -197,8 +198,8 @@ public final class ManagerCommand {
                         LOG.warn("pod {}/{} not found: Kafka outages are logged and in /metrics, not Events", ns, pod);
                         return;
                     }
-                    io.kapacitystack.kapacity.stream.KafkaAvailabilityEvents.attach(publisher,
-                            new io.kapacitystack.kapacity.events.EventRecorder(client, manager.executor(), clock, "kapacity-manager"), p);
+                    KafkaAvailabilityEvents.attach(publisher,
+                            new EventRecorder(client, manager.executor(), clock, "kapacity-manager"), p);
                 })
                 .onFailure(e -> LOG.warn("pod {}/{} not read ({}): Kafka outages are logged and in /metrics, not Events",
                         ns, pod, e.getMessage()));

@@ -1,13 +1,14 @@
 package io.kapacitystack.kapacity.app;
 
+import io.cloudevents.core.message.Encoding;
+import io.fabric8.kubernetes.api.model.Quantity;
 import io.kapacitystack.kapacity.gocompat.Flags;
+import io.kapacitystack.kapacity.stream.KafkaSettings;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
-import java.util.stream.Collectors;
-import io.fabric8.kubernetes.api.model.Quantity;
-import io.kapacitystack.kapacity.stream.KafkaSettings;
 import java.util.Map;
+import java.util.stream.Collectors;
 
 /**
  * Flags of {@code kapacity.jar manager}: every flag of Kapacity's manager with the same name, default and meaning
@@ -62,7 +63,7 @@ public final class ManagerOptions {
     /** Path of the Kafka client properties file (read at start, so a chart's mounted secret need not exist here). */
     public String kafkaClientProperties;
     public int kafkaBufferSize;
-    public io.cloudevents.core.message.Encoding kafkaEncoding;
+    public Encoding kafkaEncoding;
     public Duration kafkaConsoleHistory;
 
     public static Flags flags() {

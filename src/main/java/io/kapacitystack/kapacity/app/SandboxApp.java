@@ -1,59 +1,60 @@
 package io.kapacitystack.kapacity.app;
 
-import io.kapacitystack.kapacity.sandbox.api.FaultPlan;
-import io.kapacitystack.kapacity.console.Console;
-import io.kapacitystack.kapacity.console.SandboxAuthenticator;
-import io.kapacitystack.kapacity.grpc.GrpcMetricsServer;
-import io.kapacitystack.kapacity.manager.ControllerManager;
-import io.kapacitystack.kapacity.metrics.sandbox.SandboxMetricsProvider;
-import io.kapacitystack.kapacity.ops.OpsServer;
-import io.kapacitystack.kapacity.runtime.ControllerMetrics;
-import io.kapacitystack.kapacity.runtime.time.Clock;
-import io.kapacitystack.kapacity.runtime.time.ScaledClock;
-import io.kapacitystack.kapacity.runtime.time.SystemClock;
-import io.kapacitystack.kapacity.sandbox.SandboxCluster;
-import io.kapacitystack.kapacity.sandbox.SandboxOptions;
-import io.vertx.core.Future;
-import io.vertx.core.Vertx;
-import io.vertx.core.http.HttpServer;
-import io.vertx.core.http.HttpServerOptions;
-import io.vertx.ext.web.Router;
-import io.vertx.ext.web.handler.StaticHandler;
-import io.kapacitystack.kapacity.runtime.http.SecurityHeaders;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-
-import java.io.IOException;
-import java.io.InputStream;
-import java.net.BindException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
-import java.time.Instant;
-import java.util.List;
+import io.cloudevents.core.message.Encoding;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
+import io.kapacitystack.kapacity.console.Console;
+import io.kapacitystack.kapacity.console.SandboxAuthenticator;
 import io.kapacitystack.kapacity.console.StreamHistory;
+import io.kapacitystack.kapacity.grpc.GrpcMetricsServer;
 import io.kapacitystack.kapacity.horizontalportrait.AlgorithmCronJob;
 import io.kapacitystack.kapacity.manager.ClusterKubeLookup;
+import io.kapacitystack.kapacity.manager.ControllerManager;
 import io.kapacitystack.kapacity.metrics.MetricsProvider;
 import io.kapacitystack.kapacity.metrics.prometheus.PrometheusConfig;
 import io.kapacitystack.kapacity.metrics.prometheus.PrometheusMetricsProvider;
+import io.kapacitystack.kapacity.metrics.sandbox.SandboxMetricsProvider;
+import io.kapacitystack.kapacity.ops.OpsServer;
 import io.kapacitystack.kapacity.predictive.PredictJob;
 import io.kapacitystack.kapacity.predictive.PredictOptions;
+import io.kapacitystack.kapacity.runtime.ControllerMetrics;
+import io.kapacitystack.kapacity.runtime.http.SecurityHeaders;
+import io.kapacitystack.kapacity.runtime.time.Clock;
+import io.kapacitystack.kapacity.runtime.time.ScaledClock;
+import io.kapacitystack.kapacity.runtime.time.SystemClock;
+import io.kapacitystack.kapacity.sandbox.SandboxCluster;
+import io.kapacitystack.kapacity.sandbox.SandboxOptions;
+import io.kapacitystack.kapacity.sandbox.api.FaultPlan;
 import io.kapacitystack.kapacity.sandbox.sim.CommandJobRunner;
 import io.kapacitystack.kapacity.sandbox.sim.JobRunner;
 import io.kapacitystack.kapacity.sandbox.traffic.WorkloadCost;
+import io.kapacitystack.kapacity.stream.EmbeddedKafka;
 import io.kapacitystack.kapacity.stream.KafkaSettings;
 import io.kapacitystack.kapacity.stream.ScalingEventPublisher;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.handler.StaticHandler;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import java.io.IOException;
+import java.io.InputStream;
 import java.lang.management.ManagementFactory;
+import java.net.BindException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -131,7 +132,7 @@ public final class SandboxApp {
     private SandboxCluster cluster;
     private ControllerManager manager;
     private ScalingEventPublisher publisher;
-    private io.kapacitystack.kapacity.stream.EmbeddedKafka embeddedKafka;
+    private EmbeddedKafka embeddedKafka;
     private KafkaSettings kafka;
     private Console console;
     private HttpServer http;
@@ -230,18 +231,18 @@ public final class SandboxApp {
             return Future.succeededFuture();
         }
         return vertx.executeBlocking(() -> {
-            embeddedKafka = io.kapacitystack.kapacity.stream.EmbeddedKafka.builder().port(s.embeddedKafkaPort).start();
-            embeddedKafka.createTopic(s.embeddedKafkaTopic, 3, java.time.Duration.ofSeconds(60));
-            kafka = new io.kapacitystack.kapacity.stream.KafkaSettings(embeddedKafka.bootstrapServers(), s.embeddedKafkaTopic,
-                    java.util.Map.of(), io.kapacitystack.kapacity.stream.KafkaSettings.DEFAULT_BUFFER,
-                    io.cloudevents.core.message.Encoding.BINARY);
+            embeddedKafka = EmbeddedKafka.builder().port(s.embeddedKafkaPort).start();
+            embeddedKafka.createTopic(s.embeddedKafkaTopic, 3, Duration.ofSeconds(60));
+            kafka = new KafkaSettings(embeddedKafka.bootstrapServers(), s.embeddedKafkaTopic,
+                    Map.of(), KafkaSettings.DEFAULT_BUFFER,
+                    Encoding.BINARY);
             LOG.debug("embedded Kafka up at {} after {} ms of JVM uptime", embeddedKafka.bootstrapServers(), uptime());
             return (Void) null;
         }, false).recover(e -> Future.failedFuture(s.embeddedKafkaPort == 0 ? e : bindError(e, "--kafka-port", s.embeddedKafkaPort)));
     }
 
     /** Where the scaling events go ({@code --kafka embedded} or {@code --kafka-bootstrap-servers}), or null. */
-    public io.kapacitystack.kapacity.stream.KafkaSettings kafka() {
+    public KafkaSettings kafka() {
         return kafka;
     }
 
@@ -298,7 +299,7 @@ public final class SandboxApp {
         return null;
     }
 
-    private static Void closeQuietly(io.kapacitystack.kapacity.stream.EmbeddedKafka k) {
+    private static Void closeQuietly(EmbeddedKafka k) {
         try {
             k.close();
         } catch (RuntimeException e) {
@@ -416,10 +417,10 @@ public final class SandboxApp {
                     : Vertx.currentContext().owner().executeBlocking(() -> closeQuietly(p), false).mapEmpty());
         }
         if (embeddedKafka != null) {
-            io.kapacitystack.kapacity.stream.EmbeddedKafka k = embeddedKafka;
-            f = f.compose(v -> io.vertx.core.Vertx.currentContext() == null
+            EmbeddedKafka k = embeddedKafka;
+            f = f.compose(v -> Vertx.currentContext() == null
                     ? Future.succeededFuture(closeQuietly(k))
-                    : io.vertx.core.Vertx.currentContext().owner().executeBlocking(() -> closeQuietly(k), false).mapEmpty());
+                    : Vertx.currentContext().owner().executeBlocking(() -> closeQuietly(k), false).mapEmpty());
         }
         if (cluster != null) {
             f = f.compose(v -> cluster.close());

@@ -1,20 +1,21 @@
 package io.kapacitystack.kapacity.app;
 
-import io.kapacitystack.kapacity.sandbox.api.FaultPlan;
+import io.cloudevents.core.message.Encoding;
+import io.kapacitystack.kapacity.console.Console;
 import io.kapacitystack.kapacity.gocompat.Flags;
+import io.kapacitystack.kapacity.sandbox.api.FaultPlan;
+import io.kapacitystack.kapacity.sandbox.sim.CommandJobRunner;
+import io.kapacitystack.kapacity.stream.KafkaSettings;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
-import io.kapacitystack.kapacity.console.Console;
-import io.kapacitystack.kapacity.sandbox.sim.CommandJobRunner;
-import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -61,7 +62,7 @@ public final class SandboxCommand {
                 .define("kafka-port", "9092", "Port of the --kafka embedded broker on 127.0.0.1 (0 picks a free port).")
                 .define("kafka-bootstrap-servers", "", "An existing Kafka (host:port,...) to publish the scaling events to, "
                         + "instead of --kafka embedded.")
-                .define("kafka-topic", io.kapacitystack.kapacity.stream.KafkaSettings.DEFAULT_TOPIC, "Kafka topic of the scaling events.")
+                .define("kafka-topic", KafkaSettings.DEFAULT_TOPIC, "Kafka topic of the scaling events.")
                 .define("kafka-client-properties", "", "Java properties file of Kafka client settings for "
                         + "--kafka-bootstrap-servers (security.protocol, ssl.*, sasl.* ...).")
                 .define("faults", "", "YAML or JSON file of faults the embedded API injects into every client but the "
@@ -181,26 +182,26 @@ public final class SandboxCommand {
                 throw new IllegalArgumentException("invalid --kafka-port " + port);
             }
             // validates the topic name as the manager does
-            new io.kapacitystack.kapacity.stream.KafkaSettings("127.0.0.1:" + port, topic, Map.of(),
-                    io.kapacitystack.kapacity.stream.KafkaSettings.DEFAULT_BUFFER, io.cloudevents.core.message.Encoding.BINARY);
+            new KafkaSettings("127.0.0.1:" + port, topic, Map.of(),
+                    KafkaSettings.DEFAULT_BUFFER, Encoding.BINARY);
             settings.embeddedKafkaPort = port;
             settings.embeddedKafkaTopic = topic;
         } else if (!servers.isEmpty()) {
-            settings.kafka = new io.kapacitystack.kapacity.stream.KafkaSettings(servers, topic,
-                    io.kapacitystack.kapacity.stream.KafkaSettings.readClientProperties(f.get("kafka-client-properties")),
-                    io.kapacitystack.kapacity.stream.KafkaSettings.DEFAULT_BUFFER, io.cloudevents.core.message.Encoding.BINARY);
+            settings.kafka = new KafkaSettings(servers, topic,
+                    KafkaSettings.readClientProperties(f.get("kafka-client-properties")),
+                    KafkaSettings.DEFAULT_BUFFER, Encoding.BINARY);
         }
     }
 
     /** The banner's lines on the scaling-event stream: where it goes and how to read it. Empty without Kafka. */
-    static String kafkaBanner(io.kapacitystack.kapacity.stream.KafkaSettings kafka, boolean embedded, String clientProperties) {
+    static String kafkaBanner(KafkaSettings kafka, boolean embedded, String clientProperties) {
         if (kafka == null) {
             return "";
         }
         StringBuilder sb = new StringBuilder("\n\nScaling events (CloudEvents) on Kafka ").append(kafka.bootstrapServers())
                 .append(", topic ").append(kafka.topic()).append(embedded ? " (embedded broker, gone when the sandbox stops)" : "").append(':');
         sb.append("\n  java -jar kapacity.jar events --bootstrap-servers ").append(kafka.bootstrapServers());
-        if (!kafka.topic().equals(io.kapacitystack.kapacity.stream.KafkaSettings.DEFAULT_TOPIC)) {
+        if (!kafka.topic().equals(KafkaSettings.DEFAULT_TOPIC)) {
             sb.append(" --topic ").append(kafka.topic());
         }
         boolean secured = clientProperties != null && !clientProperties.isEmpty();

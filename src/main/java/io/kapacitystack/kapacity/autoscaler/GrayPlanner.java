@@ -4,7 +4,7 @@ import io.kapacitystack.kapacity.api.v1alpha1.GrayStrategy;
 import io.kapacitystack.kapacity.api.v1alpha1.IntelligentHorizontalPodAutoscalerBehavior;
 import io.kapacitystack.kapacity.api.v1alpha1.IntelligentHorizontalPodAutoscalerStatus.Gray;
 import io.kapacitystack.kapacity.api.v1alpha1.KubeTime;
-
+import io.kapacitystack.kapacity.api.v1alpha1.PodState;
 import java.time.Duration;
 import java.time.Instant;
 
@@ -80,7 +80,7 @@ public final class GrayPlanner {
             data = new ReplicaCounts(previous + grayReplicas, 0, 0);
         } else {
             int online = previous - grayReplicas;
-            switch (strategy.grayState == null ? io.kapacitystack.kapacity.api.v1alpha1.PodState.Deleted : strategy.grayState) {
+            switch (strategy.grayState == null ? PodState.Deleted : strategy.grayState) {
                 case Cutoff:
                     data = new ReplicaCounts(online, grayReplicas, 0);
                     break;

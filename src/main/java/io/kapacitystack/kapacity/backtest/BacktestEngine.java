@@ -2,6 +2,11 @@ package io.kapacitystack.kapacity.backtest;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 
 /**
  * Replays a trace through policies on a simulated clock. Each policy runs on its own copy of the workload: it decides
@@ -34,24 +39,24 @@ public final class BacktestEngine {
             }
             return runs;
         }
-        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(threads, r -> {
+        ExecutorService pool = Executors.newFixedThreadPool(threads, r -> {
             Thread t = new Thread(r, "backtest");
             t.setDaemon(true);
             return t;
         });
         try {
-            List<java.util.concurrent.Future<PolicyRun>> futures = new ArrayList<>();
+            List<Future<PolicyRun>> futures = new ArrayList<>();
             for (Policy p : policies) {
                 futures.add(pool.submit(() -> simulate(trace, workload, p, scoreFrom)));
             }
-            for (java.util.concurrent.Future<PolicyRun> f : futures) {
+            for (Future<PolicyRun> f : futures) {
                 runs.add(f.get());
             }
             return runs;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted", e);
-        } catch (java.util.concurrent.ExecutionException e) {
+        } catch (ExecutionException e) {
             if (e.getCause() instanceof RuntimeException re) {
                 throw re;
             }
@@ -117,7 +122,7 @@ public final class BacktestEngine {
             for (var e : ihpa.jobs().entrySet()) {
                 PredictiveJob j = e.getValue();
                 if (j.refusals() > 0) {
-                    b.append(String.format(java.util.Locale.ROOT, "%s job: %d of %d runs refused (last: %s)",
+                    b.append(String.format(Locale.ROOT, "%s job: %d of %d runs refused (last: %s)",
                             e.getKey(), j.refusals(), j.runs(), j.lastRefusal()));
                 }
             }

@@ -15,7 +15,7 @@ import io.kapacitystack.kapacity.portrait.PortraitSelector;
 import io.kapacitystack.kapacity.portrait.ProviderOutcome;
 import io.kapacitystack.kapacity.portrait.StaticPortraitEvaluator;
 import io.kapacitystack.kapacity.reactive.KubeHpaParams;
-
+import java.time.Instant;
 import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.List;
@@ -82,7 +82,7 @@ final class IhpaPolicy implements Policy {
     }
 
     /** The Dynamic provider's read side on the in-memory portraits, through the controller's own reading. */
-    private ProviderOutcome dynamic(IntelligentHorizontalPodAutoscaler ihpa, PortraitProvider p, java.time.Instant now) {
+    private ProviderOutcome dynamic(IntelligentHorizontalPodAutoscaler ihpa, PortraitProvider p, Instant now) {
         if (p.dynamic == null || p.dynamic.portraitType == null) {
             return ProviderOutcome.error("a Dynamic provider needs dynamic.portraitType");
         }
@@ -136,7 +136,7 @@ final class IhpaPolicy implements Policy {
             }
             nextJob = Math.min(nextJob, e.getValue().nextRun(now));
         }
-        IhpaPlan plan = planner.plan(ihpa, rp, null, java.time.Instant.ofEpochSecond(now));
+        IhpaPlan plan = planner.plan(ihpa, rp, null, Instant.ofEpochSecond(now));
         ihpa.setStatus(plan.status());
         if (plan.rpAction() == IhpaPlan.RpAction.CREATE || plan.rpAction() == IhpaPlan.RpAction.UPDATE) {
             ReplicaProfile next = new ReplicaProfile();
@@ -153,7 +153,7 @@ final class IhpaPolicy implements Policy {
         return rp == null ? view.desired() : rp.getSpec().online();
     }
 
-    private static long ceilSeconds(java.time.Instant t) {
+    private static long ceilSeconds(Instant t) {
         return t.getNano() == 0 ? t.getEpochSecond() : t.getEpochSecond() + 1;
     }
 

@@ -1,6 +1,5 @@
 package io.kapacitystack.kapacity.backtest;
 
-import javax.imageio.ImageIO;
 import java.awt.BasicStroke;
 import java.awt.Color;
 import java.awt.Font;
@@ -13,8 +12,10 @@ import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
+import javax.imageio.ImageIO;
 
 /**
  * The chart of a backtest: the demand in replicas' capacity (demand / capacity per replica, grey area) and each
@@ -49,7 +50,7 @@ public final class Plot {
         long end = t.end();
         double span = end - start;
         double[] demand = new double[columns];
-        java.util.Arrays.fill(demand, Double.NaN);
+        Arrays.fill(demand, Double.NaN);
         for (int i = 0; i < t.size(); i++) {
             int a = (int) Math.floor((t.time(i) - start) / span * columns);
             int b = (int) Math.ceil((t.holdEnd(i) - start) / span * columns);

@@ -13,8 +13,8 @@ import io.kapacitystack.kapacity.api.v1alpha1.PortraitProvider;
 import io.kapacitystack.kapacity.api.v1alpha1.PortraitSpec;
 import io.kapacitystack.kapacity.api.v1alpha1.ReplicaCron;
 import io.kapacitystack.kapacity.gocompat.Flags;
+import io.kapacitystack.kapacity.gocompat.GoStrings;
 import io.kapacitystack.kapacity.portrait.cron.CronSchedule;
-
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
@@ -288,6 +288,6 @@ public record AutoscaleSpec(String target, String name, String namespace, int mi
     }
 
     public static String quote(String s) {
-        return io.kapacitystack.kapacity.gocompat.GoStrings.quote(s);
+        return GoStrings.quote(s);
     }
 }

@@ -5,6 +5,7 @@ import io.fabric8.kubernetes.api.model.autoscaling.v2.HPAScalingPolicyBuilder;
 import io.fabric8.kubernetes.api.model.autoscaling.v2.HPAScalingRulesBuilder;
 import io.fabric8.kubernetes.api.model.autoscaling.v2.HorizontalPodAutoscaler;
 import io.fabric8.kubernetes.api.model.autoscaling.v2.HorizontalPodAutoscalerBehavior;
+import io.fabric8.kubernetes.api.model.autoscaling.v2.HorizontalPodAutoscalerSpec;
 import io.fabric8.kubernetes.api.model.autoscaling.v2.MetricTargetBuilder;
 import io.fabric8.kubernetes.api.model.autoscaling.v2.ResourceMetricSourceBuilder;
 import io.fabric8.kubernetes.client.utils.Serialization;
@@ -14,7 +15,6 @@ import io.kapacitystack.kapacity.api.v1alpha1.IntelligentHorizontalPodAutoscaler
 import io.kapacitystack.kapacity.api.v1alpha1.MetricSpec;
 import io.kapacitystack.kapacity.api.v1alpha1.PortraitAlgorithm;
 import io.kapacitystack.kapacity.api.v1alpha1.PortraitSpec;
-
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -90,7 +90,7 @@ public final class HpaConversion {
     public static HorizontalPodAutoscaler fromV1(io.fabric8.kubernetes.api.model.autoscaling.v1.HorizontalPodAutoscaler v1) {
         HorizontalPodAutoscaler v2 = new HorizontalPodAutoscaler();
         v2.setMetadata(v1.getMetadata());
-        var spec = new io.fabric8.kubernetes.api.model.autoscaling.v2.HorizontalPodAutoscalerSpec();
+        var spec = new HorizontalPodAutoscalerSpec();
         var ref = v1.getSpec().getScaleTargetRef();
         spec.setScaleTargetRef(new io.fabric8.kubernetes.api.model.autoscaling.v2.CrossVersionObjectReference(
                 ref.getApiVersion(), ref.getKind(), ref.getName()));

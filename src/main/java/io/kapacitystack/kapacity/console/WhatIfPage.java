@@ -97,7 +97,7 @@ final class WhatIfPage {
         try {
             result = metrics.query(ProtoMapping.toQuery(traffic), from, now, STEP)
                     .compose(series -> {
-                        List<io.kapacitystack.kapacity.console.ForecastChart.Sample> sum = ForecastFragment.sum(series);
+                        List<ForecastChart.Sample> sum = ForecastFragment.sum(series);
                         long[] times = new long[sum.size()];
                         double[] values = new double[sum.size()];
                         for (int i = 0; i < sum.size(); i++) {

@@ -1,5 +1,6 @@
 package io.kapacitystack.kapacity.gocompat;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -100,7 +101,7 @@ public final class GoTabWriter {
     }
 
     /** Kubernetes' {@code duration.HumanDuration} (k8s.io/apimachinery/pkg/util/duration), as kubectl prints ages. */
-    public static String humanDuration(java.time.Duration d) {
+    public static String humanDuration(Duration d) {
         long seconds = d.getSeconds();
         if (seconds < -1) {
             return "<invalid>";

@@ -1,12 +1,13 @@
 package io.kapacitystack.kapacity.kube;
 
+import io.fabric8.kubernetes.api.model.LabelSelector;
+import io.fabric8.kubernetes.api.model.LabelSelectorRequirement;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import io.fabric8.kubernetes.api.model.LabelSelectorRequirement;
 import java.util.TreeMap;
 import java.util.TreeSet;
 
@@ -21,7 +22,7 @@ public final class LabelSelectors {
     }
 
     /** The string form of a LabelSelector object, as a scale subresource reports it. */
-    public static String format(io.fabric8.kubernetes.api.model.LabelSelector selector) {
+    public static String format(LabelSelector selector) {
         List<String> parts = new ArrayList<>();
         if (selector.getMatchLabels() != null) {
             new TreeMap<>(selector.getMatchLabels()).forEach((k, v) -> parts.add(k + "=" + v));

@@ -13,14 +13,13 @@ import io.kapacitystack.kapacity.api.v1alpha1.MetricSpec;
 import io.kapacitystack.kapacity.api.v1alpha1.PortraitAlgorithm;
 import io.kapacitystack.kapacity.portrait.cron.CronSchedule;
 import io.kapacitystack.kapacity.portrait.cron.TimeZones;
+import io.kapacitystack.kapacity.runtime.KubeExecutor;
 import io.kapacitystack.kapacity.runtime.time.Clock;
 import io.kapacitystack.kapacity.workload.ScaleClient;
 import io.kapacitystack.kapacity.workload.ScaleInfo;
-import io.kapacitystack.kapacity.runtime.KubeExecutor;
 import io.vertx.core.Vertx;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -28,6 +27,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneId;
+import java.time.ZoneOffset;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -194,7 +194,7 @@ public final class PredictJob {
         try {
             PortraitAlgorithm a = hp.getSpec().algorithm;
             var spec = a.externalJob.job.cronJob.template.spec;
-            ZoneId zone = spec.getTimeZone() == null ? java.time.ZoneOffset.UTC : TimeZones.load(spec.getTimeZone());
+            ZoneId zone = spec.getTimeZone() == null ? ZoneOffset.UTC : TimeZones.load(spec.getTimeZone());
             Instant next = CronSchedule.parse(spec.getSchedule(), zone).next(now);
             return next == null ? now.plus(FALLBACK_HORIZON) : next;
         } catch (RuntimeException noSchedule) {

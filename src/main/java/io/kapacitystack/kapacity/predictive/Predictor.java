@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneId;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -253,11 +254,11 @@ public final class Predictor {
         }
         double[][] trCut = new double[used.size()][];
         for (int i = 0; i < used.size(); i++) {
-            trCut[i] = java.util.Arrays.copyOf(tr[i], rows);
+            trCut[i] = Arrays.copyOf(tr[i], rows);
         }
         long testStart = rows == 0 ? 0 : last - s.testWindow().getSeconds();
-        return ReplicaModel.fit(java.util.Arrays.copyOf(times, rows), java.util.Arrays.copyOf(res, rows),
-                java.util.Arrays.copyOf(pods, rows), trCut, testStart, s.minCorrelation(), s.maxMse());
+        return ReplicaModel.fit(Arrays.copyOf(times, rows), Arrays.copyOf(res, rows),
+                Arrays.copyOf(pods, rows), trCut, testStart, s.minCorrelation(), s.maxMse());
     }
 
     private static Map<Long, Integer> index(long[] times) {

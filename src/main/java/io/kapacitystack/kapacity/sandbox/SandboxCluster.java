@@ -10,12 +10,14 @@ import io.fabric8.kubernetes.client.utils.Serialization;
 import io.fabric8.kubernetes.client.vertx5.Vertx5HttpClientFactory;
 import io.kapacitystack.kapacity.runtime.time.Clock;
 import io.kapacitystack.kapacity.sandbox.api.AdmissionStep;
+import io.kapacitystack.kapacity.sandbox.api.ApiFaults;
 import io.kapacitystack.kapacity.sandbox.api.CustomResourceRegistry;
 import io.kapacitystack.kapacity.sandbox.api.Kubeconfig;
 import io.kapacitystack.kapacity.sandbox.api.SandboxApiServer;
 import io.kapacitystack.kapacity.sandbox.api.SandboxDispatcher;
 import io.kapacitystack.kapacity.sandbox.samples.ClasspathCrds;
 import io.kapacitystack.kapacity.sandbox.samples.SampleLoader;
+import io.kapacitystack.kapacity.sandbox.sim.CommandJobRunner;
 import io.kapacitystack.kapacity.sandbox.sim.JobLogs;
 import io.kapacitystack.kapacity.sandbox.sim.JobRunners;
 import io.kapacitystack.kapacity.sandbox.sim.PodRunningHook;
@@ -31,16 +33,14 @@ import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
-
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Set;
-import io.kapacitystack.kapacity.sandbox.sim.CommandJobRunner;
-import java.nio.file.Files;
 
 /**
  * The sandbox's embedded Kubernetes world: a Kubernetes-compatible API (fabric8's CRUD mock store behind a
@@ -99,7 +99,7 @@ public final class SandboxCluster {
         apiUrl = "http://" + options.apiHost() + ":" + port;
         Config config = new ConfigBuilder(Config.empty()).withMasterUrl(apiUrl).withNamespace("default")
                 .withOauthToken("sandbox-token").withHttp2Disable(true)
-                .withUserAgent(io.kapacitystack.kapacity.sandbox.api.ApiFaults.EXEMPT_USER_AGENT).build();
+                .withUserAgent(ApiFaults.EXEMPT_USER_AGENT).build();
         client = new KubernetesClientBuilder().withConfig(config)
                 .withHttpClientFactory(new Vertx5HttpClientFactory(vertx)).build();
 
@@ -158,7 +158,7 @@ public final class SandboxCluster {
 
     /** Blocking fabric8 client bound to the embedded API (namespace "default"). Use it off the event loop. */
     /** Fault injection into the API for every client but the sandbox's own (docs/reliability.md). */
-    public io.kapacitystack.kapacity.sandbox.api.ApiFaults faults() {
+    public ApiFaults faults() {
         return apiServer.faults();
     }
 

@@ -2,14 +2,16 @@ package io.kapacitystack.kapacity.stream;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.cloudevents.core.message.Encoding;
 import io.kapacitystack.kapacity.gocompat.Flags;
-
 import java.io.PrintStream;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashMap;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
 import java.util.function.Supplier;
 
 /**
@@ -51,7 +53,7 @@ public final class EventsCommand {
                 throw new IllegalArgumentException("-o must be json or empty");
             }
             settings = new KafkaSettings(f.get("bootstrap-servers"), f.get("topic"),
-                    KafkaSettings.readClientProperties(f.get("client-properties")), 1, io.cloudevents.core.message.Encoding.BINARY);
+                    KafkaSettings.readClientProperties(f.get("client-properties")), 1, Encoding.BINARY);
         } catch (IllegalArgumentException e) {
             err.println(e.getMessage());
             err.println("Usage: kapacity.jar events [flags]\n" + flags().usage());
@@ -62,7 +64,7 @@ public final class EventsCommand {
         if (!json) {
             out.println(HEADER);
         }
-        java.util.function.Consumer<StreamRecord> print = r -> {
+        Consumer<StreamRecord> print = r -> {
             if (namespace.isEmpty() || namespace.equals(r.namespace())) {
                 out.println(json ? json(r) : line(r));
                 out.flush();
@@ -90,7 +92,7 @@ public final class EventsCommand {
 
     static String line(StreamRecord r) {
         return String.format("%-24s %-20s %-48s %-8s %-26s %s", r.time(), r.namespace(),
-                (r.kind() == null ? "" : r.kind().toLowerCase(java.util.Locale.ROOT)) + "/" + r.name(),
+                (r.kind() == null ? "" : r.kind().toLowerCase(Locale.ROOT)) + "/" + r.name(),
                 StreamText.type(r), StreamText.reason(r), StreamText.message(r));
     }
 

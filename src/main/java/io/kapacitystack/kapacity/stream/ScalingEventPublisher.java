@@ -2,11 +2,14 @@ package io.kapacitystack.kapacity.stream;
 
 import io.cloudevents.CloudEvent;
 import io.cloudevents.kafka.CloudEventSerializer;
+import io.kapacitystack.kapacity.api.v1alpha1.HorizontalPortrait;
+import io.kapacitystack.kapacity.api.v1alpha1.HorizontalPortraitStatus;
 import io.kapacitystack.kapacity.api.v1alpha1.IntelligentHorizontalPodAutoscaler;
 import io.kapacitystack.kapacity.api.v1alpha1.IntelligentHorizontalPodAutoscalerStatus;
 import io.kapacitystack.kapacity.api.v1alpha1.ReplicaProfileSpec;
 import io.kapacitystack.kapacity.autoscaler.IhpaScalingListener;
 import io.kapacitystack.kapacity.events.RecordedEvent;
+import io.kapacitystack.kapacity.horizontalportrait.PortraitResultListener;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -16,14 +19,16 @@ import org.apache.kafka.common.errors.TimeoutException;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Consumer;
 import java.util.function.Function;
@@ -41,7 +46,7 @@ import java.util.function.LongConsumer;
  * <p>The producer is created with the first record: only the leader, whose controllers make facts, connects.
  */
 public final class ScalingEventPublisher implements IhpaScalingListener,
-        io.kapacitystack.kapacity.horizontalportrait.PortraitResultListener, AutoCloseable {
+        PortraitResultListener, AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(ScalingEventPublisher.class);
     /**
@@ -72,8 +77,8 @@ public final class ScalingEventPublisher implements IhpaScalingListener,
     private volatile boolean available = true;
     private volatile boolean running = true;
     private volatile LongConsumer ackObserver = n -> { };
-    private final List<Consumer<String>> unavailableListeners = new java.util.concurrent.CopyOnWriteArrayList<>();
-    private final List<Runnable> availableAgainListeners = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private final List<Consumer<String>> unavailableListeners = new CopyOnWriteArrayList<>();
+    private final List<Runnable> availableAgainListeners = new CopyOnWriteArrayList<>();
     private final long ackOverdueNanos;
     /** When the producer last made progress (an acknowledgement, or records handed over with none in flight). */
     private long lastProgressNanos;
@@ -201,9 +206,9 @@ public final class ScalingEventPublisher implements IhpaScalingListener,
     }
 
     @Override
-    public void timeSeriesWritten(io.kapacitystack.kapacity.api.v1alpha1.HorizontalPortrait hp,
-                                  io.kapacitystack.kapacity.api.v1alpha1.HorizontalPortraitStatus.PortraitData before,
-                                  io.kapacitystack.kapacity.api.v1alpha1.HorizontalPortraitStatus.PortraitData after,
+    public void timeSeriesWritten(HorizontalPortrait hp,
+                                  HorizontalPortraitStatus.PortraitData before,
+                                  HorizontalPortraitStatus.PortraitData after,
                                   Map<String, String> report, Instant at) {
         try {
             publish(ScalingFacts.ofPrediction(hp.getMetadata().getNamespace(), hp.getMetadata().getName(), before, after,
@@ -299,8 +304,8 @@ public final class ScalingEventPublisher implements IhpaScalingListener,
         CloudEvent event = CloudEventMapping.toCloudEvent(p.fact(), p.id());
         ProducerRecord<String, CloudEvent> record = new ProducerRecord<>(settings.topic(), null,
                 p.fact().time().toEpochMilli(), p.fact().key(), event);
-        java.util.concurrent.atomic.AtomicBoolean sending = new java.util.concurrent.atomic.AtomicBoolean(true);
-        java.util.concurrent.atomic.AtomicReference<Exception> notAccepted = new java.util.concurrent.atomic.AtomicReference<>();
+        AtomicBoolean sending = new AtomicBoolean(true);
+        AtomicReference<Exception> notAccepted = new AtomicReference<>();
         producer.send(record, (metadata, error) -> {
             if (error != null && sending.get()) {
                 notAccepted.set(error);

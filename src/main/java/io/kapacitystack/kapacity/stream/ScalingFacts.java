@@ -8,13 +8,13 @@ import io.kapacitystack.kapacity.api.v1alpha1.IntelligentHorizontalPodAutoscaler
 import io.kapacitystack.kapacity.api.v1alpha1.IntelligentHorizontalPodAutoscalerStatus;
 import io.kapacitystack.kapacity.api.v1alpha1.ReplicaProfileSpec;
 import io.kapacitystack.kapacity.events.RecordedEvent;
-
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.TreeMap;
 
 /** Which scaling facts a write amounts to: pure functions of before and after (no I/O, no clock). */
 public final class ScalingFacts {
@@ -101,7 +101,7 @@ public final class ScalingFacts {
         Map<String, Object> data = new LinkedHashMap<>();
         data.put("before", seriesSummary(before));
         data.put("after", seriesSummary(after));
-        data.put("report", new LinkedHashMap<>(report == null ? Map.of() : new java.util.TreeMap<>(report)));
+        data.put("report", new LinkedHashMap<>(report == null ? Map.of() : new TreeMap<>(report)));
         return new ScalingFact(ScalingFact.PREDICTION_CHANGED, "HorizontalPortrait", namespace, name, now, data, decidedNanos);
     }
 

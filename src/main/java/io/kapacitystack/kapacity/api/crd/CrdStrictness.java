@@ -7,14 +7,13 @@ import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
 import io.kapacitystack.kapacity.api.v1alpha1.HorizontalPortrait;
 import io.kapacitystack.kapacity.api.v1alpha1.IntelligentHorizontalPodAutoscaler;
 import io.kapacitystack.kapacity.api.v1alpha1.ReplicaProfile;
-
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.lang.reflect.Field;
 import java.lang.reflect.ParameterizedType;
 import java.lang.reflect.Type;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -23,6 +22,7 @@ import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * Makes the CRDs fabric8's crd-generator writes (mvn process-classes, {@code target/classes/META-INF/fabric8}) as
@@ -198,7 +198,7 @@ public final class CrdStrictness {
      * spec would make the IHPA CRD grow from 0.3 to 2.2 MB, beyond what etcd stores (1.5 MiB), for text that
      * {@code kubectl explain cronjob} already gives.
      */
-    private static final java.util.Set<String> WITHOUT_DESCRIPTIONS = java.util.Set.of("V1CronJobSpec", "V1ObjectMeta");
+    private static final Set<String> WITHOUT_DESCRIPTIONS = Set.of("V1CronJobSpec", "V1ObjectMeta");
 
     private void applyFacts(Map<String, Object> schema, String kubeType, boolean descriptions) {
         Map<String, Object> fact = facts.get(kubeType) instanceof Map<?, ?> m ? map(m) : null;

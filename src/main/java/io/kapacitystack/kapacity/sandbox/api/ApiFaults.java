@@ -1,9 +1,9 @@
 package io.kapacitystack.kapacity.sandbox.api;
 
 import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpMethod;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -167,7 +167,7 @@ public final class ApiFaults {
     }
 
     /** The plan's verb and resource of a request to the API, or null for one it does not fault (discovery). */
-    static FaultPlan.Request describe(io.vertx.core.http.HttpMethod method, ApiPath path) {
+    static FaultPlan.Request describe(HttpMethod method, ApiPath path) {
         String resource = path.subresource() == null || path.subresource().isEmpty()
                 ? path.resource() : path.resource() + "/" + path.subresource();
         String verb = switch (method.name()) {

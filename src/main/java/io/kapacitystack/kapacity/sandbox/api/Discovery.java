@@ -2,8 +2,8 @@ package io.kapacitystack.kapacity.sandbox.api;
 
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -172,7 +172,7 @@ public final class Discovery {
         for (var crd : crds.all()) {
             if (crd.apiVersion().equals(groupVersion) && crd.schema() != null) {
                 List<String> reversed = new ArrayList<>(List.of(crd.group().split("\\.")));
-                java.util.Collections.reverse(reversed);
+                Collections.reverse(reversed);
                 schemas.put(String.join(".", reversed) + "." + crd.version() + "." + crd.kind(), crd.schema().copy()
                         .put("x-kubernetes-group-version-kind", new JsonArray().add(new JsonObject()
                                 .put("group", crd.group()).put("version", crd.version()).put("kind", crd.kind()))));

@@ -1,9 +1,9 @@
 package io.kapacitystack.kapacity.sandbox.api;
 
+import io.kapacitystack.kapacity.gocompat.GoDuration;
 import org.snakeyaml.engine.v2.api.Load;
 import org.snakeyaml.engine.v2.api.LoadSettings;
 import org.snakeyaml.engine.v2.exceptions.YamlEngineException;
-
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -300,7 +300,7 @@ public record FaultPlan(long seed, List<Rule> rules, List<Stall> stalls) {
         }
         if (o instanceof String s) {
             try {
-                return io.kapacitystack.kapacity.gocompat.GoDuration.parse(s);
+                return GoDuration.parse(s);
             } catch (RuntimeException e) {
                 throw new IllegalArgumentException(what + ": invalid duration \"" + s + "\"");
             }

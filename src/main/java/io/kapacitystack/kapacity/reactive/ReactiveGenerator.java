@@ -379,20 +379,16 @@ public final class ReactiveGenerator {
             return done(Proposal.failed(reason, "invalid pods metric source: no average value target was set"));
         }
         String name = source.getMetric().getName();
-        Selector metricSelector;
-        try {
-            metricSelector = metricSelector(source.getMetric().getSelector());
-        } catch (IllegalArgumentException e) {
-            return done(Proposal.failed(reason, "failed to parse metric selector as label selector: " + e.getMessage()));
-        }
-        long target = ReplicaCalculator.milli(source.getTarget().getAverageValue());
-        return metrics.podsMetric(name, namespace, selector, metricSelector).transform(ar -> {
-            String prefix = "failed to get pods metric: ";
-            if (ar.failed()) {
-                return done(Proposal.failed(reason, prefix + "unable to get metric " + name + ": " + ar.cause().getMessage()));
-            }
-            return calculated(reason, prefix, "pods metric " + name, source.getTarget().getAverageValue().toString(), calc,
-                    () -> calc.podsMetricReplicas(scale.specReplicas, target, pods, ar.result(), now));
+        return withMetricSelector(reason, source.getMetric().getSelector(), metricSelector -> {
+            long target = ReplicaCalculator.milli(source.getTarget().getAverageValue());
+            return metrics.podsMetric(name, namespace, selector, metricSelector).transform(ar -> {
+                String prefix = "failed to get pods metric: ";
+                if (ar.failed()) {
+                    return done(Proposal.failed(reason, prefix + "unable to get metric " + name + ": " + ar.cause().getMessage()));
+                }
+                return calculated(reason, prefix, "pods metric " + name, source.getTarget().getAverageValue().toString(), calc,
+                        () -> calc.podsMetricReplicas(scale.specReplicas, target, pods, ar.result(), now));
+            });
         });
     }
 
@@ -409,33 +405,29 @@ public final class ReactiveGenerator {
             return done(Proposal.failed(reason, "invalid object metric source: neither a value target nor an average value target was set"));
         }
         String name = source.getMetric().getName();
-        Selector metricSelector;
-        try {
-            metricSelector = metricSelector(source.getMetric().getSelector());
-        } catch (IllegalArgumentException e) {
-            return done(Proposal.failed(reason, "failed to parse metric selector as label selector: " + e.getMessage()));
-        }
-        CrossVersionObjectReference ref = source.getDescribedObject();
-        GroupKind gk = new GroupKind(group(ref.getApiVersion()), ref.getKind());
-        String prefix = "failed to get object metric: ";
-        String metricName = ref.getKind() + " metric " + name;
-        return metrics.objectMetric(name, namespace, gk, ref.getName(), metricSelector).transform(ar -> {
-            if (ar.failed()) {
-                // upstream's format arguments are out of order; the text is reproduced as it comes out
-                return done(Proposal.failed(reason, prefix + "unable to get metric " + name + ": " + ref.getKind()
-                        + " on " + namespace + " " + ref.getName() + "/" + ar.cause().getMessage()));
-            }
-            long usage = ar.result();
-            if (value) {
-                long t = ReplicaCalculator.milli(target.getValue());
-                return calculated(reason, prefix, metricName, target.getValue().toString(), calc,
-                        () -> calc.objectValueReplicas(scale.specReplicas, usage, t, pods));
-            }
-            long t = ReplicaCalculator.milli(target.getAverageValue());
-            // upstream (v1.25) names this case "external metric ..." in ValidMetricFound; kept
-            String averageName = "external metric " + name + "(" + GoFormat.labelSelector(source.getMetric().getSelector()) + ")";
-            return calculated(reason, prefix, averageName, target.getAverageValue() + " (avg)", calc,
-                    () -> calc.objectAverageValueReplicas(scale.statusReplicas, usage, t));
+        return withMetricSelector(reason, source.getMetric().getSelector(), metricSelector -> {
+            CrossVersionObjectReference ref = source.getDescribedObject();
+            GroupKind gk = new GroupKind(group(ref.getApiVersion()), ref.getKind());
+            String prefix = "failed to get object metric: ";
+            String metricName = ref.getKind() + " metric " + name;
+            return metrics.objectMetric(name, namespace, gk, ref.getName(), metricSelector).transform(ar -> {
+                if (ar.failed()) {
+                    // upstream's format arguments are out of order; the text is reproduced as it comes out
+                    return done(Proposal.failed(reason, prefix + "unable to get metric " + name + ": " + ref.getKind()
+                            + " on " + namespace + " " + ref.getName() + "/" + ar.cause().getMessage()));
+                }
+                long usage = ar.result();
+                if (value) {
+                    long t = ReplicaCalculator.milli(target.getValue());
+                    return calculated(reason, prefix, metricName, target.getValue().toString(), calc,
+                            () -> calc.objectValueReplicas(scale.specReplicas, usage, t, pods));
+                }
+                long t = ReplicaCalculator.milli(target.getAverageValue());
+                // upstream (v1.25) names this case "external metric ..." in ValidMetricFound; kept
+                String averageName = "external metric " + name + "(" + GoFormat.labelSelector(source.getMetric().getSelector()) + ")";
+                return calculated(reason, prefix, averageName, target.getAverageValue() + " (avg)", calc,
+                        () -> calc.objectAverageValueReplicas(scale.statusReplicas, usage, t));
+            });
         });
     }
 
@@ -453,28 +445,24 @@ public final class ReactiveGenerator {
         }
         String name = source.getMetric().getName();
         LabelSelector rawSelector = source.getMetric().getSelector();
-        Selector metricSelector;
-        try {
-            metricSelector = metricSelector(rawSelector);
-        } catch (IllegalArgumentException e) {
-            return done(Proposal.failed(reason, "failed to parse metric selector as label selector: " + e.getMessage()));
-        }
-        String prefix = "failed to get external metric: ";
-        String metricName = "external metric " + name + "(" + GoFormat.labelSelector(rawSelector) + ")";
-        return metrics.externalMetric(name, namespace, metricSelector).transform(ar -> {
-            if (ar.failed()) {
-                return done(Proposal.failed(reason, prefix + "unable to get external metric " + namespace + "/" + name
-                        + "/" + GoFormat.labelSelector(rawSelector) + ": " + ar.cause().getMessage()));
-            }
-            List<Long> values = ar.result();
-            if (averageValue != null) {
-                long t = ReplicaCalculator.milli(averageValue);
-                return calculated(reason, prefix, metricName, averageValue + " (avg)", calc,
-                        () -> calc.externalAverageValueReplicas(scale.statusReplicas, values, t));
-            }
-            long t = ReplicaCalculator.milli(value);
-            return calculated(reason, prefix, metricName, value.toString(), calc,
-                    () -> calc.externalValueReplicas(scale.specReplicas, values, t, pods));
+        return withMetricSelector(reason, rawSelector, metricSelector -> {
+            String prefix = "failed to get external metric: ";
+            String metricName = "external metric " + name + "(" + GoFormat.labelSelector(rawSelector) + ")";
+            return metrics.externalMetric(name, namespace, metricSelector).transform(ar -> {
+                if (ar.failed()) {
+                    return done(Proposal.failed(reason, prefix + "unable to get external metric " + namespace + "/" + name
+                            + "/" + GoFormat.labelSelector(rawSelector) + ": " + ar.cause().getMessage()));
+                }
+                List<Long> values = ar.result();
+                if (averageValue != null) {
+                    long t = ReplicaCalculator.milli(averageValue);
+                    return calculated(reason, prefix, metricName, averageValue + " (avg)", calc,
+                            () -> calc.externalAverageValueReplicas(scale.statusReplicas, values, t));
+                }
+                long t = ReplicaCalculator.milli(value);
+                return calculated(reason, prefix, metricName, value.toString(), calc,
+                        () -> calc.externalValueReplicas(scale.specReplicas, values, t, pods));
+            });
         });
     }
 
@@ -510,6 +498,18 @@ public final class ReactiveGenerator {
             names.add(p.getMetadata().getName());
         }
         return names;
+    }
+
+    /** Parses a metric's label selector and goes on with it; one that does not parse fails as upstream words it. */
+    private static Future<Proposal> withMetricSelector(String reason, LabelSelector raw,
+                                                       Function<Selector, Future<Proposal>> next) {
+        Selector parsed;
+        try {
+            parsed = metricSelector(raw);
+        } catch (IllegalArgumentException e) {
+            return done(Proposal.failed(reason, "failed to parse metric selector as label selector: " + e.getMessage()));
+        }
+        return next.apply(parsed);
     }
 
     private static Selector metricSelector(LabelSelector s) {

@@ -19,6 +19,8 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.ToDoubleFunction;
+import java.util.function.ToLongFunction;
 
 /**
  * Today's Kubernetes HPA {@code ReplicaCalculator} (upstream {@code pkg/controller/podautoscaler/replica_calculator.go}
@@ -98,41 +100,12 @@ public final class ReplicaCalculator {
         // as kubectl describe hpa: the utilization percentage and the raw average of the pods that counted
         observed = current.percent() + "% (" + formatMilli(resource, current.rawAverage()) + ")";
 
-        boolean scaleUpWithUnready = !g.unready.isEmpty() && usageRatio > 1.0;
-        if (!scaleUpWithUnready && g.missing.isEmpty()) {
-            if (tolerances.isWithin(usageRatio)) {
-                return currentReplicas;
-            }
-            return ceilToReplicas(usageRatio * g.readyCount);
-        }
-        if (!g.missing.isEmpty()) {
-            if (usageRatio < 1.0) {
-                // scale-down: a pod without a sample counts as using its whole request, or the target when the
-                // target is above 100 % (upstream since v1.27)
-                long fallbackPercent = Math.max(100, targetUtilization);
-                for (String p : g.missing) {
-                    metrics.put(p, PodMetric.of(percentOf(requests.get(p), fallbackPercent)));
-                }
-            } else if (usageRatio > 1.0) {
-                for (String p : g.missing) {
-                    metrics.put(p, PodMetric.of(0));
-                }
-            }
-        }
-        if (scaleUpWithUnready) {
-            for (String p : g.unready) {
-                metrics.put(p, PodMetric.of(0));
-            }
-        }
-        double newUsageRatio = utilization(metrics, requests, targetUtilization).ratio();
-        if (tolerances.isWithin(newUsageRatio) || flipped(usageRatio, newUsageRatio)) {
-            return currentReplicas;
-        }
-        int newReplicas = ceilToReplicas(newUsageRatio * metrics.size());
-        if (againstDirection(newUsageRatio, newReplicas, currentReplicas)) {
-            return currentReplicas;
-        }
-        return newReplicas;
+        // scale-down: a pod without a sample counts as using its whole request, or the target when the target is
+        // above 100 % (upstream since v1.27)
+        long fallbackPercent = Math.max(100, targetUtilization);
+        return replicasCountingMissingAndUnready(currentReplicas, g, metrics, usageRatio,
+                pod -> percentOf(requests.get(pod), fallbackPercent),
+                counted -> utilization(counted, requests, targetUtilization).ratio());
     }
 
     /** Upstream {@code GetRawResourceReplicas}: a target average value (milli-units) of {@code resource}. */
@@ -174,6 +147,20 @@ public final class ReplicaCalculator {
         double usageRatio = (double) currentUsage / (double) target;
         observed = formatMilli(resource, currentUsage);
 
+        // the target on a scale-down, zero on a scale-up, nothing at exactly 1.0 (upstream since v1.28)
+        return replicasCountingMissingAndUnready(currentReplicas, g, metrics, usageRatio, pod -> target,
+                counted -> (double) averageUsage(counted) / (double) target);
+    }
+
+    /**
+     * Upstream's common tail of the pod-metric paths: without pods to assume for, the ratio times the ready pods;
+     * otherwise pods without a sample count as {@code scaleDownAssumption} on a scale-down and as zero on a
+     * scale-up, unready pods as zero on a scale-up, and the ratio is taken again ({@code ratioOf}); a recomputed ratio
+     * within tolerance, or one that flips direction, keeps the current count.
+     */
+    private int replicasCountingMissingAndUnready(int currentReplicas, Groups g, Map<String, PodMetric> metrics,
+                                                  double usageRatio, ToLongFunction<String> scaleDownAssumption,
+                                                  ToDoubleFunction<Map<String, PodMetric>> ratioOf) {
         boolean scaleUpWithUnready = !g.unready.isEmpty() && usageRatio > 1.0;
         if (!scaleUpWithUnready && g.missing.isEmpty()) {
             if (tolerances.isWithin(usageRatio)) {
@@ -182,10 +169,9 @@ public final class ReplicaCalculator {
             return ceilToReplicas(usageRatio * g.readyCount);
         }
         if (!g.missing.isEmpty()) {
-            // the target on a scale-down, zero on a scale-up, nothing at exactly 1.0 (upstream since v1.28)
             if (usageRatio < 1.0) {
                 for (String p : g.missing) {
-                    metrics.put(p, PodMetric.of(target));
+                    metrics.put(p, PodMetric.of(scaleDownAssumption.applyAsLong(p)));
                 }
             } else if (usageRatio > 1.0) {
                 for (String p : g.missing) {
@@ -198,7 +184,7 @@ public final class ReplicaCalculator {
                 metrics.put(p, PodMetric.of(0));
             }
         }
-        double newUsageRatio = (double) averageUsage(metrics) / (double) target;
+        double newUsageRatio = ratioOf.applyAsDouble(metrics);
         if (tolerances.isWithin(newUsageRatio) || flipped(usageRatio, newUsageRatio)) {
             return currentReplicas;
         }

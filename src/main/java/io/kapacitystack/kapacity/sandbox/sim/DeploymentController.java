@@ -22,24 +22,18 @@ import java.util.Objects;
  * {@code pod-template-hash} on the set and its pods) holding {@code spec.replicas}; ReplicaSets of older templates
  * are scaled to 0 at once (a rollout behaves like {@code Recreate}, which is enough for autoscaling).
  */
-final class DeploymentController {
+final class DeploymentController extends SimulatedController<Deployment> {
 
-    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(DeploymentController.class);
 
     static final String HASH_LABEL = "pod-template-hash";
     private static final String REVISION = "deployment.kubernetes.io/revision";
 
-    private final KubernetesClient client;
-
     DeploymentController(KubernetesClient client) {
-        this.client = client;
+        super(client, World::deployments);
     }
 
-    void reconcile(World world) {
-        World.eachLive(world.deployments(), LOG, deployment -> reconcile(world, deployment));
-    }
-
-    private void reconcile(World world, Deployment deployment) {
+    @Override
+    void reconcile(World world, Deployment deployment) {
         String ns = deployment.getMetadata().getNamespace();
         int desired = deployment.getSpec().getReplicas() == null ? 1 : deployment.getSpec().getReplicas();
         String hash = PodFactory.templateHash(deployment.getSpec().getTemplate());

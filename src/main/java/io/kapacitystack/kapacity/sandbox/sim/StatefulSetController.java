@@ -6,6 +6,7 @@ import io.fabric8.kubernetes.api.model.apps.StatefulSetStatus;
 import io.fabric8.kubernetes.api.model.apps.StatefulSetStatusBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.TreeMap;
@@ -16,21 +17,15 @@ import java.util.Optional;
  * ordinals first. {@code podManagementPolicy: Parallel} creates/deletes all at once, {@code OrderedReady} (the
  * default) one at a time, creating the next ordinal only when all lower ones are Running and Ready.
  */
-final class StatefulSetController {
+final class StatefulSetController extends SimulatedController<StatefulSet> {
 
-    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(StatefulSetController.class);
-
-    private final KubernetesClient client;
 
     StatefulSetController(KubernetesClient client) {
-        this.client = client;
+        super(client, World::statefulSets);
     }
 
-    void reconcile(World world) {
-        World.eachLive(world.statefulSets(), LOG, sts -> reconcile(world, sts));
-    }
-
-    private void reconcile(World world, StatefulSet sts) {
+    @Override
+    void reconcile(World world, StatefulSet sts) {
         String ns = sts.getMetadata().getNamespace();
         String name = sts.getMetadata().getName();
         int desired = sts.getSpec().getReplicas() == null ? 1 : sts.getSpec().getReplicas();
@@ -78,7 +73,7 @@ final class StatefulSetController {
                 }
                 continue;
             }
-            LOG.debug("scale-down of {}/{} deletes {}", ns, name, pod.getMetadata().getName());
+            log.debug("scale-down of {}/{} deletes {}", ns, name, pod.getMetadata().getName());
             client.pods().inNamespace(ns).withName(pod.getMetadata().getName()).delete();
             if (!parallel) {
                 break;

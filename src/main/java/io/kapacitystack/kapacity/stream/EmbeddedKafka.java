@@ -192,13 +192,8 @@ public final class EmbeddedKafka implements AutoCloseable {
                 }
             }
             while (true) {
-                try {
-                    if (admin.describeTopics(List.of(topic)).allTopicNames().get().get(topic).partitions().stream()
-                            .allMatch(part -> part.leader() != null && !part.leader().isEmpty())) {
-                        return;
-                    }
-                } catch (ExecutionException e) {
-                    // not known yet to the broker's metadata: ask again
+                if (everyPartitionLed(admin, topic)) {
+                    return;
                 }
                 if (System.nanoTime() > deadline) {
                     throw new IllegalStateException("topic " + topic + " has no leader after " + timeout);
@@ -208,6 +203,19 @@ public final class EmbeddedKafka implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while creating topic " + topic, e);
+        }
+    }
+
+    /**
+     * Whether every partition of {@code topic} has a leader; false while the topic is not yet known to the broker's
+     * metadata. A just-created topic is not yet led, and a producer sent to a partition without a leader backs off.
+     */
+    public static boolean everyPartitionLed(Admin admin, String topic) throws InterruptedException {
+        try {
+            return admin.describeTopics(List.of(topic)).allTopicNames().get().get(topic).partitions().stream()
+                    .allMatch(part -> part.leader() != null && !part.leader().isEmpty());
+        } catch (ExecutionException e) {
+            return false;
         }
     }
 

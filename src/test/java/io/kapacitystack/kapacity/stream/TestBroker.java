@@ -1,5 +1,7 @@
 package io.kapacitystack.kapacity.stream;
 
+import io.kapacitystack.kapacity.testing.Await;
+
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -58,11 +60,11 @@ final class TestBroker implements AutoCloseable {
         try (Admin admin = Admin.create(adminProperties())) {
             admin.createTopics(List.of(new NewTopic(topic, partitions, (short) 1))).all().get();
             // created is not yet led: a producer sent to a partition without a leader backs off before retrying
-            io.kapacitystack.kapacity.testing.Await.until("leaders for every partition of " + topic, () -> {
+            Await.until("leaders for every partition of " + topic, () -> {
                 try {
-                    return admin.describeTopics(List.of(topic)).allTopicNames().get().get(topic).partitions().stream()
-                            .allMatch(p -> p.leader() != null && !p.leader().isEmpty());
-                } catch (Exception e) {
+                    return EmbeddedKafka.everyPartitionLed(admin, topic);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
                     return false;
                 }
             });

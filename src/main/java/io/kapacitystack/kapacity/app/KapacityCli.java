@@ -120,8 +120,9 @@ public final class KapacityCli {
             }
             CrossVersionObjectReference ref = new CrossVersionObjectReference(type.groupVersion(),
                     type.resource().getKind(), typeName[1]);
+            String selector = ResourceTypes.isBuiltinWorkload(type) ? null : customResourceSelector(c, type, ns, ref);
             for (String resource : spec.percentResources()) {
-                PodSpec pods = podSpec(c, target, type, ns);
+                PodSpec pods = podSpec(c, target, selector, ns);
                 List<String> missing = PodRequests.containersWithout(pods, resource);
                 if (pods != null && !missing.isEmpty()) {
                     throw new CliException(ref.kind + "/" + ref.name + ": container(s) " + String.join(", ", missing)
@@ -138,20 +139,35 @@ public final class KapacityCli {
     }
 
     /** The pod template of a built-in workload, or a running pod's spec (by the /scale selector) for others. */
-    private static PodSpec podSpec(CliCluster c, GenericKubernetesResource target, ResourceTypes.Discovered type, String ns) {
+    private static PodSpec podSpec(CliCluster c, GenericKubernetesResource target, String selector, String ns) {
         Object template = target.getAdditionalProperties().get("spec") instanceof Map<?, ?> s ? s.get("template") : null;
         if (template != null) {
             PodTemplateSpec t = c.client.getKubernetesSerialization().convertValue(template, PodTemplateSpec.class);
             return t.getSpec();
         }
-        var scale = c.client.genericKubernetesResources(CliCluster.context(type)).inNamespace(ns)
-                .withName(target.getMetadata().getName()).scale();
-        String selector = scale == null || scale.getStatus() == null ? null : scale.getStatus().getSelector();
-        if (selector == null || selector.isEmpty()) {
+        if (selector == null) {
             return null;
         }
         var pods = c.client.pods().inNamespace(ns).withLabelSelector(selector).list().getItems();
         return pods.isEmpty() ? null : pods.get(0).getSpec();
+    }
+
+    /**
+     * The pod selector a custom resource's /scale reports. Without one the ReplicaProfile controller cannot count or
+     * move the target's pods and never scales it (the HPA controller likewise stops at "selector is required"), so
+     * the IHPA is refused here rather than left idle with a condition nobody reads.
+     */
+    private static String customResourceSelector(CliCluster c, ResourceTypes.Discovered type, String ns,
+            CrossVersionObjectReference ref) {
+        var scale = c.client.genericKubernetesResources(CliCluster.context(type)).inNamespace(ns).withName(ref.name).scale();
+        String selector = scale == null || scale.getStatus() == null ? null : scale.getStatus().getSelector();
+        if (selector == null || selector.isBlank()) {
+            throw new CliException("cannot autoscale " + ref.kind + "/" + ref.name + ": its /scale subresource reports"
+                    + " no pod selector, so the autoscaler could not find its pods (the CustomResourceDefinition "
+                    + type.qualifiedName() + " must declare subresources.scale.labelSelectorPath, and the resource's"
+                    + " controller fill that field)");
+        }
+        return selector;
     }
 
     /** Two autoscalers on one workload would fight: refuse if an HPA or IHPA (other than {@code except}) has it. */

@@ -26,6 +26,19 @@ public final class ResourceTypes {
         }
     }
 
+    /**
+     * Deployments, StatefulSets, ReplicaSets and ReplicationControllers: kinds whose pod template and selector are in
+     * the object and whose /scale the API server always gives a selector; anything else is a custom resource.
+     */
+    public static boolean isBuiltinWorkload(Discovered d) {
+        String kind = d.resource().getKind();
+        return switch (d.group()) {
+            case "apps" -> "Deployment".equals(kind) || "StatefulSet".equals(kind) || "ReplicaSet".equals(kind);
+            case "" -> "ReplicationController".equals(kind);
+            default -> false;
+        };
+    }
+
     private ResourceTypes() {
     }
 

@@ -57,6 +57,13 @@ public final class ReplicaProfileReconciler extends CustomResourceReconciler<Rep
             ReplicaProfile.class, RP_CONTEXT, ReplicaProfile::new, ReplicaProfileStatus::copyOf,
             status -> status.conditions, null);
 
+    /**
+     * An empty {@code status.selector}: upstream parses it as "every pod in the namespace" (docs/compatibility.md);
+     * the usual cause is a CRD whose scale subresource has no labelSelectorPath, so the message names the fix.
+     */
+    static final String NO_POD_SELECTOR = "the target's scale reports no pod selector (status.selector is empty;"
+            + " a custom resource's CRD must declare subresources.scale.labelSelectorPath and its controller fill it)";
+
     private final ResourceCache<Pod> pods;
     private final ScaleClient scales;
     private final ControllerMetrics metrics;
@@ -118,7 +125,7 @@ public final class ReplicaProfileReconciler extends CustomResourceReconciler<Rep
                     "failed to parse label selector \"" + scale.selector + "\" of scale: " + e.getMessage());
         }
         if (selector.isEmpty()) {
-            return failAndRetry(ctx, rp, ENSURED, Reasons.INVALID_SELECTOR, "the target's scale reports no pod selector");
+            return failAndRetry(ctx, rp, ENSURED, Reasons.INVALID_SELECTOR, NO_POD_SELECTOR);
         }
         selectors.put(ObjectKey.of(rp), selector);
         return Future.succeededFuture(selector);

@@ -11,8 +11,6 @@ import io.kapacitystack.kapacity.testing.Kubectl;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -52,6 +50,28 @@ class KubectlKapacityPluginIT {
                     %s
             """;
     private static final String REQUESTS = "resources: {requests: {cpu: 100m}}";
+    /** A namespaced CRD with status and scale subresources: plural, singular, kind, short name, extra scale fields. */
+    private static final String CRD = """
+            apiVersion: apiextensions.k8s.io/v1
+            kind: CustomResourceDefinition
+            metadata: {name: %1$s.example.com}
+            spec:
+              group: example.com
+              scope: Namespaced
+              names: {plural: %1$s, singular: %2$s, kind: %3$s, shortNames: [%4$s]}
+              versions:
+              - name: v1
+                served: true
+                storage: true
+                schema:
+                  openAPIV3Schema:
+                    type: object
+                    x-kubernetes-preserve-unknown-fields: true
+                subresources:
+                  status: {}
+                  scale: {specReplicasPath: .spec.replicas, statusReplicasPath: .status.replicas%5$s}
+            """;
+
 
     @Test
     void autoscaleFiveKindsDryRunRefusalsAndScalingWithinMinMax() throws Exception {
@@ -62,16 +82,16 @@ class KubectlKapacityPluginIT {
         apply("demo", DEPLOYMENT.formatted("bare", "bare", "bare", "resources: {}"));
 
         // --dry-run=client -o yaml prints a valid IHPA and writes nothing
-        Plugin dry = plugin(null, "kapacity", "autoscale", "deployment/web", "--min=5", "--max=7", "--cpu-percent=75",
+        KubectlPlugin.Run dry = plugin(null, "kapacity", "autoscale", "deployment/web", "--min=5", "--max=7", "--cpu-percent=75",
                 "-n", "demo", "--dry-run=client", "-o", "yaml");
-        assertEquals(0, dry.exit, dry.err);
+        assertEquals(0, dry.exit(), dry.err());
         assertEquals("", k.ok("get", "ihpa", "-n", "demo", "-o", "name").trim(), "a dry run writes nothing");
-        IntelligentHorizontalPodAutoscaler printed = Serialization.unmarshal(dry.out, IntelligentHorizontalPodAutoscaler.class);
+        IntelligentHorizontalPodAutoscaler printed = Serialization.unmarshal(dry.out(), IntelligentHorizontalPodAutoscaler.class);
         assertEquals(5, printed.getSpec().minReplicas);
         assertEquals(7, printed.getSpec().maxReplicas);
         // valid: the API server's schema accepts it as printed (in another namespace, with the same workload)
         apply("demo2", DEPLOYMENT.formatted("web", "web", "web", REQUESTS));
-        k.runWithInput(dry.out.replace("namespace: demo\n", "namespace: demo2\n"), "apply", "-f", "-").ok();
+        k.runWithInput(dry.out().replace("namespace: demo\n", "namespace: demo2\n"), "apply", "-f", "-").ok();
 
         refused("error: --max=MAXPODS must be larger or equal to --min=MINPODS, max: 3, min: 5",
                 "autoscale", "deployment/web", "--min=5", "--max=3", "-n", "demo");
@@ -99,10 +119,10 @@ class KubectlKapacityPluginIT {
                         + " autoscalers would fight over it (move it over with: kapacity migrate hpa/bare-hpa -n demo --delete-hpa)",
                 "autoscale", "deployment/bare", "--max=3", "--cpu-value=100m", "-n", "demo");
 
-        Plugin created = plugin(null, "kapacity", "autoscale", "deployment/web", "--min=5", "--max=7", "--cpu-percent=75",
+        KubectlPlugin.Run created = plugin(null, "kapacity", "autoscale", "deployment/web", "--min=5", "--max=7", "--cpu-percent=75",
                 "-n", "demo");
-        assertEquals(0, created.exit, created.err);
-        assertEquals("intelligenthorizontalpodautoscaler.autoscaling.kapacitystack.io/web autoscaled\n", created.out);
+        assertEquals(0, created.exit(), created.err());
+        assertEquals("intelligenthorizontalpodautoscaler.autoscaling.kapacitystack.io/web autoscaled\n", created.out());
         refused("error: Deployment/web is already autoscaled by"
                         + " intelligenthorizontalpodautoscaler.autoscaling.kapacitystack.io/web; two autoscalers would fight over it",
                 "autoscale", "deployment/web", "--min=5", "--max=7", "--cpu-percent=75", "-n", "demo", "--name", "web2");
@@ -117,8 +137,8 @@ class KubectlKapacityPluginIT {
         });
         assertTrue(seen.stream().allMatch(r -> r >= 5 && r <= 7), "always within 5..7: " + seen);
         Await.until("get ihpa shows the utilization against 75%", Duration.ofSeconds(30), () ->
-                plugin(null, "kapacity", "get", "ihpa", "-n", "demo").out.matches("(?s).*web +Deployment/web +\\d+%/75% +5 +7 .*"));
-        String describe = plugin(null, "kapacity", "describe", "ihpa", "web", "-n", "demo").out;
+                plugin(null, "kapacity", "get", "ihpa", "-n", "demo").out().matches("(?s).*web +Deployment/web +\\d+%/75% +5 +7 .*"));
+        String describe = plugin(null, "kapacity", "describe", "ihpa", "web", "-n", "demo").out();
         assertTrue(describe.matches("(?s).*\nMetrics: +\\( current / target \\)\n  resource cpu on pods  \\(as a percentage"
                 + " of request\\): +\\d+% \\(\\d+m\\) / 75%\n.*"), describe);
         assertTrue(describe.matches("(?s).*\nDeployment pods: +\\d+ current / 7 desired\n.*"), describe);
@@ -156,47 +176,67 @@ class KubectlKapacityPluginIT {
                     metadata: {labels: {app: frontend}}
                     spec: {containers: [{name: frontend, image: frontend, resources: {requests: {cpu: 100m}}}]}
                 """);
+        // two custom resources with /scale: WebApp's CRD says where its pod selector is (as Argo Rollouts' does),
+        // Legacy's does not. The sandbox runs no controller for them, so the test plays WebApp's: it reports the selector.
+        k.runWithInput(CRD.formatted("webapps", "webapp", "WebApp", "wa", ", labelSelectorPath: .status.selector")
+                + "---\n" + CRD.formatted("legacies", "legacy", "Legacy", "lg", ""), "apply", "-f", "-").ok();
+        Await.until("the WebApp and Legacy kinds served", Duration.ofSeconds(30), () ->
+                k.run("get", "webapps,legacies", "-n", "demo").exitCode() == 0);
+        apply("demo", "apiVersion: example.com/v1\nkind: WebApp\nmetadata: {name: shop}\nspec: {replicas: 1}\n---\n"
+                + "apiVersion: example.com/v1\nkind: Legacy\nmetadata: {name: old}\nspec: {replicas: 1}\n");
+        k.ok("patch", "webapp", "shop", "-n", "demo", "--subresource=status", "--type=merge",
+                "-p", "{\"status\":{\"replicas\":1,\"selector\":\"app=shop\"}}");
+        // without a selector the autoscaler could not find the pods: refused, with the fix
+        refused("error: cannot autoscale Legacy/old: its /scale subresource reports no pod selector, so the autoscaler"
+                        + " could not find its pods (the CustomResourceDefinition legacies.example.com must declare"
+                        + " subresources.scale.labelSelectorPath, and the resource's controller fill that field)",
+                "autoscale", "lg/old", "--max=3", "--cron", "0 0 * * * 0 12 * * * 2", "-n", "demo");
+        // an IHPA written by hand for it gets a ReplicaProfile that says why it does not scale
         k.runWithInput("""
-                apiVersion: apiextensions.k8s.io/v1
-                kind: CustomResourceDefinition
-                metadata: {name: webapps.example.com}
+                apiVersion: autoscaling.kapacitystack.io/v1alpha1
+                kind: IntelligentHorizontalPodAutoscaler
+                metadata: {name: old, namespace: demo}
                 spec:
-                  group: example.com
-                  scope: Namespaced
-                  names: {plural: webapps, singular: webapp, kind: WebApp, shortNames: [wa]}
-                  versions:
-                  - name: v1
-                    served: true
-                    storage: true
-                    schema:
-                      openAPIV3Schema:
-                        type: object
-                        x-kubernetes-preserve-unknown-fields: true
-                    subresources:
-                      scale: {specReplicasPath: .spec.replicas, statusReplicasPath: .status.replicas}
+                  scaleTargetRef: {apiVersion: example.com/v1, kind: Legacy, name: old}
+                  minReplicas: 2
+                  maxReplicas: 3
+                  portraitProviders:
+                  - {type: Static, priority: 1, static: {replicas: 2}}
                 """, "apply", "-f", "-").ok();
-        Await.until("the WebApp kind served", Duration.ofSeconds(30), () ->
-                k.run("get", "webapps", "-n", "demo").exitCode() == 0);
-        apply("demo", "apiVersion: example.com/v1\nkind: WebApp\nmetadata: {name: shop}\nspec: {replicas: 1}\n");
+        Await.until("the Legacy's ReplicaProfile reports the missing selector", Duration.ofSeconds(60), () ->
+                k.run("get", "rp", "old", "-n", "demo", "-o", "jsonpath={.status.conditions[?(@.type==\"Ensured\")].message}")
+                        .out().equals("the target's scale reports no pod selector (status.selector is empty; a custom"
+                                + " resource's CRD must declare subresources.scale.labelSelectorPath and its controller fill it)"));
         Await.until("the ReplicationController's pod", Duration.ofSeconds(30), () ->
                 k.ok("get", "pods", "-n", "demo", "-l", "app=frontend", "-o", "name").lines().count() == 1);
         for (String target : List.of("sts/db", "rs/cache", "rc/frontend", "wa/shop")) {
-            // the WebApp has no pods, so no metrics: two cron windows that together cover every hour set it
+            // the WebApp has no pods, so no metrics: cron windows that together cover the day ask for 9, above its max
             String[] args = target.startsWith("wa/")
-                    ? new String[] {"kapacity", "autoscale", target, "--min=2", "--max=3", "-n", "demo",
-                            "--cron", "0 0 * * * 0 12 * * * 2", "--cron", "0 12 * * * 0 0 * * * 2"}
+                    ? new String[] {"kapacity", "autoscale", target, "--min=2", "--max=4", "-n", "demo",
+                            "--cron", "0 0 * * * 0 12 * * * 9", "--cron", "0 12 * * * 0 0 * * * 9"}
                     : new String[] {"kapacity", "autoscale", target, "--min=2", "--max=3", "--cpu-percent=50", "-n", "demo"};
-            Plugin p = plugin(null, args);
-            assertEquals(0, p.exit, target + ": " + p.err);
+            KubectlPlugin.Run p = plugin(null, args);
+            assertEquals(0, p.exit(), target + ": " + p.err());
         }
         // each reaches its minimum of 2 through its IHPA's ReplicaProfile
         Await.until("the StatefulSet at 2", Duration.ofSeconds(90), () -> replicas("sts", "db", "demo") == 2);
         Await.until("the ReplicaSet at 2", Duration.ofSeconds(60), () -> replicas("rs", "cache", "demo") == 2);
         Await.until("the ReplicationController at 2", Duration.ofSeconds(60), () -> replicas("rc", "frontend", "demo") == 2);
-        // the WebApp's IHPA names it by its discovered group/version and kind (its scaling through a ReplicaProfile
-        // without a label selector is not shown here: the ReplicaProfile controller's part, see the report)
+        // the WebApp's IHPA names it by its discovered group/version and kind, and its /scale moves it to the cron's
+        // 9 held at the IHPA's maximum of 4, never outside 2..4
         assertEquals("example.com/v1 WebApp shop", k.ok("get", "ihpa", "shop", "-n", "demo", "-o",
                 "jsonpath={.spec.scaleTargetRef.apiVersion} {.spec.scaleTargetRef.kind} {.spec.scaleTargetRef.name}"));
+        List<Integer> shop = new ArrayList<>();
+        Await.until("the WebApp at its maximum of 4", Duration.ofSeconds(60), () -> {
+            int r = replicas("webapp", "shop", "demo");
+            if (r != 1) {
+                shop.add(r);
+            }
+            return r == 4;
+        });
+        assertTrue(shop.stream().allMatch(r -> r >= 2 && r <= 4), "within 2..4 once autoscaled: " + shop);
+        assertEquals("1", k.ok("get", "legacy", "old", "-n", "demo", "-o", "jsonpath={.spec.replicas}"),
+                "the Legacy without a selector is left alone");
         Await.until("the ReplicationController's second pod", Duration.ofSeconds(30), () ->
                 k.ok("get", "pods", "-n", "demo", "-l", "app=frontend", "-o", "name").lines().count() == 2);
     }
@@ -226,9 +266,9 @@ class KubectlKapacityPluginIT {
                 """;
         k.runWithInput(hpa.formatted("api", "api"), "apply", "-f", "-").ok();
 
-        Plugin dry = plugin(null, "kapacity", "migrate", "hpa/api", "-n", "shop", "--dry-run=client", "-o", "yaml");
-        assertEquals(0, dry.exit, dry.err);
-        IntelligentHorizontalPodAutoscaler printed = Serialization.unmarshal(dry.out, IntelligentHorizontalPodAutoscaler.class);
+        KubectlPlugin.Run dry = plugin(null, "kapacity", "migrate", "hpa/api", "-n", "shop", "--dry-run=client", "-o", "yaml");
+        assertEquals(0, dry.exit(), dry.err());
+        IntelligentHorizontalPodAutoscaler printed = Serialization.unmarshal(dry.out(), IntelligentHorizontalPodAutoscaler.class);
         var kube = printed.getSpec().portraitProviders.get(0).dynamic.algorithm.kubeHPA;
         assertEquals("0.05", kube.behavior.getScaleUp().getTolerance().toString());
         assertEquals(120, kube.behavior.getScaleDown().getStabilizationWindowSeconds());
@@ -263,17 +303,17 @@ class KubectlKapacityPluginIT {
             }, "handover-watcher");
             watcher.setDaemon(true);
             watcher.start();
-            Plugin migrated;
+            KubectlPlugin.Run migrated;
             try {
                 migrated = plugin(null, "kapacity", "migrate", "hpa/api", "-n", "shop", "--delete-hpa", "--timeout=90s");
             } finally {
                 done.set(true);
                 watcher.join(TimeUnit.SECONDS.toMillis(30));
             }
-            assertEquals(0, migrated.exit, migrated.err);
+            assertEquals(0, migrated.exit(), migrated.err());
             assertEquals("intelligenthorizontalpodautoscaler.autoscaling.kapacitystack.io/api created from"
                     + " horizontalpodautoscaler.autoscaling/api\nhorizontalpodautoscaler.autoscaling/api deleted\n"
-                    + "replicaprofile.autoscaling.kapacitystack.io/api applied\n", migrated.out);
+                    + "replicaprofile.autoscaling.kapacitystack.io/api applied\n", migrated.out());
         }
         assertEquals(List.of(), gaps, "a moment without an autoscaler; states seen: " + looks);
         assertEquals("HPA/-/-", looks.get(0), "the HPA alone first: " + looks);
@@ -288,18 +328,18 @@ class KubectlKapacityPluginIT {
         apply("shop", DEPLOYMENT.formatted("worker", "worker", "worker", REQUESTS));
         k.runWithInput(hpa.formatted("web", "web"), "apply", "-f", "-").ok();
         k.runWithInput(hpa.formatted("worker", "worker"), "apply", "-f", "-").ok();
-        Plugin all = plugin(null, "kapacity", "migrate", "--all", "-n", "shop");
-        assertEquals(0, all.exit, all.err);
-        assertTrue(all.out.endsWith("migrated 2 of 2 HorizontalPodAutoscalers in namespace shop\n"), all.out);
+        KubectlPlugin.Run all = plugin(null, "kapacity", "migrate", "--all", "-n", "shop");
+        assertEquals(0, all.exit(), all.err());
+        assertTrue(all.out().endsWith("migrated 2 of 2 HorizontalPodAutoscalers in namespace shop\n"), all.out());
 
         // without -n, the namespace of the kubeconfig's current context, as kubectl
         Path withNamespace = sandbox.kubeconfig.resolveSibling("shop.kubeconfig");
         Files.copy(sandbox.kubeconfig, withNamespace);
         new Kubectl(withNamespace).ok("config", "set-context", "--current", "--namespace=shop");
-        Plugin get = plugin(withNamespace, "kapacity", "get", "ihpa");
-        assertEquals(0, get.exit, get.err);
-        List<String> names = get.out.lines().skip(1).map(l -> l.split("\\s+")[0]).sorted().toList();
-        assertEquals(List.of("api", "web", "worker"), names, get.out);
+        KubectlPlugin.Run get = plugin(withNamespace, "kapacity", "get", "ihpa");
+        assertEquals(0, get.exit(), get.err());
+        List<String> names = get.out().lines().skip(1).map(l -> l.split("\\s+")[0]).sorted().toList();
+        assertEquals(List.of("api", "web", "worker"), names, get.out());
     }
 
     private void apply(String namespace, String yaml) {
@@ -314,52 +354,15 @@ class KubectlKapacityPluginIT {
     private void refused(String message, String... args) {
         List<String> all = new ArrayList<>(List.of("kapacity"));
         all.addAll(List.of(args));
-        Plugin p = plugin(null, all.toArray(String[]::new));
-        assertEquals(1, p.exit, "exit code of " + all + ": " + p.out + p.err);
-        assertEquals(message + "\n", p.err, "message of " + all);
-        assertFalse(p.out.contains("autoscaled"), p.out);
+        KubectlPlugin.Run p = plugin(null, all.toArray(String[]::new));
+        assertEquals(1, p.exit(), "exit code of " + all + ": " + p.out() + p.err());
+        assertEquals(message + "\n", p.err(), "message of " + all);
+        assertFalse(p.out().contains("autoscaled"), p.out());
     }
 
-    private record Plugin(int exit, String out, String err) {
-    }
-
-    /**
-     * {@code kubectl ARGS} as a user runs it: kubectl finds the plugin on PATH; the cluster comes from $KUBECONFIG
-     * (kubectl passes a plugin no flags); the plugin runs this build's classes.
-     */
-    private Plugin plugin(Path kubeconfig, String... args) {
-        try {
-            Path dir = sandbox.kubeconfig.getParent();
-            Path bin = Files.createDirectories(dir.resolve("bin"));
-            Path link = bin.resolve("kubectl-kapacity");
-            if (!Files.exists(link)) {
-                Files.createSymbolicLink(link, Path.of("scripts", "kubectl-kapacity").toAbsolutePath());
-            }
-            Path out = Files.createTempFile(dir, "plugin", ".out");
-            Path err = Files.createTempFile(dir, "plugin", ".err");
-            List<String> command = new ArrayList<>(List.of(Kubectl.BINARY.toString()));
-            command.addAll(List.of(args));
-            ProcessBuilder pb = new ProcessBuilder(command).redirectOutput(out.toFile()).redirectError(err.toFile());
-            pb.environment().put("KUBECONFIG", (kubeconfig == null ? sandbox.kubeconfig : kubeconfig).toString());
-            pb.environment().put("PATH", bin + ":" + System.getenv("PATH"));
-            pb.environment().put("HOME", dir.toString());
-            pb.environment().put("KUBECACHEDIR", dir.resolve("cache").toString());
-            pb.environment().put("KAPACITY_CLASSPATH", System.getProperty("java.class.path"));
-            pb.environment().put("JAVA", Path.of(System.getProperty("java.home"), "bin", "java").toString());
-            pb.environment().put("KAPACITY_JAVA_OPTS", "-XX:TieredStopAtLevel=1 -Xshare:auto");
-            Process p = pb.start();
-            p.getOutputStream().close();
-            if (!p.waitFor(120, TimeUnit.SECONDS)) {
-                p.destroyForcibly();
-                throw new AssertionError("kubectl " + String.join(" ", args) + " timed out: " + Files.readString(err));
-            }
-            return new Plugin(p.exitValue(), Files.readString(out, StandardCharsets.UTF_8),
-                    Files.readString(err, StandardCharsets.UTF_8));
-        } catch (IOException e) {
-            throw new AssertionError(e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new AssertionError(e);
-        }
+    /** {@code kubectl ARGS} with the plugin on PATH; {@code kubeconfig} null: the sandbox's. */
+    private KubectlPlugin.Run plugin(Path kubeconfig, String... args) {
+        return KubectlPlugin.fromClasses(sandbox.kubeconfig.getParent())
+                .run(kubeconfig == null ? sandbox.kubeconfig : kubeconfig, args);
     }
 }

@@ -13,22 +13,12 @@ import java.util.concurrent.TimeUnit;
 /**
  * {@code kubectl kapacity ...} as a user runs it: the real kubectl finds {@code kubectl-kapacity} on PATH and passes
  * it no flags, so the cluster comes from {@code $KUBECONFIG}. Either the checkout's {@code scripts/kubectl-kapacity}
- * running this build's classes, or the released pair {@code target/kubectl-kapacity} + {@code target/kapacity.jar}.
+ * running this build's classes, or the released pair {@code target/kubectl-kapacity} + {@code target/kapacity.jar}: {@code home} is its HOME, {@code pathDir} what PATH starts with.
  */
-final class KubectlPlugin {
+record KubectlPlugin(Path home, Path pathDir, boolean fromClasses) {
 
     /** One run: kubectl's exit code and what it printed. */
     record Run(int exit, String out, String err) {
-    }
-
-    private final Path home;
-    private final Path pathDir;
-    private final boolean fromClasses;
-
-    private KubectlPlugin(Path home, Path pathDir, boolean fromClasses) {
-        this.home = home;
-        this.pathDir = pathDir;
-        this.fromClasses = fromClasses;
     }
 
     /** scripts/kubectl-kapacity (linked from {@code home/bin}, as a user installs it) running this build's classes. */

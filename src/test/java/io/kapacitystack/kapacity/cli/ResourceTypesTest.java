@@ -7,6 +7,7 @@ import org.junit.jupiter.api.Test;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -34,6 +35,17 @@ class ResourceTypesTest {
                 ResourceTypes.resolve("deployments.extensions.example.com", DISCOVERED).orElseThrow().groupVersion());
         assertEquals("deployments.apps", ResourceTypes.resolve("deploy", DISCOVERED).orElseThrow().qualifiedName());
         assertTrue(ResourceTypes.resolve("nothing", DISCOVERED).isEmpty());
+    }
+
+    @Test
+    void theFourBuiltInWorkloadsByGroupAndKindEverythingElseIsACustomResource() {
+        for (String t : List.of("deploy", "sts", "rs", "rc")) {
+            assertTrue(ResourceTypes.isBuiltinWorkload(ResourceTypes.resolve(t, DISCOVERED).orElseThrow()), t);
+        }
+        // a Deployment kind of another group is someone's custom resource: its /scale must report a selector
+        for (String t : List.of("wa", "deployments.extensions.example.com", "svc")) {
+            assertFalse(ResourceTypes.isBuiltinWorkload(ResourceTypes.resolve(t, DISCOVERED).orElseThrow()), t);
+        }
     }
 
     @Test

@@ -136,7 +136,12 @@ public final class IhpaPlanner {
     /** The portrait value within the replica range, through the gray steps, as the profile to write. */
     private static IhpaPlan scale(Builder b, IntelligentHorizontalPodAutoscalerSpec spec, ReplicaProfile rp, Instant wake) {
         int clamped = limitToRange(b, spec);
-        GrayProgress progress = grayProgress(b, spec, rp, clamped, wake);
+        IntelligentHorizontalPodAutoscalerStatus.Gray grayBefore = b.status.gray;
+        GrayProgress progress = parkBeforeDeleting(b, spec, rp, grayProgress(b, spec, rp, clamped, wake));
+        if (progress.heldBack()) {
+            // the step is not taken yet: it is, from its start, once the profile's pods are where it says
+            b.status.gray = grayBefore;
+        }
         ReplicaCounts data = progress.counts();
         ReplicaProfileSpec desiredRp = desiredProfile(spec, rp, data);
         planProfileWrite(b, spec, rp, desiredRp);
@@ -171,7 +176,47 @@ public final class IhpaPlanner {
     }
 
     /** Where the gray change (if one applies) stands: the profile's numbers now, and when to look again. */
-    private record GrayProgress(ReplicaCounts counts, boolean waitingForPods, Instant wakeAt) {
+    private record GrayProgress(ReplicaCounts counts, boolean waitingForPods, Instant wakeAt, boolean heldBack) {
+        GrayProgress(ReplicaCounts counts, boolean waitingForPods, Instant wakeAt) {
+            this(counts, waitingForPods, wakeAt, false);
+        }
+    }
+
+    /**
+     * With a scale-down strategy that parks pods (Cutoff/Standby), the profile never loses a pod it has not parked:
+     * a new value that supersedes a gray in flight is planned from the previous value, not from the pods, and could
+     * otherwise delete Online pods at once (say 8 Online + 2 Cutoff, then a value whose first step asks 5 + 1: four
+     * pods go, two of them serving). Pods beyond the parked ones are parked first (in the strategy's state); and
+     * while the profile's pods are not yet where its spec says (its {@code Ensured} condition for its generation),
+     * nothing is removed: the numbers stay, and the step is taken once they are.
+     */
+    private static GrayProgress parkBeforeDeleting(Builder b, IntelligentHorizontalPodAutoscalerSpec spec, ReplicaProfile rp,
+                                                   GrayProgress progress) {
+        GrayStrategy down = spec.behavior == null || spec.behavior.scaleDown == null ? null : spec.behavior.scaleDown.grayStrategy;
+        if (rp == null || down == null || (down.grayState != PodState.Cutoff && down.grayState != PodState.Standby)
+                || progress.waitingForPods()) {
+            return progress;
+        }
+        ReplicaProfileSpec current = rp.getSpec();
+        ReplicaCounts desired = progress.counts();
+        int removed = current.online() + current.cutoff() + current.standby()
+                - (desired.online() + desired.cutoff() + desired.standby());
+        if (removed <= 0) {
+            return progress;
+        }
+        int interval = Math.max(1, down.changeIntervalSeconds == null ? 1 : down.changeIntervalSeconds);
+        if (parkedSince(rp) == null) {
+            return new GrayProgress(new ReplicaCounts(current.online(), current.cutoff(), current.standby()), true,
+                    earliest(progress.wakeAt(), b.now.plusSeconds(interval)), true);
+        }
+        int unparked = removed - (current.cutoff() + current.standby());
+        if (unparked <= 0) {
+            return progress;
+        }
+        ReplicaCounts parked = down.grayState == PodState.Cutoff
+                ? new ReplicaCounts(desired.online(), desired.cutoff() + unparked, desired.standby())
+                : new ReplicaCounts(desired.online(), desired.cutoff(), desired.standby() + unparked);
+        return new GrayProgress(parked, false, earliest(progress.wakeAt(), b.now.plusSeconds(interval)));
     }
 
     private static GrayProgress grayProgress(Builder b, IntelligentHorizontalPodAutoscalerSpec spec, ReplicaProfile rp,

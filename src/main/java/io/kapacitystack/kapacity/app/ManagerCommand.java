@@ -173,7 +173,7 @@ public final class ManagerCommand {
         }
         console.anonymousRead(o.consoleAnonymousRead);
         OpsServer.HostPort consoleAt = OpsServer.HostPort.parse(o.consoleBindAddress);
-        console.listen(consoleAt.host, consoleAt.port, Console.Tls.of(o.consoleTlsCertFile, o.consoleTlsKeyFile))
+        console.listen(consoleAt.host(), consoleAt.port(), Console.Tls.of(o.consoleTlsCertFile, o.consoleTlsKeyFile))
                 .onSuccess(srv -> LOG.info("web console on {} ({}, auth {}, {})", o.consoleBindAddress,
                         o.consoleTlsCertFile.isEmpty() ? "http" : "https", o.consoleAuthMode,
                         o.consoleAnonymousRead ? "anonymous read" : "read after login"))

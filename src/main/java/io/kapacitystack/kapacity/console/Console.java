@@ -92,7 +92,7 @@ public final class Console {
         ConsoleModel model = new ConsoleModel(manager, client.getKubernetesSerialization());
         subscribe(manager, hub, model);
         ConsoleLogin login = new ConsoleLogin(manager.clock());
-        ConsoleEditor editor = new ConsoleEditor(model, login, new IhpaWriter(client, manager.executor()));
+        ConsoleEditor editor = new ConsoleEditor(model, login, new IhpaWriter(client, manager.executor(), manager.ihpaCache()));
         return new Console(vertx, hub, new ConsoleView(model, hub), new PastEvents(vertx, client), login, editor,
                 new ForecastFragment(model), new WhatIfPage(model, vertx));
     }

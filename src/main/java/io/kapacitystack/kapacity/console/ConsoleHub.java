@@ -16,6 +16,7 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
+import java.util.function.Function;
 import java.util.function.Predicate;
 import java.util.function.Supplier;
 import java.util.Objects;
@@ -222,32 +223,25 @@ public final class ConsoleHub {
 
     /** Recent events of one IHPA and its profile, newest first. */
     public List<RecordedEvent> events(ObjectKey key) {
-        Deque<RecordedEvent> d = events.get(key);
-        if (d == null) {
-            return List.of();
-        }
-        synchronized (d) {
-            return new ArrayList<>(d);
-        }
+        return read(events, key, ArrayList::new, List.of());
     }
 
     public RecordedEvent lastEvent(ObjectKey key) {
-        Deque<RecordedEvent> d = events.get(key);
-        if (d == null) {
-            return null;
-        }
-        synchronized (d) {
-            return d.peekFirst();
-        }
+        return read(events, key, Deque::peekFirst, null);
     }
 
     public List<Point> timeline(ObjectKey key) {
-        Deque<Point> d = timelines.get(key);
+        return read(timelines, key, ArrayList::new, List.of());
+    }
+
+    /** Reads one IHPA's deque under its lock (writers hold it while adding and trimming); {@code absent} when none. */
+    private static <E, R> R read(Map<ObjectKey, Deque<E>> perKey, ObjectKey key, Function<Deque<E>, R> reader, R absent) {
+        Deque<E> d = perKey.get(key);
         if (d == null) {
-            return List.of();
+            return absent;
         }
         synchronized (d) {
-            return new ArrayList<>(d);
+            return reader.apply(d);
         }
     }
 

@@ -114,14 +114,7 @@ public final class ConsoleView {
         }
         b.append("<form class=\"filter\" method=\"get\" action=\"/\"><label>Namespace <select name=\"ns\">")
                 .append("<option value=\"\">all</option>");
-        List<String> all = new ArrayList<>(model.namespaces());
-        if (!ns.isEmpty() && !all.contains(ns)) {
-            all.add(ns);
-        }
-        for (String n : all) {
-            b.append("<option value=\"").append(Html.esc(n)).append('"').append(n.equals(ns) ? " selected" : "").append('>')
-                    .append(Html.esc(n)).append("</option>");
-        }
+        Html.options(b, model.namespaces(), ns);
         b.append("</select></label> <button type=\"submit\">Filter</button></form>");
         b.append("<div id=\"ihpa-table\" class=\"scroll\" sse-swap=\"table\" hx-swap=\"innerHTML\">");
         overviewTable(b, ns);
@@ -137,9 +130,7 @@ public final class ConsoleView {
     }
 
     public String overviewTable(String namespace) {
-        StringBuilder b = new StringBuilder(4096);
-        overviewTable(b, namespace);
-        return b.toString();
+        return Html.rendered(b -> overviewTable(b, namespace));
     }
 
     private void overviewTable(StringBuilder b, String namespace) {
@@ -166,9 +157,7 @@ public final class ConsoleView {
     }
 
     public String row(ObjectKey k) {
-        StringBuilder b = new StringBuilder(1024);
-        row(b, k);
-        return b.toString();
+        return Html.rendered(b -> row(b, k));
     }
 
     private void row(StringBuilder b, ObjectKey k) {
@@ -332,9 +321,7 @@ public final class ConsoleView {
     }
 
     public String summary(ObjectKey key) {
-        StringBuilder b = new StringBuilder(8192);
-        summary(b, key);
-        return b.toString();
+        return Html.rendered(b -> summary(b, key));
     }
 
     private void summary(StringBuilder b, ObjectKey key) {
@@ -415,9 +402,7 @@ public final class ConsoleView {
     }
 
     public static String historyRow(RecordedEvent e) {
-        StringBuilder b = new StringBuilder();
-        historyRow(b, e);
-        return b.toString();
+        return Html.rendered(b -> historyRow(b, e));
     }
 
     static boolean isHistory(RecordedEvent e) {
@@ -447,9 +432,7 @@ public final class ConsoleView {
     }
 
     public static String eventRow(RecordedEvent e) {
-        StringBuilder b = new StringBuilder();
-        eventRow(b, e);
-        return b.toString();
+        return Html.rendered(b -> eventRow(b, e));
     }
 
     private static void eventRow(StringBuilder b, RecordedEvent e) {

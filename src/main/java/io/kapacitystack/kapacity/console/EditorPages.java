@@ -254,14 +254,7 @@ final class EditorPages {
         if (none) {
             b.append("<option value=\"\">none</option>");
         }
-        List<String> all = new ArrayList<>(options);
-        if (!value.isEmpty() && !all.contains(value)) {
-            all.add(value);
-        }
-        for (String o : all) {
-            b.append("<option value=\"").append(Html.esc(o)).append('"').append(o.equals(value) ? " selected" : "").append('>')
-                    .append(Html.esc(o)).append("</option>");
-        }
+        Html.options(b, options, value);
         b.append("</select>");
         if (err != null) {
             b.append("<span class=\"error\" id=\"err-").append(t).append("\">").append(Html.esc(err)).append("</span>");

@@ -4,6 +4,9 @@ import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Consumer;
 
 /** Escaping for everything the console renders: no value reaches a page, attribute or SSE line unescaped. */
 public final class Html {
@@ -68,6 +71,28 @@ public final class Html {
                 b.append('-').append(Character.forDigit(c >> 4, 16)).append(Character.forDigit(c & 0xf, 16));
             }
         }
+        return b.toString();
+    }
+
+    /**
+     * The {@code <option>}s of a select, the current {@code value} marked selected; a value missing from
+     * {@code options} (one no longer listed) is added at the end, so that it stays selected rather than silently lost.
+     */
+    public static void options(StringBuilder b, List<String> options, String value) {
+        List<String> all = new ArrayList<>(options);
+        if (!value.isEmpty() && !all.contains(value)) {
+            all.add(value);
+        }
+        for (String o : all) {
+            b.append("<option value=\"").append(esc(o)).append('"').append(o.equals(value) ? " selected" : "").append('>')
+                    .append(esc(o)).append("</option>");
+        }
+    }
+
+    /** What {@code part} appends, as a string: a fragment a stream sends alone that pages also append in place. */
+    public static String rendered(Consumer<StringBuilder> part) {
+        StringBuilder b = new StringBuilder(1024);
+        part.accept(b);
         return b.toString();
     }
 

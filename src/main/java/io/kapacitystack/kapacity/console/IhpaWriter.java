@@ -7,6 +7,7 @@ import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
 import io.kapacitystack.kapacity.api.v1alpha1.Constants;
 import io.kapacitystack.kapacity.api.v1alpha1.IntelligentHorizontalPodAutoscaler;
+import io.kapacitystack.kapacity.kube.ResourceCache;
 import io.kapacitystack.kapacity.runtime.KubeExecutor;
 import io.kapacitystack.kapacity.runtime.ObjectKey;
 import io.vertx.core.Future;
@@ -18,23 +19,33 @@ import java.util.Map;
 /**
  * The editor's writes to Kubernetes, with the manager's client on the {@link KubeExecutor}'s workers (after the
  * user's own permission was checked by {@link ConsoleLogin}): create, update of the spec (keeping what the editor does
- * not show), delete.
+ * not show), delete. What it wrote is handed to the controllers' IHPA cache ({@link ResourceCache#wrote}), so that the
+ * page the editor redirects to finds the object before the cache's watch delivers it.
  */
 final class IhpaWriter {
 
     private final KubernetesClient client;
     private final KubernetesSerialization serialization;
     private final KubeExecutor executor;
+    private final ResourceCache<GenericKubernetesResource> ihpas;
 
-    IhpaWriter(KubernetesClient client, KubeExecutor executor) {
+    IhpaWriter(KubernetesClient client, KubeExecutor executor, ResourceCache<GenericKubernetesResource> ihpas) {
         this.client = client;
         this.serialization = client.getKubernetesSerialization();
         this.executor = executor;
+        this.ihpas = ihpas;
     }
 
-    /** Creates or updates the IHPA the editor holds. */
+    /**
+     * Creates or updates the IHPA the editor holds. Succeeds once the IHPA cache holds what was written: without that,
+     * the page the editor redirects to would read the cache before its watch delivered a new IHPA and answer "Not
+     * found" (a page without its live stream).
+     */
     Future<Void> save(Editor e, IntelligentHorizontalPodAutoscaler ihpa) {
-        return executor.call(() -> write(e, ihpa));
+        return executor.call(() -> write(e, ihpa)).map(written -> {
+            ihpas.wrote(written);
+            return null;
+        });
     }
 
     /** Deletes the IHPA; fails with a 404 {@link ConsoleLogin.Refusal} when there was nothing to delete. */
@@ -47,9 +58,9 @@ final class IhpaWriter {
                         : Future.succeededFuture());
     }
 
-    /** Blocking: runs on a worker. */
+    /** Blocking: runs on a worker. Returns the IHPA as the API stored it. */
     @SuppressWarnings("unchecked")
-    private Void write(Editor e, IntelligentHorizontalPodAutoscaler ihpa) {
+    private GenericKubernetesResource write(Editor e, IntelligentHorizontalPodAutoscaler ihpa) {
         String ns = ihpa.getMetadata().getNamespace();
         Map<String, Object> spec = serialization.convertValue(ihpa.getSpec(), Map.class);
         var api = client.genericKubernetesResources(IntelligentHorizontalPodAutoscaler.IHPA_CONTEXT).inNamespace(ns);
@@ -63,8 +74,7 @@ final class IhpaWriter {
             raw.getMetadata().setLabels(ihpa.getMetadata().getLabels());
             raw.getMetadata().setAnnotations(ihpa.getMetadata().getAnnotations());
             raw.setAdditionalProperty("spec", spec);
-            api.resource(raw).create();
-            return null;
+            return api.resource(raw).create();
         }
         // an update keeps everything the editor does not show (finalizers, owner references, uid...)
         GenericKubernetesResource current = api.withName(ihpa.getMetadata().getName()).get();
@@ -87,7 +97,6 @@ final class IhpaWriter {
         }
         current.setAdditionalProperty("spec", spec);
         current.getAdditionalProperties().remove("status");
-        api.resource(current).update();
-        return null;
+        return api.resource(current).update();
     }
 }

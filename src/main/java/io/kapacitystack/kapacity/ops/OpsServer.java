@@ -33,17 +33,10 @@ public final class OpsServer {
     /** Listens on a Go-style bind address (":8081", "127.0.0.1:8081"); every answer carries {@link SecurityHeaders}. */
     public static Future<HttpServer> listen(Vertx vertx, Router router, String bindAddress) {
         HostPort hp = HostPort.parse(bindAddress);
-        return vertx.createHttpServer().requestHandler(SecurityHeaders.around(router)).listen(hp.port, hp.host);
+        return vertx.createHttpServer().requestHandler(SecurityHeaders.around(router)).listen(hp.port(), hp.host());
     }
 
-    public static final class HostPort {
-        public final String host;
-        public final int port;
-
-        HostPort(String host, int port) {
-            this.host = host;
-            this.port = port;
-        }
+    public record HostPort(String host, int port) {
 
         public static HostPort parse(String address) {
             int colon = address.lastIndexOf(':');

@@ -88,45 +88,16 @@ public final class PortraitSelector {
         }
     }
 
-    public static final class Selection {
-        private final HorizontalPortraitValue value;
-        private final int winnerIndex;
-        private final String error;
-        private final Instant changesAt;
-        private final List<Candidate> candidates;
-
-        Selection(HorizontalPortraitValue value, int winnerIndex, String error, Instant changesAt, List<Candidate> candidates) {
-            this.value = value;
-            this.winnerIndex = winnerIndex;
-            this.error = error;
-            this.changesAt = changesAt;
-            this.candidates = candidates;
-        }
+    /**
+     * @param value       the winning value, or null when no provider has a valid value now
+     * @param winnerIndex the winning provider's index, -1 when none won
+     * @param changesAt   the earliest instant at which any provider's answer may change (null: only on an object change)
+     */
+    public record Selection(HorizontalPortraitValue value, int winnerIndex, String error, Instant changesAt,
+                            List<Candidate> candidates) {
 
         static Selection error(String error, List<Candidate> considered) {
             return new Selection(null, -1, error, null, considered);
-        }
-
-        /** The winning value, or null when no provider has a valid value now. */
-        public HorizontalPortraitValue value() {
-            return value;
-        }
-
-        public int winnerIndex() {
-            return winnerIndex;
-        }
-
-        public String error() {
-            return error;
-        }
-
-        /** The earliest instant at which any provider's answer may change (null: only on an object change). */
-        public Instant changesAt() {
-            return changesAt;
-        }
-
-        public List<Candidate> candidates() {
-            return candidates;
         }
     }
 }

@@ -285,9 +285,9 @@ public final class ReplicaProfileReconciler extends CustomResourceReconciler<Rep
             return Future.succeededFuture();
         }
         String save = serialization.asJson(Map.of("metadata", Map.of("annotations",
-                Map.of(StandbyResources.ORIGINAL_ANNOTATION, shrink.original))));
+                Map.of(StandbyResources.ORIGINAL_ANNOTATION, shrink.original()))));
         return patchPod(pod, save)
-                .compose(v -> resize(pod, shrink.resizePatch))
+                .compose(v -> resize(pod, shrink.resizePatch()))
                 .recover(e -> patchPod(pod, "{\"metadata\":{\"annotations\":{\"" + StandbyResources.ORIGINAL_ANNOTATION + "\":null}}}")
                         .compose(v -> recorder.record(rp, PlannedEvent.warning(Reasons.STANDBY_RESIZE_UNAVAILABLE,
                                 "in-place resize of pod \"" + pod.getMetadata().getName() + "\" failed (" + KubeObjects.shortMessage(e)

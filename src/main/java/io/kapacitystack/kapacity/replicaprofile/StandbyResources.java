@@ -104,13 +104,6 @@ public final class StandbyResources {
         return new JsonObject().put("spec", new JsonObject().put("containers", containers)).encode();
     }
 
-    public static final class Shrink {
-        public final String resizePatch;
-        public final String original;
-
-        Shrink(String resizePatch, String original) {
-            this.resizePatch = resizePatch;
-            this.original = original;
-        }
+    public record Shrink(String resizePatch, String original) {
     }
 }

@@ -5,57 +5,36 @@ import org.slf4j.LoggerFactory;
 
 import java.time.Instant;
 
-/** One reconciliation: which object, which attempt, and a log prefix that correlates its lines. */
-public final class ReconcileContext {
-
-    private final String controller;
-    private final ObjectKey key;
-    private final long id;
-    private final int attempt;
-    private final Instant startedAt;
-    private final Logger log;
-
-    public ReconcileContext(String controller, ObjectKey key, long id, int attempt, Instant startedAt) {
-        this.controller = controller;
-        this.key = key;
-        this.id = id;
-        this.attempt = attempt;
-        this.startedAt = startedAt;
-        this.log = LoggerFactory.getLogger("kapacity." + controller);
-    }
-
-    public String controller() {
-        return controller;
-    }
-
-    public ObjectKey key() {
-        return key;
-    }
-
-    /** 0 for a first try, n for the n-th retry after failures. */
-    public int attempt() {
-        return attempt;
-    }
-
-    /** Clock time when this reconcile started; planners use it as "now" so one reconcile sees one instant. */
-    public Instant now() {
-        return startedAt;
-    }
+/**
+ * One reconciliation: which object, which attempt, and a log prefix that correlates its lines.
+ *
+ * @param id      the controller's running number of this reconcile (in the log prefix)
+ * @param attempt 0 for a first try, n for the n-th retry after failures
+ * @param now     clock time when this reconcile started; planners use it as "now" so one reconcile sees one instant
+ */
+public record ReconcileContext(String controller, ObjectKey key, long id, int attempt, Instant now) {
 
     public void info(String format, Object... args) {
+        Logger log = log();
         if (log.isInfoEnabled()) {
             log.info(prefix() + format, args);
         }
     }
 
     public void debug(String format, Object... args) {
+        Logger log = log();
         if (log.isDebugEnabled()) {
             log.debug(prefix() + format, args);
         }
     }
 
     public void warn(String format, Object... args) {
-        log.warn(prefix() + format, args);
+        log().warn(prefix() + format, args);
+    }
+
+    /** The controller's logger (SLF4J keeps one per name). */
+    private Logger log() {
+        return LoggerFactory.getLogger("kapacity." + controller);
     }
 
     private String prefix() {

@@ -102,7 +102,7 @@ public final class WebhookServer {
                         + e.getMessage(), e)))
                 .compose(pem -> {
                     HttpServerOptions options = new HttpServerOptions().setSsl(true).setKeyCertOptions(keyCert(pem))
-                            .setPort(hp.port).setHost(hp.host);
+                            .setPort(hp.port()).setHost(hp.host());
                     return vertx.createHttpServer(options).requestHandler(SecurityHeaders.around(routes())).listen()
                             .onSuccess(s -> {
                                 server = s;

@@ -114,8 +114,14 @@ class ConsoleBrowserIT {
         }
     }
 
+    /** The page's event stream is open; when it does not open, the failure says which page was shown instead. */
     static void awaitLive() {
-        new WebDriverWait(browser, Duration.ofSeconds(10)).until(d -> d.findElement(By.tagName("body")).getAttribute("class").contains("live"));
+        try {
+            new WebDriverWait(browser, Duration.ofSeconds(10)).until(d -> d.findElement(By.tagName("body")).getAttribute("class").contains("live"));
+        } catch (RuntimeException e) {
+            throw new AssertionError("the page did not go live: " + browser.getCurrentUrl() + "\n"
+                    + browser.findElement(By.tagName("body")).getText() + "\nbrowser: " + browser.manage().logs().get(LogType.BROWSER).getAll(), e);
+        }
     }
 
     static void screenshot(String name) throws Exception {

@@ -410,6 +410,33 @@ class ConsoleEditRoutesIT {
         assertTrue(yaml.contains("averageUtilization: 60"), yaml);
     }
 
+    /**
+     * The save redirects to the new IHPA's page, which reads the controllers' cache; a cache whose watch has not yet
+     * delivered the IHPA (here: never, its informers are not started) must still show the page with its live stream,
+     * not "Not found" (the cause of ConsoleBrowserIT's page that never went live after saving, under load).
+     */
+    @Test
+    void thePageASaveRedirectsToShowsTheIhpaBeforeTheCacheWatchDeliversIt() {
+        ControllerManager lagging = new ControllerManager(vertx, cluster.client, new ManualClock(vertx, Instant.parse("2026-01-01T08:30:00Z")),
+                new ControllerMetrics(), new ControllerManager.Settings());
+        Console console = Console.attach(vertx, lagging, cluster.client).authenticator(new SandboxAuthenticator(TOKEN));
+        Console.Listening listening = join(console.listen("127.0.0.1", 0).toCompletionStage());
+        try {
+            Map<String, String> bearer = Map.of("Authorization", "Bearer " + TOKEN);
+            Reply saved = send(listening.actualPort(), HttpMethod.POST, "/edit/save", bearer, form("seen-at-once"));
+            assertEquals(303, saved.status(), saved.body());
+            assertEquals("/ihpa/shop/seen-at-once", saved.headers().get("Location"));
+            assertNull(lagging.ihpaCache().list("shop").stream().filter(o -> "seen-at-once".equals(o.getMetadata().getName()))
+                    .findAny().orElse(null), "the cache's informer has not delivered the IHPA");
+            Reply page = send(listening.actualPort(), HttpMethod.GET, saved.headers().get("Location"), bearer, null);
+            assertEquals(200, page.status(), page.body());
+            assertTrue(page.body().contains("<main sse-connect=\"/sse/ihpa/shop/seen-at-once?since="), page.body());
+        } finally {
+            join(listening.close().toCompletionStage());
+            join(lagging.stop().toCompletionStage());
+        }
+    }
+
     // ---------------------------------------------------------------- validation, YAML, preview
 
     @Test

@@ -47,9 +47,9 @@ class OpsServerTest {
 
     @Test
     void bindAddressesInGoSyntax() {
-        assertEquals(8081, OpsServer.HostPort.parse(":8081").port);
-        assertEquals("0.0.0.0", OpsServer.HostPort.parse(":8081").host);
-        assertEquals("127.0.0.1", OpsServer.HostPort.parse("127.0.0.1:9090").host);
+        assertEquals(8081, OpsServer.HostPort.parse(":8081").port());
+        assertEquals("0.0.0.0", OpsServer.HostPort.parse(":8081").host());
+        assertEquals("127.0.0.1", OpsServer.HostPort.parse("127.0.0.1:9090").host());
         assertThrows(IllegalArgumentException.class, () -> OpsServer.HostPort.parse(":http"));
     }
 

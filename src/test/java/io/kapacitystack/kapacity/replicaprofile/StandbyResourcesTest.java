@@ -18,20 +18,20 @@ class StandbyResourcesTest {
     void guaranteedPodKeepsItsQosClass() {
         Pod pod = pod("100m", "100m", "100Mi", "100Mi");
         StandbyResources.Shrink s = StandbyResources.shrink(pod, CPU, MEM);
-        JsonObject resources = container(s.resizePatch);
+        JsonObject resources = container(s.resizePatch());
         assertEquals(new JsonObject().put("cpu", "10m"), resources.getJsonObject("requests"), "memory request equal to its limit stays");
         assertEquals(new JsonObject().put("cpu", "10m"), resources.getJsonObject("limits"));
-        assertEquals(new JsonObject().put("app", new JsonObject().put("cpuRequest", "100m").put("cpuLimit", "100m")), new JsonObject(s.original));
+        assertEquals(new JsonObject().put("app", new JsonObject().put("cpuRequest", "100m").put("cpuLimit", "100m")), new JsonObject(s.original()));
     }
 
     @Test
     void burstablePodGivesBackCpuAndMemoryRequestsAndGetsThemBack() {
         Pod pod = pod("500m", null, "512Mi", "1Gi");
         StandbyResources.Shrink s = StandbyResources.shrink(pod, CPU, MEM);
-        JsonObject resources = container(s.resizePatch);
+        JsonObject resources = container(s.resizePatch());
         assertEquals(new JsonObject().put("cpu", "10m").put("memory", "32Mi"), resources.getJsonObject("requests"));
         assertNull(resources.getJsonObject("limits"), "limits are never lowered unless equal to the CPU request");
-        Pod saved = new PodBuilder(pod).editMetadata().addToAnnotations(StandbyResources.ORIGINAL_ANNOTATION, s.original).endMetadata().build();
+        Pod saved = new PodBuilder(pod).editMetadata().addToAnnotations(StandbyResources.ORIGINAL_ANNOTATION, s.original()).endMetadata().build();
         assertEquals(new JsonObject().put("cpu", "500m").put("memory", "512Mi"), container(StandbyResources.restore(saved)).getJsonObject("requests"));
     }
 

@@ -63,23 +63,29 @@ public final class Backtest {
         if (scoreFrom >= trace.end()) {
             throw new IllegalArgumentException("--warmup " + o.warmup() + " leaves nothing of the trace to score");
         }
-        List<Policy> policies = new ArrayList<>();
-        boolean oracle = false;
         if (o.policies().isEmpty()) {
             throw new IllegalArgumentException("--policies names no policy");
         }
+        try (SharedForecasts forecasts = new SharedForecasts(trace, o.job())) {
+            return run(trace, workload, o, scoreFrom, forecasts);
+        }
+    }
+
+    private static Result run(Trace trace, Workload workload, Options o, long scoreFrom, SharedForecasts forecasts) {
+        List<Policy> policies = new ArrayList<>();
+        boolean oracle = false;
         for (String name : o.policies()) {
             switch (name) {
                 case BacktestEngine.ORACLE -> oracle = true;
                 case HPA -> policies.add(new HpaPolicy(HPA, new ReactiveDecider(reactiveParams(kubeHpa(o.behavior())),
                         workload.targetUtilization(), workload.minReplicas(), workload.maxReplicas())));
-                case PREDICTIVE -> policies.add(ihpaPolicy(PREDICTIVE, generated(workload, false, o.behavior()), workload, o, scoreFrom));
-                case PREDICTIVE_HPA -> policies.add(ihpaPolicy(PREDICTIVE_HPA, generated(workload, true, o.behavior()), workload, o, scoreFrom));
+                case PREDICTIVE -> policies.add(ihpaPolicy(PREDICTIVE, generated(workload, false, o.behavior()), workload, o, scoreFrom, forecasts));
+                case PREDICTIVE_HPA -> policies.add(ihpaPolicy(PREDICTIVE_HPA, generated(workload, true, o.behavior()), workload, o, scoreFrom, forecasts));
                 case CRON -> {
                     if (o.ihpa() == null) {
                         throw new IllegalArgumentException("policy cron needs --ihpa FILE");
                     }
-                    policies.add(ihpaPolicy(CRON, copyOf(o.ihpa()), workload, o, scoreFrom));
+                    policies.add(ihpaPolicy(CRON, copyOf(o.ihpa()), workload, o, scoreFrom, forecasts));
                 }
                 default -> throw new IllegalArgumentException("unknown policy \"" + name + "\"; known: "
                         + String.join(", ", POLICIES));
@@ -92,13 +98,13 @@ public final class Backtest {
     }
 
     private static IhpaPolicy ihpaPolicy(String name, IntelligentHorizontalPodAutoscaler ihpa, Workload w, Options o,
-                                         long scoreFrom) {
+                                         long scoreFrom, SharedForecasts forecasts) {
         List<String> problems = IhpaPlanner.validate(ihpa.getSpec());
         if (!problems.isEmpty()) {
             throw new IllegalArgumentException("the IHPA of policy " + name + " is invalid: " + String.join("; ", problems));
         }
         return new IhpaPolicy(name, ihpa, w.targetUtilization(), p -> reactiveParams(p.dynamic.algorithm),
-                p -> new PredictiveJob(o.job(), scoreFrom - o.job().interval().toSeconds()));
+                p -> new PredictiveJob(o.job(), forecasts.join(), scoreFrom - o.job().interval().toSeconds()));
     }
 
     private static KubeHpaParams reactiveParams(PortraitAlgorithm a) {

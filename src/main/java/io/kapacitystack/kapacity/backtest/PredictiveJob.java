@@ -21,6 +21,7 @@ final class PredictiveJob {
     static final String SERIES = "demand";
 
     private final PredictiveSettings settings;
+    private final SharedForecasts forecasts;
     private final Predictor predictor = new Predictor();
     private long nextRun = Long.MIN_VALUE;
     private HorizontalPortraitStatus.PortraitData data;
@@ -30,16 +31,19 @@ final class PredictiveJob {
 
     private final long switchedOn;
 
-    /** @param switchedOn the job's first run is the first run instant at or after this (epoch seconds) */
-    PredictiveJob(PredictiveSettings settings, long switchedOn) {
+    /**
+     * @param forecasts  the traffic forecasts of the job's runs, shared with the other policies' jobs (built on the
+     *                   same trace and settings)
+     * @param switchedOn the job's first run is the first run instant at or after this (epoch seconds)
+     */
+    PredictiveJob(PredictiveSettings settings, SharedForecasts forecasts, long switchedOn) {
         this.settings = settings;
+        this.forecasts = forecasts;
         this.switchedOn = switchedOn;
     }
 
-    /** The job's next run after {@code t} (or at it when it is a run instant). */
-    long nextRunFrom(long t) {
-        long every = settings.interval().toSeconds();
-        return Math.floorDiv(t + every - 1, every) * every;
+    private long nextRunFrom(long t) {
+        return settings.nextRunFrom(t);
     }
 
     long nextRun(long now) {
@@ -62,13 +66,11 @@ final class PredictiveJob {
     private void run(PolicyView view) {
         runs++;
         long now = view.now();
-        long historyStart = Math.max(view.traceStart(), now - settings.historyLength().toSeconds());
-        int from = view.firstSeenFrom(historyStart);
+        int from = view.firstSeenFrom(forecasts.historyStart(now));
         Map<String, Predictor.History> traffic = new LinkedHashMap<>();
         traffic.put(SERIES, view.demand(from));
-        Predictor.Outcome o = predictor.predict(traffic, view.resource(from), view.readyPods(from),
-                view.workload().targetUtilization(), Instant.ofEpochSecond(historyStart), Instant.ofEpochSecond(now),
-                Instant.ofEpochSecond(nextRunFrom(now + 1)), settings.predictor());
+        Predictor.Outcome o = predictor.predict(forecasts.at(now), traffic, view.resource(from), view.readyPods(from),
+                view.workload().targetUtilization(), Instant.ofEpochSecond(now), settings.predictor());
         if (o.refused()) {
             refusals++;
             lastRefusal = o.summary();

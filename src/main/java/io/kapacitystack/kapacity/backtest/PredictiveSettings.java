@@ -14,6 +14,12 @@ public record PredictiveSettings(Duration interval, Duration historyLength, Pred
         }
     }
 
+    /** The job's next run after {@code t} (or at it when it is a run instant): multiples of the interval since the epoch. */
+    long nextRunFrom(long t) {
+        long every = interval.toSeconds();
+        return Math.floorDiv(t + every - 1, every) * every;
+    }
+
     /** The job's settings from the {@code predict} command's options. */
     public static PredictiveSettings of(Duration interval, PredictOptions o) {
         return new PredictiveSettings(interval, o.historyLength(), new Predictor.Settings(o.scalingFreq(), o.zone(),

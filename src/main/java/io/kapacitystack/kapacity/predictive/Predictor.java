@@ -55,37 +55,68 @@ public final class Predictor {
      */
     public Outcome predict(Map<String, History> traffic, History resource, History readyPods, double target,
                            Instant historyStart, Instant now, Instant nextRun, Settings settings) {
+        return predict(forecast(traffic, historyStart, now, nextRun, settings), traffic, resource, readyPods, target,
+                now, settings);
+    }
+
+    /**
+     * The first half of a run: the traffic forecasts, which depend on the traffic history and the schedule only (not
+     * on the pods), or the refusal that ends the run. The backtest shares one between the policies replaying the
+     * same trace (backtest/SharedForecasts).
+     */
+    public TrafficForecasts forecast(Map<String, History> traffic, Instant historyStart, Instant now, Instant nextRun,
+                                     Settings s) {
         try {
-            return decide(traffic, resource, readyPods, target, historyStart, now, nextRun, settings);
+            if (traffic.isEmpty()) {
+                throw new Refusal(Refusal.Kind.BAD_INPUT, "no traffic metric: metrics[2..] of the HorizontalPortrait "
+                        + "must name at least one traffic series");
+            }
+            BucketGrid grid = new BucketGrid(s.bucket(), s.zone());
+            long current = grid.startOf(now.getEpochSecond());
+            long[] historyStarts = grid.starts(firstWholeBucket(grid, historyStart), current);
+            long[] future = futureBuckets(grid, current, now, nextRun);
+            return forecastTraffic(traffic, grid, historyStarts, current, future, s);
         } catch (Refusal r) {
-            return new Outcome(ResultData.refusal(r.getMessage(), now), true, "refused: " + r.getMessage(), List.of());
+            return new TrafficForecasts(List.of(), List.of(), List.of(), new long[0], 0, r.getMessage());
         }
     }
 
-    private Outcome decide(Map<String, History> traffic, History resource, History readyPods, double target,
-                           Instant historyStart, Instant now, Instant nextRun, Settings s) {
-        requireUsableInput(traffic, target);
-        BucketGrid grid = new BucketGrid(s.bucket(), s.zone());
-        long current = grid.startOf(now.getEpochSecond());
-        long[] historyStarts = grid.starts(firstWholeBucket(grid, historyStart), current);
-        long[] future = futureBuckets(grid, current, now, nextRun);
-        TrafficForecasts traffics = forecastTraffic(traffic, grid, historyStarts, current, future, s);
+    /** The second half: the replica model on the pods' history and the replicas of each forecast bucket. */
+    public Outcome predict(TrafficForecasts traffics, Map<String, History> traffic, History resource,
+                           History readyPods, double target, Instant now, Settings settings) {
+        // the order of the checks is the one-step run's: no traffic, then the target, then the forecasts' refusal
+        try {
+            if (!traffic.isEmpty()) {
+                requireUsableTarget(target);
+            }
+            if (traffics.refusal() != null) {
+                return refused(traffics.refusal(), now);
+            }
+            return decide(traffics, traffic, resource, readyPods, target, now, settings);
+        } catch (Refusal r) {
+            return refused(r.getMessage(), now);
+        }
+    }
+
+    private static Outcome refused(String message, Instant now) {
+        return new Outcome(ResultData.refusal(message, now), true, "refused: " + message, List.of());
+    }
+
+    private Outcome decide(TrafficForecasts traffics, Map<String, History> traffic, History resource,
+                           History readyPods, double target, Instant now, Settings s) {
         ReplicaModel.Fit fit = fitReplicaModel(traffic, traffics.used(), resource, readyPods, s);
+        long[] future = traffics.future();
         int[] replicas = replicasPerBucket(fit, traffics.forecasts(), future.length, target, readyPods);
 
         Map<String, String> extra = forecastDetails(traffics.forecasts(), traffics.used(), fit);
         String message = summary(traffics.forecasts(), traffics.dropped());
         extra.put(ResultData.MESSAGE, message);
-        Map<String, String> data = ResultData.result(future, replicas, grid.bucketSeconds(), s.scaleUpAheadSeconds(),
-                extra, now);
+        Map<String, String> data = ResultData.result(future, replicas, traffics.bucketSeconds(),
+                s.scaleUpAheadSeconds(), extra, now);
         return new Outcome(data, false, message, traffics.forecasts());
     }
 
-    private static void requireUsableInput(Map<String, History> traffic, double target) {
-        if (traffic.isEmpty()) {
-            throw new Refusal(Refusal.Kind.BAD_INPUT, "no traffic metric: metrics[2..] of the HorizontalPortrait must "
-                    + "name at least one traffic series");
-        }
+    private static void requireUsableTarget(double target) {
         if (!(target > 0) || !Double.isFinite(target)) {
             throw new Refusal(Refusal.Kind.BAD_INPUT, "the resource target must be positive, got " + target);
         }
@@ -107,9 +138,12 @@ public final class Predictor {
         return grid.starts(current, afterNext + 1);
     }
 
-    /** The forecasts, the names of the series forecast (same order) and why the others were dropped. */
-    private record TrafficForecasts(List<TrafficForecaster.Forecast> forecasts, List<String> used,
-                                    List<String> dropped) {
+    /**
+     * The forecasts of the buckets {@code future}, the names of the series forecast (same order) and why the others
+     * were dropped; or, when {@code refusal} is not null, why the run is refused.
+     */
+    public record TrafficForecasts(List<TrafficForecaster.Forecast> forecasts, List<String> used,
+                                   List<String> dropped, long[] future, long bucketSeconds, String refusal) {
     }
 
     /**
@@ -138,7 +172,7 @@ public final class Predictor {
         if (forecasts.isEmpty()) {
             throw new Refusal(Refusal.Kind.FLAT, String.join("; ", dropped));
         }
-        return new TrafficForecasts(forecasts, used, dropped);
+        return new TrafficForecasts(forecasts, used, dropped, future, grid.bucketSeconds(), null);
     }
 
     /** Per future bucket, the replicas for its forecast peaks, at most max(100, twice the most pods seen). */
@@ -216,12 +250,13 @@ public final class Predictor {
     /** Joins resource, ready pods and the used traffic series on their timestamps and fits the replica model. */
     private static ReplicaModel.Fit fitReplicaModel(Map<String, History> traffic, List<String> used, History resource,
                                                    History readyPods, Settings s) {
-        Map<Long, Integer> podsAt = index(readyPods.times());
-        List<Map<Long, Integer>> trafficAt = new ArrayList<>();
+        long[] resourceTimes = resource.times();
+        int[] podsAt = positions(resourceTimes, readyPods.times());
+        List<int[]> trafficAt = new ArrayList<>();
         for (String name : used) {
-            trafficAt.add(index(traffic.get(name).times()));
+            trafficAt.add(positions(resourceTimes, traffic.get(name).times()));
         }
-        int n = resource.times().length;
+        int n = resourceTimes.length;
         long[] times = new long[n];
         double[] res = new double[n];
         double[] pods = new double[n];
@@ -229,15 +264,15 @@ public final class Predictor {
         int rows = 0;
         long last = Long.MIN_VALUE;
         for (int r = 0; r < n; r++) {
-            long t = resource.times()[r];
-            Integer p = podsAt.get(t);
-            if (p == null) {
+            long t = resourceTimes[r];
+            int p = podsAt[r];
+            if (p < 0) {
                 continue;
             }
             boolean all = true;
             for (int i = 0; i < used.size() && all; i++) {
-                Integer k = trafficAt.get(i).get(t);
-                if (k == null) {
+                int k = trafficAt.get(i)[r];
+                if (k < 0) {
                     all = false;
                 } else {
                     tr[i][rows] = traffic.get(used.get(i)).values()[k];
@@ -261,11 +296,25 @@ public final class Predictor {
                 Arrays.copyOf(pods, rows), trCut, testStart, s.minCorrelation(), s.maxMse());
     }
 
-    private static Map<Long, Integer> index(long[] times) {
-        Map<Long, Integer> m = new HashMap<>(times.length * 2);
-        for (int i = 0; i < times.length; i++) {
-            m.put(times[i], i);
+    /**
+     * For each of {@code times}, its index in {@code in} or -1: the join of two series on their timestamps (the
+     * identity when both were sampled at the same instants, as a range query's series are).
+     */
+    private static int[] positions(long[] times, long[] in) {
+        int[] at = new int[times.length];
+        if (Arrays.equals(times, in)) {
+            for (int i = 0; i < at.length; i++) {
+                at[i] = i;
+            }
+            return at;
         }
-        return m;
+        Map<Long, Integer> index = new HashMap<>(in.length * 2);
+        for (int i = 0; i < in.length; i++) {
+            index.put(in[i], i);
+        }
+        for (int i = 0; i < at.length; i++) {
+            at[i] = index.getOrDefault(times[i], -1);
+        }
+        return at;
     }
 }

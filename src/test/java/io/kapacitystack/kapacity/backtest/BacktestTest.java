@@ -11,8 +11,10 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -61,6 +63,41 @@ class BacktestTest {
         // the predictive job did forecast within the compared prefix (else the comparison would prove little)
         assertTrue(predicted, "the predictive policies scaled after the job's first forecast");
         assertTrue(a.run("predictive").note() == null || !a.run("predictive").note().contains("of 0 runs"));
+    }
+
+    @Test
+    void sharingTheJobsForecastsBetweenPoliciesChangesNoneOfThem() {
+        Trace t = hourlyWave(6);
+        Workload w = new Workload(50, 0.7, Duration.ofSeconds(60), 1, 30, 2);
+        Backtest.Result both = Backtest.run(t, w, new Backtest.Options(List.of("predictive", "predictive+hpa"), null,
+                jobSettings(), null, Duration.ZERO));
+        for (String policy : List.of("predictive", "predictive+hpa")) {
+            Backtest.Result alone = Backtest.run(t, w, new Backtest.Options(List.of(policy), null, jobSettings(), null,
+                    Duration.ZERO));
+            PolicyRun x = both.run(policy);
+            PolicyRun y = alone.run(policy);
+            assertTrue(x.desired.changesWithin(T0 + 3 * 3600, t.end()) > 0, policy + " scaled on the job's forecasts");
+            for (long s = t.start(); s < t.end(); s += 15) {
+                assertEquals(y.desiredAt(s), x.desiredAt(s), policy + " replicas at " + (s - T0) + " s");
+                assertEquals(y.readyAt(s), x.readyAt(s), policy + " ready pods at " + (s - T0) + " s");
+            }
+        }
+    }
+
+    /** A forecast computed ahead for a run instant is the one the job computes from what its view shows. */
+    @Test
+    void aPrefetchedForecastIsTheOneComputedAtTheRun() {
+        Trace t = hourlyWave(6);
+        PredictiveSettings job = jobSettings();
+        long run = T0 + 5 * 3600;
+        try (SharedForecasts shared = new SharedForecasts(t, job).join()) {
+            var ahead = shared.at(run);
+            var again = new SharedForecasts(t.prefix(t.countBefore(run)), job).compute(run);
+            assertNull(ahead.refusal());
+            assertEquals(again.used(), ahead.used());
+            assertArrayEquals(again.future(), ahead.future());
+            assertArrayEquals(again.forecasts().get(0).values(), ahead.forecasts().get(0).values());
+        }
     }
 
     @Test

@@ -7,6 +7,10 @@ usage: scripts/backtest-traces.py DIR
   bursty.csv       a daily wave with random bursts of 2-6x lasting 2-20 minutes (10 days, 1-minute steps)
   flash-crowd.csv  a daily wave, then on day 8 a flash crowd: 10x within 5 minutes for 3 hours (10 days)
   week.csv         a week of 1-minute data for the benchmark (daily + hourly waves)
+  morning-ramp.csv a quiet night, then every day at 08:00 a ramp from 100 to 1200 within 10 minutes (10 days):
+                   rises a lagging hpa misses and the history predicts (used to tune the predictive settings)
+  lunch-surge.csv  a daily wave 200..600 and every day at 12:03 three times the demand within 4 minutes for 40
+                   minutes (10 days): the same kind of rise, held out from the tuning
 Timestamps are epoch seconds from 2026-01-05T00:00:00Z (a Monday).
 """
 import math
@@ -92,6 +96,42 @@ def week():
     return out
 
 
+def morning_ramp():
+    r = random.Random(6)
+    out = []
+    for i in range(10 * 24 * 60):
+        minute = i % (24 * 60)
+        if minute < 8 * 60:
+            v = 100
+        elif minute < 8 * 60 + 10:
+            v = 100 + 1100 * (minute - 8 * 60) / 10      # the morning ramp: 100 -> 1200 in 10 minutes
+        elif minute < 17 * 60:
+            v = 1200 + 150 * math.sin(2 * math.pi * (minute - 8 * 60) / (9 * 60))
+        elif minute < 19 * 60:
+            v = 1200 - 1100 * (minute - 17 * 60) / 120    # the evening: back to 100 over 2 hours
+        else:
+            v = 100
+        out.append(v * (1 + r.uniform(-0.05, 0.05)))
+    return out
+
+
+def lunch_surge():
+    r = random.Random(7)
+    out = []
+    for i in range(10 * 24 * 60):
+        minute = i % (24 * 60)
+        v = 200 + 400 * (0.5 - 0.5 * math.cos(2 * math.pi * minute / (24 * 60)))
+        k = minute - (12 * 60 + 3)
+        if 0 <= k < 4:
+            v *= 1 + 2 * k / 4                              # the surge: 3x within 4 minutes
+        elif 4 <= k < 44:
+            v *= 3
+        elif 44 <= k < 49:
+            v *= 3 - 2 * (k - 44) / 5                       # and back within 5
+        out.append(v * (1 + r.uniform(-0.05, 0.05)))
+    return out
+
+
 def main():
     if len(sys.argv) != 2:
         print(__doc__)
@@ -103,6 +143,8 @@ def main():
     write(os.path.join(d, "bursty.csv"), bursty())
     write(os.path.join(d, "flash-crowd.csv"), flash_crowd())
     write(os.path.join(d, "week.csv"), week())
+    write(os.path.join(d, "morning-ramp.csv"), morning_ramp())
+    write(os.path.join(d, "lunch-surge.csv"), lunch_surge())
 
 
 if __name__ == "__main__":

@@ -39,20 +39,34 @@ public final class BacktestEngine {
             }
             return runs;
         }
-        ExecutorService pool = Executors.newFixedThreadPool(threads, r -> {
-            Thread t = new Thread(r, "backtest");
-            t.setDaemon(true);
-            return t;
-        });
+        ExecutorService pool = daemonPool(threads, "backtest");
         try {
             List<Future<PolicyRun>> futures = new ArrayList<>();
             for (Policy p : policies) {
                 futures.add(pool.submit(() -> simulate(trace, workload, p, scoreFrom)));
             }
             for (Future<PolicyRun> f : futures) {
-                runs.add(f.get());
+                runs.add(result(f));
             }
             return runs;
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    /** A fixed pool of daemon threads (a backtest left behind never keeps the JVM up). */
+    static ExecutorService daemonPool(int threads, String name) {
+        return Executors.newFixedThreadPool(threads, r -> {
+            Thread t = new Thread(r, name);
+            t.setDaemon(true);
+            return t;
+        });
+    }
+
+    /** The value of a task of this backtest, its runtime exception rethrown as it was. */
+    static <T> T result(Future<T> f) {
+        try {
+            return f.get();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted", e);
@@ -61,8 +75,6 @@ public final class BacktestEngine {
                 throw re;
             }
             throw new IllegalStateException(e.getCause());
-        } finally {
-            pool.shutdownNow();
         }
     }
 

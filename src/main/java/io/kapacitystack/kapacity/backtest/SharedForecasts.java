@@ -6,9 +6,7 @@ import java.time.Instant;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -49,15 +47,7 @@ final class SharedForecasts implements AutoCloseable {
             return compute(now);
         }
         try {
-            return f.get();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted", e);
-        } catch (ExecutionException e) {
-            if (e.getCause() instanceof RuntimeException re) {
-                throw re;
-            }
-            throw new IllegalStateException(e.getCause());
+            return BacktestEngine.result(f);
         } finally {
             if (takers.computeIfAbsent(now, k -> new AtomicInteger()).incrementAndGet() >= consumers.get()) {
                 byRun.remove(now);
@@ -70,11 +60,7 @@ final class SharedForecasts implements AutoCloseable {
         if (pool != null) {
             return;
         }
-        pool = Executors.newFixedThreadPool(Math.max(1, Runtime.getRuntime().availableProcessors()), r -> {
-            Thread t = new Thread(r, "backtest-forecast");
-            t.setDaemon(true);
-            return t;
-        });
+        pool = BacktestEngine.daemonPool(Math.max(1, Runtime.getRuntime().availableProcessors()), "backtest-forecast");
         for (long t = first; t < trace.end(); t = settings.nextRunFrom(t + 1)) {
             long run = t;
             byRun.put(run, CompletableFuture.supplyAsync(() -> compute(run), pool));

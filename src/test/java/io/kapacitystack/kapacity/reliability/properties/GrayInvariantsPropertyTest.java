@@ -1,6 +1,8 @@
 package io.kapacitystack.kapacity.reliability.properties;
 
+import io.kapacitystack.kapacity.api.v1alpha1.Conditions;
 import io.kapacitystack.kapacity.api.v1alpha1.GrayStrategy;
+import io.kapacitystack.kapacity.api.v1alpha1.ReplicaProfile;
 import io.kapacitystack.kapacity.api.v1alpha1.PodState;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
@@ -11,10 +13,13 @@ import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
 import net.jqwik.api.statistics.Statistics;
 
+import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.function.Consumer;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Any sequence of portrait values and pod events (pods appearing, crashing, turning ready or unready, state labels
@@ -112,6 +117,48 @@ class GrayInvariantsPropertyTest {
         world.settle();
         assertEquals(List.of(), world.violations, () -> String.join("\n", world.log));
         assertEquals(4, world.pods.size());
+    }
+
+    /**
+     * The invariants can fail: a planner that skips the gray wait (it plans as if a day had passed) takes its steps
+     * early, and deletes pods it never parked.
+     */
+    @Example
+    void aPlannerThatSkipsTheGrayWaitIsCaught() {
+        GrayWorld.IhpaDecider real = GrayWorld.realPlanner();
+        int[] calls = {0};
+        GrayWorld.IhpaDecider skipsTheWait = (ihpa, rp, now) -> real.plan(ihpa, rp, now.plus(Duration.ofDays(++calls[0])));
+        GrayWorld world = run(new Setup(0, 10, new GrayStrategy(PodState.Cutoff, 60, 50, 30), null, 10),
+                List.of(new Step("value 4", w -> w.setPortraitValue(4)), new Step("ihpa", GrayWorld::reconcileIhpa),
+                        new Step("rp", GrayWorld::reconcileProfile), new Step("ihpa", GrayWorld::reconcileIhpa)), skipsTheWait);
+        assertTrue(world.violations.stream().anyMatch(v -> v.contains("before it was due")), world.violations::toString);
+    }
+
+    /**
+     * The invariants can fail: a planner that does not wait for the profile's pods (it is told they are parked)
+     * deletes pods that still serve.
+     */
+    @Example
+    void aPlannerThatDoesNotWaitForParkedPodsIsCaught() {
+        GrayWorld.IhpaDecider real = GrayWorld.realPlanner();
+        GrayWorld.IhpaDecider trustsTheSpec = (ihpa, rp, now) -> real.plan(ihpa, rp == null ? null : asIfParked(rp), now);
+        GrayWorld world = run(new Setup(0, 10, new GrayStrategy(PodState.Cutoff, 60, 50, 0), null, 10),
+                List.of(new Step("value 4", w -> w.setPortraitValue(4)), new Step("ihpa", GrayWorld::reconcileIhpa),
+                        new Step("+60s", w -> w.advance(60)), new Step("ihpa", GrayWorld::reconcileIhpa),
+                        new Step("ihpa", GrayWorld::reconcileIhpa), new Step("rp", GrayWorld::reconcileProfile),
+                        new Step("sts", GrayWorld::reconcileWorkload)), trustsTheSpec);
+        assertTrue(world.violations.stream().anyMatch(v -> v.contains("deleted while serving")), () -> String.join("\n", world.log));
+    }
+
+    /** A copy of the profile whose status says its pods have long been as its spec asks. */
+    private static ReplicaProfile asIfParked(ReplicaProfile rp) {
+        ReplicaProfile copy = KapacityArbitraries.JSON.clone(rp);
+        copy.getStatus().onlineReplicas = rp.getSpec().online();
+        copy.getStatus().cutoffReplicas = rp.getSpec().cutoff();
+        copy.getStatus().standbyReplicas = rp.getSpec().standby();
+        Conditions.set(copy.getStatus().conditions, "Ensured", true, rp.getMetadata().getGeneration(),
+                "ReplicaProfileEnsured", "current replica profile is ensured", Instant.parse("2000-01-01T00:00:00Z"));
+        return copy;
     }
 
     /** The world after the setup settles, the steps, and the settling once the steps are over. */

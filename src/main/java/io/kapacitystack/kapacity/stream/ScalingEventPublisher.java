@@ -1,6 +1,5 @@
 package io.kapacitystack.kapacity.stream;
 
-import io.cloudevents.CloudEvent;
 import io.cloudevents.kafka.CloudEventSerializer;
 import io.kapacitystack.kapacity.api.v1alpha1.HorizontalPortrait;
 import io.kapacitystack.kapacity.api.v1alpha1.HorizontalPortraitStatus;
@@ -16,12 +15,16 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.errors.AuthenticationException;
 import org.apache.kafka.common.errors.AuthorizationException;
 import org.apache.kafka.common.errors.TimeoutException;
+import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -32,13 +35,14 @@ import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Consumer;
 import java.util.function.Function;
-import java.util.function.LongConsumer;
 
 /**
  * Publishes scaling facts to Kafka without ever being in the way of scaling (docs/kafka.md).
  *
  * <p>{@link #publish} only appends to a bounded buffer and returns; one thread of its own hands the records to the
- * Kafka producer strictly in order. A record counts as buffered until the broker acknowledged it. While Kafka is
+ * Kafka producer strictly in order. The next records are encoded ahead of that, in slices on that thread and on
+ * helpers at once ({@link InOrderSlices}), still in the buffer (the bound may drop them meanwhile), so a burst reaches
+ * the producer at the pace of all cores. A record counts as buffered until the broker acknowledged it. While Kafka is
  * unreachable records wait; beyond {@code bufferSize} the oldest not yet handed over is dropped and counted. The
  * producer is idempotent with {@code acks=all} and no delivery deadline, and a record is handed over only after the
  * one before it was accepted, so after an outage the buffer drains in order and each record is written once.
@@ -55,13 +59,24 @@ public final class ScalingEventPublisher implements IhpaScalingListener,
      * benchmark machine); the producer's own buffer.memory (32 MB, ~1 KB a record) bounds it further.
      */
     static final int WINDOW = 8192;
+    /**
+     * Records encoded ahead of the one handed over, at most: a burst's records are encoded in parallel, and while
+     * Kafka is away no more than this many carry their encoded form beside the fact.
+     */
+    static final int LOOKAHEAD = 1024;
+    /** Records one encoding thread takes at a time (about 0.5 ms of work). */
+    static final int SLICE = 64;
     /** Without an acknowledgement for this long while records are in flight, Kafka counts as unavailable. */
     static final Duration ACK_OVERDUE = Duration.ofSeconds(10);
+    private static final long MIN_BACKOFF_MS = 100;
     private static final long MAX_BACKOFF_MS = 5_000;
     private static final double[] LATENCY_BUCKETS = {0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 5, 30};
 
     private final KafkaSettings settings;
-    private final Function<KafkaSettings, Producer<String, CloudEvent>> producers;
+    private final Function<KafkaSettings, Producer<String, byte[]>> producers;
+    /** Thread-safe once configured (it keeps only the mode and the event format). */
+    private final CloudEventSerializer serializer = new CloudEventSerializer();
+    private final InOrderSlices<Pending> encoders;
     private final Object lock = new Object();
     private final ArrayDeque<Pending> queue = new ArrayDeque<>();
     /** Records handed to the producer and not yet acknowledged (or refused). */
@@ -76,28 +91,39 @@ public final class ScalingEventPublisher implements IhpaScalingListener,
     private final AtomicLong latencySumNanos = new AtomicLong();
     private volatile boolean available = true;
     private volatile boolean running = true;
-    private volatile LongConsumer ackObserver = n -> { };
+    private volatile AckObserver ackObserver = (sinceDecision, sincePublish) -> { };
     private final List<Consumer<String>> unavailableListeners = new CopyOnWriteArrayList<>();
     private final List<Runnable> availableAgainListeners = new CopyOnWriteArrayList<>();
     private final long ackOverdueNanos;
     /** When the producer last made progress (an acknowledgement, or records handed over with none in flight). */
     private long lastProgressNanos;
     private Thread thread;
-    private Producer<String, CloudEvent> producer;
+    private Producer<String, byte[]> producer;
     private String lastProblem;
+    /** The sender's retry delay after a record was not accepted (sender thread only). */
+    private long backoffMillis = MIN_BACKOFF_MS;
+    private boolean notAccepted;
+    private String lastEncodingFailure;
 
     /**
      * A record on its way. Identity equality on purpose: a record's hash would hash the fact's whole data map, on
      * the sender's and the producer's threads for every record (it showed in the benchmark's profile).
+     *
+     * <p>Encoded once, by one encoding thread, before it is handed over; a record retried after it was not accepted
+     * keeps its encoding, so its id too. The sender sees the encoding through {@link InOrderSlices}' hand-over.
      */
     private static final class Pending {
         final ScalingFact fact;
-        final String id;
         final long queuedNanos;
+        /** The CloudEvent's id, set with the encoding. */
+        String id;
+        /** The encoded record until it is handed over; null before and after. */
+        ProducerRecord<String, byte[]> record;
+        /** Why it cannot be encoded (it never will be), or null. */
+        String encodingFailure;
 
-        Pending(ScalingFact fact, String id, long queuedNanos) {
+        Pending(ScalingFact fact, long queuedNanos) {
             this.fact = fact;
-            this.id = id;
             this.queuedNanos = queuedNanos;
         }
 
@@ -112,27 +138,32 @@ public final class ScalingEventPublisher implements IhpaScalingListener,
         long queuedNanos() {
             return queuedNanos;
         }
+
+        boolean encoded() {
+            return record != null || encodingFailure != null;
+        }
     }
 
     public ScalingEventPublisher(KafkaSettings settings) {
         this(settings, ScalingEventPublisher::createProducer, ACK_OVERDUE);
     }
 
-    ScalingEventPublisher(KafkaSettings settings, Function<KafkaSettings, Producer<String, CloudEvent>> producers,
+    ScalingEventPublisher(KafkaSettings settings, Function<KafkaSettings, Producer<String, byte[]>> producers,
                           Duration ackOverdue) {
         this.settings = settings;
         this.producers = producers;
         this.ackOverdueNanos = ackOverdue.toNanos();
+        this.serializer.configure(settings.producerConfig(), false);
+        this.encoders = new InOrderSlices<>(InOrderSlices.helpersForThisMachine(3), SLICE, this::encode,
+                "kapacity-kafka-encoder");
         for (int i = 0; i < latencyBuckets.length; i++) {
             latencyBuckets[i] = new LongAdder();
         }
     }
 
-    static Producer<String, CloudEvent> createProducer(KafkaSettings s) {
-        Map<String, Object> config = s.producerConfig();
-        CloudEventSerializer values = new CloudEventSerializer();
-        values.configure(config, false);
-        return new KafkaProducer<>(config, new StringSerializer(), values);
+    /** The values are CloudEvents already encoded by the publisher (see {@link #encode}). */
+    static Producer<String, byte[]> createProducer(KafkaSettings s) {
+        return new KafkaProducer<>(s.producerConfig(), new StringSerializer(), new ByteArraySerializer());
     }
 
     public KafkaSettings settings() {
@@ -152,8 +183,19 @@ public final class ScalingEventPublisher implements IhpaScalingListener,
         availableAgainListeners.add(listener);
     }
 
-    /** Called with each acknowledged record's latency from the decision, in nanoseconds (benchmarks). */
-    public void onAcknowledged(LongConsumer observer) {
+    /** What a benchmark learns of each acknowledged record (on the producer's thread; must not block). */
+    @FunctionalInterface
+    public interface AckObserver {
+        /**
+         * @param sinceDecisionNanos from the planner's decision (the metric's latency; from {@link #publish} when the
+         *                           fact has no decision time)
+         * @param sincePublishNanos  from {@link #publish}: the stream's own share
+         */
+        void acknowledged(long sinceDecisionNanos, long sincePublishNanos);
+    }
+
+    /** Called with each acknowledged record's latencies (benchmarks). */
+    public void onAcknowledged(AckObserver observer) {
         this.ackObserver = observer;
     }
 
@@ -163,7 +205,7 @@ public final class ScalingEventPublisher implements IhpaScalingListener,
             return;
         }
         synchronized (lock) {
-            queue.addLast(new Pending(fact, UUID.randomUUID().toString(), System.nanoTime()));
+            queue.addLast(new Pending(fact, System.nanoTime()));
             trimLocked();
             if (thread == null) {
                 thread = new Thread(this::run, "kapacity-kafka-publisher");
@@ -249,9 +291,8 @@ public final class ScalingEventPublisher implements IhpaScalingListener,
     }
 
     private void run() {
-        long backoff = 100;
+        List<Pending> ahead = new ArrayList<>(LOOKAHEAD);
         while (running) {
-            Pending next;
             synchronized (lock) {
                 while (running && (queue.isEmpty() || inFlight >= WINDOW)) {
                     checkOverdueLocked();
@@ -262,36 +303,108 @@ public final class ScalingEventPublisher implements IhpaScalingListener,
                 if (!running) {
                     return;
                 }
-                next = queue.pollFirst();
-                if (inFlight == 0) {
-                    lastProgressNanos = System.nanoTime();
+                // the next records stay in the buffer while they are encoded: the bound may still drop them
+                ahead.clear();
+                Iterator<Pending> next = queue.iterator();
+                for (int n = Math.min(LOOKAHEAD, WINDOW - inFlight); n > 0 && next.hasNext(); n--) {
+                    ahead.add(next.next());
                 }
-                inFlight++;
             }
+            notAccepted = false;
             try {
-                if (producer == null) {
-                    producer = producers.apply(settings);
-                }
-                send(next);
-                backoff = 100;
-            } catch (RuntimeException e) {
-                synchronized (lock) {
-                    // not accepted by the producer, so not written: it goes back first, and nothing after it goes on
-                    inFlight--;
-                    queue.addFirst(next);
-                    trimLocked();
-                }
-                failed.increment();
-                problem(describe(e));
-                if (!(e instanceof TimeoutException) && producer != null) {
-                    // anything but a metadata wait may have left the producer unusable (fatal idempotence errors)
-                    closeProducer(Duration.ZERO);
-                }
-                synchronized (lock) {
-                    waitLocked(backoff);
-                }
-                backoff = Math.min(MAX_BACKOFF_MS, backoff * 2);
+                encoders.run(ahead, this::handOver);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                running = false;
             }
+            ahead.clear();
+            if (notAccepted) {
+                synchronized (lock) {
+                    waitLocked(backoffMillis);
+                }
+                backoffMillis = Math.min(MAX_BACKOFF_MS, backoffMillis * 2);
+            }
+        }
+    }
+
+    /**
+     * Turns a fact into its Kafka record: the CloudEvent (JSON data, attributes) through the configured mode.
+     * Runs on any encoding thread; never throws (a fact that cannot be encoded is marked, and counted when its turn
+     * comes).
+     */
+    private void encode(Pending p) {
+        if (p.encoded()) {
+            return;
+        }
+        try {
+            String id = UUID.randomUUID().toString();
+            RecordHeaders headers = new RecordHeaders();
+            byte[] value = serializer.serialize(settings.topic(), headers, CloudEventMapping.toCloudEvent(p.fact(), id));
+            p.id = id;
+            p.record = new ProducerRecord<>(settings.topic(), null, p.fact().time().toEpochMilli(), p.fact().key(),
+                    value, headers);
+        } catch (RuntimeException e) {
+            p.encodingFailure = e.toString();
+        }
+    }
+
+    /**
+     * The next record in order goes to the producer, if the buffer bound did not drop it while it was encoded.
+     * False when the round stops: the record was not accepted (it is back at the head and retried after a backoff),
+     * or the publisher stops.
+     */
+    private boolean handOver(Pending p) {
+        synchronized (lock) {
+            if (!running) {
+                return false;
+            }
+            if (queue.peekFirst() != p) {
+                // dropped: the records before it in this round were handed over, so only a dropped one is missing
+                return true;
+            }
+            queue.pollFirst();
+            if (p.encodingFailure != null) {
+                failed.increment();
+                encodingFailed(p);
+                return true;
+            }
+            if (inFlight == 0) {
+                lastProgressNanos = System.nanoTime();
+            }
+            inFlight++;
+        }
+        try {
+            if (producer == null) {
+                producer = producers.apply(settings);
+            }
+            send(p);
+            p.record = null;
+            backoffMillis = MIN_BACKOFF_MS;
+            return true;
+        } catch (RuntimeException e) {
+            synchronized (lock) {
+                // not accepted by the producer, so not written: it goes back first, and nothing after it goes on
+                inFlight--;
+                queue.addFirst(p);
+                trimLocked();
+            }
+            failed.increment();
+            problem(describe(e));
+            if (!(e instanceof TimeoutException) && producer != null) {
+                // anything but a metadata wait may have left the producer unusable (fatal idempotence errors)
+                closeProducer(Duration.ZERO);
+            }
+            notAccepted = true;
+            return false;
+        }
+    }
+
+    /** A fact no encoding can write (a bug, not Kafka): counted as failed, logged at ERROR once per new reason. */
+    private void encodingFailed(Pending p) {
+        if (!p.encodingFailure.equals(lastEncodingFailure)) {
+            lastEncodingFailure = p.encodingFailure;
+            LOG.error("scaling event {} {} cannot be encoded as a CloudEvent, not published: {}", p.fact().type(),
+                    p.fact().key(), p.encodingFailure);
         }
     }
 
@@ -301,20 +414,17 @@ public final class ScalingEventPublisher implements IhpaScalingListener,
      * {@code send} returns; such a record was not written and is thrown here, to be retried in its place.
      */
     private void send(Pending p) {
-        CloudEvent event = CloudEventMapping.toCloudEvent(p.fact(), p.id());
-        ProducerRecord<String, CloudEvent> record = new ProducerRecord<>(settings.topic(), null,
-                p.fact().time().toEpochMilli(), p.fact().key(), event);
         AtomicBoolean sending = new AtomicBoolean(true);
-        AtomicReference<Exception> notAccepted = new AtomicReference<>();
-        producer.send(record, (metadata, error) -> {
+        AtomicReference<Exception> refused = new AtomicReference<>();
+        producer.send(p.record, (metadata, error) -> {
             if (error != null && sending.get()) {
-                notAccepted.set(error);
+                refused.set(error);
             } else {
                 acknowledged(p, error);
             }
         });
         sending.set(false);
-        Exception e = notAccepted.get();
+        Exception e = refused.get();
         if (e != null) {
             throw e instanceof RuntimeException r ? r : new org.apache.kafka.common.KafkaException(e);
         }
@@ -330,10 +440,10 @@ public final class ScalingEventPublisher implements IhpaScalingListener,
         }
         if (error == null) {
             sent.increment();
-            long start = p.fact().decidedNanos() != 0 ? p.fact().decidedNanos() : p.queuedNanos();
-            long nanos = System.nanoTime() - start;
+            long now = System.nanoTime();
+            long nanos = now - (p.fact().decidedNanos() != 0 ? p.fact().decidedNanos() : p.queuedNanos());
             observeLatency(nanos);
-            ackObserver.accept(nanos);
+            ackObserver.acknowledged(nanos, now - p.queuedNanos());
             if (!available) {
                 available = true;
                 lastProblem = null;
@@ -450,6 +560,7 @@ public final class ScalingEventPublisher implements IhpaScalingListener,
         }
         long left = Math.max(0, deadline - System.nanoTime());
         closeProducer(Duration.ofNanos(left));
+        encoders.close();
         synchronized (lock) {
             dropped.add(queue.size() + inFlight);
             queue.clear();
@@ -463,7 +574,7 @@ public final class ScalingEventPublisher implements IhpaScalingListener,
     }
 
     private void closeProducer(Duration timeout) {
-        Producer<String, CloudEvent> p = producer;
+        Producer<String, byte[]> p = producer;
         producer = null;
         if (p != null) {
             try {

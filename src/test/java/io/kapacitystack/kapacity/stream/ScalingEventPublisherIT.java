@@ -112,6 +112,25 @@ class ScalingEventPublisherIT {
     }
 
     @Test
+    void aFactThatCannotBeEncodedIsCountedAndTheRecordsAfterItGoOn() throws Exception {
+        broker.createTopic("unencodable", 1);
+        KafkaSettings s = new KafkaSettings(broker.bootstrapServers(), "unencodable", Map.of(), 100, Encoding.BINARY);
+        try (ScalingEventPublisher p = new ScalingEventPublisher(s)) {
+            p.publish(fact("ns", "app", 0));
+            Map<String, Object> data = new LinkedHashMap<>();
+            data.put("seq", new Object()); // Jackson has no serializer for it
+            p.publish(new ScalingFact(ScalingFact.REPLICA_PROFILE_CHANGED, "ReplicaProfile", "ns", "app",
+                    Instant.parse("2026-01-01T00:00:00Z"), data, 0));
+            p.publish(fact("ns", "app", 2));
+            Await.until("the two others acknowledged", Duration.ofSeconds(30), () -> p.sent() == 2);
+            assertEquals(1, p.failed());
+            assertEquals(0, p.buffered());
+            assertTrue(p.available(), "a fact that cannot be encoded says nothing about Kafka");
+        }
+        assertEquals(List.of(0, 2), decode(broker.readAll("unencodable")).stream().map(ScalingEventPublisherIT::seq).toList());
+    }
+
+    @Test
     void structuredRecordsAreOneJsonDocument() throws Exception {
         broker.createTopic("structured", 1);
         KafkaSettings s = new KafkaSettings(broker.bootstrapServers(), "structured", Map.of(), 100, Encoding.STRUCTURED);

@@ -130,6 +130,12 @@ public final class EmbeddedKafka implements AutoCloseable {
             p.put("share.coordinator.state.topic.min.isr", "1");
             p.put("group.initial.rebalance.delay.ms", "0");
             p.put("num.partitions", "3");
+            // Records carry the sandbox's clock, not the broker's: a --clock-speed clock runs hours ahead (Kafka 4
+            // refuses records more than 1 h in the future by default) and a test's clock may be days in the past
+            // (time-based retention would delete them at its first check, 30 s after start). The data lives only as
+            // long as the broker, so nothing is deleted by age and no time is refused.
+            p.put("log.retention.ms", "-1");
+            p.put("log.message.timestamp.after.max.ms", Long.toString(Long.MAX_VALUE));
             config.forEach(p::put);
             KafkaConfig kafkaConfig = KafkaConfig.fromProps(p, false);
 

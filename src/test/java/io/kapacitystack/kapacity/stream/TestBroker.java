@@ -39,7 +39,9 @@ final class TestBroker implements AutoCloseable {
         nodes.accept(n);
         KafkaClusterTestKit.Builder b = new KafkaClusterTestKit.Builder(n.build())
                 .setConfigProp("group.initial.rebalance.delay.ms", "0")
-                .setConfigProp("auto.create.topics.enable", "false");
+                .setConfigProp("auto.create.topics.enable", "false")
+                // the tests' records carry fixed times in the past: no age-based deletion (as EmbeddedKafka)
+                .setConfigProp("log.retention.ms", "-1");
         config.accept(b);
         KafkaClusterTestKit cluster = b.build();
         cluster.format();

@@ -3,6 +3,7 @@
 # Usage: scripts/bench.sh [planner|heap|mock|latency|all] | sandbox [N|gray] | grpc [memory|prometheus]
 #        | console [clients] [rounds] | reactive [namespaces] [hpsPerNamespace] [latencyMs]
 #        | reactive-controller [namespaces] [hpsPerNamespace] [seconds] | predict [time|accuracy] | kafka
+#        | kafka-controllers [ihpas] [boundaries] [pairs]
 # BENCH_JAVA_OPTS adds JVM options (e.g. -XX:StartFlightRecording=filename=/tmp/b.jfr to profile).
 # The compiled classes are copied first, so a build running meanwhile cannot change them under the benchmark.
 set -euo pipefail
@@ -20,6 +21,7 @@ main=io.kapacitystack.kapacity.bench.FoundationBench
 [ "${1:-all}" = reactive-controller ] && main=io.kapacitystack.kapacity.bench.ReactiveControllerBench
 [ "${1:-all}" = predict ] && main=io.kapacitystack.kapacity.predictive.PredictBench
 [ "${1:-all}" = kafka ] && main=io.kapacitystack.kapacity.stream.KafkaBench
+[ "${1:-all}" = kafka-controllers ] && main=io.kapacitystack.kapacity.bench.KafkaControllerBench
 java -Xmx2g ${BENCH_JAVA_OPTS:-} -Dorg.slf4j.simpleLogger.defaultLogLevel=warn \
   -Dorg.slf4j.simpleLogger.log.io.fabric8=error \
   -cp "test-classes:classes:$(cat cp.txt)" \

@@ -164,20 +164,7 @@ public final class FoundationBench {
             cluster.startManager(clock, benchSettings());
             Map<String, Integer> expected = new ConcurrentHashMap<>();
             Map<String, Long> reachedAt = new ConcurrentHashMap<>();
-            cluster.client.apps().statefulSets().inNamespace(ns).inform(new io.fabric8.kubernetes.client.informers.ResourceEventHandler<>() {
-                public void onAdd(StatefulSet o) {
-                }
-
-                public void onUpdate(StatefulSet o, StatefulSet x) {
-                    Integer want = expected.get(x.getMetadata().getName());
-                    if (want != null && want.equals(x.getSpec().getReplicas())) {
-                        reachedAt.putIfAbsent(x.getMetadata().getName(), System.nanoTime());
-                    }
-                }
-
-                public void onDelete(StatefulSet o, boolean b) {
-                }
-            });
+            watchReplicas(cluster, ns, expected, reachedAt);
             settle(cluster);
             List<Long> latencies = new ArrayList<>();
             for (int b = 1; b <= 12; b++) {
@@ -212,6 +199,24 @@ public final class FoundationBench {
         } finally {
             vertx.close();
         }
+    }
+
+    /** Notes in {@code reachedAt} when each StatefulSet of {@code ns} first has the replicas {@code expected} names. */
+    static void watchReplicas(MockCluster cluster, String ns, Map<String, Integer> expected, Map<String, Long> reachedAt) {
+        cluster.client.apps().statefulSets().inNamespace(ns).inform(new io.fabric8.kubernetes.client.informers.ResourceEventHandler<>() {
+            public void onAdd(StatefulSet o) {
+            }
+
+            public void onUpdate(StatefulSet o, StatefulSet x) {
+                Integer want = expected.get(x.getMetadata().getName());
+                if (want != null && want.equals(x.getSpec().getReplicas())) {
+                    reachedAt.putIfAbsent(x.getMetadata().getName(), System.nanoTime());
+                }
+            }
+
+            public void onDelete(StatefulSet o, boolean b) {
+            }
+        });
     }
 
     /** API limits high enough that the mock server, not the rate limiter, is what the benchmarks measure. */

@@ -24,6 +24,7 @@ import io.kapacitystack.kapacity.sandbox.sim.PodRunningHook;
 import io.kapacitystack.kapacity.sandbox.sim.ReadinessGateEmulation;
 import io.kapacitystack.kapacity.sandbox.sim.Scheduler;
 import io.kapacitystack.kapacity.sandbox.sim.WorkloadSimulator;
+import io.kapacitystack.kapacity.sandbox.sim.World;
 import io.kapacitystack.kapacity.sandbox.traffic.PodMetricsApi;
 import io.kapacitystack.kapacity.sandbox.traffic.PrometheusExporter;
 import io.kapacitystack.kapacity.sandbox.traffic.SimulatedMetrics;
@@ -128,10 +129,13 @@ public final class SandboxCluster {
         apiServer.metricsApi(new PodMetricsApi(metrics, simulator::lastWorld));
         apiServer.podLogs(podUid -> jobLogs.of(podUid));
 
+        // the simulator's cache follows every write; other changes (an owner removed, a namespace ending) matter to its
+        // extra steps only
+        store.addObjectListener(simulator::stored);
         Set<String> quietResources = Set.of("events", "leases");
         store.addChangeListener(path -> {
             if (!quietResources.contains(path.resource())) {
-                simulator.poke();
+                simulator.otherChange();
             }
         });
         for (String ns : List.of("default", "kube-system", "kube-public")) {
@@ -160,6 +164,11 @@ public final class SandboxCluster {
     /** Fault injection into the API for every client but the sandbox's own (docs/reliability.md). */
     public ApiFaults faults() {
         return apiServer.faults();
+    }
+
+    /** Requests the embedded API served to clients other than the sandbox's own (managers, kubectl), watches included. */
+    public long clientRequests() {
+        return apiServer.clientRequests();
     }
 
     public KubernetesClient client() {
@@ -240,7 +249,12 @@ public final class SandboxCluster {
         return simulator.podRunningHooks();
     }
 
-    /** Asks the simulator for a reconciliation pass (e.g. after moving a ManualClock). */
+    /** The sandbox's workloads, pods, services, ingresses and jobs now, from the simulator's cache (no API call). */
+    public World world() {
+        return simulator.world();
+    }
+
+    /** Asks the simulator to look at every object again (e.g. after moving a ManualClock). */
     public void resync() {
         simulator.poke();
     }

@@ -87,9 +87,9 @@ public final class SandboxMetricsProvider implements MetricsProvider {
         this.world = world;
     }
 
-    /** Over a started cluster; the objects are listed from its embedded API at each query. */
+    /** Over a started cluster; the objects are read from its simulator's cache at each query (no API call). */
     public SandboxMetricsProvider(Vertx vertx, SandboxCluster cluster) {
-        this(vertx, cluster.metrics(), () -> World.load(cluster.client()));
+        this(vertx, cluster.metrics(), cluster::world);
     }
 
     @Override

@@ -17,6 +17,7 @@ import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.json.JsonObject;
 
+import java.util.concurrent.atomic.LongAdder;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.function.Function;
@@ -35,6 +36,7 @@ public final class SandboxApiServer {
     /** kube-apiserver's {@code --max-resource-write-bytes}/{@code MaxRequestBodyBytes} default: 3 MiB. */
     static final long MAX_REQUEST_BODY_BYTES = 3L * 1024 * 1024;
 
+    private final LongAdder clientRequests = new LongAdder();
     private final Vertx vertx;
     private final SandboxDispatcher store;
     private final Discovery discovery;
@@ -104,12 +106,18 @@ public final class SandboxApiServer {
         return server == null ? Future.succeededFuture() : server.close();
     }
 
+    /** Requests from clients other than the sandbox's own (managers, kubectl, tests), watches included. */
+    public long clientRequests() {
+        return clientRequests.sum();
+    }
+
     /** Applies the fault plan ({@link ApiFaults}) to a request from a faultable client, then serves it. */
     private void handle(HttpServerRequest req) {
         if (faults.exempt(req.getHeader("User-Agent"))) {
             serve(req, null, false);
             return;
         }
+        clientRequests.increment();
         Context context = vertx.getOrCreateContext();
         // released on the request's own event loop, after this handler returned (so the pause below comes first)
         if (faults.holdIfStalled(() -> context.runOnContext(v -> handle(req)), () -> req.connection().close())) {

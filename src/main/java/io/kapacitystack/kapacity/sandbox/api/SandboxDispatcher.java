@@ -66,6 +66,7 @@ public final class SandboxDispatcher extends KubernetesCrudDispatcher {
     private final Duration podTerminationGrace;
     private final List<AdmissionStep> admission = new CopyOnWriteArrayList<>();
     private final List<Consumer<ApiPath>> changeListeners = new CopyOnWriteArrayList<>();
+    private final List<StoredObjectListener> objectListeners = new CopyOnWriteArrayList<>();
     private final ScaleSubresource scale = new ScaleSubresource(this);
     private final Random names = new Random();
     private final WatchHub watches;
@@ -97,6 +98,22 @@ public final class SandboxDispatcher extends KubernetesCrudDispatcher {
 
     public void addChangeListener(Consumer<ApiPath> listener) {
         changeListeners.add(listener);
+    }
+
+    /**
+     * What an in-process cache needs to stay exactly current: each stored object's state before and after a write, as
+     * served (what a GET answers), in the store's order (called inside the write, before its answer is sent, so a
+     * writer that reads its cache afterwards sees its own write).
+     */
+    @FunctionalInterface
+    public interface StoredObjectListener {
+        /** @param before null when created; @param after null when removed */
+        void stored(ApiPath path, String before, String after);
+    }
+
+    /** Adds a listener called for every stored change in order (keep it quick: the store waits for it). */
+    public void addObjectListener(StoredObjectListener listener) {
+        objectListeners.add(listener);
     }
 
     CustomResourceRegistry crds() {
@@ -461,7 +478,12 @@ public final class SandboxDispatcher extends KubernetesCrudDispatcher {
         synchronized (watches) {
             super.processEvent(rawPath, pathAttributes, oldAttributes, storedResource, newState);
             if (path != null && !Objects.equals(existing, newState)) {
-                watches.record(path, resourceVersion, Generationless.strip(path, existing), Generationless.strip(path, newState));
+                String before = Generationless.strip(path, existing);
+                String after = Generationless.strip(path, newState);
+                watches.record(path, resourceVersion, before, after);
+                for (StoredObjectListener listener : objectListeners) {
+                    listener.stored(path, before, after);
+                }
             }
         }
         if (path != null) {

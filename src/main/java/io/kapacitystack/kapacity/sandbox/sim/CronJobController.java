@@ -25,7 +25,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.function.Consumer;
 import io.fabric8.kubernetes.api.model.DeletionPropagation;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -46,19 +45,16 @@ final class CronJobController {
     static final String SCHEDULED_TIMESTAMP = "batch.kubernetes.io/cronjob-scheduled-timestamp";
 
     private final KubernetesClient client;
-    private final Consumer<Instant> wakeUpAt;
+    private final WakeUps wakeUps;
     private final Map<String, String> badSchedulesLogged = new ConcurrentHashMap<>();
 
-    CronJobController(KubernetesClient client, Consumer<Instant> wakeUpAt) {
+    CronJobController(KubernetesClient client, WakeUps wakeUps) {
         this.client = client;
-        this.wakeUpAt = wakeUpAt;
+        this.wakeUps = wakeUps;
     }
 
-    void reconcile(World world, Instant now) {
-        World.eachLive(world.cronJobs(), LOG, cronJob -> reconcile(world, cronJob, now));
-    }
-
-    private void reconcile(World world, CronJob cronJob, Instant now) {
+    /** One CronJob (a private copy: its status is set before it is written). */
+    void reconcile(World world, CronJob cronJob, Instant now) {
         String ns = cronJob.getMetadata().getNamespace();
         List<Job> jobs = new ArrayList<>(world.jobsOwnedBy(cronJob).stream().filter(j -> !World.isTerminating(j)).toList());
         CronJobStatus old = cronJob.getStatus() == null ? new CronJobStatus() : cronJob.getStatus();
@@ -88,7 +84,7 @@ final class CronJobController {
             }
             Instant next = schedule.next(now);
             if (next != null) {
-                wakeUpAt.accept(next);
+                wakeUps.at(next, cronJob);
             }
         }
         List<Job> finished = jobs.stream().filter(j -> j.getStatus() != null && JobController.isFinished(j.getStatus())).toList();

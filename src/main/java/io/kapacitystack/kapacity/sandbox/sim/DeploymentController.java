@@ -29,7 +29,7 @@ final class DeploymentController extends SimulatedController<Deployment> {
     private static final String REVISION = "deployment.kubernetes.io/revision";
 
     DeploymentController(KubernetesClient client) {
-        super(client, World::deployments);
+        super(client);
     }
 
     @Override

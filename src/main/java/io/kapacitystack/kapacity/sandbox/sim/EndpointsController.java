@@ -18,7 +18,6 @@ import io.fabric8.kubernetes.api.model.discovery.v1.EndpointBuilder;
 import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
 import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSliceBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.KubernetesClientException;
 
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -45,26 +44,19 @@ final class EndpointsController {
         this.client = client;
     }
 
-    void reconcile(World world) {
-        for (Service service : world.services()) {
-            Map<String, String> selector = service.getSpec() == null ? null : service.getSpec().getSelector();
-            if (selector == null || selector.isEmpty()) {
-                continue;
-            }
-            try {
-                List<Pod> pods = world.pods().stream()
-                        .filter(p -> p.getMetadata().getNamespace().equals(service.getMetadata().getNamespace()))
-                        .filter(p -> matches(selector, p.getMetadata().getLabels()))
-                        .filter(p -> p.getStatus() != null && p.getStatus().getPodIP() != null)
-                        .sorted(Comparator.comparing(p -> p.getMetadata().getName()))
-                        .toList();
-                syncEndpoints(service, pods);
-                syncSlice(service, pods);
-            } catch (KubernetesClientException e) {
-                LOG.debug("write failed, retrying on the next pass: {}", e.getMessage());
-                // the next pass converges
-            }
+    /** One Service: its Endpoints and EndpointSlice from the pods its selector picks. */
+    void reconcile(World world, Service service) {
+        Map<String, String> selector = service.getSpec() == null ? null : service.getSpec().getSelector();
+        if (selector == null || selector.isEmpty()) {
+            return;
         }
+        List<Pod> pods = world.podsIn(service.getMetadata().getNamespace()).stream()
+                .filter(p -> matches(selector, p.getMetadata().getLabels()))
+                .filter(p -> p.getStatus() != null && p.getStatus().getPodIP() != null)
+                .sorted(Comparator.comparing(p -> p.getMetadata().getName()))
+                .toList();
+        syncEndpoints(service, pods);
+        syncSlice(service, pods);
     }
 
     static boolean matches(Map<String, String> selector, Map<String, String> labels) {

@@ -24,7 +24,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -32,9 +31,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Consumer;
 import java.util.function.Supplier;
-import java.util.stream.Collectors;
 import io.fabric8.kubernetes.api.model.ObjectMeta;
 import java.util.concurrent.ThreadFactory;
 import java.util.stream.Stream;
@@ -70,35 +67,33 @@ final class JobController implements AutoCloseable {
     private final Supplier<Path> kubeconfig;
     private final Duration runTimeLimit;
     private final Supplier<Instant> now;
-    private final Consumer<Instant> wakeUpAt;
-    private final Runnable poke;
+    private final WakeUps wakeUps;
     private final ExecutorService runnerThreads;
     private final ScheduledExecutorService watchdog = Executors.newSingleThreadScheduledExecutor(daemon("sandbox-job-watchdog"));
     private final Map<String, Future<?>> running = new ConcurrentHashMap<>();
     private final Map<String, Outcome> outcomes = new ConcurrentHashMap<>();
 
     JobController(KubernetesClient client, JobRunners runners, JobLogs logs, Supplier<Path> kubeconfig,
-                  Duration runTimeLimit, Supplier<Instant> now, Consumer<Instant> wakeUpAt, Runnable poke) {
+                  Duration runTimeLimit, Supplier<Instant> now, WakeUps wakeUps) {
         this.client = client;
         this.runners = runners;
         this.logs = logs;
         this.kubeconfig = kubeconfig;
         this.runTimeLimit = runTimeLimit;
         this.now = now;
-        this.wakeUpAt = wakeUpAt;
-        this.poke = poke;
+        this.wakeUps = wakeUps;
         this.runnerThreads = Executors.newFixedThreadPool(MAX_CONCURRENT_RUNS, daemon("sandbox-job-runner"));
     }
 
-    void reconcile(World world, Instant now) {
-        Set<String> livePods = world.pods().stream().map(p -> p.getMetadata().getUid()).collect(Collectors.toSet());
-        running.keySet().stream().filter(uid -> !livePods.contains(uid)).toList().forEach(this::cancel);
-        outcomes.keySet().retainAll(livePods);
-        logs.retainOnly(livePods);
-        World.eachLive(world.jobs(), LOG, job -> reconcile(world, job, now));
+    /** Stops the runs of pods that are gone and forgets their outcomes and logs. */
+    void forgetGonePods(World world) {
+        running.keySet().stream().filter(uid -> !world.hasPod(uid)).toList().forEach(this::cancel);
+        outcomes.keySet().removeIf(uid -> !world.hasPod(uid));
+        logs.retainOnly(world::hasPod);
     }
 
-    private void reconcile(World world, Job job, Instant now) {
+    /** One Job (a private copy: its status is set before it is written). */
+    void reconcile(World world, Job job, Instant now) {
         String ns = job.getMetadata().getNamespace();
         if (job.getSpec().getSelector() == null && !Boolean.TRUE.equals(job.getSpec().getManualSelector())) {
             // what kube-apiserver does when it stores a Job: select the job's own pods by its uid
@@ -150,7 +145,7 @@ final class JobController implements AutoCloseable {
                 int wanted = Math.min(parallelism, completions - succeeded) - active.size();
                 Instant notBefore = failed == 0 ? now : lastFinish(pods).plus(backoff(failed));
                 if (wanted > 0 && now.isBefore(notBefore)) {
-                    wakeUpAt.accept(notBefore);
+                    wakeUps.at(notBefore, job);
                 } else {
                     for (int i = 0; i < wanted; i++) {
                         Pod pod = PodFactory.fromTemplate(job.getSpec().getTemplate(), ns, null,
@@ -183,11 +178,11 @@ final class JobController implements AutoCloseable {
             return;
         }
         if (!running.containsKey(uid)) {
-            start(pod);
+            start(pod, job);
         }
     }
 
-    private void start(Pod pod) {
+    private void start(Pod pod, Job job) {
         String uid = pod.getMetadata().getUid();
         JobRunner.LogSink log = logs.sink(uid);
         List<Container> containers = pod.getSpec().getContainers();
@@ -205,7 +200,7 @@ final class JobController implements AutoCloseable {
             }
             outcomes.put(uid, outcome);
             running.remove(uid);
-            poke.run();
+            wakeUps.at(now.get(), job); // the job writes the pod's outcome
         }));
     }
 
@@ -268,8 +263,9 @@ final class JobController implements AutoCloseable {
         status.setContainerStatuses(containers);
         Kubelet.setCondition(status, "ContainersReady", false, outcome.finishedAt());
         Kubelet.setCondition(status, "Ready", false, outcome.finishedAt());
-        pod.setStatus(status);
-        client.pods().inNamespace(pod.getMetadata().getNamespace()).resource(pod).updateStatus();
+        Pod written = Serialization.clone(pod); // the world's pods are shared
+        written.setStatus(status);
+        client.pods().inNamespace(pod.getMetadata().getNamespace()).resource(written).updateStatus();
         outcomes.remove(pod.getMetadata().getUid());
     }
 

@@ -3,7 +3,7 @@ package io.kapacitystack.kapacity.sandbox.sim;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.Set;
+import java.util.function.Predicate;
 
 /**
  * The containers' output of job pods, by pod uid, each bounded to {@link #MAX_BYTES} characters (the oldest text
@@ -45,7 +45,7 @@ public final class JobLogs {
         }
     }
 
-    void retainOnly(Set<String> podUids) {
-        byPod.keySet().retainAll(podUids);
+    void retainOnly(Predicate<String> podExists) {
+        byPod.keySet().removeIf(podExists.negate());
     }
 }

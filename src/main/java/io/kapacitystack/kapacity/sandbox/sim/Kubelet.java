@@ -22,7 +22,6 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.function.Consumer;
 import io.fabric8.kubernetes.client.utils.Serialization;
 
 /**
@@ -38,38 +37,32 @@ final class Kubelet {
     private final KubernetesClient client;
     private final Duration startupDelay;
     private final List<PodRunningHook> runningHooks;
-    private final Consumer<Instant> wakeUpAt;
+    private final WakeUps wakeUps;
     private final Map<String, String> ipsByPodUid = new ConcurrentHashMap<>();
     private int nextIp = 2;
 
     Kubelet(KubernetesClient client, Duration startupDelay, List<PodRunningHook> runningHooks,
-            Consumer<Instant> wakeUpAt) {
+            WakeUps wakeUps) {
         this.client = client;
         this.startupDelay = startupDelay;
         this.runningHooks = runningHooks;
-        this.wakeUpAt = wakeUpAt;
+        this.wakeUps = wakeUps;
     }
 
-    void reconcile(World world, Instant now) {
-        for (Pod pod : world.pods()) {
-            try {
-                if (World.isTerminating(pod)) {
-                    terminate(pod, now);
-                } else if (!JobController.isTerminal(pod)) {
-                    // a finished job pod keeps the status its run ended with
-                    syncStatus(pod, now);
-                }
-            } catch (KubernetesClientException e) {
-                LOG.debug("write failed, retrying on the next pass: {}", e.getMessage());
-                // a conflicting write (someone else updated the pod): the next pass sees the new version
-            }
+    /** One pod: its status after the start-up delay, or its removal once its grace period is over. */
+    void reconcile(Pod pod, Instant now) {
+        if (World.isTerminating(pod)) {
+            terminate(pod, now);
+        } else if (!JobController.isTerminal(pod)) {
+            // a finished job pod keeps the status its run ended with
+            syncStatus(pod, now);
         }
     }
 
     private void terminate(Pod pod, Instant now) {
         Instant due = Timestamps.parse(pod.getMetadata().getDeletionTimestamp());
         if (now.isBefore(due)) {
-            wakeUpAt.accept(due);
+            wakeUps.at(due, pod);
             return;
         }
         List<String> finalizers = pod.getMetadata().getFinalizers();
@@ -88,7 +81,7 @@ final class Kubelet {
         Instant startedAt = created.plus(startupDelay);
         boolean running = !now.isBefore(startedAt);
         if (!running) {
-            wakeUpAt.accept(startedAt);
+            wakeUps.at(startedAt, pod);
         }
         PodStatus old = pod.getStatus() == null ? new PodStatus() : pod.getStatus();
         Pod desired = new Pod(pod.getApiVersion(), pod.getKind(), pod.getMetadata(), pod.getSpec(), copy(old));
@@ -118,7 +111,7 @@ final class Kubelet {
                     throw e;
                 }
                 // someone else (the readiness-gate controller) wrote the pod since it was listed: look again
-                wakeUpAt.accept(now);
+                wakeUps.at(now, pod);
             }
         }
     }

@@ -13,7 +13,7 @@ import java.util.Objects;
 final class ReplicaSetController extends SimulatedController<ReplicaSet> {
 
     ReplicaSetController(KubernetesClient client) {
-        super(client, World::replicaSets);
+        super(client);
     }
 
     @Override

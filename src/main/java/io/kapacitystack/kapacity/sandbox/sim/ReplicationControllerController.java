@@ -16,7 +16,7 @@ import java.util.Objects;
 final class ReplicationControllerController extends SimulatedController<ReplicationController> {
 
     ReplicationControllerController(KubernetesClient client) {
-        super(client, World::replicationControllers);
+        super(client);
     }
 
     @Override

@@ -9,26 +9,18 @@ import org.slf4j.LoggerFactory;
 
 import java.util.List;
 import java.util.Map;
-import java.util.function.Function;
 
 /**
- * One of the simulator's workload controllers: each pass reconciles every live object of its kind in the freshly
- * listed {@link World}; a write that fails is left to the next pass ({@link World#eachLive}).
+ * One of the simulator's workload controllers: the simulator hands it each changed object of its kind (a private
+ * copy, free to change) with the {@link World} as it was at the start of the pass; a write that fails is retried
+ * by the simulator.
  */
 abstract class SimulatedController<T extends HasMetadata> {
 
     protected final Logger log = LoggerFactory.getLogger(getClass());
     protected final KubernetesClient client;
-    /** The objects of this controller's kind in the world. */
-    private final Function<World, List<T>> objects;
-
-    SimulatedController(KubernetesClient client, Function<World, List<T>> objects) {
+    SimulatedController(KubernetesClient client) {
         this.client = client;
-        this.objects = objects;
-    }
-
-    final void reconcile(World world) {
-        World.eachLive(objects.apply(world), log, object -> reconcile(world, object));
     }
 
     abstract void reconcile(World world, T object);

@@ -21,7 +21,7 @@ final class StatefulSetController extends SimulatedController<StatefulSet> {
 
 
     StatefulSetController(KubernetesClient client) {
-        super(client, World::statefulSets);
+        super(client);
     }
 
     @Override

@@ -12,25 +12,57 @@ import io.fabric8.kubernetes.api.model.batch.v1.CronJob;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.fabric8.kubernetes.api.model.networking.v1.Ingress;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.KubernetesClientException;
-import org.slf4j.Logger;
 
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Supplier;
 import java.util.Map;
 import java.util.Optional;
-import java.util.function.Consumer;
-import java.util.function.Function;
 import java.util.stream.Collectors;
-import java.util.stream.Stream;
 
 /**
- * Everything the simulator's controllers look at, listed fresh from the embedded API at the start of each
- * reconciliation pass (level-triggered, so a missed or duplicated notification never leaves the world wrong).
+ * Everything the simulator's controllers look at, as one consistent snapshot: taken from the simulator's cache
+ * ({@link WorldCache}, kept current by the embedded API's write path) at the start of each pass, or listed from an
+ * API with {@link #load}. The objects are shared and must not be changed; the lookups by owner and namespace are
+ * indexed on first use.
  */
 public record World(List<Pod> pods, List<StatefulSet> statefulSets, List<Deployment> deployments,
-             List<ReplicaSet> replicaSets, List<Service> services, List<Ingress> ingresses, List<Job> jobs,
-             List<CronJob> cronJobs, List<ReplicationController> replicationControllers) {
+                    List<ReplicaSet> replicaSets, List<Service> services, List<Ingress> ingresses, List<Job> jobs,
+                    List<CronJob> cronJobs, List<ReplicationController> replicationControllers, Lookups lookups) {
 
+    public World {
+        pods = List.copyOf(pods);
+        statefulSets = List.copyOf(statefulSets);
+        deployments = List.copyOf(deployments);
+        replicaSets = List.copyOf(replicaSets);
+        services = List.copyOf(services);
+        ingresses = List.copyOf(ingresses);
+        jobs = List.copyOf(jobs);
+        cronJobs = List.copyOf(cronJobs);
+        replicationControllers = List.copyOf(replicationControllers);
+    }
+
+    public World(List<Pod> pods, List<StatefulSet> statefulSets, List<Deployment> deployments,
+                 List<ReplicaSet> replicaSets, List<Service> services, List<Ingress> ingresses, List<Job> jobs,
+                 List<CronJob> cronJobs, List<ReplicationController> replicationControllers) {
+        this(pods, statefulSets, deployments, replicaSets, services, ingresses, jobs, cronJobs, replicationControllers,
+                new Lookups());
+    }
+
+    /** The indexes of one snapshot, each built on first use (a snapshot never changes). */
+    public static final class Lookups {
+        private final Map<String, Object> built = new ConcurrentHashMap<>();
+
+        @SuppressWarnings("unchecked")
+        private <T> T get(String name, Supplier<T> build) {
+            return (T) built.computeIfAbsent(name, k -> build.get());
+        }
+    }
+
+    /** Lists every kind from {@code client}'s API (nine list calls: for tools and tests, not for every pass). */
     public static World load(KubernetesClient client) {
         return new World(
                 client.pods().inAnyNamespace().list().getItems(),
@@ -46,19 +78,40 @@ public record World(List<Pod> pods, List<StatefulSet> statefulSets, List<Deploym
 
     /** The pods whose controller owner reference points at {@code owner}. */
     public List<Pod> podsOwnedBy(HasMetadata owner) {
-        return pods.stream().filter(p -> controllerUid(p).filter(owner.getMetadata().getUid()::equals).isPresent())
-                .collect(Collectors.toList());
+        return lookups.<Map<String, List<Pod>>>get("podsByOwner", () -> byControllerUid(pods))
+                .getOrDefault(owner.getMetadata().getUid(), List.of());
     }
 
     public List<ReplicaSet> replicaSetsOwnedBy(Deployment owner) {
-        return replicaSets.stream()
-                .filter(rs -> controllerUid(rs).filter(owner.getMetadata().getUid()::equals).isPresent())
-                .collect(Collectors.toList());
+        return lookups.<Map<String, List<ReplicaSet>>>get("replicaSetsByOwner", () -> byControllerUid(replicaSets))
+                .getOrDefault(owner.getMetadata().getUid(), List.of());
     }
 
     public List<Job> jobsOwnedBy(CronJob owner) {
-        return jobs.stream().filter(j -> controllerUid(j).filter(owner.getMetadata().getUid()::equals).isPresent())
-                .collect(Collectors.toList());
+        return lookups.<Map<String, List<Job>>>get("jobsByOwner", () -> byControllerUid(jobs))
+                .getOrDefault(owner.getMetadata().getUid(), List.of());
+    }
+
+    /** The pods of one namespace. */
+    public List<Pod> podsIn(String namespace) {
+        return lookups.<Map<String, List<Pod>>>get("podsByNamespace", () -> pods.stream().collect(
+                Collectors.groupingBy(p -> p.getMetadata().getNamespace(), Collectors.toUnmodifiableList())))
+                .getOrDefault(namespace, List.of());
+    }
+
+    /** Whether a pod with this uid exists (Terminating or not). */
+    public boolean hasPod(String uid) {
+        return lookups.<Set<String>>get("podUids", () -> pods.stream().map(p -> p.getMetadata().getUid())
+                .collect(Collectors.toSet())).contains(uid);
+    }
+
+    private static <T extends HasMetadata> Map<String, List<T>> byControllerUid(List<T> objects) {
+        Map<String, List<T>> index = new HashMap<>();
+        for (T object : objects) {
+            controllerUid(object).ifPresent(uid -> index.computeIfAbsent(uid, k -> new ArrayList<>()).add(object));
+        }
+        index.replaceAll((uid, owned) -> List.copyOf(owned));
+        return index;
     }
 
     static Optional<String> controllerUid(HasMetadata object) {
@@ -75,29 +128,4 @@ public record World(List<Pod> pods, List<StatefulSet> statefulSets, List<Deploym
         return object.getMetadata().getDeletionTimestamp() != null;
     }
 
-    /**
-     * One pass of a simulated controller: {@code step} for each object not being deleted. A write refused by the API
-     * (a conflict or an already-exists after a concurrent change) is left to the next pass, which sees the new
-     * version and converges, as a Kubernetes controller's requeue does.
-     */
-    static <T extends HasMetadata> void eachLive(List<T> objects, Logger log, Consumer<T> step) {
-        for (T object : objects) {
-            if (isTerminating(object)) {
-                continue;
-            }
-            try {
-                step.accept(object);
-            } catch (KubernetesClientException e) {
-                log.debug("{} {}/{} not written, retrying on the next pass: {}", object.getKind(),
-                        object.getMetadata().getNamespace(), object.getMetadata().getName(), e.getMessage());
-            }
-        }
-    }
-
-    /** Uids of all objects that can own pods or replica sets here. */
-    Map<String, HasMetadata> ownersByUid() {
-        Stream<HasMetadata> all = Stream.of(statefulSets.stream(),
-                deployments.stream(), replicaSets.stream(), replicationControllers.stream()).flatMap(Function.identity());
-        return all.collect(Collectors.toMap(o -> o.getMetadata().getUid(), o -> o, (a, b) -> a));
-    }
 }

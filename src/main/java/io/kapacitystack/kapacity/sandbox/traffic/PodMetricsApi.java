@@ -53,7 +53,7 @@ public final class PodMetricsApi implements Function<ApiPath, Optional<JsonObjec
         usages.forEach(u -> byPod.computeIfAbsent(u.namespace() + "/" + u.pod(), k -> new ArrayList<>()).add(u));
         Predicate<Map<String, String>> selector = path.query().containsKey("labelSelector")
                 ? Selectors.parseLabelSelector(path.query().get("labelSelector")) : l -> true;
-        Map<String, Map<String, String>> labels = podLabels();
+        Map<String, Map<String, String>> labels = podLabels(path.namespace());
         JsonArray items = new JsonArray();
         byPod.forEach((key, containers) -> {
             Map<String, String> podLabels = labels.getOrDefault(key, Map.of());
@@ -107,11 +107,12 @@ public final class PodMetricsApi implements Function<ApiPath, Optional<JsonObjec
         return Optional.of(list("NodeMetricsList", items));
     }
 
-    private Map<String, Map<String, String>> podLabels() {
+    /** Labels of the pods of one namespace (null: of all), by {@code namespace/name}. */
+    private Map<String, Map<String, String>> podLabels(String namespace) {
         Map<String, Map<String, String>> out = new LinkedHashMap<>();
         World w = world.get();
         if (w != null) {
-            w.pods().forEach(p -> out.put(p.getMetadata().getNamespace() + "/" + p.getMetadata().getName(),
+            (namespace == null ? w.pods() : w.podsIn(namespace)).forEach(p -> out.put(p.getMetadata().getNamespace() + "/" + p.getMetadata().getName(),
                     p.getMetadata().getLabels() == null ? Map.of() : p.getMetadata().getLabels()));
         }
         return out;

@@ -64,8 +64,8 @@ public final class SimulatedMetrics {
         if (w == null || !inHorizon(t)) {
             return out;
         }
-        for (Pod pod : w.pods()) {
-            if ((namespace == null || namespace.equals(pod.getMetadata().getNamespace())) && PodConditions.isRunning(pod)) {
+        for (Pod pod : namespace == null ? w.pods() : w.podsIn(namespace)) {
+            if (PodConditions.isRunning(pod)) {
                 out.addAll(usage(w, pod, t));
             }
         }
@@ -78,8 +78,8 @@ public final class SimulatedMetrics {
         if (w == null || !inHorizon(t)) {
             return List.of();
         }
-        return w.pods().stream()
-                .filter(p -> p.getMetadata().getNamespace().equals(namespace) && p.getMetadata().getName().equals(podName))
+        return w.podsIn(namespace).stream()
+                .filter(p -> p.getMetadata().getName().equals(podName))
                 .filter(PodConditions::isRunning)
                 .findFirst().map(p -> usage(w, p, t)).orElse(List.of());
     }

@@ -37,6 +37,8 @@ public final class TrafficAnnotations implements BiConsumer<World, Instant> {
     private final KubernetesClient client;
     private final Clock clock;
     private final Map<WorkloadRef, State> states = new ConcurrentHashMap<>();
+    /** The world last read (the simulator runs this step on its own thread only). */
+    private World lastWorld;
 
     public TrafficAnnotations(KubernetesClient client, Clock clock) {
         this.client = client;
@@ -55,6 +57,10 @@ public final class TrafficAnnotations implements BiConsumer<World, Instant> {
 
     @Override
     public void accept(World world, Instant now) {
+        if (world == lastWorld) {
+            return; // the simulator hands the same snapshot until something in it changed: nothing to read again
+        }
+        lastWorld = world;
         Set<WorkloadRef> present = new HashSet<>();
         Stream.of(world.statefulSets().stream(), world.deployments().stream(),
                         world.replicaSets().stream().filter(rs -> World.controllerRef(rs).isEmpty()),

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs the benchmark harness (not part of `mvn verify`; results go in docs/benchmarks.md).
-# Usage: scripts/bench.sh [planner|heap|mock|latency|all] | sandbox [N|gray] | grpc [memory|prometheus]
+# Usage: scripts/bench.sh [planner|heap|mock|latency|all] | sandbox [N|gray] | scale [N] [steady-minutes] [qps] | grpc [memory|prometheus]
 #        | console [clients] [rounds] | reactive [namespaces] [hpsPerNamespace] [latencyMs]
 #        | reactive-controller [namespaces] [hpsPerNamespace] [seconds] | predict [time|accuracy] | kafka
 #        | kafka-controllers [ihpas] [boundaries] [pairs]
@@ -15,6 +15,7 @@ mvn -B -q dependency:build-classpath -Dmdep.outputFile="$work/cp.txt" -Dmdep.inc
 cd "$work"
 main=io.kapacitystack.kapacity.bench.FoundationBench
 [ "${1:-all}" = sandbox ] && main=io.kapacitystack.kapacity.bench.SandboxBench
+[ "${1:-all}" = scale ] && main=io.kapacitystack.kapacity.bench.ScaleBench
 [ "${1:-all}" = grpc ] && main=io.kapacitystack.kapacity.bench.GrpcBench
 [ "${1:-all}" = console ] && main=io.kapacitystack.kapacity.bench.ConsoleSseBench
 [ "${1:-all}" = reactive ] && main=io.kapacitystack.kapacity.bench.ReactiveBench

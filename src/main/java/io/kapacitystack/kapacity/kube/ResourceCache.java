@@ -4,7 +4,9 @@ import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.KubernetesResourceList;
 import io.fabric8.kubernetes.client.dsl.FilterWatchListDeletable;
 import io.fabric8.kubernetes.client.dsl.MixedOperation;
+import io.fabric8.kubernetes.client.WatcherException;
 import io.fabric8.kubernetes.client.dsl.Resource;
+import io.fabric8.kubernetes.client.informers.ExceptionHandler;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import io.kapacitystack.kapacity.runtime.ObjectKey;
@@ -97,9 +99,24 @@ public final class ResourceCache<T extends HasMetadata> {
 
     /** Starts watching; completes once every informer has listed its objects. */
     public Future<Void> start() {
+        informers.forEach(i -> i.exceptionHandler(ResourceCache::retryAfterException));
         CompletableFuture<?>[] started = informers.stream()
                 .map(i -> i.start().toCompletableFuture()).toArray(CompletableFuture[]::new);
         return Future.fromCompletionStage(CompletableFuture.allOf(started)).mapEmpty();
+    }
+
+    /**
+     * Whether an informer tries again after a failure. fabric8's default gives up on a failed first list, so an API
+     * server that is slow, restarting or briefly refusing at the manager's start (a timeout, a 5xx, a 429) made the
+     * whole manager exit; client-go's reflectors keep listing with a backoff instead, and so do we (fabric8 logs each
+     * retry and backs off exponentially). Once started, fabric8's own default rule stands unchanged. A first list
+     * whose answer cannot be read as the kind is not retried: it would fail the same way forever.
+     */
+    static boolean retryAfterException(boolean started, Throwable failure) {
+        if (started) {
+            return !(failure instanceof WatcherException);
+        }
+        return !ExceptionHandler.isDeserializationException(failure);
     }
 
     public void stop() {

@@ -11,6 +11,8 @@ import java.util.Set;
 /**
  * The invariants of issue 23, checked on a history recorded from the API's watches (not from the controller's
  * logs), for one IHPA with a gray scale-down strategy and its StatefulSet. Pure: a history in, violations out.
+ * The history is checked once it is complete (after the faults stopped and the workload converged): a gray still
+ * under way at its end "never finished", and the last {@link Desired} not reached means a reconcile was lost.
  *
  * @param min         the IHPA's minReplicas
  * @param max         the IHPA's maxReplicas
@@ -20,8 +22,12 @@ import java.util.Set;
 record ScalingInvariants(int min, int max, Duration grayWait, int maxGrayStep) {
 
     /** One observed change. */
-    sealed interface Observation permits Replicas, PodState, PodTerminating, Profile, ProfileEvent {
+    sealed interface Observation permits Desired, Replicas, PodState, PodTerminating, Profile, ProfileEvent {
         Instant at();
+    }
+
+    /** What the IHPA asks for changed (here: its static portrait's replicas, set by the test). */
+    record Desired(Instant at, int replicas) implements Observation {
     }
 
     /** The workload's spec.replicas changed. */
@@ -53,8 +59,14 @@ record ScalingInvariants(int min, int max, Duration grayWait, int maxGrayStep) {
         Profile last = null;
         Instant lastGrayStep = null;
         Map<String, Integer> eventCounts = new HashMap<>();
+        Profile grayStart = null;
+        Desired desired = null;
+        Replicas replicas = null;
         for (Observation o : history) {
-            if (o instanceof Replicas r) {
+            if (o instanceof Desired d) {
+                desired = d;
+            } else if (o instanceof Replicas r) {
+                replicas = r;
                 if (r.replicas() < min || r.replicas() > max) {
                     out.add(r.at() + ": replicas " + r.replicas() + " outside [" + min + ", " + max + "]");
                 }
@@ -80,6 +92,11 @@ record ScalingInvariants(int min, int max, Duration grayWait, int maxGrayStep) {
                 if (p.cutoff() == 0) {
                     lastGrayStep = null; // the gray is over: the next one starts afresh
                 }
+                if (p.cutoff() + p.standby() == 0) {
+                    grayStart = null;
+                } else if (grayStart == null) {
+                    grayStart = p;
+                }
                 last = p;
             } else if (o instanceof ProfileEvent e) {
                 Integer before = eventCounts.put(e.uid(), e.count());
@@ -87,6 +104,17 @@ record ScalingInvariants(int min, int max, Duration grayWait, int maxGrayStep) {
                     out.add(e.at() + ": UpdateReplicaProfile \"" + e.message() + "\" recorded " + e.count() + " times for one transition");
                 }
             }
+        }
+        if (grayStart != null) {
+            out.add(grayStart.at() + ": a gray started (" + grayStart.cutoff() + " cutoff, " + grayStart.standby()
+                    + " standby) and never finished");
+        }
+        if (desired != null && (last == null || last.online() != desired.replicas() || last.cutoff() + last.standby() != 0
+                || replicas == null || replicas.replicas() != desired.replicas())) {
+            out.add(desired.at() + ": " + desired.replicas() + " replicas asked for, never reached (last seen: "
+                    + (last == null ? "no ReplicaProfile" : last.online() + " online, " + last.cutoff() + " cutoff, "
+                    + last.standby() + " standby") + "; " + (replicas == null ? "no" : replicas.replicas())
+                    + " replicas): a reconcile was lost");
         }
         Map<String, Long> messages = new HashMap<>();
         history.stream().filter(o -> o instanceof ProfileEvent).map(o -> (ProfileEvent) o)

@@ -71,14 +71,14 @@ class GrayUnderFaultsIT {
                 case GRAY_STAGE_1 -> Await.until("gray stage 1", FaultSuite.START, () -> suite.cutoff() >= 2 || suite.converged(1));
                 case GRAY_STAGE_2 -> Await.until("gray stage 2", FaultSuite.START, () -> suite.cutoff() == 4 || suite.converged(1));
             }
-            FaultSuite.kill(suite.leader());
-            suite.startManager();
+            suite.killLeaderAndAwaitTakeover();
         }
         Map<String, Long> injected = suite.cluster().faults().injected();
         suite.cluster().faults().clear();
         assertTrue(injected.getOrDefault("conflict", 0L) + injected.getOrDefault("internalError", 0L) > 0,
                 "faults were injected: " + injected);
-        suite.convergesWithoutViolations("gray under " + profile.kills() + " kills and 20 % failed writes", 1, injected);
+        suite.convergesWithoutViolations("gray under " + profile.kills() + " kills and 20 % failed writes (manager starts after an exit: "
+                + suite.restarts() + ")", 1, injected);
     }
 
     @Test

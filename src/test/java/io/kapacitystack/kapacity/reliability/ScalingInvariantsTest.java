@@ -121,4 +121,24 @@ class ScalingInvariantsTest {
         reached.add(new Replicas(at(3), 1));
         assertEquals(List.of(), CHECK.violations(reached));
     }
+
+    @Test
+    void aTransitionThatRecursMayRaiseItsEventsCount() {
+        List<Observation> twice = goodGray();
+        twice.add(new Desired(at(20), 5));
+        twice.add(new Profile(at(20), 5, 0, 0));
+        twice.add(new Replicas(at(20), 5));
+        twice.add(new Desired(at(30), 1));
+        twice.add(new Profile(at(31), 3, 2, 0));
+        // the recorder aggregates the same message into the first event: its count goes to 2
+        twice.add(new ProfileEvent(at(31), "e1", "update ReplicaProfile with onlineReplcas: 5 -> 3, cutoffReplicas: 0 -> 2", 2));
+        twice.add(new Profile(at(36), 1, 4, 0));
+        twice.add(new ProfileEvent(at(36), "e2b", "update ReplicaProfile with onlineReplcas: 3 -> 1, cutoffReplicas: 2 -> 4", 1));
+        twice.add(new Profile(at(42), 1, 0, 0));
+        twice.add(new Replicas(at(42), 1));
+        assertEquals(List.of(), CHECK.violations(twice));
+        twice.add(new ProfileEvent(at(43), "e1", "update ReplicaProfile with onlineReplcas: 5 -> 3, cutoffReplicas: 0 -> 2", 3));
+        assertEquals(List.of("UpdateReplicaProfile for online 5 -> 3, cutoff 0 -> 2, standby 0 -> 0 recorded 3 times for 2 such transition(s)"),
+                CHECK.violations(twice));
+    }
 }

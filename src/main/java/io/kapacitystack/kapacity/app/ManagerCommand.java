@@ -105,6 +105,7 @@ public final class ManagerCommand {
                     .onFailure(e -> LOG.error("cannot serve metrics on {}: {}", o.metricsBindAddress, e.getMessage()));
         }
         CountDownLatch stopped = new CountDownLatch(1);
+        boolean[] cachesFailed = {false};
         manager.startCaches().onSuccess(v -> {
             synced[0] = true;
             if (o.leaderElect) {
@@ -113,7 +114,10 @@ public final class ManagerCommand {
                 manager.startControllers();
             }
         }).onFailure(e -> {
+            // As controller-runtime's manager: exit non-zero and let Kubernetes restart the pod. Returning 0 left the
+            // JVM running (the client's threads) without caches or controllers, never leading (docs/reliability.md).
             LOG.error("failed to start caches: {}", e.getMessage());
+            cachesFailed[0] = true;
             stopped.countDown();
         });
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
@@ -127,7 +131,7 @@ public final class ManagerCommand {
             stopped.countDown();
         }));
         stopped.await();
-        return 0;
+        return cachesFailed[0] ? 1 : 0;
     }
 
     /** The controllers' settings from Kapacity's manager flags. */

@@ -104,7 +104,13 @@ public final class EventRecorder {
                     written = client.v1().events().inNamespace(ns).withName(previous.getMetadata().getName())
                             .patch(PatchContext.of(
                                     PatchType.JSON_MERGE), patch);
-                } catch (RuntimeException e) {
+                } catch (io.fabric8.kubernetes.client.KubernetesClientException e) {
+                    if (e.getCode() != 404) {
+                        // Any other failure (409, 500...) leaves the old Event in place: a new one carrying the
+                        // count would count the repeats twice (found by the fault suite, docs/reliability.md).
+                        // client-go creates a new Event only when the old one is gone, too.
+                        throw e;
+                    }
                     written = null; // the old Event expired or was deleted: create a new one below
                 }
             }

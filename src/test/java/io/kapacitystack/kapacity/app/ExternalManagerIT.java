@@ -118,4 +118,27 @@ class ExternalManagerIT {
                 .withName("gray-strategy-sample").patch(PatchContext.of(PatchType.JSON_MERGE), "{\"spec\":{\"minReplicas\":7}}");
         Await.until("the new leader to apply minReplicas 7", START, () -> profile() != null && profile().getSpec().online() == 7);
     }
+
+    /**
+     * A manager whose caches cannot sync (here: an API server that accepts connections and never answers) exits
+     * with 1, as controller-runtime's does, so that Kubernetes restarts it. It used to log the failure and return 0,
+     * which left the JVM running without caches or controllers, never leading (found by the fault suite under load).
+     */
+    @Test
+    void aManagerWhoseCachesCannotSyncExitsNonZero() throws Exception {
+        dir = Files.createTempDirectory("external-manager-silent");
+        vertx = Vertx.vertx();
+        var silent = Await.result(vertx.createHttpServer().requestHandler(req -> { }).listen(0, "127.0.0.1"), Duration.ofSeconds(10));
+        Path kubeconfig = dir.resolve("silent.kubeconfig");
+        Files.writeString(kubeconfig, String.join("\n",
+                "apiVersion: v1", "kind: Config", "current-context: silent",
+                "clusters:", "- name: silent", "  cluster: {server: 'http://127.0.0.1:" + silent.actualPort() + "'}",
+                "contexts:", "- name: silent", "  context: {cluster: silent, user: nobody, namespace: default}",
+                "users:", "- name: nobody", "  user: {token: none}", ""));
+        Process manager = startManager(kubeconfig, dir.resolve("silent.log"));
+        processes.add(manager);
+        Await.until("the manager to give up on its caches and exit", START, () -> !manager.isAlive());
+        assertEquals(1, manager.exitValue(), read(dir.resolve("silent.log")));
+        assertTrue(read(dir.resolve("silent.log")).contains("failed to start caches"), read(dir.resolve("silent.log")));
+    }
 }

@@ -1,5 +1,6 @@
 package io.kapacitystack.kapacity.reliability;
 
+import io.kapacitystack.kapacity.reliability.ScalingInvariants.Desired;
 import io.kapacitystack.kapacity.reliability.ScalingInvariants.Observation;
 import io.kapacitystack.kapacity.reliability.ScalingInvariants.PodState;
 import io.kapacitystack.kapacity.reliability.ScalingInvariants.PodTerminating;
@@ -19,7 +20,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * The checker the fault-injection suite runs, on recorded histories: a correct gray scale-down 5 -> 1 (50 %, 5 s
  * apart) passes; the same history with the gray wait skipped, a step applied twice, a serving pod deleted, replicas
- * out of bounds or an event duplicated is caught.
+ * out of bounds, an event duplicated, a gray left unfinished or a change never reconciled is caught.
  */
 class ScalingInvariantsTest {
 
@@ -35,6 +36,7 @@ class ScalingInvariantsTest {
         List<Observation> h = new ArrayList<>();
         h.add(new Replicas(at(0), 5));
         h.add(new Profile(at(0), 5, 0, 0));
+        h.add(new Desired(at(0.5), 1));
         h.add(new Profile(at(1), 3, 2, 0));
         h.add(new ProfileEvent(at(1), "e1", "update ReplicaProfile with onlineReplcas: 5 -> 3, cutoffReplicas: 0 -> 2", 1));
         h.add(new PodState(at(1.5), "nginx-4", "Cutoff"));
@@ -59,7 +61,7 @@ class ScalingInvariantsTest {
     @Test
     void aSkippedGrayWaitIsCaught() {
         List<Observation> h = goodGray();
-        h.set(6, new Profile(at(1.2), 1, 4, 0)); // the second step right after the first
+        h.set(7, new Profile(at(1.2), 1, 4, 0)); // the second step right after the first
         List<String> v = CHECK.violations(h);
         assertEquals(1, v.size(), v.toString());
         assertTrue(v.get(0).contains("the gray wait was skipped"), v.toString());
@@ -68,8 +70,8 @@ class ScalingInvariantsTest {
     @Test
     void aStepAppliedTwiceOrSkippedIsCaught() {
         List<Observation> h = goodGray();
-        h.set(2, new Profile(at(1), 1, 4, 0)); // both steps at once
-        h.remove(6);
+        h.set(3, new Profile(at(1), 1, 4, 0)); // both steps at once
+        h.remove(7);
         List<String> v = CHECK.violations(h);
         assertTrue(v.stream().anyMatch(s -> s.contains("gray step of 4 pods")), v.toString());
     }
@@ -86,16 +88,57 @@ class ScalingInvariantsTest {
         List<Observation> h = goodGray();
         h.add(new Replicas(at(14), 0));
         h.add(new Replicas(at(15), 11));
+        h.add(new Replicas(at(16), 1));
         assertEquals(2, CHECK.violations(h).size());
     }
 
     @Test
     void aDuplicatedEventForOneTransitionIsCaught() {
         List<Observation> twoEvents = goodGray();
-        twoEvents.add(4, new ProfileEvent(at(1.1), "e1b", "update ReplicaProfile with onlineReplcas: 5 -> 3, cutoffReplicas: 0 -> 2", 1));
+        twoEvents.add(5, new ProfileEvent(at(1.1), "e1b", "update ReplicaProfile with onlineReplcas: 5 -> 3, cutoffReplicas: 0 -> 2", 1));
         assertEquals(1, CHECK.violations(twoEvents).size(), CHECK.violations(twoEvents).toString());
         List<Observation> counted = goodGray();
-        counted.add(4, new ProfileEvent(at(1.1), "e1", "update ReplicaProfile with onlineReplcas: 5 -> 3, cutoffReplicas: 0 -> 2", 2));
+        counted.add(5, new ProfileEvent(at(1.1), "e1", "update ReplicaProfile with onlineReplcas: 5 -> 3, cutoffReplicas: 0 -> 2", 2));
         assertEquals(1, CHECK.violations(counted).size(), CHECK.violations(counted).toString());
+    }
+
+    @Test
+    void aGrayThatNeverFinishesIsCaught() {
+        List<Observation> h = goodGray().subList(0, 8); // stops after the second step: 4 pods left Cutoff
+        List<String> v = CHECK.violations(h);
+        assertTrue(v.stream().anyMatch(s -> s.equals(at(1) + ": a gray started (2 cutoff, 0 standby) and never finished")), v.toString());
+    }
+
+    @Test
+    void aChangeNeverReconciledIsCaught() {
+        List<Observation> h = new ArrayList<>(List.of(new Replicas(at(0), 5), new Profile(at(0), 5, 0, 0),
+                new Desired(at(1), 1))); // asked for 1 (during an outage, say), nothing happened after it
+        assertEquals(List.of(at(1) + ": 1 replicas asked for, never reached (last seen: 5 online, 0 cutoff, 0 standby; "
+                + "5 replicas): a reconcile was lost"), CHECK.violations(h));
+        List<Observation> reached = new ArrayList<>(h);
+        reached.add(new Profile(at(2), 1, 0, 0));
+        assertEquals(1, CHECK.violations(reached).size(), "the ReplicaProfile alone is not enough: the workload too");
+        reached.add(new Replicas(at(3), 1));
+        assertEquals(List.of(), CHECK.violations(reached));
+    }
+
+    @Test
+    void aTransitionThatRecursMayRaiseItsEventsCount() {
+        List<Observation> twice = goodGray();
+        twice.add(new Desired(at(20), 5));
+        twice.add(new Profile(at(20), 5, 0, 0));
+        twice.add(new Replicas(at(20), 5));
+        twice.add(new Desired(at(30), 1));
+        twice.add(new Profile(at(31), 3, 2, 0));
+        // the recorder aggregates the same message into the first event: its count goes to 2
+        twice.add(new ProfileEvent(at(31), "e1", "update ReplicaProfile with onlineReplcas: 5 -> 3, cutoffReplicas: 0 -> 2", 2));
+        twice.add(new Profile(at(36), 1, 4, 0));
+        twice.add(new ProfileEvent(at(36), "e2b", "update ReplicaProfile with onlineReplcas: 3 -> 1, cutoffReplicas: 2 -> 4", 1));
+        twice.add(new Profile(at(42), 1, 0, 0));
+        twice.add(new Replicas(at(42), 1));
+        assertEquals(List.of(), CHECK.violations(twice));
+        twice.add(new ProfileEvent(at(43), "e1", "update ReplicaProfile with onlineReplcas: 5 -> 3, cutoffReplicas: 0 -> 2", 3));
+        assertEquals(List.of("UpdateReplicaProfile for online 5 -> 3, cutoff 0 -> 2, standby 0 -> 0 recorded 3 times for 2 such transition(s)"),
+                CHECK.violations(twice));
     }
 }

@@ -27,6 +27,7 @@ final class SoakInvariants {
 
     private static final Set<String> NOT_SERVING = Set.of("Cutoff", "Standby", "Deleted");
     private static final int MAX_KEPT_VIOLATIONS = 50;
+    private static final String COMBINED = "(combined from similar events): ";
 
     private final int min;
     private final int max;
@@ -114,9 +115,14 @@ final class SoakInvariants {
         lastProfile = now;
     }
 
-    /** {@code times} more {@code UpdateReplicaProfile} events with this message (a new event, or a count bump). */
+    /**
+     * {@code times} more {@code UpdateReplicaProfile} events with this message (a new event, or a count bump). Similar
+     * events past the correlator's limit are combined into one whose message is the latest one behind a prefix
+     * (events/EventCorrelator, as client-go's aggregator): each bump of it is one emission of that latest message.
+     */
     void profileEvent(String message, int times) {
-        emitted.merge(message, (long) times, Long::sum);
+        String latest = message.startsWith(COMBINED) ? message.substring(COMBINED.length()) : message;
+        emitted.merge(latest, (long) times, Long::sum);
     }
 
     long grayStepCount() {

@@ -137,4 +137,16 @@ class SoakInvariantsTest {
         assertTrue(check.violations().get(0).contains("gray wait was skipped"));
         assertEquals(4, check.grayStepCount());
     }
+
+    @Test
+    void aCombinedEventCountsAsItsLatestMessage() {
+        SoakInvariants check = SoakInvariants.withoutGray(1, 10);
+        String down = SoakInvariants.transitionMessage(new int[]{3, 0, 0}, new int[]{2, 0, 0});
+        check.profile(T0, 3, 0, 0);
+        check.profileEvent("(combined from similar events): " + down, 1);
+        check.profile(T0.plusSeconds(1), 2, 0, 0);
+        assertEquals(List.of(), check.violations());
+        check.profileEvent("(combined from similar events): " + down, 1); // a second emission without a transition
+        assertEquals(1, check.violations().size(), check.violations().toString());
+    }
 }

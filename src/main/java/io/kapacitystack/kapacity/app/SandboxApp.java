@@ -432,7 +432,7 @@ public final class SandboxApp {
      * The API rate limit is there to spare a shared API server, so it is the same per simulated second as in a cluster:
      * with {@code --clock-speed 60} a real one would let the controllers fall a simulated minute behind the world.
      */
-    static ControllerManager.Settings managerSettings(Clock clock, int grpcPort) {
+    public static ControllerManager.Settings managerSettings(Clock clock, int grpcPort) {
         ControllerManager.Settings settings = new ControllerManager.Settings();
         settings.algorithmJobs = new AlgorithmCronJob.Settings(
                 ALGORITHM_JOB_NAMESPACE, ALGORITHM_JOB_SERVICE_ACCOUNT, "127.0.0.1:" + grpcPort, PREDICTIVE_IMAGE);

@@ -45,7 +45,7 @@ public final class BacktestCommand {
     /** The predict job's flags the backtest passes on to its simulated job. */
     static final List<String> PREDICT_FLAGS = List.of("re-history-len", "re-time-delta-hours", "time-zone",
             "re-test-dataset-size-in-seconds", "re-min-correlation-allowed", "re-max-mse-allowed", "scaling-freq",
-            "scale-up-ahead-seconds");
+            "scale-up-ahead-seconds", "target-tolerance");
     /** YAML files (--ihpa, --behavior) read at most. */
     static final long MAX_YAML_BYTES = 1 << 20;
     /** Points a Prometheus range query may return at most, and per request (Prometheus refuses more than 11,000). */

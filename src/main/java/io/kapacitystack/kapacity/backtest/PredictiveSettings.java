@@ -23,6 +23,6 @@ public record PredictiveSettings(Duration interval, Duration historyLength, Pred
     /** The job's settings from the {@code predict} command's options. */
     public static PredictiveSettings of(Duration interval, PredictOptions o) {
         return new PredictiveSettings(interval, o.historyLength(), new Predictor.Settings(o.scalingFreq(), o.zone(),
-                o.testWindow(), o.minCorrelation(), o.maxMse(), o.scaleUpAheadSeconds()));
+                o.testWindow(), o.minCorrelation(), o.maxMse(), o.scaleUpAheadSeconds(), o.targetTolerance()));
     }
 }

@@ -106,7 +106,7 @@ public final class PredictJob {
             }
             return new Predictor().predict(traffic, resource, pods, target, start, now, nextRun,
                     new Predictor.Settings(o.scalingFreq(), o.zone(), o.testWindow(), o.minCorrelation(), o.maxMse(),
-                            o.scaleUpAheadSeconds()));
+                            o.scaleUpAheadSeconds(), o.targetTolerance()));
         }
     }
 

@@ -17,7 +17,7 @@ import java.util.regex.Pattern;
  */
 public record PredictOptions(String kubeconfig, String tsfModelPath, Duration historyLength, ZoneId zone,
                              Duration testWindow, double minCorrelation, double maxMse, Duration scalingFreq,
-                             long scaleUpAheadSeconds, String tokenFile, Duration grpcTimeout, String metricsServer,
+                             long scaleUpAheadSeconds, double targetTolerance, String tokenFile, Duration grpcTimeout, String metricsServer,
                              String namespace, String name) {
 
     public static final String DEFAULT_TOKEN_FILE = "/var/run/secrets/kubernetes.io/serviceaccount/token";
@@ -37,6 +37,8 @@ public record PredictOptions(String kubeconfig, String tsfModelPath, Duration hi
                 .define("re-max-mse-allowed", "10.0", "maximum held-out MSE of the replica model (resource scaled to 100)")
                 .define("scaling-freq", "10min", "bucket of the result, a pandas alias: 10min, 30min, 1H, 1D (minimum 1min)")
                 .define("scale-up-ahead-seconds", "0", "label a rising bucket this many seconds earlier (less than the bucket)")
+                .define("target-tolerance", "0", "size each bucket for the resource target raised by this fraction (0: at the "
+                        + "target, as Kapacity); the reactive portrait tolerates the same band (0.1) before it scales up")
                 .define("token-file", "", "service-account token sent to the gRPC service as a bearer token when the file exists "
                         + "(default $KAPACITY_TOKEN_FILE or " + DEFAULT_TOKEN_FILE + ")")
                 .define("grpc-timeout", "60s", "deadline of each gRPC Query call");
@@ -80,6 +82,10 @@ public record PredictOptions(String kubeconfig, String tsfModelPath, Duration hi
         if (ahead < 0 || ahead >= freq.getSeconds()) {
             throw new IllegalArgumentException("--scale-up-ahead-seconds must be at least 0 and less than --scaling-freq");
         }
+        double tolerance = f.getDouble("target-tolerance");
+        if (!(tolerance >= 0 && tolerance < 1)) {
+            throw new IllegalArgumentException("--target-tolerance must be at least 0 and less than 1");
+        }
         Duration timeout = f.getDuration("grpc-timeout");
         if (timeout.isNegative() || timeout.isZero() || timeout.compareTo(Duration.ofMinutes(10)) > 0) {
             throw new IllegalArgumentException("--grpc-timeout must be positive and at most 10m");
@@ -92,7 +98,7 @@ public record PredictOptions(String kubeconfig, String tsfModelPath, Duration hi
             throw new IllegalArgumentException("HP_NAMESPACE and HP_NAME must be set (the HorizontalPortrait controller injects them)");
         }
         return new PredictOptions(f.get("kubeconfig"), f.get("tsf-model-path"), history, zone, Duration.ofSeconds(test),
-                minCorr, maxMse, freq, ahead, token, timeout, env.getOrDefault("METRICS_SERVER_ADDR", ""), ns, name);
+                minCorr, maxMse, freq, ahead, tolerance, token, timeout, env.getOrDefault("METRICS_SERVER_ADDR", ""), ns, name);
     }
 
     /**

@@ -33,9 +33,16 @@ public final class Predictor {
         }
     }
 
-    /** The job's settings (flags). */
+    /**
+     * The job's settings (flags). {@code targetTolerance} raises the resource target each bucket is sized for by that
+     * fraction (0: at the target, as Kapacity does).
+     */
     public record Settings(Duration bucket, ZoneId zone, Duration testWindow, double minCorrelation, double maxMse,
-                           long scaleUpAheadSeconds) {
+                           long scaleUpAheadSeconds, double targetTolerance) {
+        public Settings(Duration bucket, ZoneId zone, Duration testWindow, double minCorrelation, double maxMse,
+                        long scaleUpAheadSeconds) {
+            this(bucket, zone, testWindow, minCorrelation, maxMse, scaleUpAheadSeconds, 0);
+        }
     }
 
     /** What one run decided: the ConfigMap data and a one-line summary for the log. */
@@ -106,7 +113,10 @@ public final class Predictor {
                            History readyPods, double target, Instant now, Settings s) {
         ReplicaModel.Fit fit = fitReplicaModel(traffic, traffics.used(), resource, readyPods, s);
         long[] future = traffics.future();
-        int[] replicas = replicasPerBucket(fit, traffics.forecasts(), future.length, target, readyPods);
+        // The reactive portrait leaves utilization up to target x (1 + its tolerance) alone; sizing the forecast for
+        // the same band keeps the merged IHPA from paying for the difference (docs/scaling-quality.md).
+        int[] replicas = replicasPerBucket(fit, traffics.forecasts(), future.length, target * (1 + s.targetTolerance()),
+                readyPods);
 
         Map<String, String> extra = forecastDetails(traffics.forecasts(), traffics.used(), fit);
         String message = summary(traffics.forecasts(), traffics.dropped());

@@ -28,6 +28,7 @@ class PredictOptionsTest {
         assertEquals(Duration.ofMinutes(10), o.scalingFreq());
         assertEquals("kapacity-grpc-service:9090", o.metricsServer());
         assertEquals(PredictOptions.DEFAULT_TOKEN_FILE, o.tokenFile());
+        assertEquals(0, o.targetTolerance(), "sized at the target, as Kapacity");
     }
 
     @Test
@@ -58,6 +59,9 @@ class PredictOptionsTest {
         assertThrows(IllegalArgumentException.class, () -> PredictOptions.parse(new String[]{"--re-history-len=90D"}, ENV));
         assertThrows(IllegalArgumentException.class, () -> PredictOptions.parse(new String[]{"--time-zone=Mars/Base"}, ENV));
         assertThrows(IllegalArgumentException.class, () -> PredictOptions.parse(new String[]{"--scale-up-ahead-seconds=600"}, ENV));
+        assertThrows(IllegalArgumentException.class, () -> PredictOptions.parse(new String[]{"--target-tolerance=1"}, ENV));
+        assertThrows(IllegalArgumentException.class, () -> PredictOptions.parse(new String[]{"--target-tolerance=-0.1"}, ENV));
+        assertThrows(IllegalArgumentException.class, () -> PredictOptions.parse(new String[]{"--target-tolerance=NaN"}, ENV));
         assertThrows(IllegalArgumentException.class, () -> PredictOptions.parse(new String[]{"--no-such-flag"}, ENV));
         assertThrows(IllegalArgumentException.class, () -> PredictOptions.parse(new String[]{}, Map.of()));
     }

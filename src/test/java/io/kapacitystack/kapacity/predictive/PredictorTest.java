@@ -97,6 +97,34 @@ class PredictorTest {
     }
 
     @Test
+    void aTargetToleranceSizesEachBucketForTheRaisedTarget() throws Exception {
+        Traces trace = Traces.flat(200).daily(1500).noise(20);
+        long now = T0 + 7 * 86_400L + 125;
+        Workload w = workload(trace, T0, now);
+        Instant nextRun = Instant.ofEpochSecond(T0 + 7 * 86_400L + 30 * 60);
+        Predictor.Settings tolerant = new Predictor.Settings(SETTINGS.bucket(), SETTINGS.zone(), SETTINGS.testWindow(),
+                SETTINGS.minCorrelation(), SETTINGS.maxMse(), SETTINGS.scaleUpAheadSeconds(), 0.2);
+        var type = new com.fasterxml.jackson.core.type.TypeReference<LinkedHashMap<String, Integer>>() { };
+        Map<String, Integer> atTarget = new ObjectMapper().readValue(new Predictor().predict(w.traffic(), w.resource(),
+                w.pods(), 0.25, Instant.ofEpochSecond(T0), Instant.ofEpochSecond(now), nextRun, SETTINGS).data()
+                .get(ResultData.TIME_SERIES), type);
+        Map<String, Integer> inBand = new ObjectMapper().readValue(new Predictor().predict(w.traffic(), w.resource(),
+                w.pods(), 0.25, Instant.ofEpochSecond(T0), Instant.ofEpochSecond(now), nextRun, tolerant).data()
+                .get(ResultData.TIME_SERIES), type);
+        Map<String, Integer> atRaisedTarget = new ObjectMapper().readValue(new Predictor().predict(w.traffic(),
+                w.resource(), w.pods(), 0.25 * 1.2, Instant.ofEpochSecond(T0), Instant.ofEpochSecond(now), nextRun,
+                SETTINGS).data().get(ResultData.TIME_SERIES), type);
+        assertEquals(atRaisedTarget, inBand, "a tolerance of 0.2 sizes for the target x 1.2");
+        assertEquals(atTarget.keySet(), inBand.keySet());
+        int fewer = 0;
+        for (String k : atTarget.keySet()) {
+            assertTrue(inBand.get(k) <= atTarget.get(k), "bucket " + k);
+            fewer += atTarget.get(k) - inBand.get(k);
+        }
+        assertTrue(fewer > 0, "the band needs fewer replicas somewhere: " + atTarget + " vs " + inBand);
+    }
+
+    @Test
     void aFlatSeriesBesideARealOneIsIgnoredAndSaidSo() {
         long now = T0 + 7 * 86_400L;
         Workload w = workload(Traces.flat(200).daily(1500).noise(20), T0, now, Traces.flat(5));

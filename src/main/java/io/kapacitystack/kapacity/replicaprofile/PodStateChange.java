@@ -75,6 +75,62 @@ public final class PodStateChange {
         return new PodStateChange(moves);
     }
 
+    /**
+     * For a workload that removes its pods in the sorter's order (a StatefulSet drops its highest ordinals), where
+     * each pod must be: the pods it keeps longest are Online, the next ones Cutoff, then Standby, and the rest go.
+     * A pod labelled Cutoff or Standby below them (by hand, say) is brought back Online rather than counted as parked:
+     * it serves, and the workload would remove a higher, serving pod in its place. A pod labelled Cutoff or Standby
+     * whose traffic was never cut (labelled by hand) is moved again, so its traffic is cut before it can be removed.
+     */
+    public static PodStateChange byPosition(PodStates current, int online, int cutoff, int standby, Comparator<Pod> byScaleDownPriority) {
+        List<Pod> keptLongestFirst = new ArrayList<>();
+        for (PodState s : List.of(PodState.Online, PodState.Cutoff, PodState.Standby)) {
+            keptLongestFirst.addAll(current.pods(s));
+        }
+        keptLongestFirst.sort(byScaleDownPriority.reversed());
+        Map<PodState, List<Pod>> moves = emptyMoves();
+        for (int i = 0; i < keptLongestFirst.size(); i++) {
+            Pod pod = keptLongestFirst.get(i);
+            PodState target = i < online ? PodState.Online
+                    : i < online + cutoff ? PodState.Cutoff
+                    : i < online + cutoff + standby ? PodState.Standby
+                    : PodState.Deleted;
+            PodState now = PodStates.stateOf(pod);
+            boolean parkedByHand = (target == PodState.Cutoff || target == PodState.Standby) && !PodStates.trafficCut(pod);
+            if (target != now || parkedByHand) {
+                moves.get(target).add(pod);
+            }
+        }
+        moves.values().forEach(l -> l.sort(Comparator.comparing(p -> p.getMetadata().getName())));
+        return new PodStateChange(moves);
+    }
+
+    /**
+     * The same change, except that pods it would take from Online straight to Deleted (a pod that crashed and came
+     * back while its parked predecessor was being removed) are cut off instead: a pod leaves the workload only once
+     * it no longer serves. Returns this change when there are none.
+     */
+    public PodStateChange parkingServingPodsBeforeDeleting(PodStates current) {
+        List<Pod> serving = moves.get(PodState.Deleted).stream().filter(current.pods(PodState.Online)::contains).toList();
+        if (serving.isEmpty()) {
+            return this;
+        }
+        Map<PodState, List<Pod>> parked = emptyMoves();
+        moves.forEach((state, pods) -> parked.get(state).addAll(pods));
+        parked.get(PodState.Deleted).removeAll(serving);
+        parked.get(PodState.Cutoff).addAll(serving);
+        parked.get(PodState.Cutoff).sort(Comparator.comparing(p -> p.getMetadata().getName()));
+        return new PodStateChange(parked);
+    }
+
+    private static Map<PodState, List<Pod>> emptyMoves() {
+        Map<PodState, List<Pod>> moves = new EnumMap<>(PodState.class);
+        for (PodState s : ORDER) {
+            moves.put(s, new ArrayList<>());
+        }
+        return moves;
+    }
+
     private static List<Pod> pick(Set<Pod> from, int count, Comparator<Pod> order) {
         List<Pod> sorted = new ArrayList<>(from);
         sorted.sort(order);

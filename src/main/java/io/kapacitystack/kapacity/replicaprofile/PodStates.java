@@ -50,6 +50,12 @@ public final class PodStates {
         return PodState.Online;
     }
 
+    /** Whether the pod's traffic was cut: its readiness-gate condition is False (as the controller leaves a parked pod). */
+    public static boolean trafficCut(Pod p) {
+        return p.getStatus() != null && p.getStatus().getConditions() != null && p.getStatus().getConditions().stream()
+                .anyMatch(c -> Constants.READINESS_GATE_CONDITION.equals(c.getType()) && "False".equals(c.getStatus()));
+    }
+
     public List<Pod> pods(PodState state) {
         return byState.get(state);
     }

@@ -51,7 +51,11 @@ public final class ReplicaProfilePlanner {
         status.standbyReplicas = standby == 0 ? null : standby;
 
         int desiredOnline = desiredOnline(spec, online);
-        boolean ensured = onlineEnsured(spec, online) && cutoff == spec.cutoff() && standby == spec.standby();
+        // A StatefulSet removes its highest ordinals: its pods are where the spec says only when those are the parked ones.
+        boolean byPosition = spec.scaleTargetRef != null && "StatefulSet".equals(spec.scaleTargetRef.kind);
+        PodStateChange positional = byPosition ? PodStateChange.byPosition(pods, desiredOnline, spec.cutoff(), spec.standby(), sorter) : null;
+        boolean ensured = onlineEnsured(spec, online) && cutoff == spec.cutoff() && standby == spec.standby()
+                && (positional == null || positional.isEmpty());
         if (ensured) {
             Conditions.set(status.conditions, ENSURED, true, generation, Reasons.REPLICA_PROFILE_ENSURED, "current replica profile is ensured", now);
         } else {
@@ -68,6 +72,7 @@ public final class ReplicaProfilePlanner {
         boolean needStateChange = spec.cutoff() > 0 || spec.standby() > 0 || cutoff > 0 || standby > 0;
         boolean canDoStateChange = pods.running() == scale.specReplicas;
         PodStateChange change = null;
+        boolean parkingFirst = false;
         if (needStateChange && canDoStateChange) {
             String unsupported = unsupportedBehavior(spec);
             if (unsupported != null) {
@@ -75,7 +80,10 @@ public final class ReplicaProfilePlanner {
                 events.add(PlannedEvent.warning(Reasons.UNSUPPORTED_POD_BEHAVIOR, unsupported));
                 return new ReplicaProfilePlan(status, null, events);
             }
-            change = PodStateChange.calculate(pods, desiredOnline, spec.cutoff(), spec.standby(), sorter);
+            PodStateChange wanted = positional != null ? positional
+                    : PodStateChange.calculate(pods, desiredOnline, spec.cutoff(), spec.standby(), sorter);
+            change = wanted.parkingServingPodsBeforeDeleting(pods);
+            parkingFirst = change != wanted;
             addPodEvent(events, Reasons.ONLINE_PODS, "online pods: ", change.to(PodState.Online));
             addPodEvent(events, Reasons.CUTOFF_PODS, "cutoff pods: ", change.to(PodState.Cutoff));
             addPodEvent(events, Reasons.STANDBY_PODS, "standby pods: ", change.to(PodState.Standby));
@@ -86,7 +94,8 @@ public final class ReplicaProfilePlanner {
         Integer scaleTo = null;
         // Scaling up is always safe. Scaling down while pod states are in flux could remove the wrong pods (the
         // workload picks which), so it waits until the state change could be applied to a settled pod set.
-        boolean safe = desiredReplicas > scale.specReplicas || !needStateChange || canDoStateChange;
+        // Nor while a pod it would lose still serves: that pod is parked in this pass and removed in the next.
+        boolean safe = desiredReplicas > scale.specReplicas || (!needStateChange || canDoStateChange) && !parkingFirst;
         if (desiredReplicas != scale.specReplicas && safe) {
             events.add(PlannedEvent.normal(Reasons.UPDATE_SCALE,
                     String.format("rescale target workload from %d to %d replicas", scale.specReplicas, desiredReplicas)));

@@ -5,6 +5,10 @@ import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.kapacitystack.kapacity.api.v1alpha1.Conditions;
+import io.kapacitystack.kapacity.api.v1alpha1.Constants;
+import io.kapacitystack.kapacity.api.v1alpha1.CrossVersionObjectReference;
+import io.kapacitystack.kapacity.api.v1alpha1.PodState;
+import io.fabric8.kubernetes.api.model.PodConditionBuilder;
 import io.kapacitystack.kapacity.api.v1alpha1.ReplicaProfile;
 import io.kapacitystack.kapacity.api.v1alpha1.ReplicaProfileSpec;
 import io.kapacitystack.kapacity.workload.ScaleInfo;
@@ -90,6 +94,69 @@ class ReplicaProfilePlannerTest {
         ReplicaProfilePlan plan = ReplicaProfilePlanner.plan(rp, null, null, NOW);
         assertNull(plan.scaleTo());
         assertEquals("ReplicaProfilePaused", Conditions.find(plan.status().conditions, ReplicaProfileStatus.APPLIED).getReason());
+    }
+
+    /**
+     * A StatefulSet loses its highest ordinals, so those are the ones to park: a pod labelled Cutoff by hand below
+     * them (still serving) is brought back Online and the highest Online one is cut off instead, and a pod labelled
+     * Cutoff by hand whose traffic is still on is cut off; the profile is not ensured until then.
+     */
+    @Test
+    void aStatefulSetParksItsHighestOrdinalsWhateverWasLabelledByHand() {
+        ReplicaProfile rp = statefulSetRp(3, 2);
+        List<Pod> pods = pods(5, 0);
+        label(pods.get(1), "Cutoff", true);
+        label(pods.get(4), "Cutoff", false);
+        ReplicaProfilePlan plan = ReplicaProfilePlanner.plan(rp, new ScaleInfo(5, 5, "app=web"), PodStates.classify(pods), NOW);
+        assertEquals(false, Conditions.isTrue(plan.status().conditions, ReplicaProfileStatus.ENSURED));
+        assertEquals(List.of("web-1"), names(plan.stateChange().to(PodState.Online)));
+        assertEquals(List.of("web-3"), names(plan.stateChange().to(PodState.Cutoff)));
+
+        List<Pod> handOnTop = pods(5, 0);
+        label(handOnTop.get(3), "Cutoff", false);
+        label(handOnTop.get(4), "Cutoff", true);
+        plan = ReplicaProfilePlanner.plan(rp, new ScaleInfo(5, 5, "app=web"), PodStates.classify(handOnTop), NOW);
+        assertEquals(false, Conditions.isTrue(plan.status().conditions, ReplicaProfileStatus.ENSURED));
+        assertEquals(List.of("web-4"), names(plan.stateChange().to(PodState.Cutoff)));
+        assertEquals(List.of(), names(plan.stateChange().to(PodState.Online)));
+    }
+
+    /**
+     * A pod that crashed and came back (Online, serving) where the profile now removes its parked pods is parked
+     * first, and the workload shrinks only on the next pass, once no pod it loses serves.
+     */
+    @Test
+    void aPodThatCameBackOnlineWhereTheProfileRemovesPodsIsParkedBeforeTheWorkloadShrinks() {
+        ReplicaProfile rp = statefulSetRp(3, 0);
+        List<Pod> pods = pods(5, 0);
+        label(pods.get(3), "Cutoff", false);
+        ReplicaProfilePlan plan = ReplicaProfilePlanner.plan(rp, new ScaleInfo(5, 5, "app=web"), PodStates.classify(pods), NOW);
+        assertNull(plan.scaleTo());
+        assertEquals(List.of("web-4"), names(plan.stateChange().to(PodState.Cutoff)));
+        assertEquals(List.of("web-3"), names(plan.stateChange().to(PodState.Deleted)));
+
+        label(pods.get(4), "Cutoff", false);
+        plan = ReplicaProfilePlanner.plan(rp, new ScaleInfo(5, 5, "app=web"), PodStates.classify(pods), NOW);
+        assertEquals(3, plan.scaleTo());
+        assertEquals(List.of("web-3", "web-4"), names(plan.stateChange().to(PodState.Deleted)));
+    }
+
+    private static ReplicaProfile statefulSetRp(int online, int cutoff) {
+        ReplicaProfile rp = rp(online, ReplicaProfileSpec.ScalingDirection.Both);
+        rp.getSpec().cutoffReplicas = cutoff;
+        rp.getSpec().scaleTargetRef = new CrossVersionObjectReference("apps/v1", "StatefulSet", "web");
+        return rp;
+    }
+
+    /** The state label, and the traffic gate as the controller (off) or a hand (left on) leaves it. */
+    private static void label(Pod pod, String state, boolean trafficOn) {
+        pod.getMetadata().getLabels().put(Constants.POD_STATE_LABEL, state);
+        pod.getStatus().setConditions(new ArrayList<>(List.of(new PodConditionBuilder()
+                .withType(Constants.READINESS_GATE_CONDITION).withStatus(trafficOn ? "True" : "False").build())));
+    }
+
+    private static List<String> names(List<Pod> pods) {
+        return pods.stream().map(p -> p.getMetadata().getName()).toList();
     }
 
     static ReplicaProfile rp(int online, ReplicaProfileSpec.ScalingDirection direction) {

@@ -83,7 +83,7 @@ class GrayInvariantsPropertyTest {
                 net.jqwik.api.Tuple.of(1, ordinal.map(i -> new Step("crash " + i, w -> w.crash(i)))),
                 net.jqwik.api.Tuple.of(1, ordinal.map(i -> new Step("unready " + i, w -> w.ready(i, false)))),
                 net.jqwik.api.Tuple.of(1, ordinal.map(i -> new Step("ready " + i, w -> w.ready(i, true)))),
-                net.jqwik.api.Tuple.of(1, Combinators.combine(ordinal, Arbitraries.of("Online", "bogus").injectNull(0.5))
+                net.jqwik.api.Tuple.of(1, Combinators.combine(ordinal, Arbitraries.of("Online", "bogus", "Cutoff", "Standby").injectNull(0.3))
                         .as((i, label) -> new Step("label " + i + " " + label, w -> w.relabel(i, label)))));
         return step.list().ofMinSize(1).ofMaxSize(40);
     }

@@ -163,16 +163,13 @@ final class GrayWorld {
     }
 
     /**
-     * The pod dies; the StatefulSet controller creates it again, Pending and Online, and the profile's pod watch runs
-     * the profile's controller before the IHPA's next pass. (Without that order, an IHPA pass planned on the
-     * profile's earlier status can have the profile controller move the new, serving pod straight to Deleted: a
-     * known gap, docs/reliability.md.)
+     * The pod dies and the StatefulSet controller creates it again, Pending and Online; the controllers run in any
+     * order after, so an IHPA pass planned on the profile's earlier status can meet the pod back and serving.
      */
     void crash(int ordinal) {
         if (pods.remove(ordinal) != null) {
             log.add("web-" + ordinal + " crashed");
             reconcileWorkload();
-            reconcileProfile();
         }
     }
 

@@ -40,6 +40,7 @@ import java.time.Duration;
 import java.util.Locale;
 import java.util.UUID;
 import java.util.concurrent.CountDownLatch;
+import java.util.function.BooleanSupplier;
 
 /** {@code kapacity.jar manager}: the controllers against a real cluster. */
 public final class ManagerCommand {
@@ -98,12 +99,7 @@ public final class ManagerCommand {
                     .onFailure(e -> LOG.error("admission webhook not served: {}", e.getMessage()));
         }
         boolean[] synced = {false};
-        OpsServer.listen(vertx, OpsServer.routes(vertx, metrics, () -> synced[0]), o.healthProbeBindAddress)
-                .onFailure(e -> LOG.error("cannot serve probes on {}: {}", o.healthProbeBindAddress, e.getMessage()));
-        if (!o.metricsBindAddress.equals(o.healthProbeBindAddress) && !o.metricsBindAddress.equals("0")) {
-            OpsServer.listen(vertx, OpsServer.routes(vertx, metrics, () -> synced[0]), o.metricsBindAddress)
-                    .onFailure(e -> LOG.error("cannot serve metrics on {}: {}", o.metricsBindAddress, e.getMessage()));
-        }
+        serveOps(vertx, metrics, () -> synced[0], o);
         CountDownLatch stopped = new CountDownLatch(1);
         boolean[] cachesFailed = {false};
         manager.startCaches().onSuccess(v -> {
@@ -132,6 +128,16 @@ public final class ManagerCommand {
         }));
         stopped.await();
         return cachesFailed[0] ? 1 : 0;
+    }
+
+    /** Health probes and, on its own address if it has one, /metrics; ready once the caches have synced. */
+    private static void serveOps(Vertx vertx, ControllerMetrics metrics, BooleanSupplier synced, ManagerOptions o) {
+        OpsServer.listen(vertx, OpsServer.routes(vertx, metrics, synced), o.healthProbeBindAddress)
+                .onFailure(e -> LOG.error("cannot serve probes on {}: {}", o.healthProbeBindAddress, e.getMessage()));
+        if (!o.metricsBindAddress.equals(o.healthProbeBindAddress) && !o.metricsBindAddress.equals("0")) {
+            OpsServer.listen(vertx, OpsServer.routes(vertx, metrics, synced), o.metricsBindAddress)
+                    .onFailure(e -> LOG.error("cannot serve metrics on {}: {}", o.metricsBindAddress, e.getMessage()));
+        }
     }
 
     /** The controllers' settings from Kapacity's manager flags. */

@@ -134,12 +134,7 @@ public final class SandboxCommand {
         SandboxApp.start(vertx, settings)
                 .onSuccess(a -> {
                     app[0] = a;
-                    System.out.println((settings.controllers ? banner(a.httpPort(), a.cluster().apiUrl(), a.grpcPort(), settings.kubeconfig, samples, speed)
-                            : ExternalManager.banner(a.httpPort(), a.cluster().apiUrl(), settings.kubeconfig, samples))
-                            .replace("  console:    http://", tls == null ? "  console:    http://" : "  console:    https://")
-                            .replace("\n  API:", "\n  token:      " + a.consoleToken() + "  (log in to the console with it to edit)\n  API:")
-                            .replace("\n\nPress Ctrl-C", kafkaBanner(a.kafka(), settings.embeddedKafkaPort != null,
-                                    f.get("kafka-client-properties")) + "\n\nPress Ctrl-C"));
+                    System.out.println(startedBanner(a, settings, samples, f.get("kafka-client-properties")));
                     a.loadSamples(vertx, samples)
                             .onSuccess(v -> System.out.println(samples.isEmpty() ? "" : "Samples loaded: "
                                     + String.join(", ", samples.stream().map(x -> x + "-sample").toList())))
@@ -152,6 +147,18 @@ public final class SandboxCommand {
                 });
         stopped.await();
         return 0;
+    }
+
+    /** What a newcomer reads once the sandbox is up: where everything is, the console token, Kafka if any. */
+    private static String startedBanner(SandboxApp a, SandboxApp.Settings settings, List<String> samples,
+                                        String kafkaClientProperties) {
+        return (settings.controllers
+                ? banner(a.httpPort(), a.cluster().apiUrl(), a.grpcPort(), settings.kubeconfig, samples, settings.clockSpeed)
+                : ExternalManager.banner(a.httpPort(), a.cluster().apiUrl(), settings.kubeconfig, samples))
+                .replace("  console:    http://", settings.consoleTls == null ? "  console:    http://" : "  console:    https://")
+                .replace("\n  API:", "\n  token:      " + a.consoleToken() + "  (log in to the console with it to edit)\n  API:")
+                .replace("\n\nPress Ctrl-C", kafkaBanner(a.kafka(), settings.embeddedKafkaPort != null,
+                        kafkaClientProperties) + "\n\nPress Ctrl-C");
     }
 
     public static void awaitQuietly(Future<?> f, int seconds) {

@@ -291,7 +291,7 @@ public final class SandboxApiServer {
      * {@code limitBytes} are honoured; {@code follow} returns what there is so far.
      */
     private void podLog(HttpServerRequest req, ApiPath path) {
-        MockResponse r = store.dispatch(SandboxDispatcher.request(HttpMethod.GET, path.objectPath(), null, null));
+        MockResponse r = store.dispatch(StoreRequests.request(HttpMethod.GET, path.objectPath(), null, null));
         if (r.code() != 200) {
             respond(req, path, r);
             return;

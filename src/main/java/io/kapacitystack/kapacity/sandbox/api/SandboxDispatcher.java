@@ -5,8 +5,6 @@ import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import io.fabric8.mockwebserver.crud.AttributeSet;
 import io.fabric8.mockwebserver.dsl.HttpMethod;
-import io.fabric8.mockwebserver.http.Buffer;
-import io.fabric8.mockwebserver.http.Headers;
 import io.fabric8.mockwebserver.http.MockResponse;
 import io.fabric8.mockwebserver.http.RecordedRequest;
 import io.kapacitystack.kapacity.runtime.time.Clock;
@@ -28,6 +26,9 @@ import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
 import java.util.function.Predicate;
+
+import static io.kapacitystack.kapacity.sandbox.api.StoreRequests.gracePeriodSeconds;
+import static io.kapacitystack.kapacity.sandbox.api.StoreRequests.request;
 
 /**
  * fabric8's CRUD mock store with what a real kube-apiserver adds on top, so kubectl and controllers behave:
@@ -575,35 +576,8 @@ public final class SandboxDispatcher extends KubernetesCrudDispatcher {
 
     // ---- helpers ------------------------------------------------------------------------------------------
 
-    static RecordedRequest request(HttpMethod method, String path, String body, String contentType) {
-        Headers.Builder headers = Headers.builder();
-        if (contentType != null) {
-            headers.add("Content-Type", contentType);
-        }
-        return new RecordedRequest("HTTP/1.1", method, path, headers.build(),
-                new Buffer(body == null ? new byte[0] : body.getBytes(StandardCharsets.UTF_8)));
-    }
-
     private static boolean isPods(ApiPath path) {
         return path.group().isEmpty() && "pods".equals(path.resource());
-    }
-
-    private static long gracePeriodSeconds(ApiPath path, String body) {
-        String fromQuery = path.query().get("gracePeriodSeconds");
-        if (fromQuery != null) {
-            return Long.parseLong(fromQuery);
-        }
-        if (body != null && !body.isBlank()) {
-            try {
-                Number n = new JsonObject(body).getNumber("gracePeriodSeconds");
-                if (n != null) {
-                    return n.longValue();
-                }
-            } catch (DecodeException ignored) {
-                // not DeleteOptions: use the default grace period
-            }
-        }
-        return -1;
     }
 
     private String randomSuffix() {

@@ -420,6 +420,11 @@ class KubectlKapacityPluginIT {
             k.ok("annotate", "deployment", "web", "-n", "mig", "--overwrite", "sandbox.kapacitystack.io/traffic=constant 12");
             Await.until("3 pods measured near 41 %", Duration.ofSeconds(90), () ->
                     published.stream().anyMatch(p -> p.replicas == 3 && p.percent >= 38 && p.percent <= 45));
+            // past the HPA's CPU initialization period (5 min from a pod's start) every running pod's sample counts,
+            // whatever the metric window: the plateau's decisions are then on all 3 pods
+            Instant initialized = latestStart(client).plusSeconds(310);
+            Await.until("the new pods past their CPU initialization period", Duration.ofSeconds(90), () ->
+                    simulated.now().isAfter(initialized));
             // the plateau: 61 % of a 50 % target, a ratio of 1.22: inside the HPA's scale-up tolerance of 0.3
             k.ok("annotate", "deployment", "web", "-n", "mig", "--overwrite", "sandbox.kapacitystack.io/traffic=constant 18");
             Await.until("the plateau's reading published", Duration.ofSeconds(90), () ->
@@ -452,6 +457,11 @@ class KubectlKapacityPluginIT {
         assertTrue(published.stream().anyMatch(p -> p.replicas == 3), "the rise scaled to 3: " + trace);
         assertTrue(toleranceHeld, "a reading inside the tolerance was decided: " + trace);
         assertTrue(scaleDownHeld, "a reading far below the target was held by the window: " + trace);
+    }
+
+    private static Instant latestStart(KubernetesClient client) {
+        return client.pods().inNamespace("mig").withLabel("app", "web").list().getItems().stream()
+                .map(p -> Instant.parse(p.getMetadata().getCreationTimestamp())).max(Instant::compareTo).orElseThrow();
     }
 
     /**
@@ -501,6 +511,8 @@ class KubectlKapacityPluginIT {
                                 && "True".equals(c.getStatus())).findFirst().orElse(null);
                 if (created > earliest) {
                     maybeAbsent++;
+                } else if (ready != null && created + 300 + 10 <= earliest) {
+                    counted++;   // past the CPU initialization period: a ready pod's sample counts
                 } else if (ready == null) {
                     unready++;
                 } else {

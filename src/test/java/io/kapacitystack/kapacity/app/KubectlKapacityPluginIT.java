@@ -1,5 +1,17 @@
 package io.kapacitystack.kapacity.app;
 
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.autoscaling.v2.HorizontalPodAutoscaler;
+import io.fabric8.kubernetes.client.Watch;
+import io.fabric8.kubernetes.client.Watcher;
+import io.fabric8.kubernetes.client.WatcherException;
+import io.kapacitystack.kapacity.api.v1alpha1.HorizontalPortrait;
+import io.kapacitystack.kapacity.cli.HpaConversion;
+import io.kapacitystack.kapacity.runtime.time.Clock;
+import io.kapacitystack.kapacity.testing.ReferenceHpa;
+import java.time.Instant;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
@@ -340,6 +352,202 @@ class KubectlKapacityPluginIT {
         assertEquals(0, get.exit(), get.err());
         List<String> names = get.out().lines().skip(1).map(l -> l.split("\\s+")[0]).sorted().toList();
         assertEquals(List.of("api", "web", "worker"), names, get.out());
+    }
+
+    /**
+     * {@code migrate --delete-hpa} of an HPA with a behavior (a scale-down window longer than the run: every
+     * scale-down is held) and a scale-up tolerance of 0.3 (above the cluster's 0.1), then CPU traffic through a rise,
+     * a plateau inside that tolerance and a fall. Every decision the IHPA's Reactive portrait publishes, with the
+     * metric reading it publishes beside it, must be the HPA algorithm's ({@link ReferenceHpa}, built from the HPA as
+     * it was applied) on that reading. The pods that counted at the decision are read from the API at each published
+     * status; the one sync at which a new pod's 30 s metric window may or may not have been complete (the status is
+     * written a moment after the decision) admits both outcomes, every other decision exactly one. Without the
+     * tolerance the plateau scales to 4; without the behavior the fall scales down after the default 300 s window.
+     */
+    @Test
+    void migratedHpaDecidesAsTheHpaAlgorithmThroughARisePlateauAndFall() throws Exception {
+        Kubectl k = sandbox.kubectl;
+        k.ok("create", "namespace", "mig");
+        apply("mig", DEPLOYMENT.formatted("web", "web", "web", REQUESTS));
+        String hpaYaml = """
+                apiVersion: autoscaling/v2
+                kind: HorizontalPodAutoscaler
+                metadata: {name: web, namespace: mig}
+                spec:
+                  scaleTargetRef: {apiVersion: apps/v1, kind: Deployment, name: web}
+                  minReplicas: 1
+                  maxReplicas: 8
+                  metrics:
+                  - type: Resource
+                    resource: {name: cpu, target: {type: Utilization, averageUtilization: 50}}
+                  behavior:
+                    scaleUp:
+                      stabilizationWindowSeconds: 0
+                      tolerance: "0.3"
+                      policies: [{type: Pods, value: 10, periodSeconds: 15}]
+                    scaleDown:
+                      stabilizationWindowSeconds: 3600
+                      policies: [{type: Percent, value: 100, periodSeconds: 15}]
+                """;
+        k.runWithInput(hpaYaml, "apply", "-f", "-").ok();
+        HorizontalPodAutoscaler hpa = Serialization.unmarshal(hpaYaml, HorizontalPodAutoscaler.class);
+        Clock simulated = sandbox.app.clock();
+
+        List<Published> published = new CopyOnWriteArrayList<>();
+        try (KubernetesClient client = new KubernetesClientBuilder().withConfig(
+                Config.fromKubeconfig(Files.readString(sandbox.kubeconfig))).build();
+             Watch watch = client.resources(HorizontalPortrait.class).inNamespace("mig").withName("web-reactive")
+                     .watch(new Watcher<>() {
+                         @Override
+                         public void eventReceived(Action action, HorizontalPortrait hp) {
+                             Instant at = simulated.now();
+                             Published p = Published.of(hp, at, client.pods().inNamespace("mig")
+                                     .withLabel("app", "web").list().getItems());
+                             if (p != null && (published.isEmpty() || !published.get(published.size() - 1).sameAs(p))) {
+                                 published.add(p);
+                             }
+                         }
+
+                         @Override
+                         public void onClose(WatcherException cause) {
+                         }
+                     })) {
+            KubectlPlugin.Run migrated = plugin(null, "kapacity", "migrate", "hpa/web", "-n", "mig", "--delete-hpa",
+                    "--timeout=90s");
+            assertEquals(0, migrated.exit(), migrated.err());
+
+            // the rise: 12 req/s at 10m each on one pod is 121 % of its 100m request, 3 pods wanted
+            k.ok("annotate", "deployment", "web", "-n", "mig", "--overwrite", "sandbox.kapacitystack.io/traffic=constant 12");
+            Await.until("3 pods measured near 41 %", Duration.ofSeconds(90), () ->
+                    published.stream().anyMatch(p -> p.replicas == 3 && p.percent >= 38 && p.percent <= 45));
+            // past the HPA's CPU initialization period (5 min from a pod's start) every running pod's sample counts,
+            // whatever the metric window: the plateau's decisions are then on all 3 pods
+            Instant initialized = latestStart(client).plusSeconds(310);
+            Await.until("the new pods past their CPU initialization period", Duration.ofSeconds(90), () ->
+                    simulated.now().isAfter(initialized));
+            // the plateau: 61 % of a 50 % target, a ratio of 1.22: inside the HPA's scale-up tolerance of 0.3
+            k.ok("annotate", "deployment", "web", "-n", "mig", "--overwrite", "sandbox.kapacitystack.io/traffic=constant 18");
+            Await.until("the plateau's reading published", Duration.ofSeconds(90), () ->
+                    published.stream().anyMatch(p -> p.percent > 55 && p.percent <= 65));
+            // the fall: 1 %, one pod wanted; the HPA's 3600 s window holds the 3 longer than the default 300 s would
+            k.ok("annotate", "deployment", "web", "-n", "mig", "--overwrite", "sandbox.kapacitystack.io/traffic=constant 0");
+            Instant fall = simulated.now();
+            Await.until("the fall's reading published", Duration.ofSeconds(60), () ->
+                    published.stream().anyMatch(p -> p.at.isAfter(fall) && p.percent < 45));
+            Await.until("400 simulated seconds into the fall", Duration.ofSeconds(120), () ->
+                    simulated.now().isAfter(fall.plusSeconds(400)));
+        }
+        assertEquals(3, replicas("deployment", "web", "mig"), "the scale-down is held: " + published);
+
+        ReferenceHpa reference = new ReferenceHpa(hpa, Double.parseDouble(HpaConversion.DEFAULT_TOLERANCE));
+        int current = 1;
+        List<String> trace = new ArrayList<>();
+        boolean toleranceHeld = false;
+        boolean scaleDownHeld = false;
+        for (Published p : published) {
+            Map<Integer, ReferenceHpa.Decision> possible = p.possibleDecisions(reference, current);
+            trace.add(p + " from " + current + ", HPA: " + possible.keySet());
+            assertTrue(possible.containsKey(p.replicas), "the IHPA decided otherwise than the HPA algorithm:\n"
+                    + String.join("\n", trace));
+            reference.commit(current, possible.get(p.replicas), p.at);
+            toleranceHeld |= p.percent > 55 && p.percent <= 65 && p.replicas == current && current == 3;
+            scaleDownHeld |= p.percent < 45 && p.replicas == current && current == 3;
+            current = p.replicas;
+        }
+        assertTrue(published.stream().anyMatch(p -> p.replicas == 3), "the rise scaled to 3: " + trace);
+        assertTrue(toleranceHeld, "a reading inside the tolerance was decided: " + trace);
+        assertTrue(scaleDownHeld, "a reading far below the target was held by the window: " + trace);
+    }
+
+    private static Instant latestStart(KubernetesClient client) {
+        return client.pods().inNamespace("mig").withLabel("app", "web").list().getItems().stream()
+                .map(p -> Instant.parse(p.getMetadata().getCreationTimestamp())).max(Instant::compareTo).orElseThrow();
+    }
+
+    /**
+     * One status the Reactive portrait published: its replicas, its reading ({@code 61% (61m)}), when the test saw
+     * it (simulated time) and the target's pods then.
+     */
+    private record Published(Instant at, int replicas, int percent, List<Pod> pods) {
+
+        private static final java.util.regex.Pattern READING = java.util.regex.Pattern.compile("(\\d+)% \\(.*\\)");
+        /** How long before the status is seen the decision may have been taken (simulated seconds, generous). */
+        private static final long DECIDED_WITHIN = 5;
+
+        static Published of(HorizontalPortrait hp, Instant at, List<Pod> pods) {
+            var st = hp.getStatus();
+            if (st == null || st.portraitData == null || st.portraitData._static == null || st.currentMetrics == null
+                    || st.currentMetrics.isEmpty()) {
+                return null;
+            }
+            var m = READING.matcher(st.currentMetrics.get(0).current);
+            return m.matches() ? new Published(at, st.portraitData._static.replicas, Integer.parseInt(m.group(1)), pods)
+                    : null;
+        }
+
+        boolean sameAs(Published o) {
+            return replicas == o.replicas && percent == o.percent;
+        }
+
+        /**
+         * The HPA algorithm's decision for every way the pods may have counted at the decision (a pod counts once
+         * its metric window of 30 s has passed since it got ready, upstream's CPU initialization rule; a pod made
+         * after the decision does not exist for it), and every usage sum that truncates to the published percent.
+         */
+        Map<Integer, ReferenceHpa.Decision> possibleDecisions(ReferenceHpa reference, int current) {
+            long earliest = at.getEpochSecond() - DECIDED_WITHIN - 1;
+            long latest = at.getEpochSecond() + 1;
+            int counted = 0;
+            int unready = 0;
+            int maybeCounted = 0;
+            int maybeAbsent = 0;
+            for (Pod pod : pods) {
+                if (pod.getMetadata().getDeletionTimestamp() != null) {
+                    continue;
+                }
+                long created = Instant.parse(pod.getMetadata().getCreationTimestamp()).getEpochSecond();
+                var ready = pod.getStatus() == null || pod.getStatus().getConditions() == null ? null
+                        : pod.getStatus().getConditions().stream().filter(c -> "Ready".equals(c.getType())
+                                && "True".equals(c.getStatus())).findFirst().orElse(null);
+                if (created > earliest) {
+                    maybeAbsent++;
+                } else if (ready != null && created + 300 + 10 <= earliest) {
+                    counted++;   // past the CPU initialization period: a ready pod's sample counts
+                } else if (ready == null) {
+                    unready++;
+                } else {
+                    long countsAt = Instant.parse(ready.getLastTransitionTime()).getEpochSecond() + 30;
+                    if (countsAt <= earliest) {
+                        counted++;
+                    } else if (countsAt > latest) {
+                        unready++;
+                    } else {
+                        maybeCounted++;
+                    }
+                }
+            }
+            Map<Integer, ReferenceHpa.Decision> decisions = new java.util.TreeMap<>();
+            for (int c = 0; c <= maybeCounted; c++) {
+                for (int absent = 0; absent <= maybeAbsent; absent++) {
+                    int measured = counted + c;
+                    if (measured == 0) {
+                        continue;
+                    }
+                    int notReady = unready + maybeCounted - c + maybeAbsent - absent;
+                    for (long sum : new long[] {(long) percent * measured, (long) (percent + 1) * measured - 1}) {
+                        ReferenceHpa.Decision d = reference.peek(current,
+                                new ReferenceHpa.Readings(measured, sum, 100, notReady), at);
+                        decisions.putIfAbsent(d.replicas(), d);
+                    }
+                }
+            }
+            return decisions;
+        }
+
+        @Override
+        public String toString() {
+            return replicas + " at " + percent + "% (" + at + ")";
+        }
     }
 
     private void apply(String namespace, String yaml) {

@@ -13,6 +13,7 @@ import io.kapacitystack.kapacity.reactive.PodMetric;
 import io.kapacitystack.kapacity.reactive.ReplicaCalculator;
 import io.kapacitystack.kapacity.reactive.HpaBehavior;
 import io.kapacitystack.kapacity.testing.Pods;
+import io.kapacitystack.kapacity.testing.ReferenceHpa;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
@@ -30,7 +31,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * {@code migrate}: an HPA becomes an IHPA that scales as the HPA did. The last test runs the IHPA's reactive
  * decision path (the KubeHPA calculator and behavior, configured from the converted IHPA as the generator configures
  * them) and an independent transcription of the HPA controller's algorithm (Kubernetes pkg/controller/podautoscaler:
- * replica_calculator.go, horizontal.go) on the same metrics, step by step.
+ * replica_calculator.go, horizontal.go; {@link ReferenceHpa}) on the same metrics, step by step.
  */
 class HpaConversionTest {
 
@@ -177,80 +178,5 @@ class HpaConversionTest {
         assertTrue(decisions.contains(12) || decisions.stream().anyMatch(d -> d >= 8), decisions.toString());
         assertTrue(decisions.get(decisions.size() - 1) < decisions.stream().max(Integer::compare).orElseThrow(),
                 decisions.toString());
-    }
-
-    /**
-     * The HPA controller's decision for a Resource Utilization metric with every pod ready and measured,
-     * transcribed from Kubernetes: the usage ratio of a truncated percentage, the tolerance, ceil(ratio * pods);
-     * then stabilizeRecommendationWithBehaviors and convertDesiredReplicasWithBehaviorRate.
-     */
-    private static final class ReferenceHpa {
-        private final HorizontalPodAutoscaler hpa;
-        private final double tolerance;
-        private final List<long[]> recommendations = new ArrayList<>();   // {epochSecond, replicas}
-        private final List<long[]> scaleUpEvents = new ArrayList<>();     // {epochSecond, added}
-        private final List<long[]> scaleDownEvents = new ArrayList<>();   // {epochSecond, removed}
-
-        ReferenceHpa(HorizontalPodAutoscaler hpa, double tolerance) {
-            this.hpa = hpa;
-            this.tolerance = tolerance;
-        }
-
-        int step(int current, long usagePerPod, long requestPerPod, Instant now) {
-            int target = hpa.getSpec().getMetrics().get(0).getResource().getTarget().getAverageUtilization();
-            long utilization = usagePerPod * current * 100 / (requestPerPod * current);
-            double ratio = (double) utilization / target;
-            int desired = Math.abs(1.0 - ratio) <= tolerance ? current : (int) Math.ceil(ratio * current);
-
-            var b = hpa.getSpec().getBehavior();
-            long t = now.getEpochSecond();
-            int upWindow = b.getScaleUp().getStabilizationWindowSeconds();
-            int downWindow = b.getScaleDown().getStabilizationWindowSeconds();
-            int up = desired;
-            int down = desired;
-            for (long[] r : recommendations) {
-                if (r[0] > t - upWindow) {
-                    up = (int) Math.min(up, r[1]);
-                }
-                if (r[0] > t - downWindow) {
-                    down = (int) Math.max(down, r[1]);
-                }
-            }
-            recommendations.removeIf(r -> r[0] <= t - Math.max(upWindow, downWindow));
-            recommendations.add(new long[] {t, desired});
-            int stabilized = current;
-            if (stabilized < up) {
-                stabilized = up;
-            }
-            if (stabilized > down) {
-                stabilized = down;
-            }
-
-            int min = hpa.getSpec().getMinReplicas();
-            int max = hpa.getSpec().getMaxReplicas();
-            int result = stabilized;
-            if (stabilized > current) {
-                var policy = b.getScaleUp().getPolicies().get(0);   // Pods 2 per 60 s
-                long added = scaleUpEvents.stream().filter(e -> e[0] > t - policy.getPeriodSeconds()).mapToLong(e -> e[1]).sum();
-                long removed = scaleDownEvents.stream().filter(e -> e[0] > t - policy.getPeriodSeconds()).mapToLong(e -> e[1]).sum();
-                int periodStart = (int) (current - added + removed);
-                int limit = Math.max(current, periodStart + policy.getValue());
-                result = Math.min(stabilized, Math.min(limit, max));
-            } else if (stabilized < current) {
-                var policy = b.getScaleDown().getPolicies().get(0);   // Percent 50 per 60 s
-                long removed = scaleDownEvents.stream().filter(e -> e[0] > t - policy.getPeriodSeconds()).mapToLong(e -> e[1]).sum();
-                long added = scaleUpEvents.stream().filter(e -> e[0] > t - policy.getPeriodSeconds()).mapToLong(e -> e[1]).sum();
-                int periodStart = (int) (current + removed - added);
-                int limit = Math.min(current, (int) (periodStart * (1 - policy.getValue() / 100.0)));
-                result = Math.max(stabilized, Math.max(limit, min));
-            }
-            result = Math.max(min, Math.min(max, result));
-            if (result > current) {
-                scaleUpEvents.add(new long[] {t, result - current});
-            } else if (result < current) {
-                scaleDownEvents.add(new long[] {t, current - result});
-            }
-            return result;
-        }
     }
 }

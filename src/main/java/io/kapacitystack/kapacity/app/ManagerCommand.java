@@ -40,6 +40,7 @@ import java.time.Duration;
 import java.util.Locale;
 import java.util.UUID;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 
 /** {@code kapacity.jar manager}: the controllers against a real cluster. */
@@ -102,7 +103,7 @@ public final class ManagerCommand {
         serveOps(vertx, metrics, () -> synced[0], o);
         CountDownLatch stopped = new CountDownLatch(1);
         boolean[] cachesFailed = {false};
-        manager.startCaches().onSuccess(v -> {
+        manager.startCaches().timeout(o.cacheSyncTimeout.toMillis(), TimeUnit.MILLISECONDS).onSuccess(v -> {
             synced[0] = true;
             if (o.leaderElect) {
                 startWithLeaderElection(client, manager, o, stopped);
@@ -110,8 +111,9 @@ public final class ManagerCommand {
                 manager.startControllers();
             }
         }).onFailure(e -> {
-            // As controller-runtime's manager: exit non-zero and let Kubernetes restart the pod. Returning 0 left the
-            // JVM running (the client's threads) without caches or controllers, never leading (docs/reliability.md).
+            // As controller-runtime's manager: the caches retry a failing list (kube/ResourceCache) until the sync
+            // timeout, then the manager exits non-zero and Kubernetes restarts the pod. Returning 0 left the JVM
+            // running (the client's threads) without caches or controllers, never leading (docs/reliability.md).
             LOG.error("failed to start caches: {}", e.getMessage());
             cachesFailed[0] = true;
             stopped.countDown();

@@ -55,6 +55,8 @@ public final class ManagerOptions {
     public String standbyCpuFloor;
     public String standbyMemoryFloor;
     public String kubeconfig;
+    /** How long the caches may take to list everything before the manager gives up and exits 1. */
+    public Duration cacheSyncTimeout;
     public String logPath;
     public String logFormat;
     /** Empty: no stream. */
@@ -112,6 +114,7 @@ public final class ManagerOptions {
                 .define("kafka-buffer-size", Integer.toString(KafkaSettings.DEFAULT_BUFFER), "Scaling events kept while Kafka is unreachable; beyond it the oldest are dropped (counted in /metrics).")
                 .define("kafka-cloudevents-mode", "binary", "CloudEvents Kafka binding mode: binary (ce_ headers) or structured (one JSON document).")
                 .define("kafka-console-history", "6h", "How far back the console reads the Kafka stream at start to rebuild its history (0s: not at all).")
+                .define("cache-sync-timeout", "2m", "How long the caches may take to list every watched object at start; they keep retrying a failing list meanwhile, and past it the manager exits 1 to be restarted (controller-runtime's CacheSyncTimeout).")
                 .define("kubeconfig", "", "Path to a kubeconfig (default: in-cluster config, then $KUBECONFIG, then ~/.kube/config).")
                 .define("log-path", "", "Directory of log files (default: log to stderr only).")
                 .define("log-file-max-age", "168h", "Max age of rotated log files.")
@@ -208,6 +211,10 @@ public final class ManagerOptions {
         o.standbyMemoryFloor = quantity(f, "standby-memory-floor");
         parseKafka(f, o);
         o.kubeconfig = f.get("kubeconfig");
+        o.cacheSyncTimeout = f.getDuration("cache-sync-timeout");
+        if (o.cacheSyncTimeout.isNegative() || o.cacheSyncTimeout.isZero()) {
+            throw new IllegalArgumentException("--cache-sync-timeout must be positive");
+        }
         o.logPath = f.get("log-path");
         o.logFormat = f.get("log-format");
         if (!f.positional().isEmpty()) {

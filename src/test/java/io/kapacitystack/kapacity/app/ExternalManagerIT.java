@@ -53,10 +53,11 @@ class ExternalManagerIT {
     }
 
     /** A manager process on free ports, its output in {@code dir/<name>.log}. */
-    static Process startManager(Path kubeconfig, Path log) throws IOException {
+    static Process startManager(Path kubeconfig, Path log, String... moreArgs) throws IOException {
         List<String> command = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java"),
                 "-Xmx256m", "-cp", System.getProperty("java.class.path"), "io.kapacitystack.kapacity.Main", "manager"));
         command.addAll(ExternalManager.managerArgs(kubeconfig, 0, 0));
+        command.addAll(List.of(moreArgs));
         return new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
     }
 
@@ -120,8 +121,8 @@ class ExternalManagerIT {
     }
 
     /**
-     * A manager whose caches cannot sync (here: an API server that accepts connections and never answers) exits
-     * with 1, as controller-runtime's does, so that Kubernetes restarts it. It used to log the failure and return 0,
+     * A manager whose caches cannot sync within --cache-sync-timeout (here: an API server that accepts connections and
+     * never answers) exits with 1, as controller-runtime's does, so that Kubernetes restarts it. It used to log the failure and return 0,
      * which left the JVM running without caches or controllers, never leading (found by the fault suite under load).
      */
     @Test
@@ -135,7 +136,8 @@ class ExternalManagerIT {
                 "clusters:", "- name: silent", "  cluster: {server: 'http://127.0.0.1:" + silent.actualPort() + "'}",
                 "contexts:", "- name: silent", "  context: {cluster: silent, user: nobody, namespace: default}",
                 "users:", "- name: nobody", "  user: {token: none}", ""));
-        Process manager = startManager(kubeconfig, dir.resolve("silent.log"));
+        // the caches keep retrying their lists until the sync timeout (2m by default), then the manager exits
+        Process manager = startManager(kubeconfig, dir.resolve("silent.log"), "--cache-sync-timeout", "10s");
         processes.add(manager);
         Await.until("the manager to give up on its caches and exit", START, () -> !manager.isAlive());
         assertEquals(1, manager.exitValue(), read(dir.resolve("silent.log")));

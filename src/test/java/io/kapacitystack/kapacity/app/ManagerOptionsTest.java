@@ -55,6 +55,13 @@ class ManagerOptionsTest {
     }
 
     @Test
+    void theCachesHaveTwoMinutesToSyncUnlessToldOtherwiseAndNeverNone() {
+        assertEquals(java.time.Duration.ofMinutes(2), ManagerOptions.parse().cacheSyncTimeout);
+        assertEquals(java.time.Duration.ofSeconds(30), ManagerOptions.parse("--cache-sync-timeout=30s").cacheSyncTimeout);
+        assertThrows(IllegalArgumentException.class, () -> ManagerOptions.parse("--cache-sync-timeout=0s"));
+    }
+
+    @Test
     void bothPrometheusAuthModesAreRejected() {
         assertThrows(IllegalArgumentException.class, () -> ManagerOptions.parse("--prometheus-auth-incluster", "--prometheus-auth-config=/k"));
     }

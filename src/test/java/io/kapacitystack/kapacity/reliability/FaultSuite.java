@@ -363,12 +363,14 @@ final class FaultSuite implements AutoCloseable {
         return providers == null || providers.isEmpty() || providers.get(0)._static == null ? null : providers.get(0)._static.replicas;
     }
 
-    private static String state(Pod pod) {
+    /** The pod's state label (Online, Cutoff, Standby), or null. */
+    static String state(Pod pod) {
         Map<String, String> labels = pod.getMetadata().getLabels();
         return labels == null ? null : labels.get(Constants.POD_STATE_LABEL);
     }
 
-    private static <T> ResourceEventHandler<T> handler(BiConsumer<T, T> change, Consumer<T> deleted) {
+    /** An informer handler from two callbacks: a change (null before on an add) and a deletion. */
+    static <T> ResourceEventHandler<T> handler(BiConsumer<T, T> change, Consumer<T> deleted) {
         return new ResourceEventHandler<>() {
             @Override
             public void onAdd(T obj) {

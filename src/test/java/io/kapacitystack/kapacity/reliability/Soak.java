@@ -9,11 +9,9 @@ import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.http.BasicBuilder;
 import io.fabric8.kubernetes.client.http.HttpRequest;
 import io.fabric8.kubernetes.client.http.Interceptor;
-import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import io.fabric8.kubernetes.client.vertx5.Vertx5HttpClientBuilder;
 import io.fabric8.kubernetes.client.vertx5.Vertx5HttpClientFactory;
-import io.kapacitystack.kapacity.api.v1alpha1.Constants;
 import io.kapacitystack.kapacity.api.v1alpha1.IntelligentHorizontalPodAutoscaler;
 import io.kapacitystack.kapacity.api.v1alpha1.ReplicaProfile;
 import io.kapacitystack.kapacity.app.SandboxApp;
@@ -41,7 +39,6 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 
 /**
@@ -278,7 +275,7 @@ final class Soak implements AutoCloseable {
 
     /** Feeds the checkers from the watches of the sandbox's own client (never faulted). */
     private void record(KubernetesClient client, Clock clock) {
-        informers.add(client.apps().statefulSets().inAnyNamespace().inform(handler((old, sts) -> {
+        informers.add(client.apps().statefulSets().inAnyNamespace().inform(FaultSuite.handler((old, sts) -> {
             Integer was = old == null ? null : old.getSpec().getReplicas();
             if (!Objects.equals(was, sts.getSpec().getReplicas())) {
                 check(sts.getMetadata().getNamespace(), c -> c.replicas(clock.now(), sts.getSpec().getReplicas()));
@@ -288,10 +285,10 @@ final class Soak implements AutoCloseable {
                 }
             }
         }, sts -> { })));
-        informers.add(client.pods().inAnyNamespace().inform(handler((old, pod) -> {
+        informers.add(client.pods().inAnyNamespace().inform(FaultSuite.handler((old, pod) -> {
             String uid = pod.getMetadata().getUid();
-            if (old == null || !Objects.equals(state(old), state(pod))) {
-                check(pod.getMetadata().getNamespace(), c -> c.podState(uid, state(pod)));
+            if (old == null || !Objects.equals(FaultSuite.state(old), FaultSuite.state(pod))) {
+                check(pod.getMetadata().getNamespace(), c -> c.podState(uid, FaultSuite.state(pod)));
             }
             if (pod.getMetadata().getDeletionTimestamp() != null) {
                 terminating(clock, pod);
@@ -300,13 +297,13 @@ final class Soak implements AutoCloseable {
             terminating(clock, pod);
             terminated.remove(pod.getMetadata().getUid());
         })));
-        informers.add(client.resources(ReplicaProfile.class).inAnyNamespace().inform(handler((old, rp) -> {
+        informers.add(client.resources(ReplicaProfile.class).inAnyNamespace().inform(FaultSuite.handler((old, rp) -> {
             if (old == null || !old.getSpec().sameNumbers(rp.getSpec())) {
                 check(rp.getMetadata().getNamespace(), c -> c.profile(clock.now(), rp.getSpec().online(),
                         rp.getSpec().cutoff(), rp.getSpec().standby()));
             }
         }, rp -> { })));
-        informers.add(client.v1().events().inAnyNamespace().inform(handler((old, e) -> {
+        informers.add(client.v1().events().inAnyNamespace().inform(FaultSuite.handler((old, e) -> {
             int times = count(e) - (old == null ? 0 : count(old));
             if (times <= 0) {
                 return;
@@ -335,30 +332,6 @@ final class Soak implements AutoCloseable {
 
     private static int count(Event e) {
         return e.getCount() == null ? 1 : e.getCount();
-    }
-
-    private static String state(Pod pod) {
-        Map<String, String> labels = pod.getMetadata().getLabels();
-        return labels == null ? null : labels.get(Constants.POD_STATE_LABEL);
-    }
-
-    private static <T> ResourceEventHandler<T> handler(BiConsumer<T, T> change, Consumer<T> deleted) {
-        return new ResourceEventHandler<>() {
-            @Override
-            public void onAdd(T obj) {
-                change.accept(null, obj);
-            }
-
-            @Override
-            public void onUpdate(T oldObj, T newObj) {
-                change.accept(oldObj, newObj);
-            }
-
-            @Override
-            public void onDelete(T obj, boolean deletedFinalStateUnknown) {
-                deleted.accept(obj);
-            }
-        };
     }
 
     @Override

@@ -51,7 +51,12 @@ class ConsoleBrowserIT {
 
     static final File CHROMIUM = new File("/usr/bin/chromium");
     static final File CHROMEDRIVER = new File("/usr/bin/chromedriver");
-    static final Duration LIVE = Duration.ofSeconds(2);
+    /**
+     * How long a change may take to reach the open page. What is checked is that it arrives without a reload (the
+     * page's window.noReload marker survives); how fast is a benchmark's business, not a test's. 2 s was a timed
+     * assertion: it failed in a clean run on a machine compiling beside Chromium (the 3 -> 4 history line).
+     */
+    static final Duration LIVE = Duration.ofSeconds(20);
 
     @TempDir
     static Path dir;

@@ -14,6 +14,7 @@ import io.kapacitystack.kapacity.kube.ResourceCache;
 import io.kapacitystack.kapacity.runtime.ObjectKey;
 
 import java.time.Instant;
+import java.time.format.DateTimeParseException;
 import java.util.List;
 import java.util.Locale;
 
@@ -90,7 +91,14 @@ public final class DynamicPortraitProviderEvaluator implements PortraitProviderE
     private static final DynamicPortraitProviderEvaluator DATA_ONLY = new DynamicPortraitProviderEvaluator(null, null);
 
     ProviderOutcome fromData(String provider, String name, HorizontalPortraitStatus.PortraitData data, Instant now) {
-        Instant expire = KubeTime.parse(data.expireTime);
+        Instant expire;
+        try {
+            expire = KubeTime.parse(data.expireTime);
+        } catch (DateTimeParseException e) {
+            // the portrait's status is written by a job or by hand: a bad time is its error, not the controller's
+            return ProviderOutcome.error("failed to build portrait value from data of HorizontalPortrait \"" + name
+                    + "\": expireTime " + GoStrings.quote(data.expireTime) + " is not an RFC 3339 time");
+        }
         if (expire != null && !now.isBefore(expire)) {
             return ProviderOutcome.none(null);
         }

@@ -123,6 +123,23 @@ public final class PodStateChange {
         return new PodStateChange(parked);
     }
 
+    /**
+     * The same change, with the pods labelled Online whose traffic is cut and that it moves nowhere else put back
+     * Online, so their traffic returns. Returns this change when there are none.
+     */
+    public PodStateChange restoringTrafficOfOnlinePods(PodStates current) {
+        List<Pod> moved = moves.values().stream().flatMap(List::stream).toList();
+        List<Pod> cut = current.onlineWithTrafficCut().stream().filter(p -> !moved.contains(p)).toList();
+        if (cut.isEmpty()) {
+            return this;
+        }
+        Map<PodState, List<Pod>> restored = emptyMoves();
+        moves.forEach((state, pods) -> restored.get(state).addAll(pods));
+        restored.get(PodState.Online).addAll(cut);
+        restored.get(PodState.Online).sort(Comparator.comparing(p -> p.getMetadata().getName()));
+        return new PodStateChange(restored);
+    }
+
     private static Map<PodState, List<Pod>> emptyMoves() {
         Map<PodState, List<Pod>> moves = new EnumMap<>(PodState.class);
         for (PodState s : ORDER) {

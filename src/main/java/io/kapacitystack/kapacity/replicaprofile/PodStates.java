@@ -56,6 +56,14 @@ public final class PodStates {
                 .anyMatch(c -> Constants.READINESS_GATE_CONDITION.equals(c.getType()) && "False".equals(c.getStatus()));
     }
 
+    /**
+     * The pods labelled Online whose traffic is cut: a parked pod whose label was removed by hand, or whose label
+     * write failed after its traffic was cut. Labelled Online, such a pod is counted as serving while it serves nothing.
+     */
+    public List<Pod> onlineWithTrafficCut() {
+        return byState.get(PodState.Online).stream().filter(PodStates::trafficCut).toList();
+    }
+
     public List<Pod> pods(PodState state) {
         return byState.get(state);
     }

@@ -54,8 +54,10 @@ public final class ReplicaProfilePlanner {
         // A StatefulSet removes its highest ordinals: its pods are where the spec says only when those are the parked ones.
         boolean byPosition = spec.scaleTargetRef != null && "StatefulSet".equals(spec.scaleTargetRef.kind);
         PodStateChange positional = byPosition ? PodStateChange.byPosition(pods, desiredOnline, spec.cutoff(), spec.standby(), sorter) : null;
+        // a pod labelled Online whose traffic is cut serves nothing: the profile is not ensured until it serves again
+        boolean trafficToRestore = !pods.onlineWithTrafficCut().isEmpty();
         boolean ensured = onlineEnsured(spec, online) && cutoff == spec.cutoff() && standby == spec.standby()
-                && (positional == null || positional.isEmpty());
+                && (positional == null || positional.isEmpty()) && !trafficToRestore;
         if (ensured) {
             Conditions.set(status.conditions, ENSURED, true, generation, Reasons.REPLICA_PROFILE_ENSURED, "current replica profile is ensured", now);
         } else {
@@ -69,7 +71,12 @@ public final class ReplicaProfilePlanner {
                     "all the operations for ensuring the replica profile are applied", now);
             return new ReplicaProfilePlan(status, null, events);
         }
-        boolean needStateChange = spec.cutoff() > 0 || spec.standby() > 0 || cutoff > 0 || standby > 0;
+        // A StatefulSet's pods leave only once they no longer serve, gray or not: a pod it would lose while serving
+        // (one that crashed and came back after its parked predecessor was planned away, say) is parked first.
+        boolean servingPodsToRemove = positional != null && positional.to(PodState.Deleted).stream()
+                .anyMatch(p -> PodStates.stateOf(p) == PodState.Online && !PodStates.trafficCut(p));
+        boolean needStateChange = spec.cutoff() > 0 || spec.standby() > 0 || cutoff > 0 || standby > 0 || trafficToRestore
+                || servingPodsToRemove;
         boolean canDoStateChange = pods.running() == scale.specReplicas;
         PodStateChange change = null;
         boolean parkingFirst = false;
@@ -82,8 +89,9 @@ public final class ReplicaProfilePlanner {
             }
             PodStateChange wanted = positional != null ? positional
                     : PodStateChange.calculate(pods, desiredOnline, spec.cutoff(), spec.standby(), sorter);
-            change = wanted.parkingServingPodsBeforeDeleting(pods);
-            parkingFirst = change != wanted;
+            PodStateChange parked = wanted.parkingServingPodsBeforeDeleting(pods);
+            parkingFirst = parked != wanted;
+            change = parked.restoringTrafficOfOnlinePods(pods);
             addPodEvent(events, Reasons.ONLINE_PODS, "online pods: ", change.to(PodState.Online));
             addPodEvent(events, Reasons.CUTOFF_PODS, "cutoff pods: ", change.to(PodState.Cutoff));
             addPodEvent(events, Reasons.STANDBY_PODS, "standby pods: ", change.to(PodState.Standby));

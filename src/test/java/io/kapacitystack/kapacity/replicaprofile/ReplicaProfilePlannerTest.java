@@ -141,6 +141,30 @@ class ReplicaProfilePlannerTest {
         assertEquals(List.of("web-3", "web-4"), names(plan.stateChange().to(PodState.Deleted)));
     }
 
+    /**
+     * A parked pod whose Cutoff label was removed by hand (or whose label write failed after its traffic was cut)
+     * reads as Online yet serves nothing: the profile is not ensured until its traffic is back, for a StatefulSet and a
+     * Deployment alike, and with no pod parked in the spec (found by {@code GrayInvariantsPropertyTest} in CI).
+     */
+    @Test
+    void aPodLabelledOnlineWhoseTrafficIsCutGetsItsTrafficBack() {
+        for (String kind : List.of("StatefulSet", "Deployment")) {
+            ReplicaProfile rp = statefulSetRp(5, 0);
+            rp.getSpec().scaleTargetRef = new CrossVersionObjectReference("apps/v1", kind, "web");
+            List<Pod> pods = pods(5, 0);
+            label(pods.get(4), "Cutoff", false);
+            pods.get(4).getMetadata().getLabels().remove(Constants.POD_STATE_LABEL);
+            ReplicaProfilePlan plan = ReplicaProfilePlanner.plan(rp, new ScaleInfo(5, 5, "app=web"), PodStates.classify(pods), NOW);
+            assertEquals(false, Conditions.isTrue(plan.status().conditions, ReplicaProfileStatus.ENSURED), kind);
+            assertEquals(List.of("web-4"), names(plan.stateChange().to(PodState.Online)), kind);
+            assertNull(plan.scaleTo(), kind);
+
+            label(pods.get(4), "Online", true);
+            plan = ReplicaProfilePlanner.plan(rp, new ScaleInfo(5, 5, "app=web"), PodStates.classify(pods), NOW);
+            assertEquals(true, Conditions.isTrue(plan.status().conditions, ReplicaProfileStatus.ENSURED), kind);
+        }
+    }
+
     private static ReplicaProfile statefulSetRp(int online, int cutoff) {
         ReplicaProfile rp = rp(online, ReplicaProfileSpec.ScalingDirection.Both);
         rp.getSpec().cutoffReplicas = cutoff;

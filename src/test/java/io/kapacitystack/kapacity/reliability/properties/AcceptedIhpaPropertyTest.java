@@ -98,7 +98,7 @@ class AcceptedIhpaPropertyTest {
         return KapacityArbitraries.targetErrors();
     }
 
-    @Property(tries = 200)
+    @Property(tries = 1000)
     void anyAcceptedIhpaEndsWithAConditionAndAStatusTheApiAccepts(
             @ForAll("ihpas") JsonObject object, @ForAll("profiles") JsonObject profile,
             @ForAll("portraitStatuses") JsonObject portraitStatus, @ForAll("targetErrors") String targetError,

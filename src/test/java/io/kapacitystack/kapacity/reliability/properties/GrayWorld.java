@@ -53,6 +53,11 @@ final class GrayWorld {
         IhpaPlan plan(IntelligentHorizontalPodAutoscaler ihpa, ReplicaProfile rp, Instant now);
     }
 
+    /** The profile's decision, replaceable to show that a broken one is caught. */
+    interface ProfileDecider {
+        ReplicaProfilePlan plan(ReplicaProfile rp, ScaleInfo scale, PodStates pods, Instant now);
+    }
+
     /** One pod of the StatefulSet: whether it runs, whether it is ready, its state label (null: Online), its traffic gate. */
     static final class SimPod {
         final int ordinal;
@@ -83,6 +88,8 @@ final class GrayWorld {
     final GrayStrategy scaleDown;
     final GrayStrategy scaleUp;
     private final IhpaDecider decider;
+    /** The real profile planner unless a test breaks it. */
+    ProfileDecider profileDecider = ReplicaProfilePlanner::plan;
     Instant now = START;
     final IntelligentHorizontalPodAutoscaler ihpa = new IntelligentHorizontalPodAutoscaler();
     ReplicaProfile rp;
@@ -226,7 +233,7 @@ final class GrayWorld {
             objects.add(podObject(p));
             byName.put("web-" + p.ordinal, p);
         }
-        ReplicaProfilePlan plan = ReplicaProfilePlanner.plan(rp, new ScaleInfo(workloadReplicas, pods.size(), "app=web"),
+        ReplicaProfilePlan plan = profileDecider.plan(rp, new ScaleInfo(workloadReplicas, pods.size(), "app=web"),
                 PodStates.classify(objects), now);
         boolean moved = false;
         if (plan.stateChange() != null) {

@@ -155,7 +155,13 @@ public final class IhpaPlanner {
             b.condition(GRAY_PROGRESSING, true, Reasons.REPLICAS_NOT_MATCH_PORTRAIT,
                     "online replica count does not match replica count of current portrait value");
         }
-        b.condition(SCALING_ACTIVE, true, Reasons.SUCCEEDED_AUTOSCALING, "the autoscaling process is functional");
+        String selectorTrouble = selectorTrouble(rp);
+        if (selectorTrouble != null) {
+            // the profile is written, but it cannot move or count a pod: the IHPA does not scale, and says why
+            b.condition(SCALING_ACTIVE, false, Reasons.INVALID_SELECTOR, "the ReplicaProfile cannot select the target's pods: " + selectorTrouble);
+        } else {
+            b.condition(SCALING_ACTIVE, true, Reasons.SUCCEEDED_AUTOSCALING, "the autoscaling process is functional");
+        }
         return b.build(progress.wakeAt(), null);
     }
 
@@ -368,6 +374,16 @@ public final class IhpaPlanner {
             }
         }
         return "";
+    }
+
+    /** The message of the profile's {@code InvalidSelector} condition, when it reports one, else null. */
+    private static String selectorTrouble(ReplicaProfile rp) {
+        if (rp == null || rp.getStatus() == null) {
+            return null;
+        }
+        return rp.getStatus().conditions.stream()
+                .filter(c -> "False".equals(c.getStatus()) && ReplicaProfile.Reasons.INVALID_SELECTOR.equals(c.getReason()))
+                .map(Condition::getMessage).findFirst().orElse(null);
     }
 
     /** When the profile's pods came to match its current spec ({@code Ensured} turned True for this generation), or null. */

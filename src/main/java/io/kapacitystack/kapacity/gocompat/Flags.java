@@ -136,7 +136,8 @@ public final class Flags {
     public String usage() {
         StringBuilder sb = new StringBuilder();
         for (Flag f : flags.values()) {
-            sb.append("  --").append(f.name);
+            // a one-letter flag is written as users type it (-n), as kubectl does
+            sb.append(f.name.length() == 1 ? "  -" : "  --").append(f.name);
             if (!f.bool) {
                 sb.append(" value");
             }

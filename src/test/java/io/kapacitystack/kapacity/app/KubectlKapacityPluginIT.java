@@ -219,6 +219,9 @@ class KubectlKapacityPluginIT {
                 k.run("get", "rp", "old", "-n", "demo", "-o", "jsonpath={.status.conditions[?(@.type==\"Ensured\")].message}")
                         .out().equals("the target's scale reports no pod selector (status.selector is empty; a custom"
                                 + " resource's CRD must declare subresources.scale.labelSelectorPath and its controller fill it)"));
+        Await.until("the IHPA says it does not scale, and why", Duration.ofSeconds(60), () ->
+                k.run("get", "ihpa", "old", "-n", "demo", "-o", "jsonpath={.status.conditions[?(@.type==\"ScalingActive\")].reason}")
+                        .out().equals("InvalidSelector"));
         Await.until("the ReplicationController's pod", Duration.ofSeconds(30), () ->
                 k.ok("get", "pods", "-n", "demo", "-l", "app=frontend", "-o", "name").lines().count() == 1);
         for (String target : List.of("sts/db", "rs/cache", "rc/frontend", "wa/shop")) {

@@ -242,6 +242,25 @@ class IhpaPlannerTest {
     }
 
     /**
+     * A profile that cannot tell the target's pods (a custom resource whose scale reports no selector) moves and
+     * counts none: the IHPA says it is not scaling, with the profile's reason, and recovers with it.
+     */
+    @Test
+    void aProfileThatCannotSelectThePodsMakesTheIhpaInactive() {
+        IntelligentHorizontalPodAutoscaler ihpa = ihpa(1, 5, staticProvider(1, 4));
+        ReplicaProfile rp = rp(spec(4, 0, 0));
+        Conditions.set(rp.getStatus().conditions, "Ensured", false, 1L, "InvalidSelector",
+                "the target's scale reports no pod selector", T0);
+        IhpaPlan plan = planner.plan(ihpa, rp, null, T0);
+        assertCondition(plan, IntelligentHorizontalPodAutoscalerStatus.SCALING_ACTIVE, "False", "InvalidSelector");
+        assertEquals("the ReplicaProfile cannot select the target's pods: the target's scale reports no pod selector",
+                Conditions.find(plan.status().conditions, IntelligentHorizontalPodAutoscalerStatus.SCALING_ACTIVE).getMessage());
+
+        Conditions.set(rp.getStatus().conditions, "Ensured", true, 1L, "ReplicaProfileEnsured", "current replica profile is ensured", T0);
+        assertCondition(planner.plan(ihpa, rp, null, T0), IntelligentHorizontalPodAutoscalerStatus.SCALING_ACTIVE, "True", "SucceededAutoscaling");
+    }
+
+    /**
      * The multi-stage gray scale-down of Kapacity's quick start: static 1 (priority 1), cron 5 in minutes 0-10
      * (priority 2), scale-down Cutoff in 50 % steps every 30 s, 60 s observation.
      */

@@ -49,6 +49,8 @@ public class IntelligentHorizontalPodAutoscaler
         public static final String WAITING_FOR_GRAY_PODS = "WaitingForGrayPods";
         /** ScalingActive=False: another autoscaler scales the same workload (an extension). */
         public static final String AMBIGUOUS_SCALE_TARGET = "AmbiguousScaleTarget";
+        /** ScalingActive=False: the ReplicaProfile cannot tell the target's pods (an extension, as the HPA's reason). */
+        public static final String INVALID_SELECTOR = "InvalidSelector";
         public static final String CREATE_REPLICA_PROFILE = "CreateReplicaProfile";
         public static final String UPDATE_REPLICA_PROFILE = "UpdateReplicaProfile";
         public static final String FAILED_CREATE_REPLICA_PROFILE = "FailedCreateReplicaProfile";

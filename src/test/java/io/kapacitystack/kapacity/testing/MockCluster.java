@@ -37,7 +37,7 @@ public final class MockCluster implements AutoCloseable {
 
     public MockCluster(Vertx vertx) {
         this.vertx = vertx;
-        this.server = new KubernetesMockServer(new io.fabric8.mockwebserver.Context(), new io.fabric8.mockwebserver.MockWebServer(),
+        this.server = new KubernetesMockServer(new io.fabric8.mockwebserver.Context(), new PatientMockWebServer(),
                 new java.util.HashMap<>(), new io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher(), false);
         server.init();
         for (String[] kind : new String[][]{

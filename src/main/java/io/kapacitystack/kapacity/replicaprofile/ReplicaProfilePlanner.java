@@ -60,23 +60,15 @@ public final class ReplicaProfilePlanner {
                 && (positional == null || positional.isEmpty()) && !trafficToRestore;
         if (ensured) {
             Conditions.set(status.conditions, ENSURED, true, generation, Reasons.REPLICA_PROFILE_ENSURED, "current replica profile is ensured", now);
-        } else {
-            Conditions.set(status.conditions, ENSURED, false, generation, Reasons.REPLICA_NUMBER_NOT_SATISFIED,
-                    "the number of replicas of some states do not meet the expectation", now);
-        }
-
-        if (ensured) {
             // nothing left to do: a skipped state change of an earlier pass is no longer the news
             Conditions.set(status.conditions, APPLIED, true, generation, Reasons.REPLICA_PROFILE_APPLIED,
                     "all the operations for ensuring the replica profile are applied", now);
             return new ReplicaProfilePlan(status, null, events);
         }
-        // A StatefulSet's pods leave only once they no longer serve, gray or not: a pod it would lose while serving
-        // (one that crashed and came back after its parked predecessor was planned away, say) is parked first.
-        boolean servingPodsToRemove = positional != null && positional.to(PodState.Deleted).stream()
-                .anyMatch(p -> PodStates.stateOf(p) == PodState.Online && !PodStates.trafficCut(p));
+        Conditions.set(status.conditions, ENSURED, false, generation, Reasons.REPLICA_NUMBER_NOT_SATISFIED,
+                "the number of replicas of some states do not meet the expectation", now);
         boolean needStateChange = spec.cutoff() > 0 || spec.standby() > 0 || cutoff > 0 || standby > 0 || trafficToRestore
-                || servingPodsToRemove;
+                || removesServingPods(positional);
         boolean canDoStateChange = pods.running() == scale.specReplicas;
         PodStateChange change = null;
         boolean parkingFirst = false;
@@ -92,10 +84,7 @@ public final class ReplicaProfilePlanner {
             PodStateChange parked = wanted.parkingServingPodsBeforeDeleting(pods);
             parkingFirst = parked != wanted;
             change = parked.restoringTrafficOfOnlinePods(pods);
-            addPodEvent(events, Reasons.ONLINE_PODS, "online pods: ", change.to(PodState.Online));
-            addPodEvent(events, Reasons.CUTOFF_PODS, "cutoff pods: ", change.to(PodState.Cutoff));
-            addPodEvent(events, Reasons.STANDBY_PODS, "standby pods: ", change.to(PodState.Standby));
-            addPodEvent(events, Reasons.SELECT_PODS_TO_DELETE, "select pods to delete: ", change.to(PodState.Deleted));
+            addPodEvents(events, change);
         }
 
         int desiredReplicas = desiredReplicas(spec, scale.specReplicas, desiredOnline, cutoff, standby);
@@ -164,6 +153,22 @@ public final class ReplicaProfilePlanner {
             return "external pod traffic controllers are not supported; use podTrafficController.type ReadinessGate";
         }
         return null;
+    }
+
+    /**
+     * Whether a StatefulSet would lose a pod that still serves. Its pods leave only once they no longer serve, gray or
+     * not: such a pod (one that crashed and came back after its parked predecessor was planned away, say) is parked first.
+     */
+    private static boolean removesServingPods(PodStateChange positional) {
+        return positional != null && positional.to(PodState.Deleted).stream()
+                .anyMatch(p -> PodStates.stateOf(p) == PodState.Online && !PodStates.trafficCut(p));
+    }
+
+    private static void addPodEvents(List<PlannedEvent> events, PodStateChange change) {
+        addPodEvent(events, Reasons.ONLINE_PODS, "online pods: ", change.to(PodState.Online));
+        addPodEvent(events, Reasons.CUTOFF_PODS, "cutoff pods: ", change.to(PodState.Cutoff));
+        addPodEvent(events, Reasons.STANDBY_PODS, "standby pods: ", change.to(PodState.Standby));
+        addPodEvent(events, Reasons.SELECT_PODS_TO_DELETE, "select pods to delete: ", change.to(PodState.Deleted));
     }
 
     /** Go's %v of a []string: "[a b c]". */

@@ -79,9 +79,12 @@ final class FaultSuite implements AutoCloseable {
     private final Vertx vertx;
     private final SandboxApp app;
     private final List<Process> managers = new ArrayList<>();
+    /** Each manager's /metrics port, by its index in {@link #managers}. */
+    private final List<Integer> metricsPorts = new ArrayList<>();
     private final List<SharedIndexInformer<?>> informers = new ArrayList<>();
     private final List<Observation> history = Collections.synchronizedList(new ArrayList<>());
     private List<String> managerFlags = List.of();
+    private Map<String, String> managerEnv = Map.of();
     private volatile boolean restartExited = true;
     private volatile boolean closing;
     private final java.util.concurrent.atomic.AtomicInteger restarts = new java.util.concurrent.atomic.AtomicInteger();
@@ -127,6 +130,12 @@ final class FaultSuite implements AutoCloseable {
         return this;
     }
 
+    /** Extra environment for every manager started from now on (e.g. POD_NAME, as the chart sets it). */
+    FaultSuite managerEnv(Map<String, String> env) {
+        managerEnv = Map.copyOf(env);
+        return this;
+    }
+
     SandboxApp app() {
         return app;
     }
@@ -151,12 +160,16 @@ final class FaultSuite implements AutoCloseable {
     Process launchManager() throws IOException {
         List<String> command = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java"),
                 "-Xmx256m", "-cp", System.getProperty("java.class.path"), "io.kapacitystack.kapacity.Main", "manager"));
-        command.addAll(ExternalManager.managerArgs(dir.resolve("sandbox.kubeconfig"), 0, 0));
+        int metricsPort = freePort();
+        command.addAll(ExternalManager.managerArgs(dir.resolve("sandbox.kubeconfig"), metricsPort, 0));
         command.addAll(managerFlags);
         Process p;
         synchronized (managers) {
-            p = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log(managers.size()).toFile()).start();
+            ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log(managers.size()).toFile());
+            builder.environment().putAll(managerEnv);
+            p = builder.start();
             managers.add(p);
+            metricsPorts.add(metricsPort);
         }
         p.onExit().thenRun(() -> {
             if (restartExited && !closing) {
@@ -169,6 +182,36 @@ final class FaultSuite implements AutoCloseable {
             }
         });
         return p;
+    }
+
+    private static int freePort() throws IOException {
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            return s.getLocalPort();
+        }
+    }
+
+    /**
+     * The value of an unlabelled series on the n-th manager's {@code /metrics} (e.g.
+     * {@code kapacity_kafka_records_sent_total}), or -1 while it does not answer (starting, or gone).
+     */
+    long metric(int n, String series) {
+        int port;
+        synchronized (managers) {
+            port = metricsPorts.get(n);
+        }
+        try {
+            java.net.http.HttpResponse<String> r = java.net.http.HttpClient.newHttpClient().send(
+                    java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + port + "/metrics"))
+                            .timeout(Duration.ofSeconds(10)).build(),
+                    java.net.http.HttpResponse.BodyHandlers.ofString());
+            return r.body().lines().filter(l -> l.startsWith(series + " ")).findFirst()
+                    .map(l -> (long) Double.parseDouble(l.substring(series.length() + 1).trim())).orElse(-1L);
+        } catch (IOException e) {
+            return -1;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return -1;
+        }
     }
 
     /** The output of the n-th manager started. */

@@ -2,6 +2,7 @@ package io.kapacitystack.kapacity.stream;
 
 import io.kapacitystack.kapacity.testing.Await;
 
+import kafka.server.BrokerServer;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -21,8 +22,12 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.function.Consumer;
 
-/** A real single-node KRaft cluster in this JVM (Kafka's own test kit), with helpers to make and read topics. */
-final class TestBroker implements AutoCloseable {
+/**
+ * A real single-node KRaft cluster in this JVM (Kafka's own test kit), with helpers to make and read topics, and to
+ * stop its broker and start it again on the same address (an outage). Public for the fault-injection suite
+ * (reliability/KafkaOutageIT).
+ */
+public final class TestBroker implements AutoCloseable {
 
     final KafkaClusterTestKit cluster;
 
@@ -30,7 +35,7 @@ final class TestBroker implements AutoCloseable {
         this.cluster = cluster;
     }
 
-    static TestBroker start() throws Exception {
+    public static TestBroker start() throws Exception {
         return start(b -> { }, n -> { });
     }
 
@@ -50,15 +55,15 @@ final class TestBroker implements AutoCloseable {
         return new TestBroker(cluster);
     }
 
-    String bootstrapServers() {
+    public String bootstrapServers() {
         return cluster.bootstrapServers();
     }
 
-    Properties adminProperties() {
+    public Properties adminProperties() {
         return cluster.clientProperties();
     }
 
-    void createTopic(String topic, int partitions) throws Exception {
+    public void createTopic(String topic, int partitions) throws Exception {
         try (Admin admin = Admin.create(adminProperties())) {
             admin.createTopics(List.of(new NewTopic(topic, partitions, (short) 1))).all().get();
             // created is not yet led: a producer sent to a partition without a leader backs off before retrying
@@ -74,7 +79,7 @@ final class TestBroker implements AutoCloseable {
     }
 
     /** Every record of the topic, from the beginning to the current end (headers and raw values kept). */
-    List<ConsumerRecord<String, byte[]>> readAll(String topic) {
+    public List<ConsumerRecord<String, byte[]>> readAll(String topic) {
         Map<String, Object> c = new HashMap<>();
         cluster.clientProperties().forEach((k, v) -> c.put((String) k, v));
         c.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
@@ -94,6 +99,23 @@ final class TestBroker implements AutoCloseable {
             }
         }
         return out;
+    }
+
+    /** Stops the broker (the controller stays): clients meet a refused connection until {@link #startAgain}. */
+    public void stop() {
+        BrokerServer server = broker();
+        server.shutdown();
+        server.awaitShutdown();
+    }
+
+    /** Starts the stopped broker again on the same address and waits until it is ready. */
+    public void startAgain() throws Exception {
+        broker().startup();
+        cluster.waitForReadyBrokers();
+    }
+
+    private BrokerServer broker() {
+        return cluster.brokers().values().iterator().next();
     }
 
     @Override

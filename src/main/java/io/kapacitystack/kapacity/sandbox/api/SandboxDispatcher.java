@@ -436,23 +436,27 @@ public final class SandboxDispatcher extends KubernetesCrudDispatcher {
         Map<String, JsonArray> dependents = new LinkedHashMap<>();
         Set<String> terminatingNamespaces = new HashSet<>();
         Set<String> occupiedNamespaces = new HashSet<>();
+        // parsed outside the store's lock: a copy is taken in one step, so the API keeps answering meanwhile (holding
+        // the lock while parsing every object blocked its event loop for seconds at 10,000 workloads)
+        List<Map.Entry<AttributeSet, String>> stored;
         synchronized (map) {
-            for (Map.Entry<AttributeSet, String> e : map.entrySet()) {
-                if (attribute(e.getKey(), "name") == null || attribute(e.getKey(), "plural") == null) {
-                    continue;
-                }
-                JsonObject metadata = new JsonObject(e.getValue()).getJsonObject("metadata", new JsonObject());
-                String namespace = attribute(e.getKey(), "namespace");
-                if (namespace != null) {
-                    occupiedNamespaces.add(namespace);
-                } else if ("namespaces".equals(attribute(e.getKey(), "plural")) && metadata.containsKey("deletionTimestamp")) {
-                    terminatingNamespaces.add(metadata.getString("name"));
-                }
-                uids.add(metadata.getString("uid", ""));
-                JsonArray owners = metadata.getJsonArray("ownerReferences");
-                if (owners != null && !owners.isEmpty() && !metadata.containsKey("deletionTimestamp")) {
-                    dependents.put(objectPath(e.getKey()), owners);
-                }
+            stored = new ArrayList<>(map.entrySet());
+        }
+        for (Map.Entry<AttributeSet, String> e : stored) {
+            if (attribute(e.getKey(), "name") == null || attribute(e.getKey(), "plural") == null) {
+                continue;
+            }
+            JsonObject metadata = new JsonObject(e.getValue()).getJsonObject("metadata", new JsonObject());
+            String namespace = attribute(e.getKey(), "namespace");
+            if (namespace != null) {
+                occupiedNamespaces.add(namespace);
+            } else if ("namespaces".equals(attribute(e.getKey(), "plural")) && metadata.containsKey("deletionTimestamp")) {
+                terminatingNamespaces.add(metadata.getString("name"));
+            }
+            uids.add(metadata.getString("uid", ""));
+            JsonArray owners = metadata.getJsonArray("ownerReferences");
+            if (owners != null && !owners.isEmpty() && !metadata.containsKey("deletionTimestamp")) {
+                dependents.put(objectPath(e.getKey()), owners);
             }
         }
         terminatingNamespaces.removeAll(occupiedNamespaces);

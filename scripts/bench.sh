@@ -26,4 +26,4 @@ main=io.kapacitystack.kapacity.bench.FoundationBench
 java -Xmx2g ${BENCH_JAVA_OPTS:-} -Dorg.slf4j.simpleLogger.defaultLogLevel=warn \
   -Dorg.slf4j.simpleLogger.log.io.fabric8=error \
   -cp "test-classes:classes:$(cat cp.txt)" \
-  "$main" "$@" 2>&1 | grep -v -E "MockWebServer|^INFO:"
+  "$main" "$@" 2>&1 | grep --line-buffered -v -E "MockWebServer|^INFO:"

@@ -55,8 +55,9 @@ final class Soak implements AutoCloseable {
      * @param ihpas  fleet size
      * @param speed  simulated seconds per real second
      * @param faults whether the API faults the manager's requests
+     * @param concurrency the manager's workers per controller ({@code manager --concurrency})
      */
-    record Settings(int hours, int ihpas, double speed, boolean faults) {
+    record Settings(int hours, int ihpas, double speed, boolean faults, int concurrency) {
     }
 
     /** One simulated hour. Latencies in milliseconds; requests are the manager's. */
@@ -223,8 +224,9 @@ final class Soak implements AutoCloseable {
                 return b;
             }
         }).build();
-        manager = new ControllerManager(vertx, managerClient, app.clock(), metrics,
-                SandboxApp.managerSettings(app.clock(), app.grpcPort()));
+        ControllerManager.Settings managerSettings = SandboxApp.managerSettings(app.clock(), app.grpcPort());
+        managerSettings.concurrency = settings.concurrency();
+        manager = new ControllerManager(vertx, managerClient, app.clock(), metrics, managerSettings);
         manager.useMetrics(new SandboxMetricsProvider(vertx, app.cluster()));
         Await.result(manager.startCaches(), Duration.ofSeconds(120));
         manager.startControllers();

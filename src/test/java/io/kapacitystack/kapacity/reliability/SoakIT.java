@@ -20,11 +20,12 @@ class SoakIT {
     private static final int HOURS = Integer.getInteger("kapacity.soak.hours", 2);
     private static final int IHPAS = Integer.getInteger("kapacity.soak.ihpas", 20);
     private static final double SPEED = Double.parseDouble(System.getProperty("kapacity.soak.speed", "60"));
+    private static final int CONCURRENCY = Integer.getInteger("kapacity.soak.concurrency", 1);
 
     @Test
     void aFleetOfEveryKindRunsForHoursUnderLowRateFaultsWithoutBreakingAnInvariant() throws Exception {
         Soak.Result result;
-        try (Soak soak = new Soak(new Soak.Settings(HOURS, IHPAS, SPEED, true))) {
+        try (Soak soak = new Soak(new Soak.Settings(HOURS, IHPAS, SPEED, true, CONCURRENCY))) {
             result = soak.run();
         }
         System.out.println(SoakReport.markdown(result));

@@ -1,6 +1,7 @@
 package io.kapacitystack.kapacity.sandbox.api;
 
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.fabric8.kubernetes.client.server.mock.KubernetesAttributesExtractor;
 import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import io.fabric8.mockwebserver.crud.AttributeSet;
@@ -71,6 +72,7 @@ public final class SandboxDispatcher extends KubernetesCrudDispatcher {
     private final ScaleSubresource scale = new ScaleSubresource(this);
     private final Random names = new Random();
     private final WatchHub watches;
+    private final ObjectIndex index = new ObjectIndex();
 
     public SandboxDispatcher(Clock clock, CustomResourceRegistry crds, Duration podTerminationGrace) {
         this(clock, crds, podTerminationGrace, WatchHub.DEFAULT_HISTORY, WatchHub.DEFAULT_HISTORY_BYTES);
@@ -146,7 +148,7 @@ public final class SandboxDispatcher extends KubernetesCrudDispatcher {
             MockResponse response = switch (request.method()) {
                 case GET -> path.isWatch() ? ApiStatus.response(400, "BadRequest",
                         "watches are opened with openWatch, not dispatched")
-                        : path.isCollection() ? list(path) : super.handleGet(request.getPath());
+                        : path.isCollection() ? list(path) : handleGet(request.getPath());
                 case POST -> create(path, body);
                 case PUT -> put(path, new JsonObject(body));
                 case PATCH -> patch(path, body, request.getHeader("Content-Type"));
@@ -244,8 +246,29 @@ public final class SandboxDispatcher extends KubernetesCrudDispatcher {
 
     /** The stored object at {@code objectPath}, or null. */
     JsonObject read(String objectPath) {
-        MockResponse r = super.handleGet(objectPath);
+        MockResponse r = handleGet(objectPath);
         return r.code() == 200 && r.getBody() != null ? new JsonObject(r.getBody().readUtf8()) : null;
+    }
+
+    /** One named object from the index (see {@link ObjectIndex}); collections and watches as fabric8 answers them. */
+    @Override
+    public MockResponse handleGet(String path) {
+        AttributeSet query = attributeExtractor.fromPath(path);
+        if (!ObjectIndex.answers(query) || path.contains("watch=")) {
+            return super.handleGet(path);
+        }
+        ObjectIndex.Entry entry = index.find(query);
+        return entry == null ? new MockResponse().setResponseCode(404) : new MockResponse().setResponseCode(200).setBody(entry.json());
+    }
+
+    /** What fabric8's create, update and delete look an object up with: the index, for a named object. */
+    @Override
+    public Map.Entry<AttributeSet, String> findResource(AttributeSet attributes) {
+        if (!ObjectIndex.answers(attributes)) {
+            return super.findResource(attributes);
+        }
+        ObjectIndex.Entry entry = index.find(attributes);
+        return entry == null ? null : Map.entry(entry.attributes(), entry.json());
     }
 
     // ---- writes -----------------------------------------------------------------------------------------
@@ -413,23 +436,27 @@ public final class SandboxDispatcher extends KubernetesCrudDispatcher {
         Map<String, JsonArray> dependents = new LinkedHashMap<>();
         Set<String> terminatingNamespaces = new HashSet<>();
         Set<String> occupiedNamespaces = new HashSet<>();
+        // parsed outside the store's lock: a copy is taken in one step, so the API keeps answering meanwhile (holding
+        // the lock while parsing every object blocked its event loop for seconds at 10,000 workloads)
+        List<Map.Entry<AttributeSet, String>> stored;
         synchronized (map) {
-            for (Map.Entry<AttributeSet, String> e : map.entrySet()) {
-                if (attribute(e.getKey(), "name") == null || attribute(e.getKey(), "plural") == null) {
-                    continue;
-                }
-                JsonObject metadata = new JsonObject(e.getValue()).getJsonObject("metadata", new JsonObject());
-                String namespace = attribute(e.getKey(), "namespace");
-                if (namespace != null) {
-                    occupiedNamespaces.add(namespace);
-                } else if ("namespaces".equals(attribute(e.getKey(), "plural")) && metadata.containsKey("deletionTimestamp")) {
-                    terminatingNamespaces.add(metadata.getString("name"));
-                }
-                uids.add(metadata.getString("uid", ""));
-                JsonArray owners = metadata.getJsonArray("ownerReferences");
-                if (owners != null && !owners.isEmpty() && !metadata.containsKey("deletionTimestamp")) {
-                    dependents.put(objectPath(e.getKey()), owners);
-                }
+            stored = new ArrayList<>(map.entrySet());
+        }
+        for (Map.Entry<AttributeSet, String> e : stored) {
+            if (attribute(e.getKey(), "name") == null || attribute(e.getKey(), "plural") == null) {
+                continue;
+            }
+            JsonObject metadata = new JsonObject(e.getValue()).getJsonObject("metadata", new JsonObject());
+            String namespace = attribute(e.getKey(), "namespace");
+            if (namespace != null) {
+                occupiedNamespaces.add(namespace);
+            } else if ("namespaces".equals(attribute(e.getKey(), "plural")) && metadata.containsKey("deletionTimestamp")) {
+                terminatingNamespaces.add(metadata.getString("name"));
+            }
+            uids.add(metadata.getString("uid", ""));
+            JsonArray owners = metadata.getJsonArray("ownerReferences");
+            if (owners != null && !owners.isEmpty() && !metadata.containsKey("deletionTimestamp")) {
+                dependents.put(objectPath(e.getKey()), owners);
             }
         }
         terminatingNamespaces.removeAll(occupiedNamespaces);
@@ -478,6 +505,7 @@ public final class SandboxDispatcher extends KubernetesCrudDispatcher {
         }
         synchronized (watches) {
             super.processEvent(rawPath, pathAttributes, oldAttributes, storedResource, newState);
+            index.stored(oldAttributes, newState == null ? null : storedAttributes(pathAttributes, storedResource, newState), newState);
             if (path != null && !Objects.equals(existing, newState)) {
                 String before = Generationless.strip(path, existing);
                 String after = Generationless.strip(path, newState);
@@ -493,6 +521,13 @@ public final class SandboxDispatcher extends KubernetesCrudDispatcher {
             }
             changeListeners.forEach(l -> l.accept(path));
         }
+    }
+
+    /** The key fabric8's {@code processEvent} stores {@code newState} under (computed the same way). */
+    private AttributeSet storedAttributes(AttributeSet pathAttributes, GenericKubernetesResource resource, String newState) {
+        AttributeSet attributes = resource != null ? ((KubernetesAttributesExtractor) attributeExtractor).extract(resource)
+                : attributeExtractor.fromResource(newState);
+        return attributes.containsKey(KubernetesAttributesExtractor.PLURAL) ? attributes : AttributeSet.merge(pathAttributes, attributes);
     }
 
     private void normalize(ApiPath path, JsonObject object, JsonObject old) {

@@ -14,6 +14,7 @@ import io.kapacitystack.kapacity.sandbox.sim.World;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -64,9 +65,11 @@ public final class SimulatedMetrics {
         if (w == null || !inHorizon(t)) {
             return out;
         }
-        for (Pod pod : namespace == null ? w.pods() : w.podsIn(namespace)) {
+        List<Pod> pods = namespace == null ? w.pods() : w.podsIn(namespace);
+        Map<WorkloadRef, Long> serving = servingPods(w, pods);
+        for (Pod pod : pods) {
             if (PodConditions.isRunning(pod)) {
-                out.addAll(usage(w, pod, t));
+                out.addAll(usage(w, pod, serving, t));
             }
         }
         return out;
@@ -81,7 +84,7 @@ public final class SimulatedMetrics {
         return w.podsIn(namespace).stream()
                 .filter(p -> p.getMetadata().getName().equals(podName))
                 .filter(PodConditions::isRunning)
-                .findFirst().map(p -> usage(w, p, t)).orElse(List.of());
+                .findFirst().map(p -> usage(w, p, servingPods(w, w.podsIn(namespace)), t)).orElse(List.of());
     }
 
     /** Usage of the pods of one workload at {@code t}. */
@@ -143,15 +146,29 @@ public final class SimulatedMetrics {
         }
     }
 
-    private List<PodUsage> usage(World w, Pod pod, Instant t) {
+    /**
+     * Serving pods per workload among {@code pods}, which hold every pod of their namespaces (a workload's pods are
+     * all in its namespace). Counted once per query: counting them per pod over the whole world made a namespace's
+     * metrics cost pods² (docs/scaling-out.md).
+     */
+    private static Map<WorkloadRef, Long> servingPods(World w, List<Pod> pods) {
+        Map<WorkloadRef, Long> serving = new HashMap<>();
+        for (Pod p : pods) {
+            if (isServing(p)) {
+                workloadOf(w, p).ifPresent(ref -> serving.merge(ref, 1L, Long::sum));
+            }
+        }
+        return serving;
+    }
+
+    private List<PodUsage> usage(World w, Pod pod, Map<WorkloadRef, Long> serving, Instant t) {
         Optional<WorkloadRef> workload = workloadOf(w, pod);
         boolean ready = isServing(pod);
         double share = 0;
         WorkloadCost cost = WorkloadCost.DEFAULT;
         if (workload.isPresent()) {
             cost = traffic.cost(workload.get());
-            long readyPods = w.pods().stream().filter(p -> isServing(p)
-                    && workloadOf(w, p).filter(workload.get()::equals).isPresent()).count();
+            long readyPods = serving.getOrDefault(workload.get(), 0L);
             if (ready && readyPods > 0) {
                 share = traffic.profile(workload.get()).requestsPerSecond(t) / readyPods;
             }

@@ -1,6 +1,7 @@
 package io.kapacitystack.kapacity.sandbox.api;
 
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.fabric8.kubernetes.client.server.mock.KubernetesAttributesExtractor;
 import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import io.fabric8.mockwebserver.crud.AttributeSet;
@@ -23,7 +24,9 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Random;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import java.util.function.Predicate;
 
@@ -71,6 +74,15 @@ public final class SandboxDispatcher extends KubernetesCrudDispatcher {
     private final ScaleSubresource scale = new ScaleSubresource(this);
     private final Random names = new Random();
     private final WatchHub watches;
+    /**
+     * Each stored object's key in fabric8's store by its identity (group, version, resource, namespace, name). The
+     * store finds an object by testing every key against the request's attributes, so each read and write of one
+     * object cost a pass over every object stored: with 1,000 IHPAs and their workloads, pods and events, tens of
+     * milliseconds a request (docs/benchmarks.md, "Scaling-event stream"). A hit here is checked against the store
+     * before use; a miss (a create, a 404, an entry the index lost) still asks the store.
+     */
+    private final Map<String, AttributeSet> keysByIdentity = new ConcurrentHashMap<>();
+    private final AtomicLong storeScans = new AtomicLong();
 
     public SandboxDispatcher(Clock clock, CustomResourceRegistry crds, Duration podTerminationGrace) {
         this(clock, crds, podTerminationGrace, WatchHub.DEFAULT_HISTORY, WatchHub.DEFAULT_HISTORY_BYTES);
@@ -146,7 +158,7 @@ public final class SandboxDispatcher extends KubernetesCrudDispatcher {
             MockResponse response = switch (request.method()) {
                 case GET -> path.isWatch() ? ApiStatus.response(400, "BadRequest",
                         "watches are opened with openWatch, not dispatched")
-                        : path.isCollection() ? list(path) : super.handleGet(request.getPath());
+                        : path.isCollection() ? list(path) : handleGet(request.getPath());
                 case POST -> create(path, body);
                 case PUT -> put(path, new JsonObject(body));
                 case PATCH -> patch(path, body, request.getHeader("Content-Type"));
@@ -242,9 +254,51 @@ public final class SandboxDispatcher extends KubernetesCrudDispatcher {
         }
     }
 
+    /** One object by its path from the index, else (a list, a miss) as the store answers. */
+    @Override
+    public MockResponse handleGet(String path) {
+        Map.Entry<AttributeSet, String> indexed = indexed(getKey(path));
+        if (indexed != null) {
+            return new MockResponse().setResponseCode(200).setBody(indexed.getValue());
+        }
+        storeScans.incrementAndGet();
+        return super.handleGet(path);
+    }
+
+    /** Where fabric8's write handlers look up the object a write replaces: from the index when it knows it. */
+    @Override
+    public Map.Entry<AttributeSet, String> findResource(AttributeSet query) {
+        Map.Entry<AttributeSet, String> indexed = indexed(query);
+        if (indexed != null) {
+            return indexed;
+        }
+        storeScans.incrementAndGet();
+        return super.findResource(query);
+    }
+
+    /** The stored entry of the one object {@code query} names, if the index has it and the store still holds it. */
+    private Map.Entry<AttributeSet, String> indexed(AttributeSet query) {
+        if (query == null || attribute(query, "name") == null || attribute(query, "plural") == null) {
+            return null;
+        }
+        AttributeSet key = keysByIdentity.get(identity(query));
+        String stored = key == null ? null : map.get(key);
+        return stored != null && key.matches(query) ? Map.entry(key, stored) : null;
+    }
+
+    private static String identity(AttributeSet key) {
+        return attribute(key, "api") + "/" + attribute(key, "version") + "/" + attribute(key, "plural") + "/"
+                + attribute(key, "namespace") + "/" + attribute(key, "name");
+    }
+
+    /** Reads and writes of one object that had to pass over the whole store (a create's look for a namesake, a 404). */
+    long storeScans() {
+        return storeScans.get();
+    }
+
     /** The stored object at {@code objectPath}, or null. */
     JsonObject read(String objectPath) {
-        MockResponse r = super.handleGet(objectPath);
+        MockResponse r = handleGet(objectPath);
         return r.code() == 200 && r.getBody() != null ? new JsonObject(r.getBody().readUtf8()) : null;
     }
 
@@ -478,6 +532,7 @@ public final class SandboxDispatcher extends KubernetesCrudDispatcher {
         }
         synchronized (watches) {
             super.processEvent(rawPath, pathAttributes, oldAttributes, storedResource, newState);
+            index(pathAttributes, oldAttributes, storedResource, newState);
             if (path != null && !Objects.equals(existing, newState)) {
                 String before = Generationless.strip(path, existing);
                 String after = Generationless.strip(path, newState);
@@ -492,6 +547,27 @@ public final class SandboxDispatcher extends KubernetesCrudDispatcher {
                 syncCrd(path, oldAttributes, newState);
             }
             changeListeners.forEach(l -> l.accept(path));
+        }
+    }
+
+    /**
+     * Follows one change of the store in {@link #keysByIdentity}: the key the store files the new state under is
+     * computed as fabric8's {@code KubernetesCrudDispatcher.processEvent} computes it (a wrong one is never used: a
+     * lookup checks the store holds it).
+     */
+    private void index(AttributeSet pathAttributes, AttributeSet oldAttributes, GenericKubernetesResource resource,
+                       String newState) {
+        if (oldAttributes != null) {
+            keysByIdentity.remove(identity(oldAttributes), oldAttributes);
+        }
+        if (newState != null && attributeExtractor instanceof KubernetesAttributesExtractor extractor) {
+            AttributeSet key = resource != null ? extractor.extract(resource) : extractor.fromResource(newState);
+            if (!key.containsKey("plural")) {
+                key = AttributeSet.merge(pathAttributes, key);
+            }
+            if (attribute(key, "name") != null) {
+                keysByIdentity.put(identity(key), key);
+            }
         }
     }
 

@@ -75,13 +75,15 @@ public final class SandboxDispatcher extends KubernetesCrudDispatcher {
     private final Random names = new Random();
     private final WatchHub watches;
     /**
-     * Each stored object's key in fabric8's store by its identity (group, version, resource, namespace, name). The
-     * store finds an object by testing every key against the request's attributes, so each read and write of one
-     * object cost a pass over every object stored: with 1,000 IHPAs and their workloads, pods and events, tens of
-     * milliseconds a request (docs/benchmarks.md, "Scaling-event stream"). A hit here is checked against the store
-     * before use; a miss (a create, a 404, an entry the index lost) still asks the store.
+     * The keys in fabric8's store by version, resource, namespace and name (not group: the store's own lookup lets a
+     * path without a group match an object of any group, and so does this). The store finds an object by testing
+     * every key against the request's attributes, so each read and write of one object cost a pass over every object
+     * stored: with 1,000 IHPAs and their workloads, pods and events, tens of milliseconds a request
+     * (docs/benchmarks.md, "Scaling-event stream"). Every key found here is checked against the store before use.
      */
-    private final Map<String, AttributeSet> keysByIdentity = new ConcurrentHashMap<>();
+    private final Map<String, List<AttributeSet>> keysByName = new ConcurrentHashMap<>();
+    /** False once the store filed an object under another key than {@link #index} computed: misses ask the store. */
+    private volatile boolean indexComplete = true;
     private final AtomicLong storeScans = new AtomicLong();
 
     public SandboxDispatcher(Clock clock, CustomResourceRegistry crds, Duration podTerminationGrace) {
@@ -254,41 +256,55 @@ public final class SandboxDispatcher extends KubernetesCrudDispatcher {
         }
     }
 
-    /** One object by its path from the index, else (a list, a miss) as the store answers. */
+    /** One object by its path from the index, else (a list) as the store answers. */
     @Override
     public MockResponse handleGet(String path) {
-        Map.Entry<AttributeSet, String> indexed = indexed(getKey(path));
-        if (indexed != null) {
-            return new MockResponse().setResponseCode(200).setBody(indexed.getValue());
+        AttributeSet query = getKey(path);
+        if (answersFromIndex(query)) {
+            Map.Entry<AttributeSet, String> found = indexed(query);
+            return found == null ? new MockResponse().setResponseCode(404)
+                    : new MockResponse().setResponseCode(200).setBody(found.getValue());
         }
         storeScans.incrementAndGet();
         return super.handleGet(path);
     }
 
-    /** Where fabric8's write handlers look up the object a write replaces: from the index when it knows it. */
+    /** Where fabric8's write handlers look up the object a write replaces (or a create's namesake). */
     @Override
     public Map.Entry<AttributeSet, String> findResource(AttributeSet query) {
-        Map.Entry<AttributeSet, String> indexed = indexed(query);
-        if (indexed != null) {
-            return indexed;
+        if (answersFromIndex(query)) {
+            return indexed(query);
         }
         storeScans.incrementAndGet();
         return super.findResource(query);
     }
 
-    /** The stored entry of the one object {@code query} names, if the index has it and the store still holds it. */
-    private Map.Entry<AttributeSet, String> indexed(AttributeSet query) {
-        if (query == null || attribute(query, "name") == null || attribute(query, "plural") == null) {
-            return null;
-        }
-        AttributeSet key = keysByIdentity.get(identity(query));
-        String stored = key == null ? null : map.get(key);
-        return stored != null && key.matches(query) ? Map.entry(key, stored) : null;
+    /** A query for one object (name, resource and version known) while the index follows the store exactly. */
+    private boolean answersFromIndex(AttributeSet query) {
+        return indexComplete && query != null && attribute(query, "name") != null && attribute(query, "plural") != null
+                && attribute(query, "version") != null;
     }
 
-    private static String identity(AttributeSet key) {
-        return attribute(key, "api") + "/" + attribute(key, "version") + "/" + attribute(key, "plural") + "/"
-                + attribute(key, "namespace") + "/" + attribute(key, "name");
+    /** The stored entry that {@code query} matches, as the store's own pass would find it; null if none. */
+    private Map.Entry<AttributeSet, String> indexed(AttributeSet query) {
+        for (AttributeSet key : keysByName.getOrDefault(slot(query), List.of())) {
+            String stored = map.get(key);
+            if (stored != null && key.matches(query)) {
+                return Map.entry(key, stored);
+            }
+        }
+        return null;
+    }
+
+    private static String slot(AttributeSet key) {
+        return attribute(key, "version") + "/" + attribute(key, "plural") + "/" + attribute(key, "namespace") + "/"
+                + attribute(key, "name");
+    }
+
+    @Override
+    public void reset() {
+        super.reset();
+        keysByName.clear();
     }
 
     /** Reads and writes of one object that had to pass over the whole store (a create's look for a namesake, a 404). */
@@ -551,24 +567,40 @@ public final class SandboxDispatcher extends KubernetesCrudDispatcher {
     }
 
     /**
-     * Follows one change of the store in {@link #keysByIdentity}: the key the store files the new state under is
-     * computed as fabric8's {@code KubernetesCrudDispatcher.processEvent} computes it (a wrong one is never used: a
-     * lookup checks the store holds it).
+     * Follows one change of the store in {@link #keysByName}: the key the store files the new state under is
+     * computed as fabric8's {@code KubernetesCrudDispatcher.processEvent} computes it; if the store holds the state
+     * under another key, the index stops answering misses (hits are checked against the store in any case).
      */
     private void index(AttributeSet pathAttributes, AttributeSet oldAttributes, GenericKubernetesResource resource,
                        String newState) {
         if (oldAttributes != null) {
-            keysByIdentity.remove(identity(oldAttributes), oldAttributes);
+            keysByName.computeIfPresent(slot(oldAttributes), (slot, keys) -> {
+                List<AttributeSet> left = new ArrayList<>(keys);
+                left.remove(oldAttributes);
+                return left.isEmpty() ? null : List.copyOf(left);
+            });
         }
-        if (newState != null && attributeExtractor instanceof KubernetesAttributesExtractor extractor) {
-            AttributeSet key = resource != null ? extractor.extract(resource) : extractor.fromResource(newState);
+        if (newState == null) {
+            return;
+        }
+        AttributeSet key = null;
+        if (attributeExtractor instanceof KubernetesAttributesExtractor extractor) {
+            key = resource != null ? extractor.extract(resource) : extractor.fromResource(newState);
             if (!key.containsKey("plural")) {
                 key = AttributeSet.merge(pathAttributes, key);
             }
-            if (attribute(key, "name") != null) {
-                keysByIdentity.put(identity(key), key);
-            }
         }
+        if (key == null || map.get(key) != newState) {
+            indexComplete = false;
+            return;
+        }
+        AttributeSet filed = key;
+        keysByName.compute(slot(key), (slot, keys) -> {
+            List<AttributeSet> all = keys == null ? new ArrayList<>() : new ArrayList<>(keys);
+            all.remove(filed);
+            all.add(filed);
+            return List.copyOf(all);
+        });
     }
 
     private void normalize(ApiPath path, JsonObject object, JsonObject old) {

@@ -3,7 +3,7 @@
 # Usage: scripts/bench.sh [planner|heap|mock|latency|all] | sandbox [N|gray] | scale [N] [steady-minutes] [qps] | grpc [memory|prometheus]
 #        | console [clients] [rounds] | reactive [namespaces] [hpsPerNamespace] [latencyMs]
 #        | reactive-controller [namespaces] [hpsPerNamespace] [seconds] | predict [time|accuracy] | kafka
-#        | kafka-controllers [ihpas] [boundaries] [pairs]
+#        | kafka-controllers [ihpas] [boundaries] [pairs] [concurrency] [qps]
 # BENCH_JAVA_OPTS adds JVM options (e.g. -XX:StartFlightRecording=filename=/tmp/b.jfr to profile).
 # The compiled classes are copied first, so a build running meanwhile cannot change them under the benchmark.
 set -euo pipefail

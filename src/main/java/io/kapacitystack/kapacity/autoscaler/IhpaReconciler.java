@@ -289,7 +289,11 @@ public final class IhpaReconciler
                     continue;
                 }
                 GenericKubernetesResource rawProfile = profiles.get(new ObjectKey(ns, raw.getMetadata().getName()));
-                if (rawProfile == null || KubeObjects.isDeleting(rawProfile) || !ownedBy(rawProfile, raw)) {
+                // the profile's target is read before anything is converted: converting every IHPA of the namespace
+                // and its profile on each reconcile made a boundary of N IHPAs cost N^2 conversions
+                // (docs/benchmarks.md, "Scaling-event stream"); a profile that names no target claims nothing
+                if (rawProfile == null || KubeObjects.isDeleting(rawProfile) || !ownedBy(rawProfile, raw)
+                        || !ScaleTargetClaims.sameTarget(target, targetOf(rawProfile))) {
                     continue;
                 }
                 IntelligentHorizontalPodAutoscaler other;

@@ -480,27 +480,22 @@ public final class ScalingEventPublisher implements IhpaScalingListener,
      */
     public enum Cause {
         /** No connection to any bootstrap server (down, wrong address, firewall). */
-        UNREACHABLE("unreachable"),
+        UNREACHABLE,
         /** Connected, but the topic is not in the broker's metadata: it does not exist and is not auto-created. */
-        TOPIC_NOT_FOUND("topic_not_found"),
+        TOPIC_NOT_FOUND,
         /** The broker's authorizer refuses this principal the topic (or the cluster permission idempotence needs). */
-        NOT_AUTHORIZED("not_authorized"),
+        NOT_AUTHORIZED,
         /** SASL or TLS authentication failed (wrong password, untrusted certificate). */
-        AUTHENTICATION("authentication"),
+        AUTHENTICATION,
         /** The broker refused an accepted record for good (too large, invalid). */
-        RECORD_REJECTED("record_rejected"),
+        RECORD_REJECTED,
         /** Records in flight and no acknowledgement for {@link #ACK_OVERDUE}. */
-        NO_ACKNOWLEDGEMENT("no_acknowledgement"),
-        OTHER("other");
+        NO_ACKNOWLEDGEMENT,
+        OTHER;
 
-        private final String label;
-
-        Cause(String label) {
-            this.label = label;
-        }
-
+        /** The metric label and the log's name: the constant's name in lower case. */
         public String label() {
-            return label;
+            return name().toLowerCase(java.util.Locale.ROOT);
         }
     }
 

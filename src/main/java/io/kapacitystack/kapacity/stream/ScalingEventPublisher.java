@@ -99,7 +99,8 @@ public final class ScalingEventPublisher implements IhpaScalingListener,
     private long lastProgressNanos;
     private Thread thread;
     private Producer<String, byte[]> producer;
-    private String lastProblem;
+    /** Why Kafka is unavailable now (null while it is available): the label of {@code kapacity_kafka_unavailable}. */
+    private volatile Cause cause;
     /** The sender's retry delay after a record was not accepted (sender thread only). */
     private long backoffMillis = MIN_BACKOFF_MS;
     private boolean notAccepted;
@@ -389,7 +390,7 @@ public final class ScalingEventPublisher implements IhpaScalingListener,
                 trimLocked();
             }
             failed.increment();
-            problem(describe(e));
+            problem(describe(e, cause(e)));
             if (!(e instanceof TimeoutException) && producer != null) {
                 // anything but a metadata wait may have left the producer unusable (fatal idempotence errors)
                 closeProducer(Duration.ZERO);
@@ -446,7 +447,7 @@ public final class ScalingEventPublisher implements IhpaScalingListener,
             ackObserver.acknowledged(nanos, now - p.queuedNanos());
             if (!available) {
                 available = true;
-                lastProblem = null;
+                cause = null;
                 LOG.info("Kafka is available again: scaling events are published to {}", settings.topic());
                 for (Runnable l : availableAgainListeners) {
                     try {
@@ -459,27 +460,64 @@ public final class ScalingEventPublisher implements IhpaScalingListener,
         } else {
             // only errors no retry can fix reach here (retries are unlimited): the record is not written
             failed.increment();
-            problem("record " + p.id() + " (" + p.fact().type() + " " + p.fact().key() + ") rejected: " + describe(error));
+            Cause why = cause(error);
+            problem(new Problem(why == Cause.OTHER ? Cause.RECORD_REJECTED : why,
+                    "record " + p.id() + " (" + p.fact().type() + " " + p.fact().key() + ") rejected: " + describe(error, why).text()));
         }
     }
 
     private void checkOverdueLocked() {
         if (available && inFlight > 0 && System.nanoTime() - lastProgressNanos > ackOverdueNanos) {
-            problem("no acknowledgement from " + settings.bootstrapServers() + " for "
-                    + Duration.ofNanos(ackOverdueNanos).toMillis() + " ms; " + (queue.size() + inFlight) + " records buffered");
+            problem(new Problem(Cause.NO_ACKNOWLEDGEMENT, "no acknowledgement from " + settings.bootstrapServers() + " for "
+                    + Duration.ofNanos(ackOverdueNanos).toMillis() + " ms; " + (queue.size() + inFlight) + " records buffered"));
         }
     }
 
-    /** Kafka is unavailable: say so once per outage and per new reason, in the log and to the listener. */
-    private void problem(String reason) {
+    /**
+     * Why Kafka is unavailable, as a user can alert on it ({@code kapacity_kafka_unavailable{cause=...}}) and as the
+     * log names it. An outage is logged once, and again only when its cause changes: the text of one cause varies
+     * (record ids, the client's wording), so comparing texts would log every retry.
+     */
+    public enum Cause {
+        /** No connection to any bootstrap server (down, wrong address, firewall). */
+        UNREACHABLE,
+        /** Connected, but the topic is not in the broker's metadata: it does not exist and is not auto-created. */
+        TOPIC_NOT_FOUND,
+        /** The broker's authorizer refuses this principal the topic (or the cluster permission idempotence needs). */
+        NOT_AUTHORIZED,
+        /** SASL or TLS authentication failed (wrong password, untrusted certificate). */
+        AUTHENTICATION,
+        /** The broker refused an accepted record for good (too large, invalid). */
+        RECORD_REJECTED,
+        /** Records in flight and no acknowledgement for {@link #ACK_OVERDUE}. */
+        NO_ACKNOWLEDGEMENT,
+        OTHER;
+
+        /** The metric label and the log's name: the constant's name in lower case. */
+        public String label() {
+            return name().toLowerCase(java.util.Locale.ROOT);
+        }
+    }
+
+    /** A cause and its text for the log, the Warning event and the listeners. */
+    record Problem(Cause cause, String text) {
+    }
+
+    /** The cause while Kafka is unavailable, null while it is available. */
+    public Cause unavailableCause() {
+        return cause;
+    }
+
+    /** Kafka is unavailable: say so once per outage and per new cause, in the log and to the listeners. */
+    private void problem(Problem problem) {
         boolean wasAvailable = available;
         available = false;
-        if (wasAvailable || !reason.equals(lastProblem)) {
-            lastProblem = reason;
-            LOG.error("Kafka unavailable, scaling events are buffered (scaling goes on): {}", reason);
+        if (wasAvailable || problem.cause() != cause) {
+            cause = problem.cause();
+            LOG.error("Kafka unavailable ({}), scaling events are buffered (scaling goes on): {}", problem.cause().label(), problem.text());
             for (Consumer<String> l : unavailableListeners) {
                 try {
-                    l.accept(reason);
+                    l.accept(problem.text());
                 } catch (RuntimeException e) {
                     LOG.warn("Kafka availability listener failed: {}", e.toString());
                 }
@@ -487,18 +525,52 @@ public final class ScalingEventPublisher implements IhpaScalingListener,
         }
     }
 
-    private String describe(Throwable e) {
-        if (e instanceof TimeoutException && e.getMessage() != null && e.getMessage().contains("not present in metadata")) {
-            return "topic \"" + settings.topic() + "\" not found on " + settings.bootstrapServers()
-                    + " (create it, or let this client describe it): " + e.getMessage();
-        }
+    private Cause cause(Throwable e) {
         if (e instanceof AuthorizationException) {
-            return "not authorized to write topic \"" + settings.topic() + "\": " + e.getMessage();
+            return Cause.NOT_AUTHORIZED;
         }
         if (e instanceof AuthenticationException) {
-            return "authentication to " + settings.bootstrapServers() + " failed: " + e.getMessage();
+            return Cause.AUTHENTICATION;
         }
-        return e.getClass().getSimpleName() + ": " + e.getMessage();
+        if (e instanceof TimeoutException && e.getMessage() != null && e.getMessage().contains("not present in metadata")) {
+            // the producer says the same when it never reached a broker: its open connections tell the two apart
+            return connections() > 0 ? Cause.TOPIC_NOT_FOUND : Cause.UNREACHABLE;
+        }
+        if (e instanceof TimeoutException) {
+            return connections() > 0 ? Cause.OTHER : Cause.UNREACHABLE;
+        }
+        return Cause.OTHER;
+    }
+
+    /** The producer's open connections (its {@code connection-count} metric), 0 without a producer. */
+    private double connections() {
+        Producer<String, byte[]> p = producer;
+        if (p == null) {
+            return 0;
+        }
+        try {
+            for (Map.Entry<org.apache.kafka.common.MetricName, ? extends org.apache.kafka.common.Metric> m : p.metrics().entrySet()) {
+                if (m.getKey().name().equals("connection-count") && m.getKey().group().equals("producer-metrics")
+                        && m.getValue().metricValue() instanceof Number n) {
+                    return n.doubleValue();
+                }
+            }
+        } catch (RuntimeException e) {
+            // a closed producer has no metrics: no connection either
+        }
+        return 0;
+    }
+
+    private Problem describe(Throwable e, Cause why) {
+        String text = switch (why) {
+            case TOPIC_NOT_FOUND -> "topic \"" + settings.topic() + "\" not found on " + settings.bootstrapServers()
+                    + " (create it, or let this client describe it): " + e.getMessage();
+            case UNREACHABLE -> "no connection to " + settings.bootstrapServers() + ": " + e.getMessage();
+            case NOT_AUTHORIZED -> "not authorized to write topic \"" + settings.topic() + "\": " + e.getMessage();
+            case AUTHENTICATION -> "authentication to " + settings.bootstrapServers() + " failed: " + e.getMessage();
+            default -> e.getClass().getSimpleName() + ": " + e.getMessage();
+        };
+        return new Problem(why, text);
     }
 
     private void waitLocked(long millis) {
@@ -529,6 +601,12 @@ public final class ScalingEventPublisher implements IhpaScalingListener,
         sb.append("# TYPE kapacity_kafka_records_dropped_total counter\nkapacity_kafka_records_dropped_total ").append(dropped()).append('\n');
         sb.append("# TYPE kapacity_kafka_send_failures_total counter\nkapacity_kafka_send_failures_total ").append(failed()).append('\n');
         sb.append("# TYPE kapacity_kafka_available gauge\nkapacity_kafka_available ").append(available ? 1 : 0).append('\n');
+        // every cause with 0 or 1, so an alert can name the cause and a graph shows when it changed
+        Cause now = available ? null : cause;
+        sb.append("# TYPE kapacity_kafka_unavailable gauge\n");
+        for (Cause c : Cause.values()) {
+            sb.append("kapacity_kafka_unavailable{cause=\"").append(c.label()).append("\"} ").append(c == now ? 1 : 0).append('\n');
+        }
         sb.append("# TYPE kapacity_kafka_publish_latency_seconds histogram\n");
         for (int i = 0; i < LATENCY_BUCKETS.length; i++) {
             sb.append("kapacity_kafka_publish_latency_seconds_bucket{le=\"").append(LATENCY_BUCKETS[i]).append("\"} ")

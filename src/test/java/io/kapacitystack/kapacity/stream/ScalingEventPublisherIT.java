@@ -165,6 +165,10 @@ class ScalingEventPublisherIT {
                     p.publish(fact("ns", "app-" + seq % 4, seq));
                 }
                 Await.until("reported unavailable", Duration.ofSeconds(30), () -> !p.available() && p.failed() > 0);
+                // no broker to talk to is said so (it was reported as a missing topic: the producer's words are the same)
+                assertEquals(ScalingEventPublisher.Cause.UNREACHABLE, p.unavailableCause(), reasons.toString());
+                assertTrue(reasons.get(0).startsWith("no connection to " + own.bootstrapServers()), reasons.toString());
+                assertTrue(p.scrape().contains("kapacity_kafka_unavailable{cause=\"unreachable\"} 1\n"), p.scrape());
                 assertEquals(100, p.buffered());
                 assertEquals(0, p.sent());
                 server.startup();
@@ -219,8 +223,12 @@ class ScalingEventPublisherIT {
             }
             assertEquals(15, p.dropped());
             assertEquals(10, p.buffered());
-            Await.until("missing topic reported", Duration.ofSeconds(30), () -> !reasons.isEmpty());
+            Await.until("the producer to retry a few times", Duration.ofSeconds(60), () -> p.failed() >= 3);
+            assertEquals(1, reasons.size(), "one log line per outage, not one per retry: " + reasons);
             assertTrue(reasons.get(0).contains("topic \"not-yet\" not found"), reasons.get(0));
+            assertEquals(ScalingEventPublisher.Cause.TOPIC_NOT_FOUND, p.unavailableCause());
+            assertTrue(p.scrape().contains("kapacity_kafka_unavailable{cause=\"topic_not_found\"} 1\n"), p.scrape());
+            assertTrue(p.scrape().contains("kapacity_kafka_unavailable{cause=\"unreachable\"} 0\n"), p.scrape());
             assertTrue(p.scrape().contains("kapacity_kafka_records_dropped_total 15\n"), p.scrape());
             assertFalse(p.scrape().contains("kapacity_kafka_send_failures_total 0\n"), p.scrape());
             broker.createTopic("not-yet", 1);

@@ -12,8 +12,6 @@ import io.kapacitystack.kapacity.horizontalportrait.PortraitResultListener;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.errors.AuthenticationException;
-import org.apache.kafka.common.errors.AuthorizationException;
 import org.apache.kafka.common.errors.TimeoutException;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
@@ -76,9 +74,9 @@ public final class ScalingEventPublisher implements IhpaScalingListener,
     private final Function<KafkaSettings, Producer<String, byte[]>> producers;
     /** Thread-safe once configured (it keeps only the mode and the event format). */
     private final CloudEventSerializer serializer = new CloudEventSerializer();
-    private final InOrderSlices<Pending> encoders;
+    private final InOrderSlices<PendingRecord> encoders;
     private final Object lock = new Object();
-    private final ArrayDeque<Pending> queue = new ArrayDeque<>();
+    private final ArrayDeque<PendingRecord> queue = new ArrayDeque<>();
     /** Records handed to the producer and not yet acknowledged (or refused). */
     private int inFlight;
     /** The sender waits for records or acknowledgements: only then does {@link #publish} need to wake it. */
@@ -100,50 +98,11 @@ public final class ScalingEventPublisher implements IhpaScalingListener,
     private Thread thread;
     private Producer<String, byte[]> producer;
     /** Why Kafka is unavailable now (null while it is available): the label of {@code kapacity_kafka_unavailable}. */
-    private volatile Cause cause;
+    private volatile KafkaOutageCause cause;
     /** The sender's retry delay after a record was not accepted (sender thread only). */
     private long backoffMillis = MIN_BACKOFF_MS;
     private boolean notAccepted;
     private String lastEncodingFailure;
-
-    /**
-     * A record on its way. Identity equality on purpose: a record's hash would hash the fact's whole data map, on
-     * the sender's and the producer's threads for every record (it showed in the benchmark's profile).
-     *
-     * <p>Encoded once, by one encoding thread, before it is handed over; a record retried after it was not accepted
-     * keeps its encoding, so its id too. The sender sees the encoding through {@link InOrderSlices}' hand-over.
-     */
-    private static final class Pending {
-        final ScalingFact fact;
-        final long queuedNanos;
-        /** The CloudEvent's id, set with the encoding. */
-        String id;
-        /** The encoded record until it is handed over; null before and after. */
-        ProducerRecord<String, byte[]> record;
-        /** Why it cannot be encoded (it never will be), or null. */
-        String encodingFailure;
-
-        Pending(ScalingFact fact, long queuedNanos) {
-            this.fact = fact;
-            this.queuedNanos = queuedNanos;
-        }
-
-        ScalingFact fact() {
-            return fact;
-        }
-
-        String id() {
-            return id;
-        }
-
-        long queuedNanos() {
-            return queuedNanos;
-        }
-
-        boolean encoded() {
-            return record != null || encodingFailure != null;
-        }
-    }
 
     public ScalingEventPublisher(KafkaSettings settings) {
         this(settings, ScalingEventPublisher::createProducer, ACK_OVERDUE);
@@ -206,7 +165,7 @@ public final class ScalingEventPublisher implements IhpaScalingListener,
             return;
         }
         synchronized (lock) {
-            queue.addLast(new Pending(fact, System.nanoTime()));
+            queue.addLast(new PendingRecord(fact, System.nanoTime()));
             trimLocked();
             if (thread == null) {
                 thread = new Thread(this::run, "kapacity-kafka-publisher");
@@ -292,7 +251,7 @@ public final class ScalingEventPublisher implements IhpaScalingListener,
     }
 
     private void run() {
-        List<Pending> ahead = new ArrayList<>(LOOKAHEAD);
+        List<PendingRecord> ahead = new ArrayList<>(LOOKAHEAD);
         while (running) {
             synchronized (lock) {
                 while (running && (queue.isEmpty() || inFlight >= WINDOW)) {
@@ -306,7 +265,7 @@ public final class ScalingEventPublisher implements IhpaScalingListener,
                 }
                 // the next records stay in the buffer while they are encoded: the bound may still drop them
                 ahead.clear();
-                Iterator<Pending> next = queue.iterator();
+                Iterator<PendingRecord> next = queue.iterator();
                 for (int n = Math.min(LOOKAHEAD, WINDOW - inFlight); n > 0 && next.hasNext(); n--) {
                     ahead.add(next.next());
                 }
@@ -333,7 +292,7 @@ public final class ScalingEventPublisher implements IhpaScalingListener,
      * Runs on any encoding thread; never throws (a fact that cannot be encoded is marked, and counted when its turn
      * comes).
      */
-    private void encode(Pending p) {
+    private void encode(PendingRecord p) {
         if (p.encoded()) {
             return;
         }
@@ -354,7 +313,7 @@ public final class ScalingEventPublisher implements IhpaScalingListener,
      * False when the round stops: the record was not accepted (it is back at the head and retried after a backoff),
      * or the publisher stops.
      */
-    private boolean handOver(Pending p) {
+    private boolean handOver(PendingRecord p) {
         synchronized (lock) {
             if (!running) {
                 return false;
@@ -401,7 +360,7 @@ public final class ScalingEventPublisher implements IhpaScalingListener,
     }
 
     /** A fact no encoding can write (a bug, not Kafka): counted as failed, logged at ERROR once per new reason. */
-    private void encodingFailed(Pending p) {
+    private void encodingFailed(PendingRecord p) {
         if (!p.encodingFailure.equals(lastEncodingFailure)) {
             lastEncodingFailure = p.encodingFailure;
             LOG.error("scaling event {} {} cannot be encoded as a CloudEvent, not published: {}", p.fact().type(),
@@ -414,7 +373,7 @@ public final class ScalingEventPublisher implements IhpaScalingListener,
      * max.block.ms: Kafka unreachable, the topic missing or not authorized) through the callback before
      * {@code send} returns; such a record was not written and is thrown here, to be retried in its place.
      */
-    private void send(Pending p) {
+    private void send(PendingRecord p) {
         AtomicBoolean sending = new AtomicBoolean(true);
         AtomicReference<Exception> refused = new AtomicReference<>();
         producer.send(p.record, (metadata, error) -> {
@@ -431,7 +390,7 @@ public final class ScalingEventPublisher implements IhpaScalingListener,
         }
     }
 
-    private void acknowledged(Pending p, Exception error) {
+    private void acknowledged(PendingRecord p, Exception error) {
         synchronized (lock) {
             inFlight--;
             lastProgressNanos = System.nanoTime();
@@ -460,51 +419,25 @@ public final class ScalingEventPublisher implements IhpaScalingListener,
         } else {
             // only errors no retry can fix reach here (retries are unlimited): the record is not written
             failed.increment();
-            Cause why = cause(error);
-            problem(new Problem(why == Cause.OTHER ? Cause.RECORD_REJECTED : why,
+            KafkaOutageCause why = cause(error);
+            problem(new Problem(why == KafkaOutageCause.OTHER ? KafkaOutageCause.RECORD_REJECTED : why,
                     "record " + p.id() + " (" + p.fact().type() + " " + p.fact().key() + ") rejected: " + describe(error, why).text()));
         }
     }
 
     private void checkOverdueLocked() {
         if (available && inFlight > 0 && System.nanoTime() - lastProgressNanos > ackOverdueNanos) {
-            problem(new Problem(Cause.NO_ACKNOWLEDGEMENT, "no acknowledgement from " + settings.bootstrapServers() + " for "
+            problem(new Problem(KafkaOutageCause.NO_ACKNOWLEDGEMENT, "no acknowledgement from " + settings.bootstrapServers() + " for "
                     + Duration.ofNanos(ackOverdueNanos).toMillis() + " ms; " + (queue.size() + inFlight) + " records buffered"));
         }
     }
 
-    /**
-     * Why Kafka is unavailable, as a user can alert on it ({@code kapacity_kafka_unavailable{cause=...}}) and as the
-     * log names it. An outage is logged once, and again only when its cause changes: the text of one cause varies
-     * (record ids, the client's wording), so comparing texts would log every retry.
-     */
-    public enum Cause {
-        /** No connection to any bootstrap server (down, wrong address, firewall). */
-        UNREACHABLE,
-        /** Connected, but the topic is not in the broker's metadata: it does not exist and is not auto-created. */
-        TOPIC_NOT_FOUND,
-        /** The broker's authorizer refuses this principal the topic (or the cluster permission idempotence needs). */
-        NOT_AUTHORIZED,
-        /** SASL or TLS authentication failed (wrong password, untrusted certificate). */
-        AUTHENTICATION,
-        /** The broker refused an accepted record for good (too large, invalid). */
-        RECORD_REJECTED,
-        /** Records in flight and no acknowledgement for {@link #ACK_OVERDUE}. */
-        NO_ACKNOWLEDGEMENT,
-        OTHER;
-
-        /** The metric label and the log's name: the constant's name in lower case. */
-        public String label() {
-            return name().toLowerCase(java.util.Locale.ROOT);
-        }
-    }
-
     /** A cause and its text for the log, the Warning event and the listeners. */
-    record Problem(Cause cause, String text) {
+    record Problem(KafkaOutageCause cause, String text) {
     }
 
     /** The cause while Kafka is unavailable, null while it is available. */
-    public Cause unavailableCause() {
+    public KafkaOutageCause unavailableCause() {
         return cause;
     }
 
@@ -525,21 +458,8 @@ public final class ScalingEventPublisher implements IhpaScalingListener,
         }
     }
 
-    private Cause cause(Throwable e) {
-        if (e instanceof AuthorizationException) {
-            return Cause.NOT_AUTHORIZED;
-        }
-        if (e instanceof AuthenticationException) {
-            return Cause.AUTHENTICATION;
-        }
-        if (e instanceof TimeoutException && e.getMessage() != null && e.getMessage().contains("not present in metadata")) {
-            // the producer says the same when it never reached a broker: its open connections tell the two apart
-            return connections() > 0 ? Cause.TOPIC_NOT_FOUND : Cause.UNREACHABLE;
-        }
-        if (e instanceof TimeoutException) {
-            return connections() > 0 ? Cause.OTHER : Cause.UNREACHABLE;
-        }
-        return Cause.OTHER;
+    private KafkaOutageCause cause(Throwable e) {
+        return KafkaOutageCause.of(e, connections() > 0);
     }
 
     /** The producer's open connections (its {@code connection-count} metric), 0 without a producer. */
@@ -561,16 +481,8 @@ public final class ScalingEventPublisher implements IhpaScalingListener,
         return 0;
     }
 
-    private Problem describe(Throwable e, Cause why) {
-        String text = switch (why) {
-            case TOPIC_NOT_FOUND -> "topic \"" + settings.topic() + "\" not found on " + settings.bootstrapServers()
-                    + " (create it, or let this client describe it): " + e.getMessage();
-            case UNREACHABLE -> "no connection to " + settings.bootstrapServers() + ": " + e.getMessage();
-            case NOT_AUTHORIZED -> "not authorized to write topic \"" + settings.topic() + "\": " + e.getMessage();
-            case AUTHENTICATION -> "authentication to " + settings.bootstrapServers() + " failed: " + e.getMessage();
-            default -> e.getClass().getSimpleName() + ": " + e.getMessage();
-        };
-        return new Problem(why, text);
+    private Problem describe(Throwable e, KafkaOutageCause why) {
+        return new Problem(why, why.describe(e, settings));
     }
 
     private void waitLocked(long millis) {
@@ -602,9 +514,9 @@ public final class ScalingEventPublisher implements IhpaScalingListener,
         sb.append("# TYPE kapacity_kafka_send_failures_total counter\nkapacity_kafka_send_failures_total ").append(failed()).append('\n');
         sb.append("# TYPE kapacity_kafka_available gauge\nkapacity_kafka_available ").append(available ? 1 : 0).append('\n');
         // every cause with 0 or 1, so an alert can name the cause and a graph shows when it changed
-        Cause now = available ? null : cause;
+        KafkaOutageCause now = available ? null : cause;
         sb.append("# TYPE kapacity_kafka_unavailable gauge\n");
-        for (Cause c : Cause.values()) {
+        for (KafkaOutageCause c : KafkaOutageCause.values()) {
             sb.append("kapacity_kafka_unavailable{cause=\"").append(c.label()).append("\"} ").append(c == now ? 1 : 0).append('\n');
         }
         sb.append("# TYPE kapacity_kafka_publish_latency_seconds histogram\n");

@@ -166,7 +166,7 @@ class ScalingEventPublisherIT {
                 }
                 Await.until("reported unavailable", Duration.ofSeconds(30), () -> !p.available() && p.failed() > 0);
                 // no broker to talk to is said so (it was reported as a missing topic: the producer's words are the same)
-                assertEquals(ScalingEventPublisher.Cause.UNREACHABLE, p.unavailableCause(), reasons.toString());
+                assertEquals(KafkaOutageCause.UNREACHABLE, p.unavailableCause(), reasons.toString());
                 assertTrue(reasons.get(0).startsWith("no connection to " + own.bootstrapServers()), reasons.toString());
                 assertTrue(p.scrape().contains("kapacity_kafka_unavailable{cause=\"unreachable\"} 1\n"), p.scrape());
                 assertEquals(100, p.buffered());
@@ -226,7 +226,7 @@ class ScalingEventPublisherIT {
             Await.until("the producer to retry a few times", Duration.ofSeconds(60), () -> p.failed() >= 3);
             assertEquals(1, reasons.size(), "one log line per outage, not one per retry: " + reasons);
             assertTrue(reasons.get(0).contains("topic \"not-yet\" not found"), reasons.get(0));
-            assertEquals(ScalingEventPublisher.Cause.TOPIC_NOT_FOUND, p.unavailableCause());
+            assertEquals(KafkaOutageCause.TOPIC_NOT_FOUND, p.unavailableCause());
             assertTrue(p.scrape().contains("kapacity_kafka_unavailable{cause=\"topic_not_found\"} 1\n"), p.scrape());
             assertTrue(p.scrape().contains("kapacity_kafka_unavailable{cause=\"unreachable\"} 0\n"), p.scrape());
             assertTrue(p.scrape().contains("kapacity_kafka_records_dropped_total 15\n"), p.scrape());

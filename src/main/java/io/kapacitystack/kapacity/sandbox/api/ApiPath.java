@@ -52,6 +52,11 @@ public record ApiPath(String group, String version, String namespace, String res
         return group.isEmpty() ? version : group + "/" + version;
     }
 
+    /** Whether this names core pods (the kind the kubelet emulation and its grace periods are about). */
+    public boolean isPods() {
+        return group.isEmpty() && "pods".equals(resource);
+    }
+
     public boolean isCollection() {
         return name == null;
     }

@@ -17,8 +17,6 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashSet;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -140,7 +138,7 @@ public final class SandboxDispatcher extends KubernetesCrudDispatcher {
             }
             if ("resize".equals(path.subresource())) {
                 // In-place pod resize (Kubernetes 1.33+): a patch of the pod's container resources.
-                if (!isPods(path) || request.method() != HttpMethod.PATCH) {
+                if (!path.isPods() || request.method() != HttpMethod.PATCH) {
                     return ApiStatus.response(405, "MethodNotAllowed", "resize supports PATCH of pods only");
                 }
                 return finish(path, request.method(), patch(ApiPath.parse(path.objectPath()), body, request.getHeader("Content-Type")));
@@ -295,7 +293,7 @@ public final class SandboxDispatcher extends KubernetesCrudDispatcher {
         for (AdmissionStep step : admission) {
             step.mutate(path, object);
         }
-        if (isPods(path)) {
+        if (path.isPods()) {
             JsonArray finalizers = metadata.getJsonArray("finalizers", new JsonArray());
             if (!finalizers.contains(KUBELET_FINALIZER)) {
                 metadata.put("finalizers", finalizers.add(KUBELET_FINALIZER));
@@ -350,7 +348,7 @@ public final class SandboxDispatcher extends KubernetesCrudDispatcher {
         if (path.isCollection()) {
             return ApiStatus.response(405, "MethodNotAllowed", "deletecollection is not supported by the sandbox");
         }
-        if (isPods(path) && gracePeriodSeconds(path, body) == 0) {
+        if (path.isPods() && gracePeriodSeconds(path, body) == 0) {
             forgetKubeletFinalizer(path);
         }
         if (path.group().isEmpty() && "namespaces".equals(path.resource()) && path.namespace() == null
@@ -412,7 +410,7 @@ public final class SandboxDispatcher extends KubernetesCrudDispatcher {
         paths.forEach(super::handleDelete);
     }
 
-    private static String objectPath(AttributeSet key) {
+    static String objectPath(AttributeSet key) {
         String api = attribute(key, "api");
         String version = attribute(key, "version");
         String namespace = attribute(key, "namespace");
@@ -432,48 +430,25 @@ public final class SandboxDispatcher extends KubernetesCrudDispatcher {
             return;
         }
         removedSinceCollection = false;
-        Set<String> uids = new HashSet<>();
-        Map<String, JsonArray> dependents = new LinkedHashMap<>();
-        Set<String> terminatingNamespaces = new HashSet<>();
-        Set<String> occupiedNamespaces = new HashSet<>();
         // parsed outside the store's lock: a copy is taken in one step, so the API keeps answering meanwhile (holding
         // the lock while parsing every object blocked its event loop for seconds at 10,000 workloads)
         List<Map.Entry<AttributeSet, String>> stored;
         synchronized (map) {
             stored = new ArrayList<>(map.entrySet());
         }
-        for (Map.Entry<AttributeSet, String> e : stored) {
-            if (attribute(e.getKey(), "name") == null || attribute(e.getKey(), "plural") == null) {
-                continue;
-            }
-            JsonObject metadata = new JsonObject(e.getValue()).getJsonObject("metadata", new JsonObject());
-            String namespace = attribute(e.getKey(), "namespace");
-            if (namespace != null) {
-                occupiedNamespaces.add(namespace);
-            } else if ("namespaces".equals(attribute(e.getKey(), "plural")) && metadata.containsKey("deletionTimestamp")) {
-                terminatingNamespaces.add(metadata.getString("name"));
-            }
-            uids.add(metadata.getString("uid", ""));
-            JsonArray owners = metadata.getJsonArray("ownerReferences");
-            if (owners != null && !owners.isEmpty() && !metadata.containsKey("deletionTimestamp")) {
-                dependents.put(objectPath(e.getKey()), owners);
-            }
-        }
-        terminatingNamespaces.removeAll(occupiedNamespaces);
-        for (String namespace : terminatingNamespaces) {
+        GarbageScan garbage = GarbageScan.of(stored);
+        for (String namespace : garbage.emptyTerminatingNamespaces()) {
             dropFinalizer("/api/v1/namespaces/" + namespace, NAMESPACE_FINALIZER);
         }
-        dependents.forEach((objectPath, owners) -> {
-            boolean ownerLeft = owners.stream().anyMatch(o -> o instanceof JsonObject
-                    && uids.contains(((JsonObject) o).getString("uid", "")));
+        for (String objectPath : garbage.orphans()) {
             ApiPath path = ApiPath.parse(objectPath);
-            if (!ownerLeft && path != null) {
+            if (path != null) {
                 delete(path, null);
             }
-        });
+        }
     }
 
-    private static String attribute(AttributeSet set, String key) {
+    static String attribute(AttributeSet set, String key) {
         var attribute = set.getAttribute(key);
         return attribute == null || attribute.getValues().isEmpty() ? null
                 : String.valueOf(attribute.getValues().iterator().next());
@@ -547,7 +522,7 @@ public final class SandboxDispatcher extends KubernetesCrudDispatcher {
         } else {
             JsonObject oldMetadata = old.getJsonObject("metadata");
             if (metadata.containsKey("deletionTimestamp") && !oldMetadata.containsKey("deletionTimestamp")) {
-                long grace = isPods(path) ? podTerminationGrace.toSeconds() : 0;
+                long grace = path.isPods() ? podTerminationGrace.toSeconds() : 0;
                 metadata.put("deletionTimestamp", Timestamps.format(now.plusSeconds(grace)));
                 metadata.put("deletionGracePeriodSeconds", grace);
             }
@@ -610,10 +585,6 @@ public final class SandboxDispatcher extends KubernetesCrudDispatcher {
     }
 
     // ---- helpers ------------------------------------------------------------------------------------------
-
-    private static boolean isPods(ApiPath path) {
-        return path.group().isEmpty() && "pods".equals(path.resource());
-    }
 
     private String randomSuffix() {
         StringBuilder sb = new StringBuilder();

@@ -115,12 +115,7 @@ public final class PodStateChange {
         if (serving.isEmpty()) {
             return this;
         }
-        Map<PodState, List<Pod>> parked = emptyMoves();
-        moves.forEach((state, pods) -> parked.get(state).addAll(pods));
-        parked.get(PodState.Deleted).removeAll(serving);
-        parked.get(PodState.Cutoff).addAll(serving);
-        parked.get(PodState.Cutoff).sort(Comparator.comparing(p -> p.getMetadata().getName()));
-        return new PodStateChange(parked);
+        return movedTo(PodState.Cutoff, serving);
     }
 
     /**
@@ -133,11 +128,17 @@ public final class PodStateChange {
         if (cut.isEmpty()) {
             return this;
         }
-        Map<PodState, List<Pod>> restored = emptyMoves();
-        moves.forEach((state, pods) -> restored.get(state).addAll(pods));
-        restored.get(PodState.Online).addAll(cut);
-        restored.get(PodState.Online).sort(Comparator.comparing(p -> p.getMetadata().getName()));
-        return new PodStateChange(restored);
+        return movedTo(PodState.Online, cut);
+    }
+
+    /** A copy of this change in which {@code pods} move to {@code state} instead (wherever this one moved them). */
+    private PodStateChange movedTo(PodState state, List<Pod> pods) {
+        Map<PodState, List<Pod>> copy = emptyMoves();
+        moves.forEach((s, list) -> copy.get(s).addAll(list));
+        copy.values().forEach(list -> list.removeAll(pods));
+        copy.get(state).addAll(pods);
+        copy.get(state).sort(Comparator.comparing(p -> p.getMetadata().getName()));
+        return new PodStateChange(copy);
     }
 
     private static Map<PodState, List<Pod>> emptyMoves() {
